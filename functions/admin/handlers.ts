@@ -1,0 +1,50 @@
+/** Topic admin routes: validate the request, call lib, shape the response. */
+import { parseInput } from '../../lib/protocol/parse';
+import { alterConfigsBody, createPartitionsBody, createTopicBody } from '../../lib/protocol/topics';
+import { alterTopicConfigs } from '../../lib/topics/alter-configs';
+import { createPartitions } from '../../lib/topics/create-partitions';
+import { createTopic } from '../../lib/topics/create';
+import { deleteTopic } from '../../lib/topics/delete';
+import { describeTopic } from '../../lib/topics/describe';
+import { listTopics } from '../../lib/topics/list';
+import { pathParam, readJson } from '../http/request';
+import type { RouteHandlers } from '../http/app';
+
+const TOPIC_FIELD_CODES = { name: 'INVALID_TOPIC', partitions: 'INVALID_PARTITIONS', configs: 'INVALID_CONFIG' } as const;
+
+export const adminHandlers: RouteHandlers = {
+  health: async (c) => c.json({ status: 'ok' }),
+
+  listTopics: async (c, { lib, principalOf }) => {
+    const topics = await listTopics(lib, principalOf(c));
+    return c.json({
+      topics: topics.map((t) => ({ name: t.name, topicId: t.topicId, partitions: t.partitions })),
+    });
+  },
+
+  createTopic: async (c, { lib, principalOf }) => {
+    const body = parseInput(createTopicBody, await readJson(c, lib.limits), TOPIC_FIELD_CODES);
+    const topic = await createTopic(lib, principalOf(c), body);
+    c.header('location', `/v1/topics/${encodeURIComponent(topic.name)}`);
+    return c.json(await describeTopic(lib, principalOf(c), topic.name), 201);
+  },
+
+  describeTopic: async (c, { lib, principalOf }) => c.json(await describeTopic(lib, principalOf(c), pathParam(c, 'topic'))),
+
+  deleteTopic: async (c, { lib, principalOf }) => {
+    await deleteTopic(lib, principalOf(c), pathParam(c, 'topic'));
+    return c.body(null, 204);
+  },
+
+  createPartitions: async (c, { lib, principalOf }) => {
+    const body = parseInput(createPartitionsBody, await readJson(c, lib.limits), TOPIC_FIELD_CODES);
+    const topic = await createPartitions(lib, principalOf(c), pathParam(c, 'topic'), body.partitions);
+    return c.json(await describeTopic(lib, principalOf(c), topic.name));
+  },
+
+  alterTopicConfigs: async (c, { lib, principalOf }) => {
+    const body = parseInput(alterConfigsBody, await readJson(c, lib.limits), TOPIC_FIELD_CODES);
+    const topic = await alterTopicConfigs(lib, principalOf(c), pathParam(c, 'topic'), body.configs);
+    return c.json(await describeTopic(lib, principalOf(c), topic.name));
+  },
+};

@@ -1,0 +1,64 @@
+/**
+ * Builds the Hono app that both Lambda (through `hono/aws-lambda`) and the
+ * local server run. Each Lambda function passes the handlers of its own
+ * routes; the local server passes all of them. Request ids, the error
+ * envelope, 404 and 405 are handled here once.
+ */
+import { randomUUID } from 'node:crypto';
+import { Hono, type Context } from 'hono';
+import type { Principal } from '../../lib/auth/authorize';
+import type { LibContext } from '../../lib/context';
+import { SamsaError } from '../../lib/errors';
+import { errorEnvelope, logUnexpected } from './envelope';
+import { methodsForPath, ROUTES, type RouteId } from './routes';
+
+export interface AppDeps {
+  lib: LibContext;
+  /** Who is calling; anonymous until authentication exists (issue 9). */
+  principalOf(c: Context): Principal;
+}
+
+export type RouteHandler = (c: Context, deps: AppDeps) => Promise<Response>;
+export type RouteHandlers = Partial<Record<RouteId, RouteHandler>>;
+
+type Env = { Variables: { requestId: string } };
+
+export function buildApp(deps: AppDeps, handlers: RouteHandlers): Hono<Env> {
+  const app = new Hono<Env>();
+
+  app.use(async (c, next) => {
+    const requestId = lambdaRequestId(c) ?? randomUUID();
+    c.set('requestId', requestId);
+    await next();
+    c.header('x-request-id', requestId);
+  });
+
+  for (const [id, handler] of Object.entries(handlers) as [RouteId, RouteHandler][]) {
+    const route = ROUTES[id];
+    app.on(route.method, route.path, (c) => handler(c, deps));
+  }
+
+  app.notFound((c) => {
+    const allowed = methodsForPath(c.req.path);
+    const err =
+      allowed.length > 0
+        ? new SamsaError('METHOD_NOT_ALLOWED', `${c.req.method} is not allowed on ${c.req.path}; use ${allowed.join(', ')}.`)
+        : new SamsaError('ROUTE_NOT_FOUND', `No route ${c.req.method} ${c.req.path}.`);
+    if (allowed.length > 0) c.header('allow', allowed.join(', '));
+    return c.json(errorEnvelope(err, c.get('requestId')), err.status as 404);
+  });
+
+  app.onError((err, c) => {
+    const samsa = logUnexpected(err, c.get('requestId'), `${c.req.method} ${c.req.routePath}`);
+    if (samsa.code === 'THROTTLED') c.header('retry-after', '1');
+    return c.json(errorEnvelope(samsa, c.get('requestId')), samsa.status as 400);
+  });
+
+  return app;
+}
+
+function lambdaRequestId(c: Context): string | undefined {
+  const env = c.env as { requestContext?: { requestId?: unknown } } | undefined;
+  const id = env?.requestContext?.requestId;
+  return typeof id === 'string' && id !== '' ? id : undefined;
+}

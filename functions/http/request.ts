@@ -1,0 +1,48 @@
+/** Reads request bodies, path and query parameters the same strict way on every route. */
+import type { Context } from 'hono';
+import { SamsaError } from '../../lib/errors';
+import type { Limits } from '../../lib/limits';
+
+const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
+
+/** Parses a JSON body: 415 for another content type, 413 past the limit, 400 for malformed JSON. */
+export async function readJson(c: Context, limits: Limits): Promise<unknown> {
+  const declared = Number(c.req.header('content-length') ?? '0');
+  if (declared > limits.maxRequestBytes) throw tooLarge(declared, limits);
+  const type = c.req.header('content-type') ?? '';
+  if (!JSON_TYPE.test(type)) {
+    throw new SamsaError(
+      'UNSUPPORTED_MEDIA_TYPE',
+      `Content-Type must be application/json; got ${type === '' ? 'none' : `'${type.slice(0, 100)}'`}.`,
+    );
+  }
+  const bytes = new Uint8Array(await c.req.arrayBuffer());
+  if (bytes.byteLength > limits.maxRequestBytes) throw tooLarge(bytes.byteLength, limits);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new SamsaError('INVALID_JSON', 'Request body is not valid UTF-8.');
+  }
+  if (text.trim() === '') throw new SamsaError('INVALID_JSON', 'Request body is empty; expected a JSON object.');
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new SamsaError('INVALID_JSON', `Request body is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+function tooLarge(size: number, limits: Limits): SamsaError {
+  return new SamsaError(
+    'PAYLOAD_TOO_LARGE',
+    `Request body is ${size} bytes; the limit is ${limits.maxRequestBytes} bytes.`,
+    { details: { limit: limits.maxRequestBytes, size } },
+  );
+}
+
+/** A path parameter the route template guarantees; Hono has already URL-decoded it. */
+export function pathParam(c: Context, name: string): string {
+  const value = c.req.param(name);
+  if (value === undefined) throw new SamsaError('INVALID_REQUEST', `Missing path parameter '${name}'.`);
+  return value;
+}

@@ -1,0 +1,51 @@
+/**
+ * The route table: every HTTP route, the Lambda function that serves it, and
+ * nothing else. The CDK stack creates one API Gateway route per entry and the
+ * local server serves the same table, so the two cannot drift.
+ */
+
+export type FunctionArea = 'admin';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface RouteSpec {
+  method: HttpMethod;
+  /** Hono-style path (`:param`); `apiGatewayPath` converts it for API Gateway. */
+  path: string;
+  fn: FunctionArea;
+  summary: string;
+}
+
+export const ROUTES = {
+  health: { method: 'GET', path: '/v1/health', fn: 'admin', summary: 'Liveness check' },
+  listTopics: { method: 'GET', path: '/v1/topics', fn: 'admin', summary: 'List topics' },
+  createTopic: { method: 'POST', path: '/v1/topics', fn: 'admin', summary: 'Create a topic' },
+  describeTopic: { method: 'GET', path: '/v1/topics/:topic', fn: 'admin', summary: 'Describe a topic' },
+  deleteTopic: { method: 'DELETE', path: '/v1/topics/:topic', fn: 'admin', summary: 'Delete a topic' },
+  createPartitions: {
+    method: 'POST',
+    path: '/v1/topics/:topic/partitions',
+    fn: 'admin',
+    summary: 'Increase the partition count',
+  },
+  alterTopicConfigs: { method: 'PATCH', path: '/v1/topics/:topic/configs', fn: 'admin', summary: 'Alter topic configs' },
+} as const satisfies Record<string, RouteSpec>;
+
+export type RouteId = keyof typeof ROUTES;
+
+/** The function that answers unmatched requests (API Gateway `$default`) with the error envelope. */
+export const DEFAULT_ROUTE_FUNCTION: FunctionArea = 'admin';
+
+export function apiGatewayPath(path: string): string {
+  return path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+}
+
+/** Methods served at a concrete path, for 405 answers. */
+export function methodsForPath(path: string): HttpMethod[] {
+  const methods: HttpMethod[] = [];
+  for (const route of Object.values(ROUTES) as RouteSpec[]) {
+    const pattern = new RegExp(`^${route.path.replace(/:[A-Za-z0-9_]+/g, '[^/]+')}/?$`);
+    if (pattern.test(path)) methods.push(route.method);
+  }
+  return methods;
+}

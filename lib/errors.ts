@@ -1,0 +1,106 @@
+/**
+ * Every error Samsa returns, declared once: code (named like Kafka's where one
+ * exists), HTTP status and whether a client may retry the same request.
+ * Default to not retriable: a client that retries a caller's mistake only
+ * burns money. Handlers turn a SamsaError into the one error envelope
+ * `{ error: { code, message, retriable, requestId } }`.
+ */
+
+export const ERROR_CODES = {
+  // Request shape — the caller's mistake.
+  INVALID_REQUEST: { status: 400, retriable: false },
+  INVALID_JSON: { status: 400, retriable: false },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, retriable: false },
+  PAYLOAD_TOO_LARGE: { status: 413, retriable: false },
+  ROUTE_NOT_FOUND: { status: 404, retriable: false },
+  METHOD_NOT_ALLOWED: { status: 405, retriable: false },
+
+  // Topics.
+  INVALID_TOPIC: { status: 400, retriable: false },
+  INVALID_PARTITIONS: { status: 400, retriable: false },
+  INVALID_CONFIG: { status: 400, retriable: false },
+  TOPIC_ALREADY_EXISTS: { status: 409, retriable: false },
+  UNKNOWN_TOPIC_OR_PARTITION: { status: 404, retriable: false },
+  POLICY_VIOLATION: { status: 400, retriable: false },
+
+  // Log.
+  RECORD_TOO_LARGE: { status: 413, retriable: false },
+  INVALID_RECORD: { status: 400, retriable: false },
+  OFFSET_OUT_OF_RANGE: { status: 416, retriable: false },
+  OFFSET_MISMATCH: { status: 412, retriable: false },
+  UNKNOWN_PRODUCER_ID: { status: 404, retriable: false },
+  INVALID_PRODUCER_EPOCH: { status: 409, retriable: false },
+  OUT_OF_ORDER_SEQUENCE: { status: 409, retriable: false },
+  DUPLICATE_SEQUENCE_MISMATCH: { status: 409, retriable: false },
+  RESERVATION_ABORTED: { status: 503, retriable: true },
+
+  // Authorization (issue 9 fills in principals and ACLs).
+  AUTHORIZATION_FAILED: { status: 403, retriable: false },
+
+  // Concurrency and infrastructure — worth retrying.
+  CONCURRENT_MODIFICATION: { status: 409, retriable: true },
+  THROTTLED: { status: 429, retriable: true },
+  UNAVAILABLE: { status: 503, retriable: true },
+  REQUEST_TIMED_OUT: { status: 503, retriable: true },
+  // A bug of ours. The outcome of the request is unknown, so not retriable by default.
+  INTERNAL_ERROR: { status: 500, retriable: false },
+} as const satisfies Record<string, { status: number; retriable: boolean }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class SamsaError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly retriable: boolean;
+  /** Extra, machine-readable facts for the caller (limits, valid ranges, current offsets). */
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'SamsaError';
+    this.code = code;
+    this.status = ERROR_CODES[code].status;
+    this.retriable = ERROR_CODES[code].retriable;
+    this.details = options.details;
+  }
+}
+
+export function isSamsaError(err: unknown): err is SamsaError {
+  return err instanceof SamsaError;
+}
+
+/** AWS SDK error names that mean "try again later", mapped to our codes. */
+const RETRIABLE_AWS_ERRORS: Record<string, ErrorCode> = {
+  ProvisionedThroughputExceededException: 'THROTTLED',
+  ThrottlingException: 'THROTTLED',
+  RequestLimitExceeded: 'THROTTLED',
+  TransactionConflictException: 'CONCURRENT_MODIFICATION',
+  InternalServerError: 'UNAVAILABLE',
+  ServiceUnavailable: 'UNAVAILABLE',
+  TimeoutError: 'REQUEST_TIMED_OUT',
+  RequestTimeout: 'REQUEST_TIMED_OUT',
+  ECONNREFUSED: 'UNAVAILABLE',
+  ECONNRESET: 'UNAVAILABLE',
+};
+
+/**
+ * Turns anything thrown into a SamsaError. Storage failures that AWS marks as
+ * transient become retriable 429/503s; everything else is an internal error
+ * whose message never carries a stack trace or AWS internals.
+ */
+export function toSamsaError(err: unknown): SamsaError {
+  if (err instanceof SamsaError) return err;
+  const name = errorName(err);
+  const mapped = name === undefined ? undefined : RETRIABLE_AWS_ERRORS[name];
+  if (mapped !== undefined) {
+    return new SamsaError(mapped, `Storage is temporarily unavailable (${name}); retry the request.`, { cause: err });
+  }
+  return new SamsaError('INTERNAL_ERROR', 'Internal error; the outcome of the request is unknown.', { cause: err });
+}
+
+function errorName(err: unknown): string | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const e = err as { name?: unknown; code?: unknown };
+  if (typeof e.code === 'string' && e.code in RETRIABLE_AWS_ERRORS) return e.code;
+  return typeof e.name === 'string' ? e.name : undefined;
+}

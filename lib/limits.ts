@@ -1,0 +1,37 @@
+/**
+ * Every bound Samsa enforces, in one place, with the AWS limit each one keeps
+ * us under. Deployments may override the overridable ones through config
+ * (functions/config.ts); lib code receives the resolved values.
+ */
+
+const MiB = 1024 * 1024;
+
+export interface Limits {
+  /** Largest request body accepted. Lambda's synchronous payload cap is 6 MB for the whole event. */
+  maxRequestBytes: number;
+  /** Records in one produce request. */
+  maxRecordsPerRequest: number;
+  /** Largest response body; Lambda caps synchronous responses at 6 MB. */
+  maxResponseBytes: number;
+  /** Long-poll bound; API Gateway HTTP APIs time out at 30 s. */
+  maxWaitMs: number;
+  /** Partitions a topic may have; each partition is one DynamoDB partition key (~1 MB/s write). */
+  maxPartitionsPerTopic: number;
+  /** Members one consumer group may have. */
+  maxMembersPerGroup: number;
+  /** Largest `max.message.bytes` a topic may configure. */
+  maxMessageBytesCeiling: number;
+}
+
+export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
+  maxRequestBytes: 5 * MiB,
+  maxRecordsPerRequest: 10_000,
+  maxResponseBytes: 5 * MiB,
+  maxWaitMs: 20_000,
+  maxPartitionsPerTopic: 1_024,
+  maxMembersPerGroup: 500,
+  maxMessageBytesCeiling: 4 * MiB,
+});
+
+/** Kafka's topic name rule. */
+export const TOPIC_NAME_PATTERN = /^[A-Za-z0-9._-]{1,249}$/;

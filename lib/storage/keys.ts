@@ -1,0 +1,29 @@
+/**
+ * Key builders for every item in lib/storage/schema.ts. Pure functions: unit
+ * tests assert the exact keys without a database.
+ */
+
+export const COUNTER_SK = -1;
+
+export const metaKeys = {
+  topicRegistryPk: 'topics',
+  topic: (name: string) => ({ pk: 'topics', sk: name }),
+  producerIdCounter: () => ({ pk: 'producers', sk: 'next' }),
+  producerState: (topicId: string, partition: number, producerId: string) => ({
+    pk: `pstate#${topicId}#${partition}`,
+    sk: producerId,
+  }),
+  groupPk: (group: string) => `group#${group}`,
+  group: (group: string) => ({ pk: `group#${group}`, sk: 'group' }),
+  member: (group: string, memberId: string) => ({ pk: `group#${group}`, sk: `member#${memberId}` }),
+  commit: (group: string, topicId: string, partition: number) => ({
+    pk: `group#${group}`,
+    sk: `commit#${topicId}#${partition}`,
+  }),
+};
+
+export const logKeys = {
+  partitionPk: (topicId: string, partition: number) => `${topicId}#${partition}`,
+  counter: (topicId: string, partition: number) => ({ pk: `${topicId}#${partition}`, sk: COUNTER_SK }),
+  batch: (topicId: string, partition: number, seq: number) => ({ pk: `${topicId}#${partition}`, sk: seq }),
+};

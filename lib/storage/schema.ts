@@ -1,0 +1,118 @@
+/**
+ * The storage schema: the one source of truth for Samsa's DynamoDB tables,
+ * imported by the CDK stack (cdk/) and by the local/test bootstrap
+ * (lib/storage/ensure-tables.ts). Plain data, no AWS SDK or CDK types.
+ *
+ * Two tables, both on-demand (PAY_PER_REQUEST), encrypted, with point-in-time
+ * recovery, retained when the stack is deleted.
+ *
+ * ## meta table — `pk` (S), `sk` (S), TTL attribute `ttl`
+ * | item             | pk                            | sk                   | holds |
+ * |------------------|-------------------------------|----------------------|-------|
+ * | topic            | `topics`                      | `<name>`             | topicId (UUID minted at create), partitions, configs, createdAt, version |
+ * | producer ids     | `producers`                   | `next`               | atomic counter that mints producer ids |
+ * | producer state   | `pstate#<topicId>#<p>`        | `<producerId>`       | epoch, last five sequences → reservations, payload hashes |
+ * | group            | `group#<group>`               | `group`              | group epoch, assignment epoch, target assignment |
+ * | member           | `group#<group>`               | `member#<memberId>`  | member epoch, owned partitions, last heartbeat (liveness lives here, not in the group item) |
+ * | commit           | `group#<group>`               | `commit#<topicId>#<p>` | committed offset, metadata, member epoch that wrote it |
+ *
+ * The topic registry is one item collection so that listing is one Query;
+ * handlers cache topic metadata briefly, so the key is not hot.
+ *
+ * ## log table — `pk` (S) = `<topicId>#<partition>`, `sk` (N), TTL attribute `ttl`
+ * | item          | sk            | holds |
+ * |---------------|---------------|-------|
+ * | counter       | -1            | `seq` next reservation sequence, `next` next offset, `ra` last reservedAt, log start (`ls` seq, `lo` offset), `cur` stable-end cursor |
+ * | batch         | seq ≥ 0       | `o` baseOffset, `n` record count, timestamps, `r` encoded records, `ra` reservedAt, `ttl` |
+ * | abort marker  | seq ≥ 0       | `o` baseOffset, `n` count, `ab` = true, `ttl` — closes a dead writer's reservation |
+ *
+ * Index `byOffset` (GSI, keys only): `pk`, `o` — finds the batch holding an
+ * offset. Only batches and abort markers carry `o`, so the index is sparse.
+ *
+ * ## Invariants (shared/LOG-DESIGN.md)
+ * - Data is keyed by the immutable topic id, never the name: delete + re-create
+ *   of a name yields a new id, so old items (TTL removes them days later) can
+ *   never collide with or leak into the new topic. Group commits too.
+ * - The counter item is created with the topic, before the topic is visible;
+ *   every reservation is conditional on it existing (an ADD on a missing item
+ *   would silently resurrect a deleted topic). Deleting a topic deletes its
+ *   counters, so late writers that still hold the old id fail.
+ * - Each seq is settled at most once, by its batch or by an abort marker,
+ *   through `attribute_not_exists`, and never changes afterwards.
+ * - TTL = server append time + retention + margin, in epoch seconds; the log
+ *   start is stored explicitly and moves before anything can expire.
+ */
+
+export type AttributeType = 'S' | 'N' | 'B';
+
+export interface KeyAttribute {
+  name: string;
+  type: AttributeType;
+}
+
+export interface GlobalIndexDefinition {
+  indexName: string;
+  partitionKey: KeyAttribute;
+  sortKey: KeyAttribute;
+  projection: 'KEYS_ONLY' | 'ALL';
+}
+
+export interface TableDefinition {
+  /** Stable CloudFormation logical id: changing it would replace the table and lose data. */
+  logicalId: string;
+  /** Suffix of the table name in the local stack and tests (`<prefix>-<localName>`). */
+  localName: string;
+  partitionKey: KeyAttribute;
+  sortKey: KeyAttribute;
+  timeToLiveAttribute: string;
+  globalIndexes: GlobalIndexDefinition[];
+  billingMode: 'PAY_PER_REQUEST';
+  pointInTimeRecovery: true;
+  /** Retained on stack deletion. */
+  retain: true;
+}
+
+export const META_TABLE: TableDefinition = {
+  logicalId: 'MetaTable',
+  localName: 'meta',
+  partitionKey: { name: 'pk', type: 'S' },
+  sortKey: { name: 'sk', type: 'S' },
+  timeToLiveAttribute: 'ttl',
+  globalIndexes: [],
+  billingMode: 'PAY_PER_REQUEST',
+  pointInTimeRecovery: true,
+  retain: true,
+};
+
+export const BY_OFFSET_INDEX = 'byOffset';
+
+export const LOG_TABLE: TableDefinition = {
+  logicalId: 'LogTable',
+  localName: 'log',
+  partitionKey: { name: 'pk', type: 'S' },
+  sortKey: { name: 'sk', type: 'N' },
+  timeToLiveAttribute: 'ttl',
+  globalIndexes: [
+    {
+      indexName: BY_OFFSET_INDEX,
+      partitionKey: { name: 'pk', type: 'S' },
+      sortKey: { name: 'o', type: 'N' },
+      projection: 'KEYS_ONLY',
+    },
+  ],
+  billingMode: 'PAY_PER_REQUEST',
+  pointInTimeRecovery: true,
+  retain: true,
+};
+
+export const TABLES = { meta: META_TABLE, log: LOG_TABLE } as const;
+
+/** Physical table names, passed to lib by whoever built the client. */
+export interface TableNames {
+  meta: string;
+  log: string;
+}
+
+export function localTableNames(prefix: string): TableNames {
+  return { meta: `${prefix}-${META_TABLE.localName}`, log: `${prefix}-${LOG_TABLE.localName}` };
+}

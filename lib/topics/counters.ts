@@ -1,0 +1,77 @@
+/**
+ * Partition counter items (log table, `sk = -1`). A topic's counters exist
+ * before the topic is visible and are deleted with it: reservations are
+ * conditional on the counter existing, so a writer holding a deleted topic's
+ * id can never append.
+ */
+import { BatchWriteCommand, PutCommand, type BatchWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import type { LibContext } from '../context';
+import { logKeys } from '../storage/keys';
+
+export function newCounterItem(topicId: string, partition: number, now: number) {
+  return { ...logKeys.counter(topicId, partition), seq: 0, next: 0, ls: 0, lo: 0, cur: 0, ra: now };
+}
+
+/** For a fresh topic id nothing can exist yet, so unconditional batch puts are safe. */
+export async function putFreshCounters(ctx: LibContext, topicId: string, from: number, to: number): Promise<void> {
+  const now = ctx.clock.now();
+  const requests = range(from, to).map((p) => ({ PutRequest: { Item: newCounterItem(topicId, p, now) } }));
+  await batchWrite(ctx, requests);
+}
+
+/**
+ * For partitions added to a live topic: a concurrent increase may already
+ * have created (and a producer used) a counter, so never overwrite one.
+ */
+export async function putMissingCounters(ctx: LibContext, topicId: string, from: number, to: number): Promise<void> {
+  const now = ctx.clock.now();
+  await inChunks(range(from, to), 16, async (p) => {
+    try {
+      await ctx.ddb.send(
+        new PutCommand({
+          TableName: ctx.tables.log,
+          Item: newCounterItem(topicId, p, now),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+    }
+  });
+}
+
+export async function deleteCounters(ctx: LibContext, topicId: string, from: number, to: number): Promise<void> {
+  const requests = range(from, to).map((p) => ({ DeleteRequest: { Key: logKeys.counter(topicId, p) } }));
+  await batchWrite(ctx, requests);
+}
+
+type WriteRequests = NonNullable<BatchWriteCommandInput['RequestItems']>[string];
+
+async function batchWrite(ctx: LibContext, requests: WriteRequests): Promise<void> {
+  const chunks: WriteRequests[] = [];
+  for (let i = 0; i < requests.length; i += 25) chunks.push(requests.slice(i, i + 25));
+  await inChunks(chunks, 4, async (chunk) => {
+    let pending = chunk;
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt > 0) await sleep(Math.min(1000, 25 * 2 ** attempt));
+      if (attempt > 8) throw new Error(`BatchWrite left ${pending.length} items unprocessed`);
+      const out = await ctx.ddb.send(new BatchWriteCommand({ RequestItems: { [ctx.tables.log]: pending } }));
+      pending = out.UnprocessedItems?.[ctx.tables.log] ?? [];
+    }
+  });
+}
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i);
+}
+
+async function inChunks<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++] as T);
+  });
+  await Promise.all(workers);
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,54 @@
+/**
+ * Increase partitions (Kafka CreatePartitions: the request names the new total).
+ * Behaviour: creates the new partitions' counters without overwriting any,
+ * then raises the count conditional on the version read. Keyed records
+ * already written stay where they are; new keyed records may map elsewhere,
+ * as in Kafka.
+ * Errors: INVALID_PARTITIONS (not larger than now, or over the maximum),
+ * UNKNOWN_TOPIC_OR_PARTITION, CONCURRENT_MODIFICATION (retriable).
+ * Cost: 1 strong GetItem, one conditional put per new partition, 1 update.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { authorize, type Principal } from '../auth/authorize';
+import type { LibContext } from '../context';
+import { SamsaError } from '../errors';
+import { metaKeys } from '../storage/keys';
+import { putMissingCounters } from './counters';
+import { concurrentChange, getTopic, type Topic } from './topic-item';
+import { validatePartitionCount, validateTopicName } from './validate';
+
+export async function createPartitions(
+  ctx: LibContext,
+  principal: Principal,
+  name: string,
+  totalPartitions: number,
+): Promise<Topic> {
+  validateTopicName(name);
+  validatePartitionCount(totalPartitions, ctx.limits);
+  await authorize(ctx.authorizer, principal, 'alter', { type: 'topic', name });
+  const topic = await getTopic(ctx, name);
+  if (totalPartitions <= topic.partitions) {
+    throw new SamsaError(
+      'INVALID_PARTITIONS',
+      `Topic '${name}' has ${topic.partitions} partitions; the new total must be larger (partitions never decrease).`,
+      { details: { current: topic.partitions } },
+    );
+  }
+  await putMissingCounters(ctx, topic.topicId, topic.partitions, totalPartitions);
+  try {
+    await ctx.ddb.send(
+      new UpdateCommand({
+        TableName: ctx.tables.meta,
+        Key: metaKeys.topic(name),
+        UpdateExpression: 'SET partitions = :p, version = :v',
+        ConditionExpression: 'version = :old AND topicId = :id',
+        ExpressionAttributeValues: { ':p': totalPartitions, ':v': topic.version + 1, ':old': topic.version, ':id': topic.topicId },
+      }),
+    );
+  } catch (err) {
+    if (err instanceof ConditionalCheckFailedException) throw concurrentChange(name);
+    throw err;
+  }
+  return { ...topic, partitions: totalPartitions, version: topic.version + 1 };
+}

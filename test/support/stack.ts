@@ -1,0 +1,59 @@
+/**
+ * A private Samsa for one test file: its own tables in the shared DynamoDB
+ * Local, the lib context, and the same Hono app the local server serves.
+ */
+import { randomUUID } from 'node:crypto';
+import { inject } from 'vitest';
+import type { Pluggable } from '@smithy/types';
+import { allHandlers } from '../../functions/all-handlers';
+import { buildApp } from '../../functions/http/app';
+import { createDeps } from '../../functions/runtime';
+import { DEFAULT_LIMITS, type Limits } from '../../lib/limits';
+import type { LibContext } from '../../lib/context';
+import { createStorageClients, localCredentials } from '../../lib/storage/client';
+import { ensureTables } from '../../lib/storage/ensure-tables';
+import { localTableNames, type TableNames } from '../../lib/storage/schema';
+
+export interface TestStack {
+  endpoint: string;
+  tables: TableNames;
+  lib: LibContext;
+  app: ReturnType<typeof buildApp>;
+  /** JSON request through the app; returns status, parsed body and headers. */
+  call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any; headers: Headers }>;
+}
+
+export async function createTestStack(
+  options: { limits?: Partial<Limits>; plugins?: Pluggable<any, any>[] } = {},
+): Promise<TestStack> {
+  const endpoint = inject('dynamoEndpoint');
+  const tables = localTableNames(`t${randomUUID().slice(0, 8)}`);
+  const { raw } = createStorageClients({ endpoint, credentials: localCredentials() });
+  await ensureTables(raw, tables);
+  raw.destroy();
+  const deps = createDeps(
+    { tables, region: 'us-east-1', dynamoEndpoint: endpoint, limits: { ...DEFAULT_LIMITS, ...options.limits } },
+    { plugins: options.plugins ?? [] },
+  );
+  const app = buildApp(deps, allHandlers);
+  return {
+    endpoint,
+    tables,
+    lib: deps.lib,
+    app,
+    async call(method, path, body) {
+      const init: RequestInit = { method };
+      if (body !== undefined) {
+        init.body = typeof body === 'string' ? body : JSON.stringify(body);
+        init.headers = { 'content-type': 'application/json' };
+      }
+      const res = await app.request(path, init);
+      const text = await res.text();
+      return { status: res.status, body: text === '' ? undefined : JSON.parse(text), headers: res.headers };
+    },
+  };
+}
+
+export function uniqueName(prefix = 'topic'): string {
+  return `${prefix}-${randomUUID().slice(0, 8)}`;
+}
