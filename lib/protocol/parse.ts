@@ -18,16 +18,18 @@ export function parseInput<S extends z.ZodMiniType>(
   const first = issues[0];
   const field = first === undefined ? undefined : String(first.path[0] ?? '');
   const code = (field !== undefined && fieldCodes[field]) || 'INVALID_REQUEST';
-  throw new SamsaError(code, `Invalid request: ${issues.slice(0, 5).map(describeIssue).join('; ')}.`, {
-    details: { fields: issues.slice(0, 20).map((i) => i.path.join('.')) },
+  throw new SamsaError(code, `Invalid request: ${issues.slice(0, 5).map((i) => describeIssue(i, data)).join('; ')}.`, {
+    details: { fields: issues.slice(0, 20).map((i) => (i.path.length === 0 ? 'body' : i.path.join('.'))) },
   });
 }
 
-export function describeIssue(issue: $ZodIssue): string {
+export function describeIssue(issue: $ZodIssue, data: unknown): string {
   const where = issue.path.length === 0 ? 'body' : issue.path.join('.');
   switch (issue.code) {
     case 'invalid_type':
-      return issue.input === undefined ? `${where} is required (${issue.expected})` : `${where} must be ${article(issue.expected)}`;
+      return valueAt(data, issue.path) === undefined
+        ? `${where} is required (${article(issue.expected)})`
+        : `${where} must be ${article(issue.expected)}`;
     case 'unrecognized_keys':
       return `${where === 'body' ? 'unknown field' : `${where} has unknown field`}${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`;
     case 'too_big':
@@ -43,6 +45,15 @@ export function describeIssue(issue: $ZodIssue): string {
     default:
       return `${where} is invalid`;
   }
+}
+
+function valueAt(data: unknown, path: PropertyKey[]): unknown {
+  let value = data;
+  for (const key of path) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
 }
 
 function article(expected: string): string {
