@@ -30,8 +30,9 @@ export async function alterTopicConfigs(
       new UpdateCommand({
         TableName: ctx.tables.meta,
         Key: metaKeys.topic(name),
-        UpdateExpression: 'SET configs = :c, version = :v',
-        ConditionExpression: 'version = :old AND topicId = :id',
+        UpdateExpression: 'SET #configs = :c, #version = :v',
+        ConditionExpression: '#version = :old AND topicId = :id',
+        ExpressionAttributeNames: { '#configs': 'configs', '#version': 'version' },
         ExpressionAttributeValues: { ':c': configs, ':v': topic.version + 1, ':old': topic.version, ':id': topic.topicId },
       }),
     );

@@ -41,8 +41,9 @@ export async function createPartitions(
       new UpdateCommand({
         TableName: ctx.tables.meta,
         Key: metaKeys.topic(name),
-        UpdateExpression: 'SET partitions = :p, version = :v',
-        ConditionExpression: 'version = :old AND topicId = :id',
+        UpdateExpression: 'SET #partitions = :p, #version = :v',
+        ConditionExpression: '#version = :old AND topicId = :id',
+        ExpressionAttributeNames: { '#partitions': 'partitions', '#version': 'version' },
         ExpressionAttributeValues: { ':p': totalPartitions, ':v': topic.version + 1, ':old': topic.version, ':id': topic.topicId },
       }),
     );
