@@ -1,0 +1,33 @@
+/**
+ * One Lambda function per FunctionArea (functions/http/routes.ts). Adding an
+ * area is one entry here; the `Record<FunctionArea, …>` type makes a missing
+ * entry a type error, so a route can never point at a function that does not
+ * exist. The entry point is always `functions/<area>/index.ts`.
+ */
+import { Duration } from 'aws-cdk-lib';
+import type { FunctionArea } from '../functions/http/routes';
+import type { TableAccess } from './constructs/tables';
+
+export interface FunctionAreaSpec {
+  /** MB; Lambda CPU scales with it, so it is set per area rather than defaulted. */
+  memorySize: number;
+  /**
+   * Must stay below API Gateway's 30 s integration timeout (checked at synth),
+   * or the client sees a 503 while the function keeps running.
+   */
+  timeout: Duration;
+  /** The exact DynamoDB actions per table; the grant also sets the table-name env var. */
+  tables: TableAccess;
+}
+
+export const FUNCTION_AREAS: Record<FunctionArea, FunctionAreaSpec> = {
+  // Topic CRUD: topic items and registry Query on meta; partition counters on log (BatchWriteItem on create/delete).
+  admin: {
+    memorySize: 256,
+    timeout: Duration.seconds(10),
+    tables: {
+      meta: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query'],
+      log: ['PutItem', 'DeleteItem', 'BatchWriteItem'],
+    },
+  },
+};

@@ -1,0 +1,197 @@
+/**
+ * Runs the exact esbuild output that `cdk synth` packages for each Lambda
+ * function, loaded the way the Node.js runtime loads it, against DynamoDB
+ * Local. Catches what only breaks bundled: a dependency esbuild cannot inline,
+ * an import that only resolves from the source tree, ESM/CJS mix-ups, a bundle
+ * that grew past budget.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { builtinModules, createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { AssetManifestArtifact } from 'aws-cdk-lib/cx-api';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { FUNCTION_AREAS } from '../../cdk/function-areas';
+import { ENV } from '../../functions/config';
+import { apiGatewayPath, DEFAULT_ROUTE_FUNCTION, ROUTES, type FunctionArea } from '../../functions/http/routes';
+import { createStorageClients, localCredentials } from '../../lib/storage/client';
+import { ensureTables } from '../../lib/storage/ensure-tables';
+import { localTableNames, TABLES, type TableNames } from '../../lib/storage/schema';
+import { httpApiEvent, lambdaContext } from './http-api-event';
+import { synthesize, type Synthesized } from './synth';
+
+const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** Budget for one function's minified bundle with @aws-sdk/* external; the target is ≤ 250 KB. */
+const MAX_BUNDLE_BYTES = 400 * 1024;
+
+type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+
+interface Bundle {
+  logicalId: string;
+  file: string;
+  bytes: number;
+  timeoutMs: number;
+  handler: Handler;
+}
+
+const areas = Object.keys(FUNCTION_AREAS) as FunctionArea[];
+let synth: Synthesized;
+let tables: TableNames;
+const bundles = {} as Record<FunctionArea, Bundle>;
+
+beforeAll(async () => {
+  // Inside the repo, so the external @aws-sdk/* resolves from node_modules as it does from the runtime.
+  synth = synthesize(join(REPO_ROOT, 'cdk.out', `test-${randomUUID().slice(0, 8)}`));
+  // Lambda's /var/task has no package.json, so index.js is CommonJS there;
+  // without this, the repo's "type": "module" would make Node read it as ESM.
+  writeFileSync(join(synth.outdir, 'package.json'), JSON.stringify({ type: 'commonjs' }));
+
+  const endpoint = inject('dynamoEndpoint');
+  tables = localTableNames(`b${randomUUID().slice(0, 8)}`);
+  const { raw } = createStorageClients({ endpoint, credentials: localCredentials() });
+  await ensureTables(raw, tables);
+  raw.destroy();
+
+  const resources = synth.template.toJSON().Resources;
+  const assetDirs = assetDirectoriesByObjectKey(synth);
+  for (const area of areas) {
+    const logicalId = synth.logicalId(synth.stack.functions.byArea[area]);
+    const props = resources[logicalId].Properties;
+    const dir = assetDirs.get(props.Code.S3Key);
+    if (dir === undefined) throw new Error(`No asset for ${logicalId} (${props.Code.S3Key})`);
+    const [moduleName, exportName] = (props.Handler as string).split('.') as [string, string];
+    const file = join(dir, `${moduleName}.js`);
+    const env = {
+      ...lambdaEnvironment(props.Environment.Variables, tables),
+      [ENV.dynamoEndpoint]: endpoint,
+      AWS_REGION: 'us-east-1',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    };
+    const handler = loadLikeLambda(file, exportName, env);
+    bundles[area] = { logicalId, file, bytes: statSync(file).size, timeoutMs: props.Timeout * 1000, handler };
+  }
+});
+
+afterAll(() => synth?.cleanup());
+
+function invoke(area: FunctionArea, event: APIGatewayProxyEventV2) {
+  const bundle = bundles[area];
+  return bundle.handler(event, lambdaContext(bundle.logicalId, bundle.timeoutMs));
+}
+
+function json(result: APIGatewayProxyStructuredResultV2): any {
+  return JSON.parse(result.body ?? '');
+}
+
+describe('Lambda bundles', () => {
+  it.each(areas)('%s bundle stays within the size budget', (area) => {
+    const { bytes, file } = bundles[area];
+    console.log(`bundle ${area}: ${(bytes / 1024).toFixed(1)} KB (${file.slice(REPO_ROOT.length + 1)})`);
+    expect(bytes).toBeGreaterThan(0);
+    expect(bytes).toBeLessThanOrEqual(MAX_BUNDLE_BYTES);
+  });
+
+  it.each(areas)('%s bundle loads nothing at run time but Node built-ins and the runtime-provided @aws-sdk/*', (area) => {
+    // In this test every module resolves from the repo's node_modules, so a
+    // package left external by mistake would pass here and fail on Lambda.
+    const code = readFileSync(bundles[area].file, 'utf8');
+    const specifiers = [...code.matchAll(/\b(?:require|import)\(\s*["'`]([^"'`]+)["'`]\s*\)/g)].map((m) => m[1]!);
+    const foreign = specifiers.filter((s) => !s.startsWith('@aws-sdk/') && !isBuiltin(s));
+    expect(foreign).toEqual([]);
+    expect(specifiers.length).toBeGreaterThan(0);
+  });
+
+  it.each(areas)('%s bundle answers an unknown route with the ROUTE_NOT_FOUND envelope', async (area) => {
+    const res = await invoke(area, httpApiEvent('GET', '/v1/no-such-thing'));
+    expect(res.statusCode).toBe(404);
+    expect(json(res)).toEqual({ error: expect.objectContaining({ code: 'ROUTE_NOT_FOUND', retriable: false }) });
+  });
+
+  it('creates a topic and describes it through the bundled functions', async () => {
+    const create = ROUTES.createTopic;
+    const created = await invoke(
+      create.fn,
+      httpApiEvent(create.method, '/v1/topics', {
+        routeKey: `${create.method} ${apiGatewayPath(create.path)}`,
+        body: { name: 'bundled', partitions: 2 },
+      }),
+    );
+    expect(created.statusCode, created.body).toBe(201);
+
+    const describeRoute = ROUTES.describeTopic;
+    const described = await invoke(
+      describeRoute.fn,
+      httpApiEvent(describeRoute.method, '/v1/topics/bundled', {
+        routeKey: `${describeRoute.method} ${apiGatewayPath(describeRoute.path)}`,
+        pathParameters: { topic: 'bundled' },
+      }),
+    );
+    expect(described.statusCode, described.body).toBe(200);
+    expect(json(described)).toMatchObject({ name: 'bundled', partitions: [{ partition: 0 }, { partition: 1 }] });
+  });
+
+  it('answers the $default route with the error envelope', async () => {
+    const res = await invoke(DEFAULT_ROUTE_FUNCTION, httpApiEvent('GET', '/nope'));
+    expect(res.statusCode).toBe(404);
+    expect(res.headers?.['content-type']).toMatch(/^application\/json/);
+    expect(json(res).error).toMatchObject({ code: 'ROUTE_NOT_FOUND', requestId: expect.any(String) });
+  });
+});
+
+function isBuiltin(specifier: string): boolean {
+  return specifier.startsWith('node:') || builtinModules.includes(specifier);
+}
+
+/** Maps each file asset's S3 object key (what the template's Code.S3Key names) to its staged directory. */
+function assetDirectoriesByObjectKey(s: Synthesized): Map<string, string> {
+  const dirs = new Map<string, string>();
+  const stackArtifact = s.assembly.getStackArtifact(s.stack.artifactId);
+  for (const manifest of stackArtifact.dependencies.filter(AssetManifestArtifact.isAssetManifestArtifact)) {
+    for (const asset of Object.values(manifest.contents.files ?? {})) {
+      if (asset.source.path === undefined) continue;
+      for (const destination of Object.values(asset.destinations)) {
+        dirs.set(destination.objectKey, join(dirname(manifest.file), asset.source.path));
+      }
+    }
+  }
+  return dirs;
+}
+
+/**
+ * The function's environment with table references resolved to the test's
+ * tables. Any other non-literal value fails, so a new reference in the stack
+ * has to be given a local meaning here.
+ */
+function lambdaEnvironment(variables: Record<string, unknown>, names: TableNames): Record<string, string> {
+  const byLogicalId: Record<string, string> = { [TABLES.meta.logicalId]: names.meta, [TABLES.log.logicalId]: names.log };
+  return Object.fromEntries(
+    Object.entries(variables).map(([name, value]) => {
+      if (typeof value === 'string') return [name, value];
+      const ref = (value as { Ref?: string }).Ref;
+      const local = ref === undefined ? undefined : byLogicalId[ref];
+      if (local === undefined) throw new Error(`Environment ${name}: no local value for ${JSON.stringify(value)}`);
+      return [name, local];
+    }),
+  );
+}
+
+/**
+ * `require`s the bundle as the runtime does, with process.env set as the
+ * function's environment while the module initialises (config is read at cold
+ * start), then restores it.
+ */
+function loadLikeLambda(file: string, exportName: string, env: Record<string, string>): Handler {
+  const saved = { ...process.env };
+  Object.assign(process.env, env);
+  try {
+    const mod = createRequire(file)(file) as Record<string, unknown>;
+    const handler = mod[exportName];
+    if (typeof handler !== 'function') throw new Error(`${file} does not export a function '${exportName}'`);
+    return handler as Handler;
+  } finally {
+    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+    Object.assign(process.env, saved);
+  }
+}

@@ -1,0 +1,263 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Match } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FUNCTION_AREAS } from '../../cdk/function-areas';
+import { ENV } from '../../functions/config';
+import { apiGatewayPath, DEFAULT_ROUTE_FUNCTION, ROUTES, type FunctionArea } from '../../functions/http/routes';
+import { TABLES, type TableDefinition } from '../../lib/storage/schema';
+import { readValidationReport, synthesize, type Synthesized } from './synth';
+
+let synth: Synthesized;
+let resources: Record<string, { Type: string; Properties: any; DeletionPolicy?: string; UpdateReplacePolicy?: string }>;
+
+beforeAll(() => {
+  synth = synthesize(mkdtempSync(join(tmpdir(), 'samsa-cdk-')));
+  resources = synth.template.toJSON().Resources;
+});
+afterAll(() => synth?.cleanup());
+
+const areas = Object.keys(FUNCTION_AREAS) as FunctionArea[];
+const tableDefs = Object.values(TABLES) as TableDefinition[];
+
+function ofType(type: string): [string, any][] {
+  return Object.entries(resources).filter(([, r]) => r.Type === type);
+}
+
+function functionLogicalId(area: FunctionArea): string {
+  return synth.logicalId(synth.stack.functions.byArea[area]);
+}
+
+describe('tables', () => {
+  it.each(tableDefs)('$logicalId keeps its logical id, keys, TTL and indexes from the schema', (def) => {
+    const table = resources[def.logicalId];
+    expect(table?.Type).toBe('AWS::DynamoDB::Table');
+    const p = table!.Properties;
+    expect(p.KeySchema).toEqual([
+      { AttributeName: def.partitionKey.name, KeyType: 'HASH' },
+      { AttributeName: def.sortKey.name, KeyType: 'RANGE' },
+    ]);
+    const attributes = [def.partitionKey, def.sortKey, ...def.globalIndexes.flatMap((g) => [g.partitionKey, g.sortKey])];
+    const expectedTypes = Object.fromEntries(attributes.map((a) => [a.name, a.type]));
+    expect(Object.fromEntries(p.AttributeDefinitions.map((a: any) => [a.AttributeName, a.AttributeType]))).toEqual(expectedTypes);
+    expect(p.TimeToLiveSpecification).toEqual({ AttributeName: def.timeToLiveAttribute, Enabled: true });
+    expect(p.GlobalSecondaryIndexes ?? []).toEqual(
+      def.globalIndexes.map((g) => ({
+        IndexName: g.indexName,
+        KeySchema: [
+          { AttributeName: g.partitionKey.name, KeyType: 'HASH' },
+          { AttributeName: g.sortKey.name, KeyType: 'RANGE' },
+        ],
+        Projection:
+          g.projection === 'INCLUDE'
+            ? { ProjectionType: 'INCLUDE', NonKeyAttributes: g.nonKeyAttributes }
+            : { ProjectionType: g.projection },
+      })),
+    );
+  });
+
+  it.each(tableDefs)('$logicalId is on-demand, encrypted, point-in-time recoverable and retained', (def) => {
+    const table = resources[def.logicalId]!;
+    expect(table.Properties.BillingMode).toBe(def.billingMode);
+    expect(table.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+    expect(table.Properties.SSESpecification).toEqual({ SSEEnabled: true });
+    expect(table.DeletionPolicy).toBe('Retain');
+    expect(table.UpdateReplacePolicy).toBe('Retain');
+  });
+
+  it('declares no tables beyond the schema', () => {
+    expect(ofType('AWS::DynamoDB::Table').map(([id]) => id).sort()).toEqual(tableDefs.map((d) => d.logicalId).sort());
+  });
+});
+
+describe('functions', () => {
+  it('creates exactly one function per function area', () => {
+    expect(ofType('AWS::Lambda::Function').map(([id]) => id).sort()).toEqual(areas.map(functionLogicalId).sort());
+  });
+
+  it.each(areas)('%s runs Node.js 22 on arm64 with the memory and timeout of its spec', (area) => {
+    const spec = FUNCTION_AREAS[area];
+    const fn = resources[functionLogicalId(area)]!.Properties;
+    expect(fn.Runtime).toBe('nodejs22.x');
+    expect(fn.Architectures).toEqual(['arm64']);
+    expect(fn.MemorySize).toBe(spec.memorySize);
+    expect(fn.Timeout).toBe(spec.timeout.toSeconds());
+    expect(fn.Timeout).toBeLessThan(30);
+    expect(fn.Handler).toBe('index.handler');
+  });
+
+  it.each(areas)('%s logs to its own log group with explicit retention', (area) => {
+    const fn = resources[functionLogicalId(area)]!.Properties;
+    const logGroupId = fn.LoggingConfig.LogGroup.Ref as string;
+    expect(resources[logGroupId]?.Type).toBe('AWS::Logs::LogGroup');
+    expect(resources[logGroupId]!.Properties.RetentionInDays).toBeGreaterThan(0);
+  });
+
+  it.each(areas)('%s gets both table names from the same call that grants access', (area) => {
+    const fn = resources[functionLogicalId(area)]!.Properties;
+    expect(fn.Environment.Variables).toMatchObject({
+      [ENV.metaTable]: { Ref: TABLES.meta.logicalId },
+      [ENV.logTable]: { Ref: TABLES.log.logicalId },
+    });
+  });
+
+  it.each(areas)('%s may call exactly the DynamoDB actions of its spec, on the tables only', (area) => {
+    const spec = FUNCTION_AREAS[area];
+    const roleId = resources[functionLogicalId(area)]!.Properties.Role['Fn::GetAtt'][0] as string;
+    const statements = policyStatementsOfRole(roleId).filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
+    const granted: Record<string, string[]> = {};
+    for (const s of statements) {
+      for (const resource of [s.Resource].flat()) {
+        const tableId = tableOfResource(resource);
+        granted[tableId] = [...(granted[tableId] ?? []), ...actionsOf(s)];
+      }
+    }
+    const expected = Object.fromEntries(
+      (Object.keys(spec.tables) as (keyof typeof TABLES)[]).map((key) => [
+        TABLES[key].logicalId,
+        spec.tables[key].map((a) => `dynamodb:${a}`),
+      ]),
+    );
+    for (const [tableId, actions] of Object.entries(granted)) expect(new Set(actions)).toEqual(new Set(expected[tableId]));
+    expect(Object.keys(granted).sort()).toEqual(Object.keys(expected).sort());
+  });
+
+  it('no IAM policy grants dynamodb:* or any DynamoDB action on Resource "*"', () => {
+    const all = [
+      ...ofType('AWS::IAM::Policy').flatMap(([, r]) => r.Properties.PolicyDocument.Statement),
+      ...ofType('AWS::IAM::Role').flatMap(([, r]) => (r.Properties.Policies ?? []).flatMap((p: any) => p.PolicyDocument.Statement)),
+    ];
+    const dynamo = all.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
+    expect(dynamo.length).toBeGreaterThan(0);
+    for (const s of dynamo) {
+      expect(actionsOf(s)).not.toContain('dynamodb:*');
+      expect(actionsOf(s).every((a) => !a.includes('*'))).toBe(true);
+      for (const resource of [s.Resource].flat()) {
+        expect(resource).not.toBe('*');
+        expect(tableOfResource(resource)).toMatch(/^(MetaTable|LogTable)$/);
+      }
+    }
+  });
+
+  it('attaches no managed policies to function roles', () => {
+    for (const [, role] of ofType('AWS::IAM::Role')) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+  });
+});
+
+describe('HTTP API', () => {
+  it('uses payload format 2.0 with one integration per function area in use', () => {
+    const integrations = ofType('AWS::ApiGatewayV2::Integration');
+    const used = new Set<FunctionArea>([DEFAULT_ROUTE_FUNCTION, ...Object.values(ROUTES).map((r) => r.fn)]);
+    expect(integrations).toHaveLength(used.size);
+    for (const [, i] of integrations) {
+      expect(i.Properties).toMatchObject({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
+    }
+  });
+
+  it.each(Object.entries(ROUTES))('routes %s to its function area', (_id, route) => {
+    const routeKey = `${route.method} ${apiGatewayPath(route.path)}`;
+    expect(functionOfRouteKey(routeKey)).toBe(functionLogicalId(route.fn));
+  });
+
+  it('sends unmatched requests ($default) to the function that answers with the error envelope', () => {
+    expect(functionOfRouteKey('$default')).toBe(functionLogicalId(DEFAULT_ROUTE_FUNCTION));
+  });
+
+  it('has no routes beyond ROUTES and $default', () => {
+    const keys = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey as string);
+    const expected = ['$default', ...Object.values(ROUTES).map((r) => `${r.method} ${apiGatewayPath(r.path)}`)];
+    expect(keys.sort()).toEqual(expected.sort());
+  });
+
+  it('throttles the default stage and writes JSON access logs without headers', () => {
+    const [[, stage]] = ofType('AWS::ApiGatewayV2::Stage') as [[string, any]];
+    expect(stage.Properties).toMatchObject({
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingBurstLimit: 200, ThrottlingRateLimit: 100 },
+    });
+    const format = JSON.parse(stage.Properties.AccessLogSettings.Format) as Record<string, string>;
+    expect(format.requestId).toBe('$context.requestId');
+    expect(Object.values(format).every((v) => !/header|authorizer/i.test(v))).toBe(true);
+    const logGroupId = stage.Properties.AccessLogSettings.DestinationArn['Fn::GetAtt'][0];
+    expect(resources[logGroupId]!.Properties.RetentionInDays).toBeGreaterThan(0);
+  });
+
+  it('configures no CORS unless origins are given', () => {
+    const [[, api]] = ofType('AWS::ApiGatewayV2::Api') as [[string, any]];
+    expect(api.Properties.ProtocolType).toBe('HTTP');
+    expect(api.Properties.CorsConfiguration).toBeUndefined();
+  });
+
+  it('outputs the API URL', () => {
+    synth.template.hasOutput('ApiUrl', { Value: { 'Fn::GetAtt': [Match.anyValue(), 'ApiEndpoint'] } });
+  });
+});
+
+describe('cdk-nag', () => {
+  it('ran the AwsSolutions and Serverless packs and left no unacknowledged error or warning', () => {
+    const report = readValidationReport(synth.assembly);
+    const plugins = report.pluginReports.map((p) => p.pluginName);
+    expect(plugins).toEqual(expect.arrayContaining(['AwsSolutions', 'Serverless']));
+    const open = report.pluginReports.flatMap((p) =>
+      p.violations.map((v) => `${v.severity} ${v.ruleName} at ${v.violatingConstructs.map((c) => c.constructPath).join(', ')}`),
+    );
+    expect(open).toEqual([]);
+  });
+
+  it('gives every acknowledgement a reason', () => {
+    const acknowledged = readValidationReport(synth.assembly).pluginReports.flatMap((p) => p.suppressedViolations ?? []);
+    expect(acknowledged.length).toBeGreaterThan(0);
+    for (const a of acknowledged) expect(a.reason.length, a.ruleName).toBeGreaterThan(40);
+  });
+});
+
+describe('settings', () => {
+  it('configures CORS and throttling from settings', () => {
+    const custom = synthesize(mkdtempSync(join(tmpdir(), 'samsa-cdk-')), {
+      corsOrigins: ['https://console.example.com'],
+      throttle: { rateLimit: 5, burstLimit: 10 },
+    });
+    try {
+      custom.template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+        CorsConfiguration: {
+          AllowOrigins: ['https://console.example.com'],
+          ExposeHeaders: Match.arrayWith(['x-request-id']),
+        },
+      });
+      custom.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+        DefaultRouteSettings: { ThrottlingBurstLimit: 10, ThrottlingRateLimit: 5 },
+      });
+    } finally {
+      custom.cleanup();
+    }
+  });
+});
+
+// --- template helpers --------------------------------------------------------
+
+function actionsOf(statement: { Action: string | string[] }): string[] {
+  return [statement.Action].flat();
+}
+
+function policyStatementsOfRole(roleId: string): any[] {
+  return ofType('AWS::IAM::Policy')
+    .filter(([, p]) => p.Properties.Roles.some((r: any) => r.Ref === roleId))
+    .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+}
+
+/** `MetaTable` for `{Fn::GetAtt: [MetaTable, Arn]}` or `<MetaTable arn>/index/<name>`; throws on anything else. */
+function tableOfResource(resource: any): string {
+  if (resource?.['Fn::GetAtt']?.[1] === 'Arn') return resource['Fn::GetAtt'][0];
+  const parts = resource?.['Fn::Join']?.[1];
+  if (Array.isArray(parts) && parts.length === 2 && /^\/index\/[A-Za-z0-9_.-]+$/.test(parts[1])) return tableOfResource(parts[0]);
+  throw new Error(`Not a table or index ARN: ${JSON.stringify(resource)}`);
+}
+
+function functionOfRouteKey(routeKey: string): string {
+  const route = ofType('AWS::ApiGatewayV2::Route').find(([, r]) => r.Properties.RouteKey === routeKey);
+  if (!route) throw new Error(`No route ${routeKey}`);
+  const integrationId = route[1].Properties.Target['Fn::Join'][1][1].Ref as string;
+  return resources[integrationId]!.Properties.IntegrationUri['Fn::GetAtt'][0];
+}
