@@ -11,9 +11,9 @@ export function createDeps(config: Config, extra: Pick<StorageClientOptions, 'pl
     options.endpoint = config.dynamoEndpoint;
     options.credentials = localCredentials();
   }
-  const { doc } = createStorageClients(options);
+  const { doc, docOnce } = createStorageClients(options);
   return {
-    lib: { ddb: doc, tables: config.tables, clock: systemClock, limits: config.limits, authorizer: allowAll },
+    lib: { ddb: doc, ddbOnce: docOnce, tables: config.tables, clock: systemClock, limits: config.limits, authorizer: allowAll },
     principalOf: () => ANONYMOUS,
   };
 }

@@ -5,6 +5,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Authorizer } from './auth/authorize';
 import type { Limits } from './limits';
+import type { CrashPoint } from './log/crash-points';
 import type { TableNames } from './storage/schema';
 
 export interface Clock {
@@ -16,8 +17,12 @@ export const systemClock: Clock = { now: () => Date.now() };
 
 export interface LibContext {
   ddb: DynamoDBDocumentClient;
+  /** The same table access without SDK retries, for writes that are not idempotent (reservations). */
+  ddbOnce: DynamoDBDocumentClient;
   tables: TableNames;
   clock: Clock;
   limits: Limits;
   authorizer: Authorizer;
+  /** Test-only: called at named crash points (lib/log/crash-points.ts); undefined in production. */
+  crash?: (point: CrashPoint) => void;
 }

@@ -21,6 +21,14 @@ export interface Limits {
   maxMembersPerGroup: number;
   /** Largest `max.message.bytes` a topic may configure. */
   maxMessageBytesCeiling: number;
+  /**
+   * How long a reservation may stay unwritten before readers close it with an
+   * abort marker: the most a reader ever waits behind a dead writer. Must
+   * exceed the produce function's timeout; writers give up before it.
+   */
+  abortAfterMs: number;
+  /** Clock skew tolerated between handler instances, added on both sides of the abort bound. */
+  maxClockSkewMs: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
@@ -31,6 +39,8 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxPartitionsPerTopic: 1_024,
   maxMembersPerGroup: 500,
   maxMessageBytesCeiling: 4 * MiB,
+  abortAfterMs: 15_000,
+  maxClockSkewMs: 1_000,
 });
 
 /** Kafka's topic name rule. */

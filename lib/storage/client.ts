@@ -22,6 +22,8 @@ export interface StorageClientOptions {
 export interface StorageClients {
   raw: DynamoDBClient;
   doc: DynamoDBDocumentClient;
+  /** Same endpoint and middleware, no SDK retries: for calls whose retry is not idempotent. */
+  docOnce: DynamoDBDocumentClient;
 }
 
 export function createStorageClients(options: StorageClientOptions = {}): StorageClients {
@@ -32,11 +34,13 @@ export function createStorageClients(options: StorageClientOptions = {}): Storag
   if (options.endpoint !== undefined) config.endpoint = options.endpoint;
   if (options.credentials !== undefined) config.credentials = options.credentials;
   const raw = new DynamoDBClient(config);
-  for (const plugin of options.plugins ?? []) raw.middlewareStack.use(plugin);
-  const doc = DynamoDBDocumentClient.from(raw, {
-    marshallOptions: { removeUndefinedValues: true },
-  });
-  return { raw, doc };
+  const rawOnce = new DynamoDBClient({ ...config, maxAttempts: 1 });
+  for (const plugin of options.plugins ?? []) {
+    raw.middlewareStack.use(plugin);
+    rawOnce.middlewareStack.use(plugin);
+  }
+  const translate = { marshallOptions: { removeUndefinedValues: true } };
+  return { raw, doc: DynamoDBDocumentClient.from(raw, translate), docOnce: DynamoDBDocumentClient.from(rawOnce, translate) };
 }
 
 /**

@@ -70,7 +70,10 @@ export function createTableInput(def: TableDefinition, tableName: string) {
               { AttributeName: gsi.partitionKey.name, KeyType: 'HASH' as const },
               { AttributeName: gsi.sortKey.name, KeyType: 'RANGE' as const },
             ],
-            Projection: { ProjectionType: gsi.projection },
+            Projection: {
+              ProjectionType: gsi.projection,
+              NonKeyAttributes: gsi.projection === 'INCLUDE' ? gsi.nonKeyAttributes : undefined,
+            },
           })),
   };
 }

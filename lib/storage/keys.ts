@@ -27,3 +27,13 @@ export const logKeys = {
   counter: (topicId: string, partition: number) => ({ pk: `${topicId}#${partition}`, sk: COUNTER_SK }),
   batch: (topicId: string, partition: number, seq: number) => ({ pk: `${topicId}#${partition}`, sk: seq }),
 };
+
+/** Chunks of a batch too large for one item live beside the partition, keyed by seq and index. */
+export const MAX_CHUNKS_PER_BATCH = 256;
+export const chunkKeys = {
+  pk: (partitionPk: string) => `${partitionPk}#chunks`,
+  chunk: (partitionPk: string, seq: number, index: number) => ({
+    pk: `${partitionPk}#chunks`,
+    sk: seq * MAX_CHUNKS_PER_BATCH + index,
+  }),
+};

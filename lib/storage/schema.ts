@@ -26,8 +26,11 @@
  * | batch         | seq ≥ 0       | `o` baseOffset, `n` record count, timestamps, `r` encoded records, `ra` reservedAt, `ttl` |
  * | abort marker  | seq ≥ 0       | `o` baseOffset, `n` count, `ab` = true, `ttl` — closes a dead writer's reservation |
  *
- * Index `byOffset` (GSI, keys only): `pk`, `o` — finds the batch holding an
- * offset. Only batches and abort markers carry `o`, so the index is sparse.
+ * Index `byOffset` (GSI): `pk`, `o`, projecting `n`, `ra`, `ab`, `mt` — finds the
+ * batch holding an offset and lets readers walk settled sequence numbers
+ * without reading record bytes. Only batches and abort markers carry `o`, so
+ * the index is sparse (the counter is not in it). It lags: a hint, never
+ * evidence of absence.
  *
  * ## Invariants (shared/LOG-DESIGN.md)
  * - Data is keyed by the immutable topic id, never the name: delete + re-create
@@ -54,7 +57,9 @@ export interface GlobalIndexDefinition {
   indexName: string;
   partitionKey: KeyAttribute;
   sortKey: KeyAttribute;
-  projection: 'KEYS_ONLY' | 'ALL';
+  projection: 'KEYS_ONLY' | 'INCLUDE' | 'ALL';
+  /** With INCLUDE: the non-key attributes copied into the index. */
+  nonKeyAttributes?: string[];
 }
 
 export interface TableDefinition {
@@ -97,7 +102,10 @@ export const LOG_TABLE: TableDefinition = {
       indexName: BY_OFFSET_INDEX,
       partitionKey: { name: 'pk', type: 'S' },
       sortKey: { name: 'o', type: 'N' },
-      projection: 'KEYS_ONLY',
+      // Tiny entries (< 100 B, still 1 WCU each) that let readers find the
+      // stable end and the batch for an offset without reading record bytes.
+      projection: 'INCLUDE',
+      nonKeyAttributes: ['n', 'ra', 'ab', 'mt'],
     },
   ],
   billingMode: 'PAY_PER_REQUEST',

@@ -1,0 +1,39 @@
+/**
+ * Closes a dead writer's reservation with an abort marker at its seq, using
+ * the same `attribute_not_exists` race as the writer: exactly one of the two
+ * settles the seq. Callers abort only when the reservation is older than the
+ * abort bound plus clock skew (writers stop at the bound minus skew).
+ * Returns what settled the seq: the marker, or the writer's batch if it won.
+ * Cost: one small conditional put (1 WRU, +1 for the index entry).
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { LibContext } from '../context';
+import { markerItem } from './batch-item';
+import { toEntry, type SeqEntry } from './index-walk';
+import type { PartitionRef } from './partition';
+
+export async function abortSeq(
+  ctx: LibContext,
+  ref: PartitionRef,
+  seq: number,
+  offsetLowerBound: number,
+  retentionMs: number,
+): Promise<SeqEntry> {
+  const marker = markerItem(ref.pk, seq, offsetLowerBound, ctx.clock.now(), retentionMs);
+  try {
+    await ctx.ddb.send(
+      new PutCommand({
+        TableName: ctx.tables.log,
+        Item: marker,
+        ConditionExpression: 'attribute_not_exists(sk)',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }),
+    );
+    return toEntry(marker as unknown as Record<string, unknown>);
+  } catch (err) {
+    if (!(err instanceof ConditionalCheckFailedException) || err.Item === undefined) throw err;
+    return toEntry(unmarshall(err.Item));
+  }
+}

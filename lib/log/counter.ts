@@ -1,0 +1,147 @@
+/**
+ * The per-partition counter item (log table, sk = -1).
+ *
+ * - `seq`/`next`: the next reservation sequence number and offset. One atomic
+ *   ADD reserves a dense seq and the offset range [next − n, next). DynamoDB
+ *   serialises updates of one item, so concurrent producers never waste a
+ *   write (LOG-DESIGN.md: 0 % wasted at 32 producers vs 94 % for optimistic
+ *   tail appends).
+ * - `ra`: reservedAt of the newest reservation — an upper bound of every
+ *   older reservation's time, used to age gaps at the tail.
+ * - `cur`/`co`: the stable cursor: every seq < cur is settled and seq `cur`
+ *   starts at offset `co`. Only moves forward (conditional SET).
+ * - `ls`/`lo`: log start seq and offset; only move forward.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { LibContext } from '../context';
+import { SamsaError } from '../errors';
+import { COUNTER_SK } from '../storage/keys';
+import type { PartitionRef } from './partition';
+
+export interface CounterState {
+  seq: number;
+  next: number;
+  ra: number;
+  cur: number;
+  co: number;
+  ls: number;
+  lo: number;
+  /** reservedAt of the entry at the log start, once known: lets retention skip its walk while nothing can expire. */
+  lra?: number;
+}
+
+export interface Reservation {
+  seq: number;
+  baseOffset: number;
+  count: number;
+  reservedAt: number;
+}
+
+export async function readCounter(ctx: LibContext, ref: PartitionRef): Promise<CounterState> {
+  const out = await ctx.ddb.send(
+    new GetCommand({ TableName: ctx.tables.log, Key: { pk: ref.pk, sk: COUNTER_SK }, ConsistentRead: true }),
+  );
+  if (out.Item === undefined) throw partitionGone(ref);
+  const i = out.Item;
+  return {
+    seq: i.seq as number,
+    next: i.next as number,
+    ra: i.ra as number,
+    cur: i.cur as number,
+    co: i.co as number,
+    ls: i.ls as number,
+    lo: i.lo as number,
+    ...(typeof i.lra === 'number' ? { lra: i.lra } : {}),
+  };
+}
+
+/**
+ * Reserves one seq and `count` offsets. Conditional on the counter existing:
+ * an ADD on a missing item would create it and resurrect a deleted topic.
+ * Sent once, without SDK retries: a retried ADD that had been applied would
+ * leave an orphan reservation (readers then wait for the abort bound).
+ */
+export async function reserve(
+  ctx: LibContext,
+  ref: PartitionRef,
+  count: number,
+  expectedOffset?: number,
+): Promise<Reservation> {
+  const now = ctx.clock.now();
+  const expect = expectedOffset !== undefined;
+  try {
+    const out = await ctx.ddbOnce.send(
+      new UpdateCommand({
+        TableName: ctx.tables.log,
+        Key: { pk: ref.pk, sk: COUNTER_SK },
+        UpdateExpression: 'ADD #seq :one, #next :n SET ra = :now',
+        ConditionExpression: expect ? 'attribute_exists(pk) AND #next = :expected' : 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#seq': 'seq', '#next': 'next' },
+        ExpressionAttributeValues: { ':one': 1, ':n': count, ':now': now, ...(expect ? { ':expected': expectedOffset } : {}) },
+        ReturnValues: 'UPDATED_NEW',
+        ReturnValuesOnConditionCheckFailure: expect ? 'ALL_OLD' : 'NONE',
+      }),
+    );
+    const attrs = out.Attributes ?? {};
+    return { seq: (attrs.seq as number) - 1, baseOffset: (attrs.next as number) - count, count, reservedAt: now };
+  } catch (err) {
+    if (!(err instanceof ConditionalCheckFailedException)) throw err;
+    const current = err.Item?.next?.N;
+    if (expect && current !== undefined) {
+      throw new SamsaError(
+        'OFFSET_MISMATCH',
+        `Expected the next offset of '${ref.topic.name}' partition ${ref.partition} to be ${expectedOffset}; it is ${current}. Nothing was written.`,
+        { details: { expectedOffset, nextOffset: Number(current) } },
+      );
+    }
+    throw partitionGone(ref);
+  }
+}
+
+/** Moves the stable cursor forward; a no-op when another reader already moved it as far. */
+export async function advanceCursor(ctx: LibContext, ref: PartitionRef, cur: number, co: number): Promise<void> {
+  try {
+    await ctx.ddb.send(
+      new UpdateCommand({
+        TableName: ctx.tables.log,
+        Key: { pk: ref.pk, sk: COUNTER_SK },
+        UpdateExpression: 'SET cur = :cur, co = :co',
+        ConditionExpression: 'attribute_exists(pk) AND cur < :cur',
+        ExpressionAttributeValues: { ':cur': cur, ':co': co },
+      }),
+    );
+  } catch (err) {
+    if (!(err instanceof ConditionalCheckFailedException)) throw err;
+  }
+}
+
+/** Moves the log start forward (retention, delete-records) or records its reservedAt; never backwards. */
+export async function advanceLogStart(
+  ctx: LibContext,
+  ref: PartitionRef,
+  ls: number,
+  lo: number,
+  lra: number | undefined,
+): Promise<void> {
+  try {
+    await ctx.ddb.send(
+      new UpdateCommand({
+        TableName: ctx.tables.log,
+        Key: { pk: ref.pk, sk: COUNTER_SK },
+        UpdateExpression: lra === undefined ? 'SET ls = :ls, lo = :lo REMOVE lra' : 'SET ls = :ls, lo = :lo, lra = :lra',
+        ConditionExpression: 'attribute_exists(pk) AND ls <= :ls AND lo <= :lo',
+        ExpressionAttributeValues: { ':ls': ls, ':lo': lo, ...(lra === undefined ? {} : { ':lra': lra }) },
+      }),
+    );
+  } catch (err) {
+    if (!(err instanceof ConditionalCheckFailedException)) throw err;
+  }
+}
+
+function partitionGone(ref: PartitionRef): SamsaError {
+  return new SamsaError(
+    'UNKNOWN_TOPIC_OR_PARTITION',
+    `Topic '${ref.topic.name}' partition ${ref.partition} no longer exists (the topic was deleted).`,
+  );
+}

@@ -1,0 +1,133 @@
+/**
+ * Produce: `POST /v1/topics/{topic}/records`.
+ * Behaviour: picks each record's partition (explicit; else Kafka's murmur2
+ * of the key bytes; else one random partition per request, like Kafka's
+ * sticky partitioner), rejects bad records individually, and appends the
+ * records of each partition as one batch, partitions in parallel. Returns
+ * per record its partition, offset and timestamp, or its error.
+ * Errors per record: RECORD_TOO_LARGE (names limit and size), INVALID_RECORD,
+ * UNKNOWN_TOPIC_OR_PARTITION; per partition: whatever its append threw.
+ * Errors per request: INVALID_TOPIC, UNKNOWN_TOPIC_OR_PARTITION,
+ * INVALID_REQUEST (too many records; expectedOffset over several partitions).
+ * Cost: per partition touched, see append.ts; plus 1 strong GetItem of the topic.
+ */
+import { randomInt } from 'node:crypto';
+import { authorize, type Principal } from '../auth/authorize';
+import type { LibContext } from '../context';
+import { SamsaError, toSamsaError } from '../errors';
+import { toBytes, TYPE_IDS, type ProduceBody, type ProduceRecord } from '../protocol/records';
+import { effectiveConfig } from '../topics/configs';
+import { getTopic, type Topic } from '../topics/topic-item';
+import { validateTopicName } from '../topics/validate';
+import { append, type PendingRecord } from './append';
+import { partitionForKey } from './murmur2';
+import { checkPartition, partitionRef } from './partition';
+
+export type RecordResult =
+  | { partition: number; offset: number; timestamp: number }
+  | { partition?: number; error: { code: string; message: string; retriable: boolean } };
+
+export interface ProduceResult {
+  records: RecordResult[];
+}
+
+const MAX_TIMESTAMP = Number.MAX_SAFE_INTEGER;
+
+export async function produce(ctx: LibContext, principal: Principal, topicName: string, body: ProduceBody): Promise<ProduceResult> {
+  validateTopicName(topicName);
+  if (body.records.length === 0) throw new SamsaError('INVALID_REQUEST', 'records must hold at least one record.');
+  if (body.records.length > ctx.limits.maxRecordsPerRequest) {
+    throw new SamsaError(
+      'INVALID_REQUEST',
+      `A produce request may hold at most ${ctx.limits.maxRecordsPerRequest} records; got ${body.records.length}.`,
+      { details: { limit: ctx.limits.maxRecordsPerRequest } },
+    );
+  }
+  await authorize(ctx.authorizer, principal, 'write', { type: 'topic', name: topicName });
+  const topic = await getTopic(ctx, topicName);
+
+  const results: RecordResult[] = new Array(body.records.length);
+  const byPartition = new Map<number, { index: number; record: PendingRecord }[]>();
+  const sticky = randomInt(topic.partitions);
+  body.records.forEach((wire, index) => {
+    try {
+      const { partition, record } = prepare(topic, wire, index, sticky);
+      let group = byPartition.get(partition);
+      if (group === undefined) byPartition.set(partition, (group = []));
+      group.push({ index, record });
+    } catch (err) {
+      results[index] = errorResult(err, wire.partition);
+    }
+  });
+
+  if (body.expectedOffset !== undefined && byPartition.size > 1) {
+    throw new SamsaError('INVALID_REQUEST', 'expectedOffset needs every record of the request in one partition.');
+  }
+
+  await Promise.all(
+    [...byPartition].map(async ([partition, group]) => {
+      try {
+        const options = body.expectedOffset === undefined ? {} : { expectedOffset: body.expectedOffset };
+        const { baseOffset, appendTime } = await append(ctx, partitionRef(topic, partition), group.map((g) => g.record), options);
+        group.forEach((g, i) => {
+          results[g.index] = { partition, offset: baseOffset + i, timestamp: g.record.timestamp ?? appendTime };
+        });
+      } catch (err) {
+        for (const g of group) results[g.index] = errorResult(err, partition);
+      }
+    }),
+  );
+  return { records: results };
+}
+
+function prepare(topic: Topic, wire: ProduceRecord, index: number, sticky: number): { partition: number; record: PendingRecord } {
+  const at = `records[${index}]`;
+  const key = wire.key == null ? null : toBytes(wire.key, `${at}.key`);
+  const value = wire.value == null ? null : toBytes(wire.value, `${at}.value`);
+  const headers = (wire.headers ?? []).map((h, i) => ({
+    key: h.name,
+    value: h.value === null ? null : toBytes(typeof h.value === 'string' ? { type: 'STRING', data: h.value } : h.value, `${at}.headers[${i}]`),
+  }));
+  if (wire.timestamp !== undefined && (wire.timestamp < 0 || wire.timestamp > MAX_TIMESTAMP)) {
+    throw new SamsaError('INVALID_RECORD', `${at}.timestamp must be between 0 and ${MAX_TIMESTAMP} (milliseconds since the epoch).`);
+  }
+  const size = recordSize(key, value, headers);
+  const limit = effectiveConfig(topic.configs)['max.message.bytes'];
+  if (size > limit) {
+    throw new SamsaError('RECORD_TOO_LARGE', `${at} is ${size} bytes; topic '${topic.name}' allows ${limit} (max.message.bytes).`, {
+      details: { limit, size },
+    });
+  }
+  let partition: number;
+  if (wire.partition !== undefined) {
+    checkPartition(topic, wire.partition);
+    partition = wire.partition;
+  } else {
+    partition = key === null ? sticky : partitionForKey(key, topic.partitions);
+  }
+  return {
+    partition,
+    record: {
+      timestamp: wire.timestamp,
+      key,
+      value,
+      headers,
+      keyType: wire.key == null ? 0 : TYPE_IDS[wire.key.type],
+      valueType: wire.value == null ? 0 : TYPE_IDS[wire.value.type],
+    },
+  };
+}
+
+/** Kafka counts a record's key, value and headers against max.message.bytes. */
+function recordSize(key: Uint8Array | null, value: Uint8Array | null, headers: { key: string; value: Uint8Array | null }[]): number {
+  let size = (key?.length ?? 0) + (value?.length ?? 0);
+  for (const h of headers) size += Buffer.byteLength(h.key) + (h.value?.length ?? 0);
+  return size;
+}
+
+function errorResult(err: unknown, partition: number | undefined): RecordResult {
+  const e = toSamsaError(err);
+  const result: RecordResult = { error: { code: e.code, message: e.message, retriable: e.retriable } };
+  if (partition !== undefined) result.partition = partition;
+  return result;
+}
