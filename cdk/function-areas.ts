@@ -27,7 +27,27 @@ export const FUNCTION_AREAS: Record<FunctionArea, FunctionAreaSpec> = {
     timeout: Duration.seconds(10),
     tables: {
       meta: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query'],
-      log: ['PutItem', 'DeleteItem', 'BatchWriteItem'],
+      // Counters on create/delete; counter update, index Query and strong reads for delete-records; markers when it walks the log.
+      log: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'Query'],
+    },
+  },
+  // Reserve (counter UpdateItem), settle (conditional PutItem), chunk reads are not needed; producer ids and state on meta.
+  produce: {
+    memorySize: 512,
+    timeout: Duration.seconds(10),
+    tables: {
+      meta: ['GetItem', 'PutItem', 'UpdateItem'],
+      log: ['GetItem', 'PutItem', 'UpdateItem'],
+    },
+  },
+  // Readers: Query batches and the index, strong GetItem/BatchGetItem; writes only abort markers (PutItem) and
+  // cursor / log-start advances (UpdateItem), all conditional.
+  fetch: {
+    memorySize: 512,
+    timeout: Duration.seconds(25),
+    tables: {
+      meta: ['GetItem'],
+      log: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem'],
     },
   },
 };

@@ -1,5 +1,7 @@
 /** Every route's handler, for the local server and API tests (Lambda functions import only their own). */
 import { adminHandlers } from './admin/handlers';
+import { fetchHandlers } from './fetch/handlers';
 import type { RouteHandlers } from './http/app';
+import { produceHandlers } from './produce/handlers';
 
-export const allHandlers: RouteHandlers = { ...adminHandlers };
+export const allHandlers: RouteHandlers = { ...adminHandlers, ...produceHandlers, ...fetchHandlers };

@@ -7,7 +7,9 @@ import { createTopic } from '../../lib/topics/create';
 import { deleteTopic } from '../../lib/topics/delete';
 import { describeTopic } from '../../lib/topics/describe';
 import { listTopics } from '../../lib/topics/list';
+import { intParam, partitionParam } from '../http/query';
 import { pathParam, readJson } from '../http/request';
+import { deleteRecords } from '../../lib/log/delete-records';
 import type { RouteHandlers } from '../http/app';
 
 const TOPIC_FIELD_CODES = { name: 'INVALID_TOPIC', partitions: 'INVALID_PARTITIONS', configs: 'INVALID_CONFIG' } as const;
@@ -40,6 +42,12 @@ export const adminHandlers: RouteHandlers = {
     const body = parseInput(createPartitionsBody, await readJson(c, lib.limits), TOPIC_FIELD_CODES);
     const topic = await createPartitions(lib, principalOf(c), pathParam(c, 'topic'), body.partitions);
     return c.json(await describeTopic(lib, principalOf(c), topic.name));
+  },
+
+  deleteRecords: async (c, { lib, principalOf }) => {
+    const before = intParam(c, 'before', { min: 0, max: Number.MAX_SAFE_INTEGER });
+    const result = await deleteRecords(lib, principalOf(c), pathParam(c, 'topic'), partitionParam(c), before);
+    return c.json(result);
   },
 
   alterTopicConfigs: async (c, { lib, principalOf }) => {

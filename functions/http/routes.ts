@@ -4,7 +4,7 @@
  * local server serves the same table, so the two cannot drift.
  */
 
-export type FunctionArea = 'admin';
+export type FunctionArea = 'admin' | 'produce' | 'fetch';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -29,6 +29,27 @@ export const ROUTES = {
     summary: 'Increase the partition count',
   },
   alterTopicConfigs: { method: 'PATCH', path: '/v1/topics/:topic/configs', fn: 'admin', summary: 'Alter topic configs' },
+  deleteRecords: {
+    method: 'DELETE',
+    path: '/v1/topics/:topic/partitions/:partition/records',
+    fn: 'admin',
+    summary: 'Delete records before an offset (moves the log start)',
+  },
+  produce: { method: 'POST', path: '/v1/topics/:topic/records', fn: 'produce', summary: 'Produce records' },
+  initProducer: { method: 'POST', path: '/v1/producers', fn: 'produce', summary: 'Get an idempotent producer id and epoch' },
+  fetch: {
+    method: 'GET',
+    path: '/v1/topics/:topic/partitions/:partition/records',
+    fn: 'fetch',
+    summary: 'Fetch records from an offset',
+  },
+  listOffsets: {
+    method: 'GET',
+    path: '/v1/topics/:topic/partitions/:partition/offsets',
+    fn: 'fetch',
+    summary: 'Log start, high watermark, or the offset for a timestamp',
+  },
+  topicOffsets: { method: 'GET', path: '/v1/topics/:topic/offsets', fn: 'fetch', summary: 'Offsets of every partition' },
 } as const satisfies Record<string, RouteSpec>;
 
 export type RouteId = keyof typeof ROUTES;

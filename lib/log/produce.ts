@@ -25,7 +25,7 @@ import { checkPartition, partitionRef } from './partition';
 
 export type RecordResult =
   | { partition: number; offset: number; timestamp: number }
-  | { partition?: number; error: { code: string; message: string; retriable: boolean } };
+  | { partition?: number; error: { code: string; message: string; retriable: boolean; [detail: string]: unknown } };
 
 export interface ProduceResult {
   records: RecordResult[];
@@ -127,7 +127,7 @@ function recordSize(key: Uint8Array | null, value: Uint8Array | null, headers: {
 
 function errorResult(err: unknown, partition: number | undefined): RecordResult {
   const e = toSamsaError(err);
-  const result: RecordResult = { error: { code: e.code, message: e.message, retriable: e.retriable } };
+  const result: RecordResult = { error: { ...e.details, code: e.code, message: e.message, retriable: e.retriable } };
   if (partition !== undefined) result.partition = partition;
   return result;
 }

@@ -9,6 +9,7 @@ export const metaKeys = {
   topicRegistryPk: 'topics',
   topic: (name: string) => ({ pk: 'topics', sk: name }),
   producerIdCounter: () => ({ pk: 'producers', sk: 'next' }),
+  producer: (producerId: string) => ({ pk: 'producers', sk: `id#${producerId}` }),
   producerState: (topicId: string, partition: number, producerId: string) => ({
     pk: `pstate#${topicId}#${partition}`,
     sk: producerId,

@@ -11,6 +11,7 @@
  * |------------------|-------------------------------|----------------------|-------|
  * | topic            | `topics`                      | `<name>`             | topicId (UUID minted at create), partitions, configs, createdAt, version |
  * | producer ids     | `producers`                   | `next`               | atomic counter that mints producer ids |
+ * | producer         | `producers`                   | `id#<producerId>`    | current epoch (bumped to fence an older instance) |
  * | producer state   | `pstate#<topicId>#<p>`        | `<producerId>`       | epoch, last five sequences → reservations, payload hashes |
  * | group            | `group#<group>`               | `group`              | group epoch, assignment epoch, target assignment |
  * | member           | `group#<group>`               | `member#<memberId>`  | member epoch, owned partitions, last heartbeat (liveness lives here, not in the group item) |

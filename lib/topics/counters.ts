@@ -10,7 +10,7 @@ import type { LibContext } from '../context';
 import { logKeys } from '../storage/keys';
 
 export function newCounterItem(topicId: string, partition: number, now: number) {
-  return { ...logKeys.counter(topicId, partition), seq: 0, next: 0, ls: 0, lo: 0, cur: 0, ra: now };
+  return { ...logKeys.counter(topicId, partition), seq: 0, next: 0, ls: 0, lo: 0, cur: 0, co: 0, ra: now };
 }
 
 /** For a fresh topic id nothing can exist yet, so unconditional batch puts are safe. */

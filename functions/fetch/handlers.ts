@@ -1,0 +1,58 @@
+/** Fetch and offset routes: stateless reads of the partition log. */
+import { fetchRecords, type FetchedRecord } from '../../lib/log/fetch';
+import { listOffsets, topicOffsets, type OffsetSpec } from '../../lib/log/list-offsets';
+import { SamsaError } from '../../lib/errors';
+import { fromBytes, headerFromBytes, typeFromId } from '../../lib/protocol/records';
+import type { RouteHandlers } from '../http/app';
+import { enumParam, intParam, partitionParam } from '../http/query';
+import { pathParam } from '../http/request';
+
+const MAX_OFFSET = Number.MAX_SAFE_INTEGER;
+
+export const fetchHandlers: RouteHandlers = {
+  fetch: async (c, { lib, principalOf }) => {
+    const input = {
+      topic: pathParam(c, 'topic'),
+      partition: partitionParam(c),
+      offset: intParam(c, 'offset', { min: 0, max: MAX_OFFSET }),
+      maxRecords: intParam(c, 'maxRecords', { min: 1, max: lib.limits.maxRecordsPerRequest, default: 500 }),
+      maxBytes: intParam(c, 'maxBytes', { min: 1, max: lib.limits.maxResponseBytes, default: 1024 * 1024 }),
+      maxWaitMs: intParam(c, 'maxWaitMs', { min: 0, max: lib.limits.maxWaitMs, default: 0 }),
+    };
+    const binary = enumParam(c, 'encoding', ['auto', 'binary'], 'auto') === 'binary';
+    const result = await fetchRecords(lib, principalOf(c), input);
+    return c.json({
+      topic: input.topic,
+      partition: input.partition,
+      records: result.records.map((r) => toWire(r, binary)),
+      nextOffset: result.nextOffset,
+      highWatermark: result.highWatermark,
+      logStartOffset: result.logStartOffset,
+      abortedRanges: result.abortedRanges,
+    });
+  },
+
+  listOffsets: async (c, { lib, principalOf }) => {
+    const at = c.req.query('at') ?? 'latest';
+    let spec: OffsetSpec;
+    if (at === 'earliest' || at === 'latest') spec = at;
+    else if (/^\d{1,16}$/.test(at) && Number.isSafeInteger(Number(at))) spec = { timestamp: Number(at) };
+    else throw new SamsaError('INVALID_REQUEST', `Query parameter 'at' must be earliest, latest or a timestamp in milliseconds; got '${at.slice(0, 40)}'.`);
+    return c.json(await listOffsets(lib, principalOf(c), pathParam(c, 'topic'), partitionParam(c), spec));
+  },
+
+  topicOffsets: async (c, { lib, principalOf }) => {
+    const topic = pathParam(c, 'topic');
+    return c.json({ topic, partitions: await topicOffsets(lib, principalOf(c), topic) });
+  },
+};
+
+function toWire(r: FetchedRecord, binary: boolean) {
+  return {
+    offset: r.offset,
+    timestamp: r.timestamp,
+    key: r.key === null ? null : fromBytes(r.key, typeFromId(r.keyType), binary),
+    value: r.value === null ? null : fromBytes(r.value, typeFromId(r.valueType), binary),
+    headers: r.headers.map((h) => ({ name: h.key, value: h.value === null ? null : headerFromBytes(h.value, binary) })),
+  };
+}

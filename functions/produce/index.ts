@@ -1,0 +1,10 @@
+/** Lambda entry point for produce and producer ids. */
+import { handle } from 'hono/aws-lambda';
+import { loadConfig } from '../config';
+import { buildApp } from '../http/app';
+import { createDeps } from '../runtime';
+import { produceHandlers } from './handlers';
+
+const app = buildApp(createDeps(loadConfig(process.env)), produceHandlers);
+
+export const handler = handle(app);
