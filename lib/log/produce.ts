@@ -9,6 +9,8 @@
  * UNKNOWN_TOPIC_OR_PARTITION; per partition: whatever its append threw.
  * Errors per request: INVALID_TOPIC, UNKNOWN_TOPIC_OR_PARTITION,
  * INVALID_REQUEST (too many records; expectedOffset over several partitions).
+ * Idempotent producers (producerId, producerEpoch, baseSequences per
+ * partition) go through idempotence.ts; plain produce pays nothing for it.
  * Cost: per partition touched, see append.ts; plus 1 strong GetItem of the topic.
  */
 import { randomInt } from 'node:crypto';
@@ -20,6 +22,7 @@ import { effectiveConfig } from '../topics/configs';
 import { getTopic, type Topic } from '../topics/topic-item';
 import { validateTopicName } from '../topics/validate';
 import { append, type PendingRecord } from './append';
+import { appendIdempotent, MAX_SEQUENCE, type ProducerBatch } from './idempotence';
 import { partitionForKey } from './murmur2';
 import { checkPartition, partitionRef } from './partition';
 
@@ -63,12 +66,17 @@ export async function produce(ctx: LibContext, principal: Principal, topicName: 
   if (body.expectedOffset !== undefined && byPartition.size > 1) {
     throw new SamsaError('INVALID_REQUEST', 'expectedOffset needs every record of the request in one partition.');
   }
+  const producer = producerOf(body);
 
   await Promise.all(
     [...byPartition].map(async ([partition, group]) => {
       try {
-        const options = body.expectedOffset === undefined ? {} : { expectedOffset: body.expectedOffset };
-        const { baseOffset, appendTime } = await append(ctx, partitionRef(topic, partition), group.map((g) => g.record), options);
+        const ref = partitionRef(topic, partition);
+        const records = group.map((g) => g.record);
+        const { baseOffset, appendTime } =
+          producer === undefined
+            ? await append(ctx, ref, records, body.expectedOffset === undefined ? {} : { expectedOffset: body.expectedOffset })
+            : await appendIdempotent(ctx, ref, records, producer.batchFor(partition), body.expectedOffset);
         group.forEach((g, i) => {
           results[g.index] = { partition, offset: baseOffset + i, timestamp: g.record.timestamp ?? appendTime };
         });
@@ -78,6 +86,35 @@ export async function produce(ctx: LibContext, principal: Principal, topicName: 
     }),
   );
   return { records: results };
+}
+
+/** Checks the idempotence fields once per request; each partition then needs its base sequence. */
+function producerOf(body: ProduceBody): { batchFor(partition: number): ProducerBatch } | undefined {
+  const { producerId, producerEpoch, baseSequences } = body;
+  if (producerId === undefined) {
+    if (producerEpoch !== undefined || baseSequences !== undefined) {
+      throw new SamsaError('INVALID_REQUEST', 'producerEpoch and baseSequences need a producerId.');
+    }
+    return undefined;
+  }
+  if (!/^[0-9]{1,19}$/.test(producerId)) throw new SamsaError('INVALID_REQUEST', 'producerId must be an id issued by POST /v1/producers.');
+  if (producerEpoch === undefined || producerEpoch < 0 || producerEpoch > 32_767) {
+    throw new SamsaError('INVALID_REQUEST', 'An idempotent produce needs producerEpoch between 0 and 32767.');
+  }
+  for (const [p, seq] of Object.entries(baseSequences ?? {})) {
+    if (!/^\d{1,10}$/.test(p) || seq < 0 || seq > MAX_SEQUENCE) {
+      throw new SamsaError('INVALID_REQUEST', `baseSequences must map partition numbers to sequences 0..${MAX_SEQUENCE}; got ${JSON.stringify(p)}: ${seq}.`);
+    }
+  }
+  return {
+    batchFor(partition) {
+      const baseSequence = baseSequences?.[String(partition)];
+      if (baseSequence === undefined) {
+        throw new SamsaError('INVALID_REQUEST', `An idempotent produce needs baseSequences["${partition}"] for the records sent to partition ${partition}.`);
+      }
+      return { producerId, epoch: producerEpoch, baseSequence };
+    },
+  };
 }
 
 function prepare(topic: Topic, wire: ProduceRecord, index: number, sticky: number): { partition: number; record: PendingRecord } {
