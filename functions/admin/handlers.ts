@@ -11,11 +11,14 @@ import { intParam, partitionParam } from '../http/query';
 import { pathParam, readJson } from '../http/request';
 import { deleteRecords } from '../../lib/log/delete-records';
 import type { RouteHandlers } from '../http/app';
+import { openApiDocument } from '../http/openapi';
 
 const TOPIC_FIELD_CODES = { name: 'INVALID_TOPIC', partitions: 'INVALID_PARTITIONS', configs: 'INVALID_CONFIG' } as const;
 
 export const adminHandlers: RouteHandlers = {
   health: async (c) => c.json({ status: 'ok' }),
+
+  openApi: async (c) => c.json(openApiDocument()),
 
   listTopics: async (c, { lib, principalOf }) => {
     const topics = await listTopics(lib, principalOf(c));

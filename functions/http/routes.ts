@@ -18,6 +18,7 @@ export interface RouteSpec {
 
 export const ROUTES = {
   health: { method: 'GET', path: '/v1/health', fn: 'admin', summary: 'Liveness check' },
+  openApi: { method: 'GET', path: '/v1/openapi.json', fn: 'admin', summary: 'This API as an OpenAPI 3.1 document' },
   listTopics: { method: 'GET', path: '/v1/topics', fn: 'admin', summary: 'List topics' },
   createTopic: { method: 'POST', path: '/v1/topics', fn: 'admin', summary: 'Create a topic' },
   describeTopic: { method: 'GET', path: '/v1/topics/:topic', fn: 'admin', summary: 'Describe a topic' },

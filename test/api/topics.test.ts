@@ -233,3 +233,16 @@ describe('HTTP hygiene', () => {
     expect(res.headers.get('x-request-id')).toBe(res.body.error.requestId);
   });
 });
+
+describe('OpenAPI', () => {
+  it('documents every route with the request schemas the handlers validate with', async () => {
+    const res = await stack.call('GET', '/v1/openapi.json');
+    expect(res.status).toBe(200);
+    expect(res.body.openapi).toBe('3.1.0');
+    expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/v1/topics', '/v1/topics/{topic}/partitions/{partition}/records']));
+    const create = res.body.paths['/v1/topics'].post.requestBody.content['application/json'].schema;
+    expect(create.required).toEqual(['name']);
+    expect(create.additionalProperties).toBe(false);
+    expect(res.body.components.schemas.Error.properties.error.properties.code.enum).toContain('OFFSET_OUT_OF_RANGE');
+  });
+});
