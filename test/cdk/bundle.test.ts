@@ -132,6 +132,36 @@ describe('Lambda bundles', () => {
     expect(json(described)).toMatchObject({ name: 'bundled', partitions: [{ partition: 0 }, { partition: 1 }] });
   });
 
+  it('produces and fetches records through the bundled produce and fetch functions', async () => {
+    const route = (id: 'createTopic' | 'produce' | 'fetch') => `${ROUTES[id].method} ${apiGatewayPath(ROUTES[id].path)}`;
+    await invoke('admin', httpApiEvent('POST', '/v1/topics', { routeKey: route('createTopic'), body: { name: 'bundled-log' } }));
+    const produced = await invoke(
+      ROUTES.produce.fn,
+      httpApiEvent('POST', '/v1/topics/bundled-log/records', {
+        routeKey: route('produce'),
+        pathParameters: { topic: 'bundled-log' },
+        body: { records: [{ value: { type: 'JSON', data: { n: 1 } } }, { key: { type: 'STRING', data: 'k' }, value: null }] },
+      }),
+    );
+    expect(produced.statusCode, produced.body).toBe(200);
+    const fetched = await invoke(
+      ROUTES.fetch.fn,
+      httpApiEvent('GET', '/v1/topics/bundled-log/partitions/0/records', {
+        routeKey: route('fetch'),
+        pathParameters: { topic: 'bundled-log', partition: '0' },
+        query: { offset: '0' },
+      }),
+    );
+    expect(fetched.statusCode, fetched.body).toBe(200);
+    expect(json(fetched)).toMatchObject({
+      highWatermark: 2,
+      records: [
+        { offset: 0, value: { type: 'JSON', data: { n: 1 } } },
+        { offset: 1, key: { type: 'STRING', data: 'k' }, value: null },
+      ],
+    });
+  });
+
   it('answers the $default route with the error envelope', async () => {
     const res = await invoke(DEFAULT_ROUTE_FUNCTION, httpApiEvent('GET', '/nope'));
     expect(res.statusCode).toBe(404);

@@ -12,7 +12,7 @@ const DOMAIN = `${API_ID}.execute-api.us-east-1.amazonaws.com`;
 export function httpApiEvent(
   method: string,
   path: string,
-  options: { routeKey?: string; body?: unknown; pathParameters?: Record<string, string> } = {},
+  options: { routeKey?: string; body?: unknown; pathParameters?: Record<string, string>; query?: Record<string, string> } = {},
 ): APIGatewayProxyEventV2 {
   const requestId = randomUUID();
   const now = new Date();
@@ -46,6 +46,10 @@ export function httpApiEvent(
     isBase64Encoded: false,
   };
   if (options.pathParameters) event.pathParameters = options.pathParameters;
+  if (options.query) {
+    event.rawQueryString = new URLSearchParams(options.query).toString();
+    event.queryStringParameters = options.query;
+  }
   if (options.body !== undefined) {
     headers['content-type'] = 'application/json';
     event.body = JSON.stringify(options.body);
