@@ -152,3 +152,34 @@ describe('produce and fetch', () => {
     expect(Date.now() - idle).toBeGreaterThanOrEqual(380);
   });
 });
+
+describe('compression', () => {
+  const orders = Array.from({ length: 100 }, (_, i) => ({
+    key: str(`order-${i}`),
+    value: { type: 'JSON', data: { orderId: `ord-${100000 + i}`, customer: { id: `c-${i % 17}`, tier: 'gold', region: 'eu-west-1' }, items: [{ sku: `sku-${i % 9}`, qty: 1 + (i % 3), price: 19.99 }], total: 19.99 * (1 + (i % 3)), currency: 'EUR', status: 'created' } },
+  }));
+
+  it.each(['gzip', 'deflate', 'brotli'])('stores %s batches smaller and returns the records unchanged', async (codec) => {
+    const plain = await topic(1);
+    const packed = await topic(1, { 'compression.type': codec });
+    for (const name of [plain, packed]) expect((await stack.call('POST', `/v1/topics/${name}/records`, { records: orders })).status).toBe(200);
+    const sizeOf = async (name: string) => {
+      const t = (await stack.call('GET', `/v1/topics/${name}`)).body.topicId as string;
+      const { QueryCommand } = await import('@aws-sdk/lib-dynamodb');
+      const out = await stack.lib.ddb.send(new QueryCommand({ TableName: stack.tables.log, KeyConditionExpression: 'pk = :pk AND sk >= :z', ExpressionAttributeValues: { ':pk': `${t}#0`, ':z': 0 } }));
+      return (out.Items![0]!.r as Uint8Array).length;
+    };
+    expect(await sizeOf(packed)).toBeLessThan((await sizeOf(plain)) / 3);
+    const fetched = await stack.call('GET', `/v1/topics/${packed}/partitions/0/records?offset=0`);
+    expect(fetched.body.records.map((r: { value: unknown }) => r.value)).toEqual(orders.map((o) => o.value));
+  });
+
+  it('keeps old batches readable after compression.type changes', async () => {
+    const name = await topic(1, { 'compression.type': 'gzip' });
+    await stack.call('POST', `/v1/topics/${name}/records`, { records: [{ value: str('gzipped') }] });
+    await stack.call('PATCH', `/v1/topics/${name}/configs`, { configs: { 'compression.type': 'none' } });
+    await stack.call('POST', `/v1/topics/${name}/records`, { records: [{ value: str('plain') }] });
+    const fetched = await stack.call('GET', `/v1/topics/${name}/partitions/0/records?offset=0`);
+    expect(fetched.body.records.map((r: { value: { data: string } }) => r.value.data)).toEqual(['gzipped', 'plain']);
+  });
+});
