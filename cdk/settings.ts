@@ -6,6 +6,7 @@
 import type { ThrottleSettings } from 'aws-cdk-lib/aws-apigatewayv2';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { DEFAULT_LIMITS, type Limits } from '../lib/limits';
 
 export interface SamsaSettings {
   /** Browser origins allowed by CORS; empty (the default) configures no CORS. */
@@ -13,12 +14,15 @@ export interface SamsaSettings {
   /** Stage-wide API Gateway limits; the account limit (10 000 rps) is shared with every other API. */
   throttle: ThrottleSettings;
   logRetention: RetentionDays;
+  /** Overrides of lib/limits.ts, passed to every function as SAMSA_LIMIT_* variables. */
+  limits: Partial<Limits>;
 }
 
 export const CONTEXT_KEYS = {
   corsOrigins: 'samsa:corsOrigins',
   throttleRateLimit: 'samsa:throttleRateLimit',
   throttleBurstLimit: 'samsa:throttleBurstLimit',
+  limits: 'samsa:limits',
 } as const;
 
 export const DEFAULT_SETTINGS: SamsaSettings = {
@@ -27,6 +31,7 @@ export const DEFAULT_SETTINGS: SamsaSettings = {
   // stopped at the edge before it costs Lambda and DynamoDB money.
   throttle: { rateLimit: 100, burstLimit: 200 },
   logRetention: RetentionDays.ONE_MONTH,
+  limits: {},
 };
 
 export function resolveSettings(scope: Construct, overrides: Partial<SamsaSettings> = {}): SamsaSettings {
@@ -39,7 +44,27 @@ export function resolveSettings(scope: Construct, overrides: Partial<SamsaSettin
         positiveNumber(ctx(CONTEXT_KEYS.throttleBurstLimit), CONTEXT_KEYS.throttleBurstLimit) ?? DEFAULT_SETTINGS.throttle.burstLimit,
     },
     logRetention: overrides.logRetention ?? DEFAULT_SETTINGS.logRetention,
+    limits: overrides.limits ?? limitOverrides(ctx(CONTEXT_KEYS.limits)) ?? DEFAULT_SETTINGS.limits,
   };
+}
+
+/** A JSON object of lib/limits.ts keys (cdk.json, or a JSON string with -c). */
+function limitOverrides(value: unknown): Partial<Limits> | undefined {
+  if (value === undefined) return undefined;
+  const parsed: unknown = typeof value === 'string' ? JSON.parse(value) : value;
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new Error(`Context ${CONTEXT_KEYS.limits} must be a JSON object of limits.`);
+  }
+  const limits: Partial<Limits> = {};
+  for (const [key, raw] of Object.entries(parsed)) {
+    if (!(key in DEFAULT_LIMITS)) {
+      throw new Error(`Context ${CONTEXT_KEYS.limits}: unknown limit '${key}'. Known: ${Object.keys(DEFAULT_LIMITS).join(', ')}.`);
+    }
+    const n = positiveNumber(raw, `${CONTEXT_KEYS.limits}.${key}`);
+    if (n === undefined || !Number.isSafeInteger(n)) throw new Error(`Context ${CONTEXT_KEYS.limits}.${key} must be a positive integer.`);
+    limits[key as keyof Limits] = n;
+  }
+  return limits;
 }
 
 /** Accepts a JSON array (cdk.json) or a comma-separated string (`-c` on the command line). */

@@ -25,6 +25,7 @@ export class SamsaStack extends Stack {
       areas: FUNCTION_AREAS,
       tables: this.tables,
       logRetention: settings.logRetention,
+      limits: settings.limits,
     });
     this.httpApi = new SamsaHttpApi(this, 'Http', {
       functions: this.functions.byArea,

@@ -11,6 +11,8 @@ import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, SystemLogLev
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { limitEnvName } from '../../functions/config';
+import type { Limits } from '../../lib/limits';
 import type { FunctionArea } from '../../functions/http/routes';
 import type { FunctionAreaSpec } from '../function-areas';
 import type { SamsaTables } from './tables';
@@ -24,6 +26,7 @@ export interface ApiFunctionsProps {
   areas: Record<FunctionArea, FunctionAreaSpec>;
   tables: SamsaTables;
   logRetention: RetentionDays;
+  limits: Partial<Limits>;
 }
 
 export class ApiFunctions extends Construct {
@@ -82,6 +85,9 @@ export class ApiFunctions extends Construct {
       applicationLogLevelV2: ApplicationLogLevel.INFO,
       systemLogLevelV2: SystemLogLevel.INFO,
       tracing: Tracing.ACTIVE,
+      environment: Object.fromEntries(
+        Object.entries(props.limits).map(([key, value]) => [limitEnvName(key as keyof Limits), String(value)]),
+      ),
       bundling: {
         format: OutputFormat.CJS,
         target: 'node22',

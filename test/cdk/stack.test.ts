@@ -233,6 +233,19 @@ describe('settings', () => {
       custom.cleanup();
     }
   });
+
+  it('passes limit overrides to every function as SAMSA_LIMIT_* variables', () => {
+    const custom = synthesize(mkdtempSync(join(tmpdir(), 'samsa-cdk-')), { limits: { maxPartitionsPerTopic: 64 } });
+    try {
+      const functions = Object.values(custom.template.findResources('AWS::Lambda::Function'));
+      expect(functions.length).toBeGreaterThan(0);
+      for (const fn of functions) {
+        expect(fn.Properties.Environment.Variables).toMatchObject({ SAMSA_LIMIT_MAX_PARTITIONS_PER_TOPIC: '64' });
+      }
+    } finally {
+      custom.cleanup();
+    }
+  });
 });
 
 // --- template helpers --------------------------------------------------------
