@@ -13,6 +13,8 @@ export interface DynamoLocal {
   endpoint: string;
   port: number;
   stop(): Promise<void>;
+  /** Synchronous last resort for process exit: SIGKILL the Java process. */
+  kill(): void;
 }
 
 export interface DynamoLocalOptions {
@@ -64,6 +66,9 @@ export async function startDynamoLocal(options: DynamoLocalOptions = {}): Promis
   return {
     endpoint,
     port,
+    kill: () => {
+      if (exited === undefined) child.kill('SIGKILL');
+    },
     stop: async () => {
       if (exited !== undefined) return;
       child.kill('SIGTERM');

@@ -24,7 +24,12 @@ export function startServer(deps: AppDeps, port: number, hostname = '127.0.0.1')
       server.off('error', onError);
       resolve({
         url: `http://${hostname}:${info.port}`,
-        close: () => new Promise((done) => server.close(() => done())),
+        close: () =>
+          new Promise((done) => {
+            server.close(() => done());
+            // Idle keep-alive connections would otherwise hold shutdown open for seconds.
+            if ('closeAllConnections' in server) server.closeAllConnections();
+          }),
       });
     });
     server.once('error', onError);

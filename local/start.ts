@@ -55,6 +55,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
+  // Whatever ends this process, never leave a Java process behind.
+  process.on('exit', () => dynamo?.kill());
 
   try {
     dynamo = await startDynamoLocal({
