@@ -34,6 +34,17 @@ export const ERROR_CODES = {
   DUPLICATE_SEQUENCE_MISMATCH: { status: 409, retriable: false },
   RESERVATION_ABORTED: { status: 503, retriable: true },
 
+  // Consumer groups.
+  INVALID_GROUP_ID: { status: 400, retriable: false },
+  UNKNOWN_MEMBER_ID: { status: 404, retriable: false },
+  /** The member was removed or its epoch is no longer valid: it must rejoin with epoch 0. */
+  FENCED_MEMBER_EPOCH: { status: 409, retriable: false },
+  /** The member's epoch is behind; a heartbeat brings it up to date, then it may retry. */
+  STALE_MEMBER_EPOCH: { status: 409, retriable: true },
+  GROUP_NOT_EMPTY: { status: 409, retriable: false },
+  GROUP_ID_NOT_FOUND: { status: 404, retriable: false },
+  GROUP_MAX_SIZE_REACHED: { status: 409, retriable: false },
+
   // Authorization (issue 9 fills in principals and ACLs).
   AUTHORIZATION_FAILED: { status: 403, retriable: false },
 

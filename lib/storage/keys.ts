@@ -14,6 +14,8 @@ export const metaKeys = {
     pk: `pstate#${topicId}#${partition}`,
     sk: producerId,
   }),
+  groupRegistryPk: 'groups',
+  groupRegistry: (group: string) => ({ pk: 'groups', sk: group }),
   groupPk: (group: string) => `group#${group}`,
   group: (group: string) => ({ pk: `group#${group}`, sk: 'group' }),
   member: (group: string, memberId: string) => ({ pk: `group#${group}`, sk: `member#${memberId}` }),

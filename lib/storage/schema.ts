@@ -13,9 +13,10 @@
  * | producer ids     | `producers`                   | `next`               | atomic counter that mints producer ids |
  * | producer         | `producers`                   | `id#<producerId>`    | current epoch (bumped to fence an older instance) |
  * | producer state   | `pstate#<topicId>#<p>`        | `<producerId>`       | epoch, last five sequences → reservations, payload hashes |
- * | group            | `group#<group>`               | `group`              | group epoch, assignment epoch, target assignment |
- * | member           | `group#<group>`               | `member#<memberId>`  | member epoch, owned partitions, last heartbeat (liveness lives here, not in the group item) |
- * | commit           | `group#<group>`               | `commit#<topicId>#<p>` | committed offset, metadata, member epoch that wrote it |
+ * | group registry   | `groups`                      | `<group>`            | one item per group, for listing |
+ * | group            | `group#<group>`               | `group`              | group epoch, members' subscriptions, target assignment, topic metadata it was computed from |
+ * | member           | `group#<group>`               | `member#<memberId>`  | member epoch, assigned and held partitions, last heartbeat (liveness lives here, not in the group item) |
+ * | commit           | `group#<group>`               | `commit#<topicId>#<p>` | committed offset and metadata, and the partition's ownership lease (owner member id + the epoch it was granted in) that fences every commit |
  *
  * The topic registry is one item collection so that listing is one Query;
  * handlers cache topic metadata briefly, so the key is not hot.
