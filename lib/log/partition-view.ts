@@ -79,14 +79,28 @@ async function applyRetention(
   const entries = await indexEntries(ctx, ref, offset, counter.seq, (seen) => [...seen.values()].some((e) => e.ra >= cutoff));
   let firstLive: SeqEntry | undefined;
   while (seq < counter.seq) {
+    // Seq `cur` starts exactly at `co`: a better offset than a marker's or a missing item's lower bound.
+    if (seq === counter.cur) offset = Math.max(offset, counter.co);
     const entry = entries.get(seq) ?? (await confirmEntry(ctx, ref, seq));
     if (entry !== undefined) {
+      // Abort markers hold no records, so the log start may always pass them. Resting on one
+      // would pin it to the marker's `ra` — when a reader aborted the seq, possibly days after
+      // the batches around it were written — while TTL deletes those batches under it.
+      if (entry.aborted) {
+        seq++;
+        continue;
+      }
       if (entry.ra >= cutoff) {
         firstLive = entry;
-        if (!entry.aborted) offset = entry.o;
+        // max: a log start that delete-records put inside this batch stays where it is.
+        offset = Math.max(offset, entry.o);
         break;
       }
-      if (!entry.aborted && entry.n !== undefined) offset = entry.o + entry.n;
+      if (entry.n !== undefined) offset = entry.o + entry.n;
+    } else if (seq < counter.cur) {
+      // Every seq below the persisted cursor was settled, so a missing one is not an open
+      // reservation: TTL deleted it, which it does only after retention (+ margin) passed.
+      // Happens when no reader came during the margin; without this the walk would stop here.
     } else {
       const upper = reservedNoLaterThan(entries, seq, counter);
       if (!(upper < cutoff && abortable(ctx, upper))) break;
