@@ -48,7 +48,9 @@ export async function viewPartition(ctx: LibContext, ref: PartitionRef): Promise
   const start = await applyRetention(ctx, ref, counter, retentionMs);
   const fromSeq = Math.max(counter.cur, start.seq);
   const fromOffset = start.seq > counter.cur ? start.offset : counter.co;
-  const entries = fromSeq >= counter.seq ? new Map<number, SeqEntry>() : await indexEntries(ctx, ref, Math.min(fromOffset, start.offset), counter.seq);
+  // Only entries at or after the cursor: every seq ≥ fromSeq has o ≥ fromOffset (markers hold a lower
+  // bound ≥ the end of every batch before them). Reading from the log start cost O(partition) per view.
+  const entries = fromSeq >= counter.seq ? new Map<number, SeqEntry>() : await indexEntries(ctx, ref, fromOffset, counter.seq);
   const stable = await walkStable(ctx, ref, counter, fromSeq, fromOffset, entries, retentionMs);
   return { counter, logStartSeq: start.seq, logStartOffset: start.offset, stableEnd: stable.end, stableSeq: stable.seq, entries };
 }
