@@ -1,0 +1,145 @@
+/**
+ * The benchmark's private stack: Samsa's tables (with a unique prefix) plus a
+ * scratch table for raw puts, in a DynamoDB Local the caller started, the
+ * shared Hono app with the capacity meter on every DynamoDB client, and small
+ * helpers to call the app and to time loops.
+ */
+import { randomUUID } from 'node:crypto';
+import { CreateTableCommand, waitUntilTableExists, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { allHandlers } from '../functions/all-handlers';
+import { buildApp } from '../functions/http/app';
+import { createDeps } from '../functions/runtime';
+import type { LibContext } from '../lib/context';
+import { DEFAULT_LIMITS } from '../lib/limits';
+import { createStorageClients, localCredentials } from '../lib/storage/client';
+import { createTableInput, ensureTables } from '../lib/storage/ensure-tables';
+import { LOG_TABLE, localTableNames, type TableNames } from '../lib/storage/schema';
+import { CapacityMeter } from './capacity';
+
+export interface CallResult {
+  status: number;
+  body: any;
+}
+
+export interface BenchEnv {
+  endpoint: string;
+  prefix: string;
+  tables: TableNames;
+  /** Same key schema as the log table, no index: the floor for raw puts. */
+  scratchTable: string;
+  meter: CapacityMeter;
+  lib: LibContext;
+  /** Metered document client for raw (non-engine) calls. */
+  doc: DynamoDBDocumentClient;
+  raw: DynamoDBClient;
+  /** A JSON request through the Hono app (HTTP parsing and serialisation included). */
+  call(method: string, path: string, body?: unknown): Promise<CallResult>;
+  /** Creates a topic through the app; throws unless 201/200. */
+  createTopic(partitions?: number, configs?: Record<string, unknown>, prefix?: string): Promise<string>;
+  close(): void;
+}
+
+export async function createBenchEnv(endpoint: string): Promise<BenchEnv> {
+  const prefix = `bench${Date.now().toString(36)}${randomUUID().slice(0, 4)}`;
+  const tables = localTableNames(prefix);
+  const scratchTable = `${prefix}-raw`;
+  const meter = new CapacityMeter();
+
+  const setup = createStorageClients({ endpoint, credentials: localCredentials() });
+  await ensureTables(setup.raw, tables);
+  await setup.raw.send(new CreateTableCommand(createTableInput({ ...LOG_TABLE, globalIndexes: [] }, scratchTable)));
+  await waitUntilTableExists({ client: setup.raw, maxWaitTime: 60, minDelay: 1 }, { TableName: scratchTable });
+  setup.raw.destroy();
+
+  const deps = createDeps(
+    { tables, region: 'us-east-1', dynamoEndpoint: endpoint, limits: { ...DEFAULT_LIMITS } },
+    { plugins: [meter.plugin] },
+  );
+  const app = buildApp(deps, allHandlers);
+  const metered = createStorageClients({ endpoint, credentials: localCredentials(), plugins: [meter.plugin] });
+
+  const call = async (method: string, path: string, body?: unknown): Promise<CallResult> => {
+    const init: RequestInit = { method };
+    if (body !== undefined) {
+      init.body = typeof body === 'string' ? body : JSON.stringify(body);
+      init.headers = { 'content-type': 'application/json' };
+    }
+    const res = await app.request(path, init);
+    const text = await res.text();
+    return { status: res.status, body: text === '' ? undefined : JSON.parse(text) };
+  };
+
+  let topics = 0;
+  return {
+    endpoint,
+    prefix,
+    tables,
+    scratchTable,
+    meter,
+    lib: deps.lib,
+    doc: metered.doc,
+    raw: metered.raw,
+    call,
+    async createTopic(partitions = 1, configs = {}, namePrefix = 'bench') {
+      const name = `${namePrefix}-${++topics}-${randomUUID().slice(0, 6)}`;
+      const res = await call('POST', '/v1/topics', { name, partitions, configs });
+      if (res.status !== 201 && res.status !== 200) {
+        throw new Error(`create topic ${name}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
+      }
+      return name;
+    },
+    close() {
+      metered.raw.destroy();
+      deps.lib.ddb.destroy();
+      deps.lib.ddbOnce.destroy();
+    },
+  };
+}
+
+export interface LoopResult {
+  /** Iterations completed. */
+  completed: number;
+  elapsedMs: number;
+  latenciesMs: number[];
+  /** True when the time cap stopped the loop before `count` iterations. */
+  truncated: boolean;
+}
+
+/** Runs `fn` `count` times one after another (or until `maxMs` passed), timing each call. */
+export async function sequentialLoop(count: number, maxMs: number, fn: (i: number) => Promise<void>): Promise<LoopResult> {
+  const latenciesMs: number[] = [];
+  const start = performance.now();
+  let i = 0;
+  for (; i < count; i++) {
+    if (performance.now() - start > maxMs) break;
+    const t0 = performance.now();
+    await fn(i);
+    latenciesMs.push(performance.now() - t0);
+  }
+  return { completed: i, elapsedMs: performance.now() - start, latenciesMs, truncated: i < count };
+}
+
+/** `workers` concurrent sequential loops of `perWorker` iterations each, sharing one time cap. */
+export async function concurrentLoops(
+  workers: number,
+  perWorker: number,
+  maxMs: number,
+  fn: (worker: number, i: number) => Promise<void>,
+): Promise<LoopResult> {
+  const latenciesMs: number[] = [];
+  const start = performance.now();
+  let completed = 0;
+  await Promise.all(
+    Array.from({ length: workers }, async (_, w) => {
+      for (let i = 0; i < perWorker; i++) {
+        if (performance.now() - start > maxMs) return;
+        const t0 = performance.now();
+        await fn(w, i);
+        latenciesMs.push(performance.now() - t0);
+        completed++;
+      }
+    }),
+  );
+  return { completed, elapsedMs: performance.now() - start, latenciesMs, truncated: completed < workers * perWorker };
+}
