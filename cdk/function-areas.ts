@@ -50,4 +50,13 @@ export const FUNCTION_AREAS: Record<FunctionArea, FunctionAreaSpec> = {
       log: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem'],
     },
   },
+  // Members, group item, commit/ownership items on meta; poll reads the log like fetch does.
+  groups: {
+    memorySize: 512,
+    timeout: Duration.seconds(25),
+    tables: {
+      meta: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'BatchGetItem', 'BatchWriteItem'],
+      log: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem'],
+    },
+  },
 };

@@ -1,7 +1,8 @@
 /** Every route's handler, for the local server and API tests (Lambda functions import only their own). */
 import { adminHandlers } from './admin/handlers';
 import { fetchHandlers } from './fetch/handlers';
+import { groupHandlers } from './groups/handlers';
 import type { RouteHandlers } from './http/app';
 import { produceHandlers } from './produce/handlers';
 
-export const allHandlers: RouteHandlers = { ...adminHandlers, ...produceHandlers, ...fetchHandlers };
+export const allHandlers: RouteHandlers = { ...adminHandlers, ...produceHandlers, ...fetchHandlers, ...groupHandlers };

@@ -1,10 +1,10 @@
 /** Fetch and offset routes: stateless reads of the partition log. */
-import { fetchRecords, type FetchedRecord } from '../../lib/log/fetch';
+import { fetchRecords } from '../../lib/log/fetch';
 import { listOffsets, topicOffsets, type OffsetSpec } from '../../lib/log/list-offsets';
 import { SamsaError } from '../../lib/errors';
-import { fromBytes, headerFromBytes, typeFromId } from '../../lib/protocol/records';
 import type { RouteHandlers } from '../http/app';
 import { enumParam, intParam, partitionParam } from '../http/query';
+import { toWireRecord } from '../http/records';
 import { pathParam } from '../http/request';
 
 const MAX_OFFSET = Number.MAX_SAFE_INTEGER;
@@ -24,7 +24,7 @@ export const fetchHandlers: RouteHandlers = {
     return c.json({
       topic: input.topic,
       partition: input.partition,
-      records: result.records.map((r) => toWire(r, binary)),
+      records: result.records.map((r) => toWireRecord(r, binary)),
       nextOffset: result.nextOffset,
       highWatermark: result.highWatermark,
       logStartOffset: result.logStartOffset,
@@ -46,13 +46,3 @@ export const fetchHandlers: RouteHandlers = {
     return c.json({ topic, partitions: await topicOffsets(lib, principalOf(c), topic) });
   },
 };
-
-function toWire(r: FetchedRecord, binary: boolean) {
-  return {
-    offset: r.offset,
-    timestamp: r.timestamp,
-    key: r.key === null ? null : fromBytes(r.key, typeFromId(r.keyType), binary),
-    value: r.value === null ? null : fromBytes(r.value, typeFromId(r.valueType), binary),
-    headers: r.headers.map((h) => ({ name: h.key, value: h.value === null ? null : headerFromBytes(h.value, binary) })),
-  };
-}

@@ -5,6 +5,7 @@
  */
 import * as z from 'zod/mini';
 import { ERROR_CODES } from '../../lib/errors';
+import { commitBody, heartbeatBody, pollBody, resetOffsetsBody } from '../../lib/protocol/groups';
 import { initProducerBody } from '../../lib/protocol/producers';
 import { produceBody } from '../../lib/protocol/records';
 import { alterConfigsBody, createPartitionsBody, createTopicBody } from '../../lib/protocol/topics';
@@ -16,6 +17,10 @@ const BODIES: Partial<Record<RouteId, z.ZodMiniType>> = {
   alterTopicConfigs: alterConfigsBody,
   produce: produceBody,
   initProducer: initProducerBody,
+  groupHeartbeat: heartbeatBody,
+  groupPoll: pollBody,
+  groupCommit: commitBody,
+  resetGroupOffsets: resetOffsetsBody,
 };
 
 const QUERIES: Partial<Record<RouteId, { name: string; required: boolean; description: string }[]>> = {

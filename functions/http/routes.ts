@@ -4,7 +4,7 @@
  * local server serves the same table, so the two cannot drift.
  */
 
-export type FunctionArea = 'admin' | 'produce' | 'fetch';
+export type FunctionArea = 'admin' | 'produce' | 'fetch' | 'groups';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -51,6 +51,26 @@ export const ROUTES = {
     summary: 'Log start, high watermark, or the offset for a timestamp',
   },
   topicOffsets: { method: 'GET', path: '/v1/topics/:topic/offsets', fn: 'fetch', summary: 'Offsets of every partition' },
+  listGroups: { method: 'GET', path: '/v1/groups', fn: 'groups', summary: 'List consumer groups' },
+  describeGroup: { method: 'GET', path: '/v1/groups/:group', fn: 'groups', summary: 'Describe a group: state, epoch, members' },
+  deleteGroup: { method: 'DELETE', path: '/v1/groups/:group', fn: 'groups', summary: 'Delete a group without live members' },
+  groupHeartbeat: { method: 'POST', path: '/v1/groups/:group/heartbeat', fn: 'groups', summary: 'Join, heartbeat or leave (KIP-848)' },
+  groupPoll: { method: 'POST', path: '/v1/groups/:group/poll', fn: 'groups', summary: 'Commit, heartbeat and fetch in one call' },
+  groupCommit: { method: 'POST', path: '/v1/groups/:group/commits', fn: 'groups', summary: 'Commit offsets (fenced by ownership)' },
+  groupOffsets: { method: 'GET', path: '/v1/groups/:group/offsets', fn: 'groups', summary: 'Committed offsets' },
+  resetGroupOffsets: {
+    method: 'POST',
+    path: '/v1/groups/:group/offsets/reset',
+    fn: 'groups',
+    summary: 'Reset committed offsets of a topic (group without live members)',
+  },
+  groupLag: { method: 'GET', path: '/v1/groups/:group/lag', fn: 'groups', summary: 'Lag per partition and total' },
+  removeGroupMember: {
+    method: 'DELETE',
+    path: '/v1/groups/:group/members/:member',
+    fn: 'groups',
+    summary: 'Remove a member; its partitions move on',
+  },
 } as const satisfies Record<string, RouteSpec>;
 
 export type RouteId = keyof typeof ROUTES;

@@ -1,0 +1,85 @@
+/**
+ * The stored shape of a consumer group and the reads every group operation
+ * shares. The group item changes only when membership, subscriptions or the
+ * target assignment change; each member's liveness lives in its own item, so
+ * heartbeats never contend on one hot item (LOG-DESIGN.md).
+ */
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { LibContext } from '../context';
+import { metaKeys } from '../storage/keys';
+import type { PartitionKey } from './assign';
+
+export interface GroupItem {
+  /** Bumped by every change; the compare-and-set version of the item. */
+  epoch: number;
+  /** memberId → subscribed topic names. */
+  members: Record<string, { topics: string[]; joinedAt: number }>;
+  /** memberId → target partitions (`topicId:p`). */
+  target: Record<string, PartitionKey[]>;
+  /** Topic metadata the target was computed from: name → id and partition count. */
+  topics: Record<string, { id: string; partitions: number }>;
+  createdAt: number;
+}
+
+export interface MemberItem {
+  memberId: string;
+  epoch: number;
+  /** The epoch before the last bump: a member whose response was lost may still use it. */
+  prevEpoch: number;
+  /** Partitions returned to the member in its current epoch. */
+  assigned: PartitionKey[];
+  /** Partitions whose ownership lease the member holds: assigned plus those it has not yet revoked. */
+  holding: PartitionKey[];
+  topics: string[];
+  sessionTimeoutMs: number;
+  rebalanceTimeoutMs: number;
+  lastHeartbeat: number;
+  /** When the member was first asked to revoke partitions it still holds. */
+  revokeSince?: number;
+  offsetReset: 'earliest' | 'latest';
+}
+
+export interface GroupState {
+  group: GroupItem | undefined;
+  members: Map<string, MemberItem>;
+}
+
+export function emptyGroup(now: number): GroupItem {
+  return { epoch: 0, members: {}, target: {}, topics: {}, createdAt: now };
+}
+
+export async function loadGroup(ctx: LibContext, group: string): Promise<GroupState> {
+  const [groupOut, members] = await Promise.all([
+    ctx.ddb.send(new GetCommand({ TableName: ctx.tables.meta, Key: metaKeys.group(group), ConsistentRead: true })),
+    loadMembers(ctx, group),
+  ]);
+  return { group: groupOut.Item as GroupItem | undefined, members };
+}
+
+export async function loadMembers(ctx: LibContext, group: string): Promise<Map<string, MemberItem>> {
+  const members = new Map<string, MemberItem>();
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const out = await ctx.ddb.send(
+      new QueryCommand({
+        TableName: ctx.tables.meta,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :m)',
+        ExpressionAttributeValues: { ':pk': metaKeys.groupPk(group), ':m': 'member#' },
+        ConsistentRead: true,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const item of out.Items ?? []) members.set(item.memberId as string, item as MemberItem);
+    startKey = out.LastEvaluatedKey;
+  } while (startKey !== undefined);
+  return members;
+}
+
+export function isExpired(member: MemberItem, now: number): boolean {
+  return now - member.lastHeartbeat > member.sessionTimeoutMs;
+}
+
+/** Missed its rebalance timeout: still holds partitions it was asked to give up. */
+export function missedRevocation(member: MemberItem, now: number): boolean {
+  return member.revokeSince !== undefined && now - member.revokeSince > member.rebalanceTimeoutMs;
+}
