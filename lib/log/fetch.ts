@@ -123,7 +123,7 @@ async function readFrom(ctx: LibContext, ref: PartitionRef, view: PartitionView,
       result.nextOffset = item.o + i + 1;
     }
     return true;
-  });
+  }, { records: input.maxRecords, bytes: byteBudget });
   if (!stoppedEarly) {
     // Everything below the stable end was returned or is aborted: continue from there.
     if (abortFrom !== undefined && view.stableEnd > abortFrom) result.abortedRanges.push({ from: abortFrom, to: view.stableEnd });

@@ -32,10 +32,13 @@ export async function readBatches(
   fromSeq: number,
   toSeq: number,
   visit: (item: RawItem) => boolean | Promise<boolean>,
+  budget: { records: number; bytes: number } = { records: Number.MAX_SAFE_INTEGER, bytes: Number.MAX_SAFE_INTEGER },
 ): Promise<void> {
   let expected = fromSeq;
-  // Pages grow 2, 8, 32, 100 items: a small fetch never pays to read batches it will not return.
+  // Every item a Query returns is billed, so each page asks for about as many batches as the
+  // caller's remaining budget needs, judged from the batches read so far (the first page: 2).
   let pageItems = 2;
+  const seen = { items: 0, records: 0, bytes: 0 };
   while (expected < toSeq) {
     const out = await ctx.ddb.send(
       new QueryCommand({
@@ -45,7 +48,12 @@ export async function readBatches(
         Limit: pageItems,
       }),
     );
-    pageItems = Math.min(100, pageItems * 4);
+    for (const item of (out.Items ?? []) as RawItem[]) {
+      seen.items++;
+      seen.records += item.n ?? 0;
+      seen.bytes += item.r?.length ?? 0;
+    }
+    pageItems = nextPageSize(seen, budget, pageItems);
     for (const item of (out.Items ?? []) as RawItem[]) {
       while (expected < item.sk) {
         if (!(await visit(await strongItem(ctx, ref, expected++)))) return;
@@ -58,6 +66,17 @@ export async function readBatches(
       while (expected < toSeq) if (!(await visit(await strongItem(ctx, ref, expected++)))) return;
     }
   }
+}
+
+function nextPageSize(
+  seen: { items: number; records: number; bytes: number },
+  budget: { records: number; bytes: number },
+  previous: number,
+): number {
+  if (seen.items === 0) return Math.min(100, previous * 4);
+  const byRecords = (budget.records - seen.records) / Math.max(1, seen.records / seen.items);
+  const byBytes = (budget.bytes - seen.bytes) / Math.max(1, seen.bytes / seen.items);
+  return Math.max(1, Math.min(100, Math.ceil(Math.min(byRecords, byBytes)) + 1));
 }
 
 async function strongItem(ctx: LibContext, ref: PartitionRef, seq: number): Promise<RawItem> {
