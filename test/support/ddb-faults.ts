@@ -137,9 +137,9 @@ export class ReplicaLag {
   /** Items the fault hid from a read, for tests to prove the fault fired. */
   hiddenFromTable = 0;
   hiddenFromIndex = 0;
+  /** The stack's log table; set once the stack exists (the plugin must be passed before). */
+  logTable: string | undefined;
   private readonly written = new Map<string, number[]>();
-
-  constructor(private readonly logTable: string) {}
 
   readonly plugin: Pluggable<any, any> = ddbHook('initialize', async (call, next) => {
     if (call.input.TableName !== this.logTable) return next();
