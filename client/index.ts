@@ -1,0 +1,63 @@
+/**
+ * The Samsa SDK. Zero runtime dependencies: only the platform's fetch,
+ * AbortController, TextEncoder and btoa/atob (Node 20+, browsers, Lambda,
+ * Deno, Bun).
+ *
+ *   const samsa = new Samsa({ url: 'http://127.0.0.1:4000' });
+ *   const producer = samsa.producer();
+ *   await producer.send({ topic: 'orders', key: 'customer-7', value: { json: { total: 42 } } });
+ *   for await (const batch of samsa.partitionConsumer({ topic: 'orders', partition: 0, offset: 'earliest' })) { … }
+ */
+export { Samsa, type SamsaOptions, type FetchOptions } from './samsa';
+export { Topics, type CreateTopicOptions } from './topics';
+export { Producer, type ProducerOptions, type ProducerRecord } from './producer';
+export {
+  PartitionConsumer,
+  type PartitionConsumerOptions,
+  type OffsetSpec,
+  type RunOptions,
+  type EachMessagePayload,
+} from './partition-consumer';
+export {
+  asBytes,
+  asText,
+  type Data,
+  type DataInput,
+  type DataType,
+  type Header,
+  type HeadersInput,
+  type HeaderValueInput,
+  type WireData,
+} from './data';
+export {
+  SamsaError,
+  SamsaApiError,
+  SamsaNetworkError,
+  SamsaTimeoutError,
+  InvalidRequestError,
+  AuthorizationError,
+  NotFoundError,
+  ConflictError,
+  OffsetMismatchError,
+  OffsetOutOfRangeError,
+  ThrottledError,
+  UnavailableError,
+  InternalServerError,
+  type ErrorCode,
+  type KnownErrorCode,
+  type ClientErrorCode,
+} from './errors';
+export type { RetryOptions } from './retry';
+export type { HeadersHook } from './http';
+export type {
+  ConfigValues,
+  ConsumedRecord,
+  FetchResult,
+  OffsetLookup,
+  PartitionOffsets,
+  ProducerIdentity,
+  RecordMetadata,
+  TopicConfig,
+  TopicDescription,
+  TopicListing,
+} from './types';

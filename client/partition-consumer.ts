@@ -1,0 +1,245 @@
+/**
+ * A stateless consumer of one partition: it remembers only its position.
+ *
+ * Behaviour: fetches from the position with long polls (`maxWaitMs`) and
+ * hands out non-empty batches in offset order, either through
+ * `for await (const batch of consumer)` or `run({ eachMessage | eachBatch })`.
+ * `seek` moves the position (backwards too) and discards any fetch in flight;
+ * `pause` stops fetching until `resume` (a batch being handed out by `run`
+ * stops at the next message, which is fetched again after resume); `close`
+ * ends iteration. With `stopAtEnd` the iteration ends once the position
+ * reaches the high watermark. An offset below the log start (retention,
+ * delete-records) or above the end throws OffsetOutOfRangeError unless
+ * `offsetReset` says where to go instead. Position semantics of `run`: a
+ * message counts as consumed when its handler returned; a handler that
+ * throws leaves the position at its message.
+ */
+import { OffsetOutOfRangeError, SamsaError } from './errors';
+import type { ConsumedRecord, FetchResult, OffsetLookup } from './types';
+
+export type OffsetSpec = number | 'earliest' | 'latest';
+
+export interface PartitionConsumerOptions {
+  topic: string;
+  partition: number;
+  /** Where to start: an offset, the log start, or the high watermark (only records produced from now on). */
+  offset: OffsetSpec;
+  /** Per fetch. Default 500. */
+  maxRecords?: number;
+  /** Per fetch. Default 1 MiB. */
+  maxBytes?: number;
+  /** How long a fetch at the end of the log waits for new records. Default 10,000 ms (the server allows 20,000). */
+  maxWaitMs?: number;
+  /** End the iteration once caught up with the high watermark, instead of waiting for more. Default false. */
+  stopAtEnd?: boolean;
+  /** Where to go when the position is out of range. Default 'none' (throw OffsetOutOfRangeError). */
+  offsetReset?: 'earliest' | 'latest' | 'none';
+  /** Return every key and value as BINARY. Default false. */
+  binary?: boolean;
+}
+
+export interface EachMessagePayload {
+  topic: string;
+  partition: number;
+  message: ConsumedRecord;
+}
+
+export interface RunOptions {
+  eachMessage?: (payload: EachMessagePayload) => Promise<void> | void;
+  eachBatch?: (batch: FetchResult) => Promise<void> | void;
+}
+
+export interface FetchRequest {
+  topic: string;
+  partition: number;
+  offset: number;
+  maxRecords: number;
+  maxBytes: number;
+  maxWaitMs: number;
+  binary: boolean;
+  signal: AbortSignal;
+}
+
+export interface ConsumerTransport {
+  fetchRecords(request: FetchRequest): Promise<FetchResult>;
+  listOffsets(topic: string, partition: number, at: 'earliest' | 'latest', signal: AbortSignal): Promise<OffsetLookup>;
+}
+
+export class PartitionConsumer implements AsyncIterable<FetchResult> {
+  readonly topic: string;
+  readonly partition: number;
+  private target: OffsetSpec;
+  private readonly maxRecords: number;
+  private readonly maxBytes: number;
+  private readonly maxWaitMs: number;
+  private readonly stopAtEnd: boolean;
+  private readonly offsetReset: 'earliest' | 'latest' | 'none';
+  private readonly binary: boolean;
+  /** Bumped by seek, pause and close: a fetch started before is discarded. */
+  private generation = 0;
+  /** Bumped by seek only: run() must not overwrite a position the caller chose. */
+  private seeks = 0;
+  private inFlight: AbortController | undefined;
+  private isPaused = false;
+  private closed = false;
+  private wake: (() => void) | undefined;
+  private running = false;
+
+  constructor(
+    private readonly transport: ConsumerTransport,
+    options: PartitionConsumerOptions,
+  ) {
+    this.topic = options.topic;
+    this.partition = options.partition;
+    this.target = checkOffset(options.offset);
+    this.maxRecords = options.maxRecords ?? 500;
+    this.maxBytes = options.maxBytes ?? 1024 * 1024;
+    this.maxWaitMs = options.maxWaitMs ?? 10_000;
+    this.stopAtEnd = options.stopAtEnd ?? false;
+    this.offsetReset = options.offsetReset ?? 'none';
+    this.binary = options.binary ?? false;
+  }
+
+  /** The next offset to consume; undefined until 'earliest' or 'latest' was resolved. */
+  get position(): number | undefined {
+    return typeof this.target === 'number' ? this.target : undefined;
+  }
+
+  get paused(): boolean {
+    return this.isPaused;
+  }
+
+  seek(offset: OffsetSpec): void {
+    this.target = checkOffset(offset);
+    this.seeks++;
+    this.interrupt();
+  }
+
+  pause(): void {
+    this.isPaused = true;
+    this.interrupt();
+  }
+
+  resume(): void {
+    this.isPaused = false;
+    this.wakeUp();
+  }
+
+  /** Ends iteration and `run()`; a fetch in flight is aborted. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.interrupt();
+    this.wakeUp();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<FetchResult> {
+    for (let batch = await this.nextBatch(); batch !== undefined; batch = await this.nextBatch()) yield batch;
+  }
+
+  /** Hands every message (or batch) to the handler until close(), or the end with `stopAtEnd`. */
+  async run(handlers: RunOptions): Promise<void> {
+    if (this.running) throw new SamsaError('INVALID_ARGUMENT', 'This consumer is already running.');
+    if ((handlers.eachMessage === undefined) === (handlers.eachBatch === undefined)) {
+      throw new SamsaError('INVALID_ARGUMENT', 'run() needs exactly one of eachMessage and eachBatch.');
+    }
+    this.running = true;
+    try {
+      for (let batch = await this.nextBatch(); batch !== undefined; batch = await this.nextBatch()) {
+        const seeks = this.seeks;
+        if (handlers.eachBatch !== undefined) {
+          try {
+            await handlers.eachBatch(batch);
+          } catch (err) {
+            if (this.seeks === seeks) this.target = batch.records[0]!.offset;
+            throw err;
+          }
+          continue;
+        }
+        for (const message of batch.records) {
+          if (this.closed || this.seeks !== seeks) break;
+          if (this.isPaused) {
+            // Hand out the rest after resume, by fetching it again.
+            this.target = message.offset;
+            break;
+          }
+          try {
+            await handlers.eachMessage!({ topic: this.topic, partition: this.partition, message });
+          } catch (err) {
+            if (this.seeks === seeks) this.target = message.offset;
+            throw err;
+          }
+        }
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /** The next non-empty batch; undefined once closed or, with stopAtEnd, caught up. */
+  private async nextBatch(): Promise<FetchResult | undefined> {
+    for (;;) {
+      if (this.closed) return undefined;
+      if (this.isPaused) {
+        await new Promise<void>((resolve) => (this.wake = resolve));
+        continue;
+      }
+      const generation = this.generation;
+      const controller = new AbortController();
+      this.inFlight = controller;
+      let result: FetchResult;
+      try {
+        const offset = await this.resolvePosition(controller.signal);
+        if (generation !== this.generation) continue;
+        this.target = offset;
+        result = await this.transport.fetchRecords({
+          topic: this.topic,
+          partition: this.partition,
+          offset,
+          maxRecords: this.maxRecords,
+          maxBytes: this.maxBytes,
+          maxWaitMs: this.stopAtEnd ? 0 : this.maxWaitMs,
+          binary: this.binary,
+          signal: controller.signal,
+        });
+      } catch (err) {
+        if (generation !== this.generation) continue;
+        if (err instanceof OffsetOutOfRangeError && this.offsetReset !== 'none') {
+          this.target = this.offsetReset;
+          continue;
+        }
+        throw err;
+      } finally {
+        if (this.inFlight === controller) this.inFlight = undefined;
+      }
+      if (generation !== this.generation) continue;
+      this.target = result.nextOffset;
+      if (result.records.length > 0) return result;
+      if (this.stopAtEnd && result.nextOffset >= result.highWatermark) return undefined;
+    }
+  }
+
+  private async resolvePosition(signal: AbortSignal): Promise<number> {
+    if (typeof this.target === 'number') return this.target;
+    const found = await this.transport.listOffsets(this.topic, this.partition, this.target, signal);
+    return found.offset ?? found.highWatermark;
+  }
+
+  private interrupt(): void {
+    this.generation++;
+    this.inFlight?.abort();
+  }
+
+  private wakeUp(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+}
+
+function checkOffset(offset: OffsetSpec): OffsetSpec {
+  if (offset === 'earliest' || offset === 'latest') return offset;
+  if (!Number.isSafeInteger(offset) || offset < 0) {
+    throw new SamsaError('INVALID_ARGUMENT', `offset must be a non-negative integer, 'earliest' or 'latest'; got ${String(offset)}.`);
+  }
+  return offset;
+}

@@ -1,0 +1,148 @@
+/**
+ * The Samsa client: admin calls, the producer, and consumers over the HTTP
+ * API. Holds no connections of its own; the platform `fetch` does.
+ */
+import { fromWire, headersFromWire, type WireData } from './data';
+import { HttpClient, path, type HeadersHook } from './http';
+import { PartitionConsumer, type FetchRequest, type PartitionConsumerOptions } from './partition-consumer';
+import { Producer, type ProducerOptions } from './producer';
+import { retryOptions, type RetryOptions } from './retry';
+import { Topics } from './topics';
+import type { FetchResult, OffsetLookup, PartitionOffsets, ProducerIdentity } from './types';
+
+export interface SamsaOptions {
+  /** Base URL of the API, e.g. `https://abc.execute-api.eu-west-1.amazonaws.com` or `http://127.0.0.1:4000`. */
+  url: string;
+  /** Called before every request (and retry), e.g. to add a fresh `authorization` header. */
+  headers?: HeadersHook;
+  /** Per attempt; long polls add their `maxWaitMs`. Default 30,000 ms. */
+  timeoutMs?: number;
+  /** Defaults to the global `fetch`. */
+  fetch?: typeof globalThis.fetch;
+  /** Retries of retriable errors. Default 5 retries, 100 ms first backoff cap, 5 s cap. */
+  retry?: Partial<RetryOptions>;
+}
+
+export interface FetchOptions {
+  topic: string;
+  partition: number;
+  offset: number;
+  /** Default 500. */
+  maxRecords?: number;
+  /** Default 1 MiB. */
+  maxBytes?: number;
+  /** Long poll at the end of the log. Default 0. */
+  maxWaitMs?: number;
+  /** Every key and value as BINARY. */
+  binary?: boolean;
+  signal?: AbortSignal;
+}
+
+export class Samsa {
+  readonly topics: Topics;
+  private readonly http: HttpClient;
+
+  constructor(options: SamsaOptions) {
+    if (typeof options?.url !== 'string' || !/^https?:\/\//.test(options.url)) {
+      throw new TypeError(`url must be an http(s) URL; got ${JSON.stringify(options?.url)}.`);
+    }
+    if (options.fetch === undefined && typeof globalThis.fetch !== 'function') throw new TypeError('No global fetch: pass options.fetch.');
+    this.http = new HttpClient({
+      url: options.url,
+      headers: options.headers,
+      timeoutMs: options.timeoutMs ?? 30_000,
+      // Called through globalThis: a detached `fetch` throws "Illegal invocation" in browsers.
+      fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+      retry: retryOptions(options.retry),
+    });
+    this.topics = new Topics(this.http);
+  }
+
+  health(): Promise<{ status: string }> {
+    return this.http.request({ method: 'GET', path: '/v1/health' });
+  }
+
+  /** The API as an OpenAPI 3.1 document. */
+  openapi(): Promise<Record<string, unknown>> {
+    return this.http.request({ method: 'GET', path: '/v1/openapi.json' });
+  }
+
+  /** The log start (`earliest`), the high watermark (`latest`), or the first offset with a timestamp ≥ a time in ms. */
+  listOffsets(topic: string, partition: number, at: 'earliest' | 'latest' | number | Date = 'latest', signal?: AbortSignal): Promise<OffsetLookup> {
+    const query = { at: at instanceof Date ? at.getTime() : at };
+    return this.http.request({ method: 'GET', path: path`/v1/topics/${topic}/partitions/${partition}/offsets`, query, signal });
+  }
+
+  /** Log start and high watermark of every partition. */
+  async topicOffsets(topic: string): Promise<PartitionOffsets[]> {
+    const body = await this.http.request<{ partitions: PartitionOffsets[] }>({ method: 'GET', path: path`/v1/topics/${topic}/offsets` });
+    return body.partitions;
+  }
+
+  /** Moves the partition's log start to `before` (Kafka DeleteRecords). */
+  deleteRecords(topic: string, partition: number, before: number): Promise<{ logStartOffset: number }> {
+    return this.http.request({ method: 'DELETE', path: path`/v1/topics/${topic}/partitions/${partition}/records`, query: { before } });
+  }
+
+  /** One fetch from an offset; keys and values come back typed (see `Data`). */
+  async fetchRecords(options: FetchOptions): Promise<FetchResult> {
+    const maxWaitMs = options.maxWaitMs ?? 0;
+    const body = await this.http.request<WireFetch>({
+      method: 'GET',
+      path: path`/v1/topics/${options.topic}/partitions/${options.partition}/records`,
+      query: {
+        offset: options.offset,
+        maxRecords: options.maxRecords,
+        maxBytes: options.maxBytes,
+        maxWaitMs: maxWaitMs === 0 ? undefined : maxWaitMs,
+        encoding: options.binary === true ? 'binary' : undefined,
+      },
+      signal: options.signal,
+      extraTimeoutMs: maxWaitMs,
+    });
+    return {
+      topic: options.topic,
+      partition: options.partition,
+      records: body.records.map((r) => ({
+        topic: options.topic,
+        partition: options.partition,
+        offset: r.offset,
+        timestamp: r.timestamp,
+        key: fromWire(r.key),
+        value: fromWire(r.value),
+        headers: headersFromWire(r.headers),
+      })),
+      nextOffset: body.nextOffset,
+      highWatermark: body.highWatermark,
+      logStartOffset: body.logStartOffset,
+      abortedRanges: body.abortedRanges,
+    };
+  }
+
+  /** A new idempotent producer id, or the next epoch of an existing one (fencing its older instances). */
+  initProducerId(producerId?: string): Promise<ProducerIdentity> {
+    return this.http.request({ method: 'POST', path: '/v1/producers', body: producerId === undefined ? undefined : { producerId } });
+  }
+
+  producer(options?: ProducerOptions): Producer {
+    return new Producer(this.http, (topic) => this.topics.describe(topic), options);
+  }
+
+  partitionConsumer(options: PartitionConsumerOptions): PartitionConsumer {
+    return new PartitionConsumer(
+      {
+        fetchRecords: (request: FetchRequest) => this.fetchRecords(request),
+        listOffsets: (topic, partition, at, signal) => this.listOffsets(topic, partition, at, signal),
+      },
+      options,
+    );
+  }
+}
+
+interface WireFetch {
+  records: { offset: number; timestamp: number; key: WireData | null; value: WireData | null; headers: { name: string; value: WireData | null }[] }[];
+  nextOffset: number;
+  highWatermark: number;
+  logStartOffset: number;
+  abortedRanges: { from: number; to: number }[];
+}

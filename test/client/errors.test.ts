@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { ERROR_CODES } from '../../lib/errors';
+import {
+  ConflictError,
+  InvalidRequestError,
+  NotFoundError,
+  OffsetMismatchError,
+  OffsetOutOfRangeError,
+  Samsa,
+  SamsaApiError,
+  SamsaError,
+  SamsaNetworkError,
+  SamsaTimeoutError,
+  ThrottledError,
+  UnavailableError,
+} from '../../client';
+import { SERVER_ERROR_STATUS } from '../../client/errors';
+import { backoffDelay, DEFAULT_RETRY } from '../../client/retry';
+
+/** A fetch that answers from a script, one entry per call, and counts calls. */
+function scripted(...answers: (Response | Error)[]): { fetch: typeof fetch; calls: () => number } {
+  let calls = 0;
+  return {
+    calls: () => calls,
+    fetch: async () => {
+      const answer = answers[Math.min(calls++, answers.length - 1)]!;
+      if (answer instanceof Error) throw answer;
+      return answer.clone();
+    },
+  };
+}
+
+const envelope = (status: number, error: Record<string, unknown>) =>
+  new Response(JSON.stringify({ error: { requestId: 'req-1', ...error } }), { status, headers: { 'content-type': 'application/json' } });
+
+const ok = (body: unknown) => new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
+
+const client = (fetch: typeof globalThis.fetch) => new Samsa({ url: 'http://samsa.test', fetch, retry: { retries: 3, initialDelayMs: 1, maxDelayMs: 2 } });
+
+describe('SDK errors', () => {
+  it('knows the status of every code the server declares', () => {
+    const server = Object.fromEntries(Object.entries(ERROR_CODES).map(([code, { status }]) => [code, status]));
+    expect(SERVER_ERROR_STATUS).toEqual(server);
+  });
+
+  it('turns an error envelope into the typed class with code, status, retriable, requestId and details', async () => {
+    const { fetch } = scripted(envelope(416, { code: 'OFFSET_OUT_OF_RANGE', message: 'out', retriable: false, logStartOffset: 3, highWatermark: 9 }));
+    const err = await client(fetch).fetchRecords({ topic: 't', partition: 0, offset: 1 }).catch((e) => e);
+    expect(err).toBeInstanceOf(OffsetOutOfRangeError);
+    expect(err).toBeInstanceOf(SamsaApiError);
+    expect(err).toBeInstanceOf(SamsaError);
+    expect(err).toMatchObject({ code: 'OFFSET_OUT_OF_RANGE', status: 416, retriable: false, requestId: 'req-1', logStartOffset: 3, highWatermark: 9 });
+    expect(err.details).toEqual({ logStartOffset: 3, highWatermark: 9 });
+    expect(err.message).toBe('out');
+  });
+
+  it.each([
+    [400, 'INVALID_TOPIC', InvalidRequestError],
+    [404, 'UNKNOWN_TOPIC_OR_PARTITION', NotFoundError],
+    [409, 'TOPIC_ALREADY_EXISTS', ConflictError],
+    [412, 'OFFSET_MISMATCH', OffsetMismatchError],
+    [429, 'THROTTLED', ThrottledError],
+    [503, 'UNAVAILABLE', UnavailableError],
+  ])('maps status %i (%s) to its class', async (status, code, ErrorClass) => {
+    const { fetch } = scripted(envelope(status, { code, message: code, retriable: false }));
+    await expect(client(fetch).topics.list()).rejects.toBeInstanceOf(ErrorClass);
+  });
+
+  it('retries an error the server marks retriable, then succeeds', async () => {
+    const { fetch, calls } = scripted(envelope(503, { code: 'UNAVAILABLE', message: 'later', retriable: true }), ok({ topics: [] }));
+    await expect(client(fetch).topics.list()).resolves.toEqual([]);
+    expect(calls()).toBe(2);
+  });
+
+  it('never retries a 4xx the server does not mark retriable', async () => {
+    const { fetch, calls } = scripted(envelope(400, { code: 'INVALID_TOPIC', message: 'bad', retriable: false }), ok({}));
+    await expect(client(fetch).topics.create({ name: '??' })).rejects.toMatchObject({ code: 'INVALID_TOPIC', retriable: false });
+    expect(calls()).toBe(1);
+  });
+
+  it('gives up after the configured retries with the last error', async () => {
+    const { fetch, calls } = scripted(envelope(429, { code: 'THROTTLED', message: 'slow down', retriable: true }));
+    await expect(client(fetch).topics.list()).rejects.toBeInstanceOf(ThrottledError);
+    expect(calls()).toBe(4);
+  });
+
+  it('retries a network error on an idempotent request but not on a plain POST', async () => {
+    const get = scripted(new TypeError('fetch failed'), ok({ topics: [] }));
+    await expect(client(get.fetch).topics.list()).resolves.toEqual([]);
+    expect(get.calls()).toBe(2);
+
+    const post = scripted(new TypeError('fetch failed'), ok({}));
+    const err = await client(post.fetch).topics.create({ name: 'x' }).catch((e) => e);
+    expect(err).toBeInstanceOf(SamsaNetworkError);
+    expect(err).toMatchObject({ code: 'NETWORK_ERROR', retriable: false });
+    expect(post.calls()).toBe(1);
+  });
+
+  it('treats a gateway 502 without an envelope as an unknown outcome', async () => {
+    const gateway = () => new Response(JSON.stringify({ message: 'Internal Server Error' }), { status: 502 });
+    const post = scripted(gateway(), ok({}));
+    await expect(client(post.fetch).topics.create({ name: 'x' })).rejects.toMatchObject({ code: 'UNAVAILABLE', status: 502, retriable: false });
+    expect(post.calls()).toBe(1);
+    const get = scripted(gateway(), ok({ topics: [] }));
+    await expect(client(get.fetch).topics.list()).resolves.toEqual([]);
+  });
+
+  it('times out a request that gets no answer within timeoutMs', async () => {
+    const hanging: typeof fetch = (_input, init) =>
+      new Promise((_resolve, reject) => init?.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))));
+    const samsa = new Samsa({ url: 'http://samsa.test', fetch: hanging, timeoutMs: 20, retry: { retries: 0 } });
+    const err = await samsa.topics.list().catch((e) => e);
+    expect(err).toBeInstanceOf(SamsaTimeoutError);
+    expect(err.code).toBe('TIMEOUT');
+  });
+
+  it('calls the headers hook on every attempt', async () => {
+    const seen: (string | null)[] = [];
+    let n = 0;
+    const fetch: typeof globalThis.fetch = async (_input, init) => {
+      seen.push(new Headers(init?.headers).get('authorization'));
+      return n++ === 0 ? envelope(503, { code: 'UNAVAILABLE', message: 'x', retriable: true }) : ok({ topics: [] });
+    };
+    let token = 0;
+    const samsa = new Samsa({ url: 'http://samsa.test/', fetch, headers: async () => ({ authorization: `Bearer ${++token}` }), retry: { initialDelayMs: 1 } });
+    await samsa.topics.list();
+    expect(seen).toEqual(['Bearer 1', 'Bearer 2']);
+  });
+
+  it('backs off with full jitter inside an exponentially growing, capped window', () => {
+    expect(backoffDelay(0, DEFAULT_RETRY, () => 0.999)).toBe(99);
+    expect(backoffDelay(3, DEFAULT_RETRY, () => 0.5)).toBe(400);
+    expect(backoffDelay(20, DEFAULT_RETRY, () => 0.999)).toBe(4995);
+    expect(backoffDelay(5, DEFAULT_RETRY, () => 0)).toBe(0);
+  });
+});
