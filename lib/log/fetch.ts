@@ -77,7 +77,9 @@ async function waitForData(ctx: LibContext, ref: PartitionRef, view: PartitionVi
       new GetCommand({ TableName: ctx.tables.log, Key: { pk: ref.pk, sk: COUNTER_SK }, ProjectionExpression: 'seq' }),
     );
     if (out.Item === undefined) break;
-    if ((out.Item.seq as number) === seq) continue;
+    // Nothing newly reserved. The stable end can still move if it waits behind an open reservation:
+    // its writer may land the batch, or it may pass the abort bound. Only then view again.
+    if ((out.Item.seq as number) === seq && view.stableSeq >= view.counter.seq) continue;
     view = await viewPartition(ctx, ref);
     seq = view.counter.seq;
     if (view.stableEnd > offset) break;

@@ -209,6 +209,41 @@ describe('a slow writer racing the readers that abort its reservation', () => {
   });
 });
 
+describe('a long poll waiting behind an open reservation', () => {
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  it('wakes up when that reservation’s batch is written', async () => {
+    const p = await partition();
+    await produceOk(p.name, ['a0']);
+    const reservation = await reserve(stack.lib, p.ref, 1);
+    const started = Date.now();
+    const poll = stack.call('GET', `/v1/topics/${p.name}/partitions/0/records?offset=1&maxWaitMs=5000`);
+    await sleep(300);
+    const records = [{ key: null, value: Buffer.from('b1'), headers: [], keyType: 0, valueType: 1, timestamp: undefined }];
+    await writeReserved(stack.lib, p.ref, reservation, records, randomUUID());
+    const res = await poll;
+    expect(res.status).toBe(200);
+    expect(valuesOf(res.body)).toEqual(['b1']);
+    expect(Date.now() - started).toBeLessThan(2_500);
+  });
+
+  it('wakes up when a dead writer’s reservation passes the abort bound', async () => {
+    const p = await partition();
+    await produceOk(p.name, ['a0']);
+    await produce(crashingAt('produce.afterReserve'), ANONYMOUS, p.name, { records: [{ partition: 0, value: str('dead') }] });
+    await produceOk(p.name, ['c2']);
+    const started = Date.now();
+    const poll = stack.call('GET', `/v1/topics/${p.name}/partitions/0/records?offset=1&maxWaitMs=8000`);
+    await sleep(300);
+    clock.advance(PAST_THE_BOUND);
+    const res = await poll;
+    expect(res.status).toBe(200);
+    expect(valuesOf(res.body)).toEqual(['c2']);
+    expect(res.body.abortedRanges).toEqual([{ from: 1, to: 2 }]);
+    expect(Date.now() - started).toBeLessThan(2_500);
+  });
+});
+
 describe('batches larger than one item (chunks + manifest)', () => {
   const RECORDS = 30;
   const BYTES = 20_000;
