@@ -111,6 +111,10 @@ async function readFrom(ctx: LibContext, ref: PartitionRef, view: PartitionView,
       return true;
     }
     const n = item.n ?? 0;
+    // The first batch read starts after the requested offset (which is ≥ the log start): the offsets
+    // in between belong to reservations before it that were aborted (e.g. the log start was moved
+    // into an aborted range, whose marker lies below the log start seq). Report them as such.
+    if (lastEnd === undefined && abortFrom === undefined && item.o > input.offset) abortFrom = input.offset;
     if (abortFrom !== undefined && item.o > abortFrom) result.abortedRanges.push({ from: abortFrom, to: item.o });
     abortFrom = undefined;
     lastEnd = item.o + n;

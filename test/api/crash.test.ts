@@ -23,7 +23,7 @@ import { getTopic } from '../../lib/topics/topic-item';
 import { callCounter, ManualClock } from '../support/ddb-faults';
 import { createTestStack, uniqueName, type TestStack } from '../support/stack';
 
-const ABORT_AFTER_MS = 1_500;
+const ABORT_AFTER_MS = 4_000;
 const SKEW_MS = 50;
 const PAST_THE_BOUND = ABORT_AFTER_MS + SKEW_MS + 500;
 
@@ -96,7 +96,7 @@ describe('writer dies after reserving (produce.afterReserve)', () => {
     expect(latest.body.offset).toBe(1);
 
     // Still within the bound (just): nothing changes.
-    clock.advance(ABORT_AFTER_MS - 300);
+    clock.advance(ABORT_AFTER_MS / 2);
     expect(await fetchFrom(p, 1)).toMatchObject({ records: [], highWatermark: 1, nextOffset: 1 });
 
     // After the bound: the reader closes the dead reservation and moves on.
@@ -119,6 +119,23 @@ describe('writer dies after reserving (produce.afterReserve)', () => {
     expect(await produceOk(p.name, ['next6'])).toEqual([6]);
     expect(valuesOf(await fetchFrom(p, 0))).toEqual(['first', 'later4', 'later5', 'next6']);
     expectMonotonic(p.hws);
+  });
+
+  it('reports the aborted range also when the log start lies inside it', async () => {
+    const p = await partition();
+    await produceOk(p.name, ['a0']);
+    await produce(crashingAt('produce.afterReserve'), ANONYMOUS, p.name, { records: ['d1', 'd2', 'd3'].map((v) => ({ partition: 0, value: str(v) })) });
+    await produceOk(p.name, ['e4', 'e5']);
+    clock.advance(PAST_THE_BOUND);
+    expect((await fetchFrom(p, 0)).abortedRanges).toEqual([{ from: 1, to: 4 }]);
+    const del = await stack.call('DELETE', `/v1/topics/${p.name}/partitions/0/records?before=2`);
+    expect(del.body).toEqual({ logStartOffset: 2 });
+    const res = await fetchFrom(p, 2);
+    expect(res.logStartOffset).toBe(2);
+    // Offsets 2 and 3 hold no records: the response must say why they are skipped.
+    expect(res.records.map((r) => r.offset)).toEqual([4, 5]);
+    expect(res.abortedRanges).toEqual([{ from: 2, to: 4 }]);
+    expect((await fetchFrom(p, 3)).abortedRanges).toEqual([{ from: 3, to: 4 }]);
   });
 
   it('a dead reservation at the tail holds nothing back once aborted', async () => {
