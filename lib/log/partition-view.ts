@@ -80,6 +80,9 @@ async function applyRetention(
   if (counter.lra !== undefined && counter.lra >= cutoff) return { seq, offset };
   const entries = await indexEntries(ctx, ref, offset, counter.seq, (seen) => [...seen.values()].some((e) => e.ra >= cutoff));
   let firstLive: SeqEntry | undefined;
+  // Markers directly before the first live batch stay above the log start: their offsets are
+  // within retention, and fetch reports them as aborted rather than as out of range.
+  let markerRun: { seq: number; offset: number } | undefined;
   while (seq < counter.seq) {
     // Seq `cur` starts exactly at `co`: a better offset than a marker's or a missing item's lower bound.
     if (seq === counter.cur) offset = Math.max(offset, counter.co);
@@ -89,23 +92,31 @@ async function applyRetention(
       // would pin it to the marker's `ra` — when a reader aborted the seq, possibly days after
       // the batches around it were written — while TTL deletes those batches under it.
       if (entry.aborted) {
+        markerRun ??= { seq, offset };
         seq++;
         continue;
       }
       if (entry.ra >= cutoff) {
         firstLive = entry;
+        if (markerRun !== undefined) ({ seq, offset } = markerRun);
         // max: a log start that delete-records put inside this batch stays where it is.
-        offset = Math.max(offset, entry.o);
+        else offset = Math.max(offset, entry.o);
         break;
       }
+      markerRun = undefined;
       if (entry.n !== undefined) offset = entry.o + entry.n;
     } else if (seq < counter.cur) {
       // Every seq below the persisted cursor was settled, so a missing one is not an open
       // reservation: TTL deleted it, which it does only after retention (+ margin) passed.
       // Happens when no reader came during the margin; without this the walk would stop here.
+      markerRun = undefined;
     } else {
       const upper = reservedNoLaterThan(entries, seq, counter);
-      if (!(upper < cutoff && abortable(ctx, upper))) break;
+      if (!(upper < cutoff && abortable(ctx, upper))) {
+        if (markerRun !== undefined) ({ seq, offset } = markerRun);
+        break;
+      }
+      markerRun = undefined;
     }
     seq++;
   }
