@@ -3,7 +3,8 @@
  * (an admin kicking a stuck consumer; its partitions move on at once).
  * Errors: GROUP_NOT_EMPTY, GROUP_ID_NOT_FOUND, UNKNOWN_MEMBER_ID.
  */
-import { BatchWriteCommand, DeleteCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { queryAll } from '../storage/query-all';
 import { authorize, type Principal } from '../auth/authorize';
 import type { LibContext } from '../context';
 import { SamsaError } from '../errors';
@@ -17,21 +18,13 @@ export async function deleteGroup(ctx: LibContext, principal: Principal, group: 
   validateGroupName(group);
   await authorize(ctx.authorizer, principal, 'delete', { type: 'group', name: group });
   await requireEmpty(ctx, group, 'delete it');
-  const keys: { pk: string; sk: string }[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const out = await ctx.ddb.send(
-      new QueryCommand({
-        TableName: ctx.tables.meta,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': metaKeys.groupPk(group) },
-        ProjectionExpression: 'pk, sk',
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of out.Items ?? []) keys.push({ pk: item.pk as string, sk: item.sk as string });
-    startKey = out.LastEvaluatedKey;
-  } while (startKey !== undefined);
+  const items = await queryAll(ctx.ddb, {
+    TableName: ctx.tables.meta,
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': metaKeys.groupPk(group) },
+    ProjectionExpression: 'pk, sk',
+  });
+  const keys = items.map((item) => ({ pk: item.pk as string, sk: item.sk as string }));
   const registered = await ctx.ddb.send(new GetCommand({ TableName: ctx.tables.meta, Key: metaKeys.groupRegistry(group) }));
   if (keys.length === 0 && registered.Item === undefined) throw new SamsaError('GROUP_ID_NOT_FOUND', `Group '${group}' does not exist.`);
   for (let i = 0; i < keys.length; i += 25) {

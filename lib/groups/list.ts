@@ -3,27 +3,19 @@
  * count (members whose session has not expired).
  * Cost: one Query of the registry, one member Query per group.
  */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { queryAll } from '../storage/query-all';
 import type { Principal } from '../auth/authorize';
 import type { LibContext } from '../context';
 import { metaKeys } from '../storage/keys';
 import { isExpired, loadMembers } from './state';
 
 export async function listGroups(ctx: LibContext, principal: Principal): Promise<{ group: string; members: number; state: 'Empty' | 'Active' }[]> {
-  const names: string[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const out = await ctx.ddb.send(
-      new QueryCommand({
-        TableName: ctx.tables.meta,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': metaKeys.groupRegistryPk },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of out.Items ?? []) names.push(item.sk as string);
-    startKey = out.LastEvaluatedKey;
-  } while (startKey !== undefined);
+  const items = await queryAll(ctx.ddb, {
+    TableName: ctx.tables.meta,
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': metaKeys.groupRegistryPk },
+  });
+  const names = items.map((item) => item.sk as string);
   const now = ctx.clock.now();
   const visible = [];
   for (const group of names) {

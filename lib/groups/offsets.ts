@@ -4,7 +4,7 @@
  * deleted and re-created topic starts without the old commits.
  * Cost: one strong Query of the group's commit items, 1 GetItem per topic.
  */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { queryAll } from '../storage/query-all';
 import { authorize, type Principal } from '../auth/authorize';
 import type { LibContext } from '../context';
 import { metaKeys } from '../storage/keys';
@@ -29,21 +29,12 @@ export async function committedOffsets(ctx: LibContext, principal: Principal, gr
 }
 
 export async function readCommits(ctx: LibContext, group: string, includeUncommitted = false): Promise<CommittedOffset[]> {
-  const items: Record<string, unknown>[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const out = await ctx.ddb.send(
-      new QueryCommand({
-        TableName: ctx.tables.meta,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :c)',
-        ExpressionAttributeValues: { ':pk': metaKeys.groupPk(group), ':c': 'commit#' },
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    items.push(...(out.Items ?? []));
-    startKey = out.LastEvaluatedKey;
-  } while (startKey !== undefined);
+  const items = await queryAll(ctx.ddb, {
+    TableName: ctx.tables.meta,
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :c)',
+    ExpressionAttributeValues: { ':pk': metaKeys.groupPk(group), ':c': 'commit#' },
+    ConsistentRead: true,
+  });
 
   const current = new Map<string, string | undefined>();
   for (const name of new Set(items.map((i) => i.topic as string))) current.set(name, (await findTopic(ctx, name))?.topicId);

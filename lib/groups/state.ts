@@ -4,7 +4,8 @@
  * target assignment change; each member's liveness lives in its own item, so
  * heartbeats never contend on one hot item (LOG-DESIGN.md).
  */
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { queryAll } from '../storage/query-all';
 import type { LibContext } from '../context';
 import { metaKeys } from '../storage/keys';
 import type { PartitionKey } from './assign';
@@ -57,22 +58,13 @@ export async function loadGroup(ctx: LibContext, group: string): Promise<GroupSt
 }
 
 export async function loadMembers(ctx: LibContext, group: string): Promise<Map<string, MemberItem>> {
-  const members = new Map<string, MemberItem>();
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const out = await ctx.ddb.send(
-      new QueryCommand({
-        TableName: ctx.tables.meta,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :m)',
-        ExpressionAttributeValues: { ':pk': metaKeys.groupPk(group), ':m': 'member#' },
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of out.Items ?? []) members.set(item.memberId as string, item as MemberItem);
-    startKey = out.LastEvaluatedKey;
-  } while (startKey !== undefined);
-  return members;
+  const items = await queryAll(ctx.ddb, {
+    TableName: ctx.tables.meta,
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :m)',
+    ExpressionAttributeValues: { ':pk': metaKeys.groupPk(group), ':m': 'member#' },
+    ConsistentRead: true,
+  });
+  return new Map(items.map((item) => [item.memberId as string, item as unknown as MemberItem]));
 }
 
 export function isExpired(member: MemberItem, now: number): boolean {

@@ -4,27 +4,19 @@
  * Errors: none of its own.
  * Cost: one Query page per 1 MB of topic items (0.5 RRU per 4 KB).
  */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { queryAll } from '../storage/query-all';
 import type { Principal } from '../auth/authorize';
 import type { LibContext } from '../context';
 import { metaKeys } from '../storage/keys';
 import { fromItem, type Topic } from './topic-item';
 
 export async function listTopics(ctx: LibContext, principal: Principal): Promise<Topic[]> {
-  const topics: Topic[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const out = await ctx.ddb.send(
-      new QueryCommand({
-        TableName: ctx.tables.meta,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': metaKeys.topicRegistryPk },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of out.Items ?? []) topics.push(fromItem(item));
-    startKey = out.LastEvaluatedKey;
-  } while (startKey !== undefined);
+  const items = await queryAll(ctx.ddb, {
+    TableName: ctx.tables.meta,
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': metaKeys.topicRegistryPk },
+  });
+  const topics = items.map(fromItem);
 
   const visible: Topic[] = [];
   for (const topic of topics) {
