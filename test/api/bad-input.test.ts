@@ -1,0 +1,87 @@
+/**
+ * Every route answers bad input with a clean 4xx and the error envelope:
+ * never a 5xx, never a stack trace. Random JSON bodies and query strings
+ * from fast-check, plus the classic malformed requests.
+ */
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ROUTES, type RouteSpec } from '../../functions/http/routes';
+import { createTestStack, uniqueName, type TestStack } from '../support/stack';
+
+let stack: TestStack;
+let topic: string;
+beforeAll(async () => {
+  stack = await createTestStack();
+  topic = uniqueName();
+  await stack.call('POST', '/v1/topics', { name: topic, partitions: 2 });
+});
+
+const routes = Object.entries(ROUTES) as [string, RouteSpec][];
+
+function concretePath(route: RouteSpec, params: Record<string, string>): string {
+  return route.path.replace(/:([A-Za-z0-9_]+)/g, (_, name: string) => encodeURIComponent(params[name] ?? 'x'));
+}
+
+async function expectClean(res: Response, what: string): Promise<void> {
+  const text = await res.text();
+  expect(res.status, `${what} → ${res.status} ${text.slice(0, 300)}`).toBeLessThan(500);
+  if (res.status >= 400) {
+    const body = JSON.parse(text);
+    expect(body.error, what).toMatchObject({ code: expect.any(String), message: expect.any(String), retriable: expect.any(Boolean) });
+    expect(text).not.toMatch(/\n\s+at /);
+  }
+}
+
+describe('bad input never causes a 5xx', () => {
+  it.each(routes.filter(([, r]) => r.method !== 'GET' && r.method !== 'DELETE'))(
+    '%s answers random JSON bodies with 2xx/4xx',
+    async (_id, route) => {
+      const path = concretePath(route, { topic, group: uniqueName('g'), partition: '0', member: 'm' });
+      await fc.assert(
+        fc.asyncProperty(fc.jsonValue({ maxDepth: 3 }), async (body) => {
+          const res = await stack.app.request(path, { method: route.method, body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+          await expectClean(res, `${route.method} ${path} ${JSON.stringify(body).slice(0, 200)}`);
+        }),
+        { numRuns: 40, seed: 42 },
+      );
+    },
+    60_000,
+  );
+
+  it.each(routes)('%s answers random path parameters and query strings with 2xx/4xx', async (_id, route) => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.string({ maxLength: 300 }),
+        fc.oneof(fc.constant('0'), fc.constant('-1'), fc.constant('9007199254740993'), fc.string({ maxLength: 12 })),
+        fc.dictionary(fc.constantFrom('offset', 'maxRecords', 'maxBytes', 'maxWaitMs', 'at', 'before', 'encoding'), fc.oneof(fc.string({ maxLength: 25 }), fc.integer().map(String), fc.constant('1e999'))),
+        async (name, partition, query) => {
+          const path = concretePath(route, { topic: name || 'x', group: name || 'g', partition, member: name || 'm' });
+          const qs = new URLSearchParams({ ...query, maxWaitMs: '0' }).toString();
+          const init: RequestInit = { method: route.method };
+          if (route.method === 'POST' || route.method === 'PATCH') {
+            init.body = '{}';
+            init.headers = { 'content-type': 'application/json' };
+          }
+          await expectClean(await stack.app.request(`${path}?${qs}`, init), `${route.method} ${path}?${qs}`);
+        },
+      ),
+      { numRuns: 25, seed: 7 },
+    );
+  }, 60_000);
+
+  it.each(routes.filter(([, r]) => r.method === 'POST' || r.method === 'PATCH'))('%s rejects malformed and mistyped bodies with 4xx', async (_id, route) => {
+    const path = concretePath(route, { topic, group: 'g', partition: '0', member: 'm' });
+    const cases: [string, RequestInit][] = [
+      ['truncated JSON', { body: '{"records": [', headers: { 'content-type': 'application/json' } }],
+      ['not UTF-8', { body: new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]), headers: { 'content-type': 'application/json' } }],
+      ['text/plain', { body: '{}', headers: { 'content-type': 'text/plain' } }],
+      ['form', { body: 'a=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } }],
+      ['huge numbers', { body: '{"partitions": 1e400, "memberEpoch": 99999999999999999999, "offset": -0}', headers: { 'content-type': 'application/json' } }],
+    ];
+    for (const [what, init] of cases) {
+      const res = await stack.app.request(path, { method: route.method, ...init });
+      expect(res.status, what).toBeGreaterThanOrEqual(400);
+      await expectClean(res, `${what}: ${route.method} ${path}`);
+    }
+  });
+});
