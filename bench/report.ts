@@ -11,6 +11,11 @@ export interface TableRow {
   rruPerRecord?: number;
   /** Sequential write round trips per request. */
   writesPerRequest?: number;
+  /** Per operation (one heartbeat, commit, poll…) rather than per record. */
+  rruPerOp?: number;
+  wruPerOp?: number;
+  /** Every DynamoDB round trip (reads and writes) per operation. */
+  roundTripsPerOp?: number;
   note?: string;
 }
 
@@ -34,7 +39,11 @@ const fmt = (x: number | undefined, digits: number): string =>
   x === undefined ? '' : Number.isFinite(x) ? round(x, digits).toFixed(digits) : String(x);
 
 export function renderTable(rows: TableRow[]): string {
-  const header = ['scenario', 'variant', 'records/s', 'p50 ms', 'p99 ms', 'WRU/rec', 'RRU/rec', 'writes/req', 'note'];
+  // Per-operation columns appear only when some row has them (the groups scenario).
+  const perOp = rows.some((r) => r.rruPerOp !== undefined || r.wruPerOp !== undefined || r.roundTripsPerOp !== undefined);
+  const header = ['scenario', 'variant', 'records/s', 'p50 ms', 'p99 ms', 'WRU/rec', 'RRU/rec', 'writes/req'];
+  if (perOp) header.push('RRU/op', 'WRU/op', 'RT/op');
+  header.push('note');
   const body = rows.map((r) => [
     r.scenario,
     r.variant,
@@ -44,9 +53,11 @@ export function renderTable(rows: TableRow[]): string {
     fmt(r.wruPerRecord, 4),
     fmt(r.rruPerRecord, 4),
     fmt(r.writesPerRequest, 2),
+    ...(perOp ? [fmt(r.rruPerOp, 2), fmt(r.wruPerOp, 2), fmt(r.roundTripsPerOp, 2)] : []),
     r.note ?? '',
   ]);
-  return renderGrid(header, body, [false, false, true, true, true, true, true, true, false]);
+  const right = header.map((_, i) => i >= 2 && i < header.length - 1);
+  return renderGrid(header, body, right);
 }
 
 export function renderChecks(checks: Check[]): string {

@@ -9,7 +9,7 @@
  * figure comes from DynamoDB's ConsumedCapacity (bench/capacity.ts). A FAIL
  * is a measurement, not an error: the exit code is 0 unless the run broke.
  *
- *   npm run bench [-- --out bench/results/latest.json] [-- --only produce,fetch]
+ *   npm run bench [-- --out bench/results/latest.json] [-- --only produce,fetch,groups]
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -29,6 +29,7 @@ import { createBenchEnv, type BenchEnv } from './env';
 import { renderChecks, renderTable, type ScenarioOutput } from './report';
 import { runContention } from './scenarios/contention';
 import { runFetch } from './scenarios/fetch';
+import { runGroups } from './scenarios/groups';
 import { runIdempotent } from './scenarios/idempotent';
 import { runProduce } from './scenarios/produce';
 import { runProduceGzip } from './scenarios/produce-gzip';
@@ -36,7 +37,7 @@ import { runRawPut } from './scenarios/raw-put';
 import { round } from './stats';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const SCENARIOS = ['raw-put', 'produce', 'produce-gzip', 'fetch', 'contention', 'idempotent'] as const;
+const SCENARIOS = ['raw-put', 'produce', 'produce-gzip', 'fetch', 'contention', 'idempotent', 'groups'] as const;
 
 let dynamo: DynamoLocal | undefined;
 let stopping: Promise<void> | undefined;
@@ -87,9 +88,10 @@ async function main(): Promise<void> {
     const raw = await step('raw-put', () => runRawPut(env as BenchEnv));
     const produce = await step('produce', () => runProduce(env as BenchEnv, raw?.byShape ?? new Map()));
     await step('produce-gzip', () => runProduceGzip(env as BenchEnv));
-    await step('fetch', () => runFetch(env as BenchEnv));
+    const fetched = await step('fetch', () => runFetch(env as BenchEnv));
     await step('contention', () => runContention(env as BenchEnv));
     await step('idempotent', () => runIdempotent(env as BenchEnv, produce?.byShape.get('100×100B')));
+    await step('groups', () => runGroups(env as BenchEnv, fetchDefaultsRruPerRecord(fetched?.json)));
 
     const overall = summarizeTally(env.meter.snapshot());
     const totalSeconds = round((performance.now() - t0) / 1000, 1);
@@ -140,6 +142,12 @@ async function main(): Promise<void> {
     env?.close();
     await stopDynamo();
   }
+}
+
+/** RRU/record of the fetch scenario's all-defaults pass (maxRecords 500), for the group poll's comparison. */
+function fetchDefaultsRruPerRecord(json: unknown): number | undefined {
+  const v = (json as { defaults?: { rruPerRecord?: unknown } } | undefined)?.defaults?.rruPerRecord;
+  return typeof v === 'number' ? v : undefined;
 }
 
 /** JIT, connection pools and DynamoDB Local's own warm-up; nothing here is measured. */
