@@ -132,6 +132,8 @@ async function readFrom(ctx: LibContext, ref: PartitionRef, view: PartitionView,
   }, { records: input.maxRecords, bytes: byteBudget });
   if (!stoppedEarly) {
     // Everything below the stable end was returned or is aborted: continue from there.
+    // No batch at all from the requested offset on: those offsets are aborted too (see above).
+    if (lastEnd === undefined) abortFrom ??= input.offset;
     if (abortFrom !== undefined && view.stableEnd > abortFrom) result.abortedRanges.push({ from: abortFrom, to: view.stableEnd });
     result.nextOffset = view.stableEnd;
   }

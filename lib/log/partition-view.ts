@@ -121,6 +121,11 @@ async function applyRetention(
     seq++;
   }
   if (seq === counter.seq) offset = counter.next;
+  // The log start offset moves only with the log start seq. Where the seq stayed, the stored offset
+  // stands: inside the first batch (delete-records), or below it (delete-records up to the high
+  // watermark, or an earlier walk that stopped at a reservation since written). Raising it would
+  // turn a consumer's valid position into OFFSET_OUT_OF_RANGE although nothing was deleted.
+  if (seq === counter.ls) offset = counter.lo;
   if (seq > counter.ls || (firstLive !== undefined && counter.lra !== firstLive.ra)) {
     await advanceLogStart(ctx, ref, seq, offset, firstLive?.ra);
   }

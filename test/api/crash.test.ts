@@ -138,6 +138,22 @@ describe('writer dies after reserving (produce.afterReserve)', () => {
     expect((await fetchFrom(p, 3)).abortedRanges).toEqual([{ from: 3, to: 4 }]);
   });
 
+  it('reports the aborted range when the log start lies inside one at the tail', async () => {
+    const p = await partition();
+    await produceOk(p.name, ['a0']);
+    await produce(crashingAt('produce.afterReserve'), ANONYMOUS, p.name, { records: ['d1', 'd2', 'd3'].map((v) => ({ partition: 0, value: str(v) })) });
+    clock.advance(PAST_THE_BOUND);
+    expect(await fetchFrom(p, 0)).toMatchObject({ highWatermark: 4, abortedRanges: [{ from: 1, to: 4 }] });
+    expect((await stack.call('DELETE', `/v1/topics/${p.name}/partitions/0/records?before=2`)).body).toEqual({ logStartOffset: 2 });
+    const res = await fetchFrom(p, 2);
+    expect(res).toMatchObject({ records: [], logStartOffset: 2, highWatermark: 4, nextOffset: 4, abortedRanges: [{ from: 2, to: 4 }] });
+    expect(await produceOk(p.name, ['e4'])).toEqual([4]);
+    const after = await fetchFrom(p, 2);
+    expect(valuesOf(after)).toEqual(['e4']);
+    expect(after.abortedRanges).toEqual([{ from: 2, to: 4 }]);
+    expectMonotonic(p.hws);
+  });
+
   it('a dead reservation at the tail holds nothing back once aborted', async () => {
     const p = await partition();
     await produceOk(p.name, ['a']);
