@@ -1,0 +1,75 @@
+/**
+ * The samsa CLI: parses the command line, runs one command against the API
+ * and turns the outcome into one line on stderr and an exit code.
+ */
+import { readFileSync } from 'node:fs';
+import { Samsa, SamsaApiError, SamsaError, SamsaNetworkError } from '../client';
+import { findCommand, intOption, parse, stringOption } from './args';
+import type { Command } from './command';
+import { consume } from './commands/consume';
+import { offsets } from './commands/offsets';
+import { produce } from './commands/produce';
+import { topics } from './commands/topics';
+import { stdio } from './output';
+import { COMMAND_HELP, EXIT, HELP, InputError, UsageError } from './usage';
+
+const COMMANDS: Record<string, Command> = { topics, produce, consume, offsets };
+
+const DEFAULT_URL = 'http://127.0.0.1:4000';
+
+export async function main(argv: string[], env: Record<string, string | undefined>, signal: AbortSignal): Promise<number> {
+  const out = stdio(false);
+  try {
+    const name = findCommand(argv);
+    const command = name === undefined ? undefined : COMMANDS[name];
+    const parsed = parse(argv, command?.options ?? {});
+    if (parsed.values.version === true) {
+      out.out(version());
+      return EXIT.OK;
+    }
+    if (parsed.values.help === true || name === undefined || name === 'help') {
+      const topic = name === 'help' ? parsed.positionals[0] : name;
+      out.out((topic !== undefined && COMMAND_HELP[topic]) || HELP);
+      return name === undefined && parsed.values.help !== true ? EXIT.USAGE : EXIT.OK;
+    }
+    if (command === undefined) throw new UsageError(`unknown command '${name}'`);
+    const timeoutMs = intOption(parsed.values, 'timeout-ms', 1);
+    const url = stringOption(parsed.values, 'url') ?? (env.SAMSA_URL || DEFAULT_URL);
+    // Fewer retries than the SDK's default: a person is waiting for the answer.
+    const client = new Samsa({ url, retry: { retries: 3 }, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
+    await command.run({ client, output: stdio(parsed.values.json === true), parsed, signal });
+    return signal.aborted ? EXIT.INTERRUPTED : EXIT.OK;
+  } catch (err) {
+    return report(err, signal, out.err);
+  }
+}
+
+/** One line per failure, and the exit code that says what kind it was. */
+function report(err: unknown, signal: AbortSignal, print: (line: string) => void): number {
+  if (err instanceof UsageError) {
+    print(`samsa: ${err.message}${err instanceof InputError ? '' : " (see 'samsa --help')"}`);
+    return EXIT.USAGE;
+  }
+  if (signal.aborted && err instanceof SamsaError && err.code === 'ABORTED') return EXIT.INTERRUPTED;
+  if (err instanceof TypeError && err.message.startsWith('url must be')) {
+    print(`samsa: --url ${err.message.slice(4)}`);
+    return EXIT.USAGE;
+  }
+  if (err instanceof SamsaError) {
+    print(`samsa: ${err.code}: ${oneLine(err.message)}`);
+    if (err instanceof SamsaNetworkError) return EXIT.UNREACHABLE;
+    return err instanceof SamsaApiError ? EXIT.API_ERROR : EXIT.USAGE;
+  }
+  print(`samsa: ${oneLine(err instanceof Error ? err.message : String(err))}`);
+  return EXIT.API_ERROR;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ');
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return `samsa ${pkg.version}`;
+}
+

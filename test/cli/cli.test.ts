@@ -1,0 +1,145 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalServer } from '../../local/server';
+import { closedPort, startTestServer, uniqueTopic } from '../client/server';
+
+let server: LocalServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server.close());
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI the way a user does, as its own process, against the test server. */
+function samsa(args: string[], options: { input?: string; url?: string } = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['cli/samsa.mjs', ...args], {
+      env: { ...process.env, SAMSA_URL: options.url ?? server.url },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+const lines = (text: string) => text.split('\n').filter((l) => l !== '');
+
+// Each test runs its own processes on its own topics, so they run side by side.
+describe.concurrent('samsa CLI', () => {
+  it('creates, lists, describes, alters and deletes topics', async () => {
+    const name = uniqueTopic('cli');
+    const created = await samsa(['topics', 'create', name, '--partitions', '2', '--config', 'retention.ms=60000']);
+    expect(created).toMatchObject({ code: 0, stderr: '' });
+    expect(created.stdout).toBe(`Created topic '${name}' with 2 partitions.\n`);
+
+    const listed = await samsa(['topics', 'list']);
+    expect(listed.code).toBe(0);
+    expect(lines(listed.stdout)[0]).toMatch(/^TOPIC\s+PARTITIONS\s+TOPIC ID$/);
+    expect(listed.stdout).toMatch(new RegExp(`^${name}\\s+2\\s+[0-9a-f-]{36}$`, 'm'));
+
+    const described = await samsa(['--json', 'topics', 'describe', name]);
+    expect(JSON.parse(described.stdout)).toMatchObject({ name, partitions: [{ partition: 0 }, { partition: 1 }] });
+    expect(JSON.parse(described.stdout).configs).toContainEqual({ name: 'retention.ms', value: '60000', source: 'topic' });
+
+    const altered = await samsa(['topics', 'alter', name, '--partitions', '3', '--reset-config', 'retention.ms']);
+    expect(altered.code).toBe(0);
+    expect(altered.stdout).toMatch(/^Partitions:\s+3$/m);
+    expect(altered.stdout).toMatch(/^retention\.ms\s+604800000\s+default$/m);
+
+    expect(await samsa(['topics', 'delete', name])).toMatchObject({ code: 0, stdout: `Deleted topic '${name}'.\n` });
+    const gone = await samsa(['topics', 'describe', name]);
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toBe(`samsa: UNKNOWN_TOPIC_OR_PARTITION: Topic '${name}' does not exist.\n`);
+  });
+
+  it('produces stdin lines with keys and consumes them from the beginning as text and JSON', async () => {
+    const name = uniqueTopic('cli');
+    await samsa(['topics', 'create', name, '--partitions', '3']);
+    const input = ['alice:one', 'bob:two', 'alice:three', 'carol:four:with:colons', ''].join('\n');
+    const produced = await samsa(['produce', name, '--key-separator', ':', '--header', 'source=cli', '--output', 'json'], { input });
+    expect(produced).toMatchObject({ code: 0, stderr: '' });
+    const acks = lines(produced.stdout).map((l) => JSON.parse(l));
+    expect(acks).toHaveLength(4);
+    const alice = acks.filter((a, i) => [0, 2].includes(i) || a.partition === acks[0].partition);
+    expect(new Set(alice.map((a) => a.partition)).size).toBe(1);
+
+    const text = await samsa(['consume', name, '--from-beginning', '--print-key']);
+    expect(text.code).toBe(0);
+    expect(lines(text.stdout).sort()).toEqual(['alice\tone', 'alice\tthree', 'bob\ttwo', 'carol\tfour:with:colons'].sort());
+    // Per key, order is kept.
+    expect(lines(text.stdout).filter((l) => l.startsWith('alice'))).toEqual(['alice\tone', 'alice\tthree']);
+
+    const json = await samsa(['consume', name, '--from-beginning', '--max-messages', '2', '--output', 'json']);
+    const records = lines(json.stdout).map((l) => JSON.parse(l));
+    expect(records).toHaveLength(2);
+    expect(records[0]).toMatchObject({ topic: name, key: { type: 'STRING' }, value: { type: 'STRING' }, headers: [{ name: 'source', value: { type: 'STRING', data: 'cli' } }] });
+    expect(typeof records[0].offset).toBe('number');
+  });
+
+  it('produces JSON values from arguments and a file, to a chosen partition', async () => {
+    const name = uniqueTopic('cli');
+    await samsa(['topics', 'create', name, '--partitions', '2']);
+    expect((await samsa(['produce', name, '--json', '--partition', '1', '{"n":1}', '[2]'])).code).toBe(0);
+    const file = join(mkdtempSync(join(tmpdir(), 'samsa-cli-')), 'records.txt');
+    writeFileSync(file, '{"n":3}\n"four"\n');
+    expect((await samsa(['produce', name, '--json', '--partition', '1', '--file', file])).code).toBe(0);
+
+    const consumed = await samsa(['consume', name, '--partition', '1', '--offset', '1']);
+    expect(lines(consumed.stdout)).toEqual(['[2]', '{"n":3}', '"four"']);
+    const offsets = await samsa(['offsets', name]);
+    expect(lines(offsets.stdout)).toEqual([
+      'PARTITION  LOG START  HIGH WATERMARK  RECORDS',
+      '        0          0               0        0',
+      '        1          0               4        4',
+    ]);
+  });
+
+  it('exits 1 with one line for API errors, 2 for usage errors and bad input, 3 when the server is down', async () => {
+    const missing = uniqueTopic('missing');
+    const unknown = await samsa(['consume', missing]);
+    expect(unknown).toMatchObject({ code: 1, stdout: '', stderr: `samsa: UNKNOWN_TOPIC_OR_PARTITION: Topic '${missing}' does not exist.\n` });
+    const produceUnknown = await samsa(['produce', missing, 'x']);
+    expect(produceUnknown.code).toBe(1);
+    expect(lines(produceUnknown.stderr)).toEqual([`samsa: UNKNOWN_TOPIC_OR_PARTITION: Topic '${missing}' does not exist.`]);
+
+    for (const args of [['topics', 'create'], ['topics', 'frobnicate', 'x'], ['consume', 'x', '--bogus'], ['nope'], ['offsets', 'x', '--timeout-ms', 'soon']]) {
+      const run = await samsa(args);
+      expect(run.code, args.join(' ')).toBe(2);
+      expect(lines(run.stderr), args.join(' ')).toHaveLength(1);
+      expect(run.stderr).toMatch(/^samsa: .*\(see 'samsa --help'\)\n$/);
+    }
+
+    const name = uniqueTopic('cli');
+    await samsa(['topics', 'create', name]);
+    const badLine = await samsa(['produce', name, '--key-separator', '='], { input: 'a=1\nno separator here\n' });
+    expect(badLine).toMatchObject({ code: 2, stderr: "samsa: record 2 has no key separator '='\n" });
+    // What came before the bad line was still delivered.
+    expect(lines((await samsa(['consume', name])).stdout)).toEqual(['1']);
+
+    const down = await samsa(['topics', 'list'], { url: `http://127.0.0.1:${await closedPort()}` });
+    expect(down.code).toBe(3);
+    expect(down.stderr).toMatch(/^samsa: NETWORK_ERROR: GET http:\/\/127\.0\.0\.1:\d+\/v1\/topics failed: fetch failed \(ECONNREFUSED\)\.\n$/);
+  });
+
+  it('documents commands and exit codes in --help', async () => {
+    const help = await samsa(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/Exit codes:/);
+    expect(help.stdout).toMatch(/^ {2}2 {4}usage error/m);
+    expect((await samsa(['produce', '--help'])).stdout).toMatch(/--key-separator SEP/);
+    expect((await samsa([])).code).toBe(2);
+  });
+});
