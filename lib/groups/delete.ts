@@ -11,7 +11,7 @@ import { SamsaError } from '../errors';
 import { metaKeys } from '../storage/keys';
 import { releaseLeases } from './leases';
 import { requireEmpty } from './reset-offsets';
-import type { MemberItem } from './state';
+import { memberFromItem } from './state';
 import { validateGroupName, validateMemberId } from './validate';
 
 export async function deleteGroup(ctx: LibContext, principal: Principal, group: string): Promise<void> {
@@ -45,7 +45,7 @@ export async function removeGroupMember(ctx: LibContext, principal: Principal, g
   const out = await ctx.ddb.send(
     new DeleteCommand({ TableName: ctx.tables.meta, Key: metaKeys.member(group, memberId), ReturnValues: 'ALL_OLD' }),
   );
-  const member = out.Attributes as MemberItem | undefined;
+  const member = out.Attributes === undefined ? undefined : memberFromItem(out.Attributes);
   if (member === undefined) throw new SamsaError('UNKNOWN_MEMBER_ID', `Group '${group}' has no member '${memberId}'.`);
   await releaseLeases(ctx, group, member.holding, memberId);
 }

@@ -38,7 +38,7 @@ import { validateTopicName } from '../topics/validate';
 import { assign, comparePartitionKeys, parsePartitionKey, partitionKey, type PartitionKey } from './assign';
 import { acquireLease, readLeases, releaseLeases } from './leases';
 import { registerGroup, removeMember } from './membership';
-import { emptyGroup, isExpired, loadGroup, missedRevocation, type GroupItem, type MemberItem } from './state';
+import { emptyGroup, groupToItem, isExpired, loadGroup, memberToItem, missedRevocation, type GroupItem, type MemberItem } from './state';
 import { boundedTimeout, REBALANCE_TIMEOUT, SESSION_TIMEOUT, validateGroupName, validateMemberId } from './validate';
 
 export interface HeartbeatResult {
@@ -85,7 +85,8 @@ type Input = Omit<HeartbeatBody, 'topics'> & {
 
 async function heartbeatOnce(ctx: LibContext, group: string, req: Input): Promise<HeartbeatResult> {
   const now = ctx.clock.now();
-  const state = await loadGroup(ctx, group);
+  // The member's own topics are read alongside the group: usually every member subscribes to the same.
+  const [state, ownTopics] = await Promise.all([loadGroup(ctx, group), topicMetadata(ctx, req.memberEpoch === -1 ? [] : req.topics)]);
   const me = state.members.get(req.memberId);
   const intervalMs = Math.max(200, Math.min(5_000, Math.floor(req.sessionTimeoutMs / 3)));
 
@@ -109,7 +110,8 @@ async function heartbeatOnce(ctx: LibContext, group: string, req: Input): Promis
   // The target assignment, recomputed when membership, subscriptions or topic metadata changed.
   const subscriptions: Record<string, string[]> = { [req.memberId]: req.topics };
   for (const m of live.values()) subscriptions[m.memberId] = [...m.topics].sort();
-  const metadata = await topicMetadata(ctx, Object.values(subscriptions).flat());
+  const others = Object.values(subscriptions).flat().filter((name) => !req.topics.includes(name));
+  const metadata: Metadata = new Map([...ownTopics, ...(await topicMetadata(ctx, others))]);
   let g = state.group ?? emptyGroup(now);
   if (!sameMembership(g, subscriptions, metadata)) {
     g = await writeTarget(ctx, group, state.group, subscriptions, metadata, now);
@@ -233,7 +235,7 @@ async function writeTarget(
     await ctx.ddb.send(
       new PutCommand({
         TableName: ctx.tables.meta,
-        Item: { ...metaKeys.group(group), ...next },
+        Item: groupToItem(group, next),
         ConditionExpression: previous === undefined ? 'attribute_not_exists(pk)' : 'epoch = :old',
         ...(previous === undefined ? {} : { ExpressionAttributeValues: { ':old': previous.epoch } }),
       }),
@@ -275,7 +277,7 @@ async function putMember(ctx: LibContext, group: string, item: MemberItem, seen:
     await ctx.ddb.send(
       new PutCommand({
         TableName: ctx.tables.meta,
-        Item: { ...metaKeys.member(group, item.memberId), ...item },
+        Item: memberToItem(group, item),
         ConditionExpression: seen === undefined ? 'attribute_not_exists(pk)' : 'epoch = :e AND lastHeartbeat = :hb',
         ...(seen === undefined ? {} : { ExpressionAttributeValues: { ':e': seen.epoch, ':hb': seen.lastHeartbeat } }),
       }),

@@ -9,6 +9,7 @@ import { queryAll } from '../storage/query-all';
 import type { LibContext } from '../context';
 import { metaKeys } from '../storage/keys';
 import type { PartitionKey } from './assign';
+import { decodePartitions, encodePartitions, type StoredPartitions } from './partition-set';
 
 export interface GroupItem {
   /** Bumped by every change; the compare-and-set version of the item. */
@@ -54,7 +55,41 @@ export async function loadGroup(ctx: LibContext, group: string): Promise<GroupSt
     ctx.ddb.send(new GetCommand({ TableName: ctx.tables.meta, Key: metaKeys.group(group), ConsistentRead: true })),
     loadMembers(ctx, group),
   ]);
-  return { group: groupOut.Item as GroupItem | undefined, members };
+  return { group: groupOut.Item === undefined ? undefined : groupFromItem(groupOut.Item), members };
+}
+
+// Stored forms: partition sets as compact ranges (partition-set.ts); a member's `h` only when it
+// differs from `a`, which it does only while the member is giving partitions up.
+
+export function memberToItem(group: string, m: MemberItem): Record<string, unknown> {
+  const { assigned, holding, ...rest } = m;
+  const same = holding.length === assigned.length && holding.every((k, i) => k === assigned[i]);
+  return { ...metaKeys.member(group, m.memberId), ...rest, a: encodePartitions(assigned), ...(same ? {} : { h: encodePartitions(holding) }) };
+}
+
+export function memberFromItem(item: Record<string, unknown>): MemberItem {
+  const { pk: _pk, sk: _sk, a, h, ...rest } = item;
+  const assigned = decodePartitions(a as StoredPartitions);
+  return { ...(rest as Omit<MemberItem, 'assigned' | 'holding'>), assigned, holding: h === undefined ? assigned : decodePartitions(h as StoredPartitions) };
+}
+
+export function groupToItem(group: string, g: GroupItem): Record<string, unknown> {
+  return {
+    ...metaKeys.group(group),
+    ...g,
+    target: Object.fromEntries(Object.entries(g.target).map(([m, keys]) => [m, encodePartitions(keys)])),
+  };
+}
+
+function groupFromItem(item: Record<string, unknown>): GroupItem {
+  const target = item.target as Record<string, StoredPartitions>;
+  return {
+    epoch: item.epoch as number,
+    members: item.members as GroupItem['members'],
+    target: Object.fromEntries(Object.entries(target).map(([m, stored]) => [m, decodePartitions(stored)])),
+    topics: item.topics as GroupItem['topics'],
+    createdAt: item.createdAt as number,
+  };
 }
 
 export async function loadMembers(ctx: LibContext, group: string): Promise<Map<string, MemberItem>> {
@@ -64,7 +99,7 @@ export async function loadMembers(ctx: LibContext, group: string): Promise<Map<s
     ExpressionAttributeValues: { ':pk': metaKeys.groupPk(group), ':m': 'member#' },
     ConsistentRead: true,
   });
-  return new Map(items.map((item) => [item.memberId as string, item as unknown as MemberItem]));
+  return new Map(items.map((item) => [item.memberId as string, memberFromItem(item)]));
 }
 
 export function isExpired(member: MemberItem, now: number): boolean {

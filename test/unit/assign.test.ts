@@ -47,3 +47,14 @@ describe('assignor', () => {
     expect(assign(input)).toEqual(assign(input));
   });
 });
+
+describe('stored partition sets', () => {
+  it('round-trips partition sets through compact ranges', async () => {
+    const { decodePartitions, encodePartitions } = await import('../../lib/groups/partition-set');
+    const set = [...keys('t1', 16), partitionKey('t2', 3), partitionKey('t2', 5), partitionKey('t2', 6)];
+    const stored = encodePartitions(set);
+    expect(stored).toEqual({ t1: '0-15', t2: '3,5-6' });
+    expect(decodePartitions(stored)).toEqual(set);
+    expect(decodePartitions(encodePartitions([]))).toEqual([]);
+  });
+});
