@@ -19,7 +19,7 @@ import { isSamsaError } from '../errors';
 import { fetchRecords, type FetchedRecord } from '../log/fetch';
 import { listOffsets } from '../log/list-offsets';
 import type { PollBody, Position, TopicPartitions } from '../protocol/groups';
-import { findTopic } from '../topics/topic-item';
+import { findTopic, type Topic } from '../topics/topic-item';
 import { partitionKey } from './assign';
 import { commitOffsets, type CommitResult } from './commit';
 import { heartbeat, type HeartbeatResult } from './heartbeat';
@@ -71,24 +71,34 @@ async function fetchAssigned(
 ): Promise<{ records: PolledRecord[]; positions: Position[] }> {
   const partitions = hb.assignment.flatMap((tp: TopicPartitions) => tp.partitions.map((partition) => ({ topic: tp.topic, partition })));
   if (partitions.length === 0) return { records: [], positions: [] };
-  const committed = await committedPositions(ctx, group, partitions);
-  const perPartitionBytes = Math.max(1, Math.floor(maxBytes / partitions.length));
+  const topics = new Map<string, Topic>();
+  for (const name of new Set(partitions.map((p) => p.topic))) {
+    const topic = await findTopic(ctx, name);
+    if (topic !== undefined) topics.set(name, topic);
+  }
+  const sentFor = (topic: string, partition: number) => sent.find((p) => p.topic === topic && p.partition === partition)?.offset;
+  // Committed offsets only matter for partitions the client sent no position for.
+  const unknown = partitions.filter((p) => sentFor(p.topic, p.partition) === undefined);
+  const committed = unknown.length === 0 ? new Map<string, number>() : await committedPositions(ctx, group, unknown, topics);
+  // Every partition gets an equal share of the budget, so a busy partition cannot starve the others
+  // and no partition reads records the response would have to drop.
+  const share = { records: Math.max(1, Math.ceil(maxRecords / partitions.length)), bytes: Math.max(1, Math.floor(maxBytes / partitions.length)) };
   const fetched = await Promise.all(
-    partitions.map(async ({ topic, partition }) => {
-      const start = sent.find((p) => p.topic === topic && p.partition === partition)?.offset ?? committed.get(`${topic}:${partition}`);
+    partitions.map(async ({ topic: name, partition }) => {
+      const topic = topics.get(name);
+      if (topic === undefined) return undefined; // deleted: the next heartbeat drops it
+      const fetchFrom = (offset: number) =>
+        fetchRecords(ctx, principal, { topic: name, partition, offset, maxRecords: share.records, maxBytes: share.bytes, maxWaitMs: 0 }, topic);
       try {
-        let offset = start ?? (await resetOffset(ctx, principal, topic, partition, reset));
         let result;
         try {
-          result = await fetchRecords(ctx, principal, { topic, partition, offset, maxRecords, maxBytes: perPartitionBytes, maxWaitMs: 0 });
+          result = await fetchFrom(sentFor(name, partition) ?? committed.get(`${name}:${partition}`) ?? (await resetOffset(ctx, principal, name, partition, reset)));
         } catch (err) {
           if (!isSamsaError(err) || err.code !== 'OFFSET_OUT_OF_RANGE') throw err;
-          offset = await resetOffset(ctx, principal, topic, partition, reset);
-          result = await fetchRecords(ctx, principal, { topic, partition, offset, maxRecords, maxBytes: perPartitionBytes, maxWaitMs: 0 });
+          result = await fetchFrom(await resetOffset(ctx, principal, name, partition, reset));
         }
-        return { topic, partition, records: result.records, next: result.nextOffset };
+        return { topic: name, partition, records: result.records, next: result.nextOffset };
       } catch (err) {
-        // A topic deleted under the group: the next heartbeat drops it from the assignment.
         if (isSamsaError(err) && err.code === 'UNKNOWN_TOPIC_OR_PARTITION') return undefined;
         throw err;
       }
@@ -98,27 +108,27 @@ async function fetchAssigned(
   const positions: Position[] = [];
   for (const f of fetched) {
     if (f === undefined) continue;
-    const room = maxRecords - records.length;
-    const taken = f.records.slice(0, Math.max(0, room));
-    for (const r of taken) records.push({ ...r, topic: f.topic, partition: f.partition });
-    const next = taken.length < f.records.length ? (taken.at(-1)?.offset ?? f.records[0]!.offset - 1) + 1 : f.next;
-    positions.push({ topic: f.topic, partition: f.partition, offset: next });
+    for (const r of f.records) records.push({ ...r, topic: f.topic, partition: f.partition });
+    positions.push({ topic: f.topic, partition: f.partition, offset: f.next });
   }
   return { records, positions };
 }
 
-async function committedPositions(ctx: LibContext, group: string, partitions: { topic: string; partition: number }[]): Promise<Map<string, number>> {
-  const ids = new Map<string, string>();
-  for (const name of new Set(partitions.map((p) => p.topic))) {
-    const topic = await findTopic(ctx, name);
-    if (topic !== undefined) ids.set(name, topic.topicId);
-  }
-  const keys = partitions.flatMap((p) => (ids.has(p.topic) ? [partitionKey(ids.get(p.topic)!, p.partition)] : []));
+async function committedPositions(
+  ctx: LibContext,
+  group: string,
+  partitions: { topic: string; partition: number }[],
+  topics: Map<string, Topic>,
+): Promise<Map<string, number>> {
+  const keys = partitions.flatMap((p) => {
+    const topic = topics.get(p.topic);
+    return topic === undefined ? [] : [partitionKey(topic.topicId, p.partition)];
+  });
   const leases = await readLeases(ctx, group, keys);
   const positions = new Map<string, number>();
   for (const p of partitions) {
-    const id = ids.get(p.topic);
-    const offset = id === undefined ? undefined : leases.get(partitionKey(id, p.partition))?.offset;
+    const topic = topics.get(p.topic);
+    const offset = topic === undefined ? undefined : leases.get(partitionKey(topic.topicId, p.partition))?.offset;
     if (typeof offset === 'number') positions.set(`${p.topic}:${p.partition}`, offset);
   }
   return positions;

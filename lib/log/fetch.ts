@@ -20,7 +20,8 @@ import { SamsaError } from '../errors';
 import { COUNTER_SK } from '../storage/keys';
 import { decodePayload, type TypedRecord } from './batch-item';
 import { entryAtOrBefore } from './index-walk';
-import { resolvePartition, type PartitionRef } from './partition';
+import { checkPartition, partitionRef, resolvePartition, type PartitionRef } from './partition';
+import type { Topic } from '../topics/topic-item';
 import { viewPartition, type AbortedRange, type PartitionView } from './partition-view';
 import { readBatches } from './read-batches';
 
@@ -45,9 +46,15 @@ export interface FetchResult {
   abortedRanges: AbortedRange[];
 }
 
-export async function fetchRecords(ctx: LibContext, principal: Principal, input: FetchInput): Promise<FetchResult> {
+/** `topic`: the topic just read strongly by the caller (group poll), saving a second read. */
+export async function fetchRecords(ctx: LibContext, principal: Principal, input: FetchInput, topic?: Topic): Promise<FetchResult> {
   await authorize(ctx.authorizer, principal, 'read', { type: 'topic', name: input.topic });
-  const ref = await resolvePartition(ctx, input.topic, input.partition);
+  let ref: PartitionRef;
+  if (topic === undefined) ref = await resolvePartition(ctx, input.topic, input.partition);
+  else {
+    checkPartition(topic, input.partition);
+    ref = partitionRef(topic, input.partition);
+  }
   let view = await viewPartition(ctx, ref);
   checkRange(ref, view, input.offset);
   if (input.offset >= view.stableEnd && input.maxWaitMs > 0) {
