@@ -112,12 +112,24 @@ async function readFrom(ctx: LibContext, ref: PartitionRef, view: PartitionView,
   let stoppedEarly = false;
   const maxDecoded = ctx.limits.maxRequestBytes * 4;
   const stop = () => ((stoppedEarly = true), false);
+  // Batches this fetch still needs, judged from the ones read so far (records per batch, bytes per record).
+  let batchesRead = 0;
+  let recordsRead = 0;
+  const pageSize = (previous: number) => {
+    if (batchesRead === 0 || result.records.length === 0) return previous * 4;
+    const perBatch = Math.max(1, recordsRead / batchesRead);
+    const perRecord = Math.max(1, bytes / result.records.length);
+    const wanted = Math.min(input.maxRecords - result.records.length, (byteBudget - bytes) / perRecord);
+    return wanted / perBatch + 1;
+  };
   await readBatches(ctx, ref, startSeq, view.stableSeq, (item) => {
     if (item.ab !== undefined) {
       abortFrom ??= Math.max(lastEnd ?? item.o, input.offset);
       return true;
     }
     const n = item.n ?? 0;
+    batchesRead++;
+    recordsRead += n;
     // The first batch read starts after the requested offset (which is ≥ the log start): the offsets
     // in between belong to reservations before it that were aborted (e.g. the log start was moved
     // into an aborted range, whose marker lies below the log start seq). Report them as such.
@@ -136,7 +148,7 @@ async function readFrom(ctx: LibContext, ref: PartitionRef, view: PartitionView,
       result.nextOffset = item.o + i + 1;
     }
     return true;
-  }, { records: input.maxRecords, bytes: byteBudget });
+  }, pageSize);
   if (!stoppedEarly) {
     // Everything below the stable end was returned or is aborted: continue from there.
     // No batch at all from the requested offset on: those offsets are aborted too (see above).

@@ -32,13 +32,14 @@ export async function readBatches(
   fromSeq: number,
   toSeq: number,
   visit: (item: RawItem) => boolean | Promise<boolean>,
-  budget: { records: number; bytes: number } = { records: Number.MAX_SAFE_INTEGER, bytes: Number.MAX_SAFE_INTEGER },
+  /**
+   * Items to ask for in the next page. Every item a Query returns is billed, so callers that stop
+   * early size pages from what they still need; the default grows 2, 8, 32, 100.
+   */
+  nextPageSize: (previous: number) => number = (previous) => Math.min(100, previous * 4),
 ): Promise<void> {
   let expected = fromSeq;
-  // Every item a Query returns is billed, so each page asks for about as many batches as the
-  // caller's remaining budget needs, judged from the batches read so far (the first page: 2).
   let pageItems = 2;
-  const seen = { items: 0, records: 0, bytes: 0 };
   while (expected < toSeq) {
     const out = await ctx.ddb.send(
       new QueryCommand({
@@ -49,12 +50,6 @@ export async function readBatches(
       }),
     );
     for (const item of (out.Items ?? []) as RawItem[]) {
-      seen.items++;
-      seen.records += item.n ?? 0;
-      seen.bytes += item.r?.length ?? 0;
-    }
-    pageItems = nextPageSize(seen, budget, pageItems);
-    for (const item of (out.Items ?? []) as RawItem[]) {
       while (expected < item.sk) {
         if (!(await visit(await strongItem(ctx, ref, expected++)))) return;
       }
@@ -62,21 +57,11 @@ export async function readBatches(
       expected++;
       if (!(await visit(await withChunks(ctx, ref, item)))) return;
     }
+    pageItems = Math.max(1, Math.min(100, Math.ceil(nextPageSize(pageItems))));
     if (out.LastEvaluatedKey === undefined) {
       while (expected < toSeq) if (!(await visit(await strongItem(ctx, ref, expected++)))) return;
     }
   }
-}
-
-function nextPageSize(
-  seen: { items: number; records: number; bytes: number },
-  budget: { records: number; bytes: number },
-  previous: number,
-): number {
-  if (seen.items === 0) return Math.min(100, previous * 4);
-  const byRecords = (budget.records - seen.records) / Math.max(1, seen.records / seen.items);
-  const byBytes = (budget.bytes - seen.bytes) / Math.max(1, seen.bytes / seen.items);
-  return Math.max(1, Math.min(100, Math.ceil(Math.min(byRecords, byBytes)) + 1));
 }
 
 async function strongItem(ctx: LibContext, ref: PartitionRef, seq: number): Promise<RawItem> {
