@@ -17,21 +17,12 @@
  * unreachable already and left to expire. Idempotent: run it again after a
  * failure.
  *
- * Call it from lib/topics/alter-configs.ts after the topic item was updated,
- * when the effective retention.ms grew (or became -1):
- *
- *   const before = effectiveConfig(topic.configs)['retention.ms'];
- *   const after = effectiveConfig(configs)['retention.ms'];
- *   if (after === -1 ? before !== -1 : before !== -1 && after > before) {
- *     await extendRetentionTtl(ctx, updatedTopic);
- *   }
- *
- * Writers that read the old config before the update may still write a
- * batch with the old ttl for up to the abort bound; run it once more after
- * `limits.abortAfterMs + limits.maxClockSkewMs` (or only walk from each
- * partition's first seq at or after the counter `seq` read here) to cover
- * them. Large topics take one UpdateItem per live item: for those, run it
- * outside the request (a queue or a step function), resuming per partition.
+ * lib/topics/alter-configs.ts calls it after the topic item was updated,
+ * when the effective retention.ms grew (or became -1), and once more after
+ * the reservations open at that moment settled (writers that read the old
+ * config). Large topics take one UpdateItem per live item and may outgrow
+ * the admin function's timeout (a known limit: such a rewrite belongs in a
+ * background job); the call itself is idempotent.
  *
  * Cost: per partition 1 strong GetItem of the counter, a strong Query of the
  * items from the log start (the payload bytes are read: 1 RRU per 4 KB), and
