@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import type { LibContext } from '../context';
 import { effectiveConfig } from '../topics/configs';
 import { buildBatch, type TypedRecord } from './batch-item';
-import { reserve, type Reservation } from './counter';
+import { reserve, writeCheckpoint, type Reservation } from './counter';
 import type { PartitionRef } from './partition';
 import { writeBatch } from './write-batch';
 
@@ -60,6 +60,10 @@ export async function writeReserved(
     retentionMs: config['retention.ms'],
     nonce,
   });
-  await writeBatch(ctx, built, reservation, config['retention.ms']);
+  // The hourly checkpoint rides along with the batch put: no extra sequential round trip.
+  await Promise.all([
+    writeBatch(ctx, built, reservation, config['retention.ms']),
+    writeCheckpoint(ctx, ref, reservation, built.item.ttl),
+  ]);
   ctx.crash?.('produce.afterBatchPut');
 }

@@ -13,10 +13,10 @@
  * - `ls`/`lo`: log start seq and offset; only move forward.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { LibContext } from '../context';
 import { SamsaError } from '../errors';
-import { COUNTER_SK } from '../storage/keys';
+import { checkpointKeys, COUNTER_SK } from '../storage/keys';
 import type { PartitionRef } from './partition';
 
 export interface CounterState {
@@ -36,7 +36,22 @@ export interface Reservation {
   baseOffset: number;
   count: number;
   reservedAt: number;
+  /**
+   * Set on the first reservation of a checkpoint interval: the previous reservation's time. Every
+   * seq below this one was reserved no later than that, and this writer records it as a checkpoint.
+   */
+  checkpointAt?: number;
 }
+
+/**
+ * Reservation-time checkpoints: the first writer of every six-hour interval
+ * records "every seq below S was reserved by T" (T = the previous
+ * reservation's time; its own item, beside the partition), which lets a reader tell batches that TTL
+ * deleted long ago from reservations still open — without it, a partition
+ * nobody read for longer than retention + the TTL margin would have every
+ * deleted seq aborted one by one.
+ */
+export const CHECKPOINT_EVERY_MS = 6 * 3_600_000;
 
 export async function readCounter(ctx: LibContext, ref: PartitionRef): Promise<CounterState> {
   const out = await ctx.ddb.send(
@@ -79,12 +94,17 @@ export async function reserve(
         ConditionExpression: expect ? 'attribute_exists(pk) AND #next = :expected' : 'attribute_exists(pk)',
         ExpressionAttributeNames: { '#seq': 'seq', '#next': 'next' },
         ExpressionAttributeValues: { ':one': 1, ':n': count, ':now': now, ...(expect ? { ':expected': expectedOffset } : {}) },
-        ReturnValues: 'UPDATED_NEW',
+        // The counter as it was: our seq and base offset, and the previous reservation's time.
+        ReturnValues: 'ALL_OLD',
         ReturnValuesOnConditionCheckFailure: expect ? 'ALL_OLD' : 'NONE',
       }),
     );
-    const attrs = out.Attributes ?? {};
-    return { seq: (attrs.seq as number) - 1, baseOffset: (attrs.next as number) - count, count, reservedAt: now };
+    const old = out.Attributes ?? {};
+    // Exactly one reservation is the first of each interval (the counter serialises them), so one
+    // writer per interval records a checkpoint — no lock, no failed conditional write.
+    const previous = old.ra as number;
+    const due = Math.floor(now / CHECKPOINT_EVERY_MS) > Math.floor(previous / CHECKPOINT_EVERY_MS);
+    return { seq: old.seq as number, baseOffset: old.next as number, count, reservedAt: now, ...(due ? { checkpointAt: previous } : {}) };
   } catch (err) {
     if (!(err instanceof ConditionalCheckFailedException)) throw err;
     const current = err.Item?.next?.N;
@@ -144,4 +164,49 @@ function partitionGone(ref: PartitionRef): SamsaError {
     'UNKNOWN_TOPIC_OR_PARTITION',
     `Topic '${ref.topic.name}' partition ${ref.partition} no longer exists (the topic was deleted).`,
   );
+}
+
+/** Records "every seq below r.seq was reserved by checkpointAt"; best effort (a lost one only coarsens the bound). */
+export async function writeCheckpoint(ctx: LibContext, ref: PartitionRef, r: Reservation, ttl: number | undefined): Promise<void> {
+  if (r.checkpointAt === undefined) return;
+  try {
+    await ctx.ddb.send(
+      new PutCommand({
+        TableName: ctx.tables.log,
+        Item: { ...checkpointKeys.checkpoint(ref.pk, r.seq), at: r.checkpointAt, o: r.baseOffset, ...(ttl === undefined ? {} : { ttl }) },
+      }),
+    );
+  } catch {
+    // The next interval's first writer records the next one.
+  }
+}
+
+/**
+ * The last checkpoint at or after `fromSeq` taken before `before`: every seq below it was reserved
+ * before then. Checkpoints are hourly, so this reads a few hundred small items at most.
+ */
+export async function lastCheckpointBefore(
+  ctx: LibContext,
+  ref: PartitionRef,
+  fromSeq: number,
+  before: number,
+): Promise<{ seq: number; offset: number } | undefined> {
+  let found: { seq: number; offset: number } | undefined;
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const out = await ctx.ddb.send(
+      new QueryCommand({
+        TableName: ctx.tables.log,
+        KeyConditionExpression: 'pk = :pk AND sk >= :from',
+        ExpressionAttributeValues: { ':pk': checkpointKeys.pk(ref.pk), ':from': fromSeq },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const item of out.Items ?? []) {
+      if ((item.at as number) >= before) return found;
+      found = { seq: item.sk as number, offset: item.o as number };
+    }
+    startKey = out.LastEvaluatedKey;
+  } while (startKey !== undefined);
+  return found;
 }

@@ -19,7 +19,7 @@
 import type { LibContext } from '../context';
 import { effectiveConfig } from '../topics/configs';
 import { abortSeq } from './abort';
-import { advanceCursor, advanceLogStart, readCounter, type CounterState } from './counter';
+import { advanceCursor, advanceLogStart, lastCheckpointBefore, readCounter, type CounterState } from './counter';
 import { confirmEntry, indexEntries, type SeqEntry } from './index-walk';
 import type { PartitionRef } from './partition';
 
@@ -78,6 +78,7 @@ async function applyRetention(
   const cutoff = ctx.clock.now() - retentionMs;
   // Nothing reserved before the cutoff at all: nothing can have expired.
   if (counter.lra !== undefined && counter.lra >= cutoff) return { seq, offset };
+  let checkpointTried = false;
   const entries = await indexEntries(ctx, ref, offset, counter.seq, (seen) => [...seen.values()].some((e) => e.ra >= cutoff));
   let firstLive: SeqEntry | undefined;
   // Markers directly before the first live batch stay above the log start: their offsets are
@@ -113,6 +114,20 @@ async function applyRetention(
     } else {
       const upper = reservedNoLaterThan(entries, seq, counter);
       if (!(upper < cutoff && abortable(ctx, upper))) {
+        // Missing and possibly recent — or deleted by TTL long ago in a partition no reader walked.
+        // Everything below the last checkpoint older than both the cutoff and the abort bound has
+        // expired, whatever it was: jump over it instead of waiting and aborting seq by seq.
+        if (!checkpointTried) {
+          checkpointTried = true;
+          const bound = ctx.clock.now() - ctx.limits.abortAfterMs - ctx.limits.maxClockSkewMs;
+          const checkpoint = await lastCheckpointBefore(ctx, ref, seq + 1, Math.min(cutoff, bound));
+          if (checkpoint !== undefined && checkpoint.seq <= counter.seq) {
+            seq = checkpoint.seq;
+            offset = Math.max(offset, checkpoint.offset);
+            markerRun = undefined;
+            continue;
+          }
+        }
         if (markerRun !== undefined) ({ seq, offset } = markerRun);
         break;
       }

@@ -40,3 +40,9 @@ export const chunkKeys = {
     sk: seq * MAX_CHUNKS_PER_BATCH + index,
   }),
 };
+
+/** Reservation-time checkpoints (lib/log/counter.ts), beside the partition: sk = the checkpointed seq. */
+export const checkpointKeys = {
+  pk: (partitionPk: string) => `${partitionPk}#cp`,
+  checkpoint: (partitionPk: string, seq: number) => ({ pk: `${partitionPk}#cp`, sk: seq }),
+};

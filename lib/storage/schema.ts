@@ -24,9 +24,13 @@
  * ## log table — `pk` (S) = `<topicId>#<partition>`, `sk` (N), TTL attribute `ttl`
  * | item          | sk            | holds |
  * |---------------|---------------|-------|
- * | counter       | -1            | `seq` next reservation sequence, `next` next offset, `ra` last reservedAt, log start (`ls` seq, `lo` offset), `cur` stable-end cursor |
+ * | counter       | -1            | `seq` next reservation sequence, `next` next offset, `ra` last reservedAt, log start (`ls` seq, `lo` offset, `lra`), stable cursor (`cur` seq, `co` offset) |
  * | batch         | seq ≥ 0       | `o` baseOffset, `n` record count, timestamps, `r` encoded records, `ra` reservedAt, `ttl` |
  * | abort marker  | seq ≥ 0       | `o` baseOffset, `n` count, `ab` = true, `ttl` — closes a dead writer's reservation |
+ *
+ * Beside each partition: chunk items of large batches (pk `<topicId>#<p>#chunks`,
+ * sk = seq × 256 + index) and six-hourly reservation-time checkpoints (pk
+ * `<topicId>#<p>#cp`, sk = seq, `at`), both with TTL.
  *
  * Index `byOffset` (GSI): `pk`, `o`, projecting `n`, `ra`, `ab`, `mt` — finds the
  * batch holding an offset and lets readers walk settled sequence numbers

@@ -75,6 +75,31 @@ async function sweepTtl(): Promise<number> {
 }
 
 describe('time-based retention', () => {
+  it('skips a week of TTL-deleted batches nobody read at once, without aborting them one by one', async () => {
+    const name = await topic({ 'retention.ms': DAY });
+    clock.advance(7 * 3600 * 1000); // a later checkpoint interval than the topic's creation
+    for (let i = 0; i < 12; i++) await produce(name, [`old${i}`]);
+    clock.advance(9 * DAY); // nobody reads; TTL (retention + 1 day) deletes every old batch
+    expect(await sweepTtl()).toBeGreaterThanOrEqual(12);
+    expect(await produce(name, ['new'])).toEqual([12]);
+    const puts: unknown[] = [];
+    const spy = stack.lib.ddb.send.bind(stack.lib.ddb);
+    stack.lib.ddb.send = ((command: { constructor: { name: string }; input: { Item?: { ab?: number } } }, ...rest: unknown[]) => {
+      if (command.constructor.name === 'PutCommand' && command.input.Item?.ab !== undefined) puts.push(command.input);
+      return (spy as (...a: unknown[]) => unknown)(command, ...rest);
+    }) as typeof stack.lib.ddb.send;
+    try {
+      // No wait for the abort bound: the checkpoint bounds when the deleted seqs were reserved.
+      const res = await fetchFrom(name, 12);
+      expect(values(res)).toEqual(['new']);
+      expect(res.body.logStartOffset).toBe(12);
+      expect(await earliest(name)).toBe(12);
+      expect(puts).toEqual([]);
+    } finally {
+      stack.lib.ddb.send = spy;
+    }
+  });
+
   it('drops expired batches from fetch, moves the log start and earliest, then continues at the next offset', async () => {
     const name = await topic({ 'retention.ms': 2_000 });
     expect(await produce(name, ['a0', 'a1', 'a2'])).toEqual([0, 1, 2]);
