@@ -8,6 +8,7 @@ import { BatchWriteCommand, PutCommand, type BatchWriteCommandInput } from '@aws
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { LibContext } from '../context';
 import { logKeys } from '../storage/keys';
+import { forEachLimit } from '../for-each-limit';
 
 export function newCounterItem(topicId: string, partition: number, now: number) {
   return { ...logKeys.counter(topicId, partition), seq: 0, next: 0, ls: 0, lo: 0, cur: 0, co: 0, ra: now };
@@ -26,7 +27,7 @@ export async function putFreshCounters(ctx: LibContext, topicId: string, from: n
  */
 export async function putMissingCounters(ctx: LibContext, topicId: string, from: number, to: number): Promise<void> {
   const now = ctx.clock.now();
-  await inChunks(range(from, to), 16, async (p) => {
+  await forEachLimit(range(from, to), 16, async (p) => {
     try {
       await ctx.ddb.send(
         new PutCommand({
@@ -51,7 +52,7 @@ type WriteRequests = NonNullable<BatchWriteCommandInput['RequestItems']>[string]
 async function batchWrite(ctx: LibContext, requests: WriteRequests): Promise<void> {
   const chunks: WriteRequests[] = [];
   for (let i = 0; i < requests.length; i += 25) chunks.push(requests.slice(i, i + 25));
-  await inChunks(chunks, 4, async (chunk) => {
+  await forEachLimit(chunks, 4, async (chunk) => {
     let pending = chunk;
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt > 0) await sleep(Math.min(1000, 25 * 2 ** attempt));
@@ -64,14 +65,6 @@ async function batchWrite(ctx: LibContext, requests: WriteRequests): Promise<voi
 
 function range(from: number, to: number): number[] {
   return Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i);
-}
-
-async function inChunks<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++] as T);
-  });
-  await Promise.all(workers);
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

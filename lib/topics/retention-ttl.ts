@@ -38,6 +38,7 @@ import { partitionRef, type PartitionRef } from '../log/partition';
 import { chunkKeys } from '../storage/keys';
 import { effectiveConfig } from './configs';
 import type { Topic } from './topic-item';
+import { forEachLimit } from '../for-each-limit';
 
 export interface TtlRewrite {
   /** Items (batches, markers, chunks) whose ttl was raised or removed. */
@@ -51,7 +52,7 @@ export async function extendRetentionTtl(
 ): Promise<TtlRewrite> {
   const result: TtlRewrite = { items: 0 };
   const partitions = Array.from({ length: topic.partitions }, (_, p) => p);
-  await inParallel(partitions, 8, async (p) => {
+  await forEachLimit(partitions, 8, async (p) => {
     result.items += await extendPartition(ctx, partitionRef(topic, p), retentionMs);
   });
   return result;
@@ -93,7 +94,7 @@ async function extendPartition(ctx: LibContext, ref: PartitionRef, retentionMs: 
       if (wanted !== undefined && (item.ttl as number) >= wanted) continue;
       for (const key of keys) writes.push({ key, ttl: wanted });
     }
-    await inParallel(writes, 16, async (w) => {
+    await forEachLimit(writes, 16, async (w) => {
       if (await setTtl(ctx, w.key, w.ttl as number | undefined)) updated++;
     });
     startKey = out.LastEvaluatedKey;
@@ -124,12 +125,4 @@ async function setTtl(ctx: LibContext, key: { pk: string; sk: number }, ttl: num
     if (err instanceof ConditionalCheckFailedException) return false;
     throw err;
   }
-}
-
-async function inParallel<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++] as T);
-  });
-  await Promise.all(workers);
 }
