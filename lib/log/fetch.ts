@@ -120,7 +120,8 @@ async function readFrom(ctx: LibContext, ref: PartitionRef, view: PartitionView,
     const perBatch = Math.max(1, recordsRead / batchesRead);
     const perRecord = Math.max(1, bytes / result.records.length);
     const wanted = Math.min(input.maxRecords - result.records.length, (byteBudget - bytes) / perRecord);
-    return wanted / perBatch + 1;
+    // No slack: a batch that falls short costs one more small page, an extra batch costs its full size.
+    return wanted / perBatch;
   };
   await readBatches(ctx, ref, startSeq, view.stableSeq, (item) => {
     if (item.ab !== undefined) {
