@@ -7,6 +7,7 @@ import type { Authorizer } from './auth/authorize';
 import type { Limits } from './limits';
 import type { CrashPoint } from './log/crash-points';
 import type { TableNames } from './storage/schema';
+import type { TopicCache } from './topics/topic-cache';
 
 export interface Clock {
   /** Milliseconds since the epoch. */
@@ -23,6 +24,8 @@ export interface LibContext {
   clock: Clock;
   limits: Limits;
   authorizer: Authorizer;
+  /** Per-instance cache of topic items for read paths (topics/topic-cache.ts); absent = always read. */
+  topicCache?: TopicCache;
   /** Test-only: called at named crash points (lib/log/crash-points.ts); undefined in production. */
   crash?: (point: CrashPoint) => void;
 }

@@ -16,11 +16,11 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { authorize, type Principal } from '../auth/authorize';
 import type { LibContext } from '../context';
-import { SamsaError } from '../errors';
+import { isSamsaError, SamsaError } from '../errors';
 import { COUNTER_SK } from '../storage/keys';
 import { decodePayload, type TypedRecord } from './batch-item';
 import { entryAtOrBefore } from './index-walk';
-import { checkPartition, partitionRef, resolvePartition, type PartitionRef } from './partition';
+import { checkPartition, forgetAndResolve, partitionRef, resolvePartitionForRead, type PartitionRef } from './partition';
 import type { Topic } from '../topics/topic-item';
 import { viewPartition, type AbortedRange, type PartitionView } from './partition-view';
 import { readBatches } from './read-batches';
@@ -50,12 +50,20 @@ export interface FetchResult {
 export async function fetchRecords(ctx: LibContext, principal: Principal, input: FetchInput, topic?: Topic): Promise<FetchResult> {
   await authorize(ctx.authorizer, principal, 'read', { type: 'topic', name: input.topic });
   let ref: PartitionRef;
-  if (topic === undefined) ref = await resolvePartition(ctx, input.topic, input.partition);
+  if (topic === undefined) ref = await resolvePartitionForRead(ctx, input.topic, input.partition);
   else {
     checkPartition(topic, input.partition);
     ref = partitionRef(topic, input.partition);
   }
-  let view = await viewPartition(ctx, ref);
+  let view: PartitionView;
+  try {
+    view = await viewPartition(ctx, ref);
+  } catch (err) {
+    // A cached topic whose counters are gone: deleted or re-created since. Read it again.
+    if (!ref.cached || !isSamsaError(err) || err.code !== 'UNKNOWN_TOPIC_OR_PARTITION') throw err;
+    ref = await forgetAndResolve(ctx, input.topic, input.partition);
+    view = await viewPartition(ctx, ref);
+  }
   checkRange(ref, view, input.offset);
   if (input.offset >= view.stableEnd && input.maxWaitMs > 0) {
     view = await waitForData(ctx, ref, view, input.offset, Math.min(input.maxWaitMs, ctx.limits.maxWaitMs));

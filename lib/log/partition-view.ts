@@ -18,6 +18,7 @@
  */
 import type { LibContext } from '../context';
 import { effectiveConfig } from '../topics/configs';
+import { getTopic, unknownTopic } from '../topics/topic-item';
 import { abortSeq } from './abort';
 import { advanceCursor, advanceLogStart, lastCheckpointBefore, readCounter, type CounterState } from './counter';
 import { confirmEntry, indexEntries, type SeqEntry } from './index-walk';
@@ -44,7 +45,15 @@ export interface PartitionView {
 
 export async function viewPartition(ctx: LibContext, ref: PartitionRef): Promise<PartitionView> {
   const counter = await readCounter(ctx, ref);
-  const retentionMs = effectiveConfig(ref.topic.configs)['retention.ms'];
+  let retentionMs = effectiveConfig(ref.topic.configs)['retention.ms'];
+  if (ref.cached && mayExpire(ctx, counter, retentionMs)) {
+    // Retention only ever moves the log start forward: judge it by the topic as it is now, never by a
+    // cached copy that may predate a raise of retention.ms.
+    const fresh = await getTopic(ctx, ref.topic.name);
+    if (fresh.topicId !== ref.topic.topicId) throw unknownTopic(ref.topic.name);
+    ctx.topicCache?.set(fresh, ctx.clock.now());
+    retentionMs = effectiveConfig(fresh.configs)['retention.ms'];
+  }
   const start = await applyRetention(ctx, ref, counter, retentionMs);
   const fromSeq = Math.max(counter.cur, start.seq);
   const fromOffset = start.seq > counter.cur ? start.offset : counter.co;
@@ -66,6 +75,13 @@ function reservedNoLaterThan(entries: Map<number, SeqEntry>, seq: number, counte
   return best?.ra ?? counter.ra;
 }
 
+/** Whether anything at the log start can have passed retention (else the retention walk is skipped). */
+function mayExpire(ctx: LibContext, counter: CounterState, retentionMs: number): boolean {
+  if (retentionMs < 0 || counter.ls >= counter.seq) return false;
+  // The entry at the log start was reserved after the cutoff: nothing can have expired.
+  return counter.lra === undefined || counter.lra < ctx.clock.now() - retentionMs;
+}
+
 async function applyRetention(
   ctx: LibContext,
   ref: PartitionRef,
@@ -74,10 +90,8 @@ async function applyRetention(
 ): Promise<{ seq: number; offset: number }> {
   let seq = counter.ls;
   let offset = counter.lo;
-  if (retentionMs < 0 || seq >= counter.seq) return { seq, offset };
+  if (!mayExpire(ctx, counter, retentionMs)) return { seq, offset };
   const cutoff = ctx.clock.now() - retentionMs;
-  // Nothing reserved before the cutoff at all: nothing can have expired.
-  if (counter.lra !== undefined && counter.lra >= cutoff) return { seq, offset };
   let checkpointTried = false;
   const entries = await indexEntries(ctx, ref, offset, counter.seq, (seen) => [...seen.values()].some((e) => e.ra >= cutoff));
   let firstLive: SeqEntry | undefined;

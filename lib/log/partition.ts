@@ -6,6 +6,7 @@
 import type { LibContext } from '../context';
 import { SamsaError } from '../errors';
 import { logKeys } from '../storage/keys';
+import { getTopicForRead } from '../topics/topic-cache';
 import { getTopic, type Topic } from '../topics/topic-item';
 import { validateTopicName } from '../topics/validate';
 
@@ -14,6 +15,8 @@ export interface PartitionRef {
   partition: number;
   /** Partition key in the log table. */
   pk: string;
+  /** The topic came from the read cache and may be up to its TTL old. */
+  cached?: boolean;
 }
 
 export function partitionRef(topic: Topic, partition: number): PartitionRef {
@@ -25,6 +28,23 @@ export async function resolvePartition(ctx: LibContext, topicName: string, parti
   const topic = await getTopic(ctx, topicName);
   checkPartition(topic, partition);
   return partitionRef(topic, partition);
+}
+
+/** For read paths: the topic from the read cache when fresh; a partition beyond a cached count is re-checked. */
+export async function resolvePartitionForRead(ctx: LibContext, topicName: string, partition: number): Promise<PartitionRef> {
+  validateTopicName(topicName);
+  const { topic, cached } = await getTopicForRead(ctx, topicName);
+  if (cached && partition >= topic.partitions) return forgetAndResolve(ctx, topicName, partition);
+  checkPartition(topic, partition);
+  return { ...partitionRef(topic, partition), ...(cached ? { cached } : {}) };
+}
+
+/** After a cached topic proved stale (its counters are gone): drop it and resolve strongly. */
+export async function forgetAndResolve(ctx: LibContext, topicName: string, partition: number): Promise<PartitionRef> {
+  ctx.topicCache?.delete(topicName);
+  const ref = await resolvePartition(ctx, topicName, partition);
+  ctx.topicCache?.set(ref.topic, ctx.clock.now());
+  return ref;
 }
 
 export function checkPartition(topic: Topic, partition: number): void {
