@@ -6,11 +6,30 @@
  *   const samsa = new Samsa({ url: 'http://127.0.0.1:4000' });
  *   const producer = samsa.producer();
  *   await producer.send({ topic: 'orders', key: 'customer-7', value: { json: { total: 42 } } });
- *   for await (const batch of samsa.partitionConsumer({ topic: 'orders', partition: 0, offset: 'earliest' })) { … }
+ *   const consumer = samsa.consumer({ groupId: 'billing', topics: ['orders'] });
+ *   await consumer.run({ eachMessage: async ({ message }) => { … } });
  */
 export { Samsa, type SamsaOptions, type FetchOptions } from './samsa';
 export { Topics, type CreateTopicOptions } from './topics';
 export { Producer, type ProducerOptions, type ProducerRecord } from './producer';
+export {
+  GroupConsumer,
+  type GroupConsumerOptions,
+  type GroupBatch,
+  type GroupRunOptions,
+  type GroupEachMessagePayload,
+} from './group-consumer';
+export {
+  Groups,
+  type GroupListing,
+  type GroupDescription,
+  type GroupMemberDescription,
+  type GroupLag,
+  type PartitionLag,
+  type CommittedOffset,
+  type ResetTarget,
+  type TopicPartitions,
+} from './groups';
 export {
   PartitionConsumer,
   type PartitionConsumerOptions,

@@ -1,8 +1,11 @@
 /**
- * The Samsa client: admin calls, the producer, and consumers over the HTTP
- * API. Holds no connections of its own; the platform `fetch` does.
+ * The Samsa client: topic and group admin, the producer, and consumers (group
+ * members and stateless partition readers) over the HTTP API. Holds no
+ * connections of its own; the platform `fetch` does.
  */
 import { fromWire, headersFromWire, type WireData } from './data';
+import { GroupConsumer, type GroupConsumerOptions } from './group-consumer';
+import { Groups } from './groups';
 import { HttpClient, path, type HeadersHook } from './http';
 import { PartitionConsumer, type FetchRequest, type PartitionConsumerOptions } from './partition-consumer';
 import { Producer, type ProducerOptions } from './producer';
@@ -40,6 +43,7 @@ export interface FetchOptions {
 
 export class Samsa {
   readonly topics: Topics;
+  readonly groups: Groups;
   private readonly http: HttpClient;
 
   constructor(options: SamsaOptions) {
@@ -56,6 +60,7 @@ export class Samsa {
       retry: retryOptions(options.retry),
     });
     this.topics = new Topics(this.http);
+    this.groups = new Groups(this.http);
   }
 
   health(): Promise<{ status: string }> {
@@ -128,6 +133,12 @@ export class Samsa {
     return new Producer(this.http, (topic) => this.topics.describe(topic), options);
   }
 
+  /** A member of a consumer group: the server assigns it partitions; it commits what it consumed. */
+  consumer(options: GroupConsumerOptions): GroupConsumer {
+    return new GroupConsumer(this.http, options);
+  }
+
+  /** A stateless reader of one partition from an offset. */
   partitionConsumer(options: PartitionConsumerOptions): PartitionConsumer {
     return new PartitionConsumer(
       {

@@ -1,0 +1,604 @@
+/**
+ * A member of a consumer group, over the stateless group API (KIP-848 style:
+ * the server assigns partitions, the member reports what it owns, epochs
+ * fence zombies).
+ *
+ * Behaviour:
+ *  - Every fetch is a `poll` that also heartbeats and carries the commits
+ *    due, so finished work is saved before any partition is given up. While
+ *    records are being processed a timer heartbeats every
+ *    `heartbeatIntervalMs` (no request overlaps another).
+ *  - Delivery: `run({ eachMessage | eachBatch })` or
+ *    `for await (const batch of consumer)`. A record counts as consumed when
+ *    its handler returned (for iteration: when the next batch is asked for).
+ *  - Commits (autoCommit, default): the consumed offsets every
+ *    `autoCommitIntervalMs`, for partitions being revoked before they are
+ *    released, and on close. `commit()` commits at once. Commits are fenced by
+ *    the server: a member that lost a partition can never move its offset.
+ *  - Reassignment: when the assignment changes, the batch being handed out
+ *    stops after the current record; revoked partitions are committed
+ *    (onRevoked runs first, while they are still owned) and released by the
+ *    next poll; undelivered records of kept partitions are fetched again.
+ *    Work that was consumed but not committed when a partition moves is
+ *    delivered again to its next owner (at least once); committed work never.
+ *  - Fencing: FENCED_MEMBER_EPOCH or UNKNOWN_MEMBER_ID drops every partition
+ *    (onLost, nothing committed) and re-joins. Without a successful heartbeat
+ *    for `sessionTimeoutMs` the member stops processing at once and treats
+ *    its partitions as lost, since the server may have handed them over.
+ *  - `seek` moves a partition's position (backwards too); `pause`/`resume`
+ *    stop and restart delivery per partition; `close` commits (autoCommit)
+ *    and leaves the group so its partitions move on at once.
+ */
+import type { OffsetCommit, Position, TopicPartitions } from '../lib/protocol/groups';
+import { fromWire, headersFromWire, type WireData } from './data';
+import { SamsaApiError, SamsaError } from './errors';
+import { path, type HttpClient } from './http';
+import { sleep } from './retry';
+import type { ConsumedRecord } from './types';
+
+export interface GroupConsumerOptions {
+  groupId: string;
+  /** Topics to subscribe to; or call subscribe() before run(). */
+  topics?: string[];
+  /** Stable identity of this member (1-64 of [A-Za-z0-9._:-]); a random UUID by default. */
+  memberId?: string;
+  /** Server default 45,000 ms. */
+  sessionTimeoutMs?: number;
+  /** How long the member may take to give up revoked partitions. Server default 60,000 ms. */
+  rebalanceTimeoutMs?: number;
+  /** Where partitions without a committed offset start. Server default 'latest'. */
+  offsetReset?: 'earliest' | 'latest';
+  /** Commit consumed offsets automatically. Default true. */
+  autoCommit?: boolean;
+  /** Default 5,000 ms. */
+  autoCommitIntervalMs?: number;
+  /** Per poll. Default 500. */
+  maxRecords?: number;
+  /** Per poll. Default 1 MiB. */
+  maxBytes?: number;
+  /** How long a poll waits for records. Default 5,000 ms. */
+  maxWaitMs?: number;
+  /** End run() / iteration once a poll (after waiting maxWaitMs) finds nothing new in the member's partitions. Default false. */
+  stopAtEnd?: boolean;
+  /** New partitions, before any of their records is delivered. */
+  onAssigned?: (partitions: TopicPartitions[]) => void | Promise<void>;
+  /** Partitions about to be released; still owned, so `commit()` works here. */
+  onRevoked?: (partitions: TopicPartitions[]) => void | Promise<void>;
+  /** Partitions taken away by fencing or an expired session; their uncommitted work is redelivered elsewhere. */
+  onLost?: (partitions: TopicPartitions[]) => void | Promise<void>;
+}
+
+export interface GroupBatch {
+  records: ConsumedRecord[];
+}
+
+export interface GroupEachMessagePayload {
+  topic: string;
+  partition: number;
+  message: ConsumedRecord;
+}
+
+export interface GroupRunOptions {
+  eachMessage?: (payload: GroupEachMessagePayload) => Promise<void> | void;
+  eachBatch?: (batch: GroupBatch) => Promise<void> | void;
+}
+
+interface WirePollRecord {
+  topic: string;
+  partition: number;
+  offset: number;
+  timestamp: number;
+  key: WireData | null;
+  value: WireData | null;
+  headers: { name: string; value: WireData | null }[];
+}
+
+interface HeartbeatAnswer {
+  memberId: string;
+  memberEpoch: number;
+  assignment: TopicPartitions[];
+  heartbeatIntervalMs: number;
+}
+
+interface PollAnswer extends HeartbeatAnswer {
+  records: WirePollRecord[];
+  positions: Position[];
+  commits?: ({ topic: string; partition: number; offset: number } | { topic: string; partition: number; error: Record<string, unknown> })[];
+}
+
+/** Codes after which the member no longer owns anything and must re-join with epoch 0. */
+const FENCED = new Set(['FENCED_MEMBER_EPOCH', 'UNKNOWN_MEMBER_ID']);
+
+const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+const split = (k: string): { topic: string; partition: number } => {
+  const at = k.indexOf('\u0000');
+  return { topic: k.slice(0, at), partition: Number(k.slice(at + 1)) };
+};
+
+export class GroupConsumer implements AsyncIterable<GroupBatch> {
+  readonly groupId: string;
+  readonly memberId: string;
+  private topics: string[];
+  private readonly autoCommit: boolean;
+  private readonly autoCommitIntervalMs: number;
+  private readonly sessionTimeoutMs: number;
+  private memberEpoch = 0;
+  private heartbeatIntervalMs = 3_000;
+  /** Partitions we report as owned: the assignment plus those being revoked. */
+  private readonly owned = new Set<string>();
+  /** Owned partitions the server took away; released (after their commit) by the next poll. */
+  private readonly revoking = new Set<string>();
+  /** Next offset to fetch per partition; absent means "the committed offset". */
+  private readonly positions = new Map<string, number>();
+  /** Next offset after the last record processed. */
+  private readonly consumed = new Map<string, number>();
+  private readonly committed = new Map<string, number>();
+  private readonly paused = new Set<string>();
+  /** Partitions seeked or paused while a batch is handed out: skip the rest of theirs. */
+  private readonly interrupted = new Set<string>();
+  /** Bumped when the assignment changes or the member is fenced: the batch being handed out stops. */
+  private generation = 0;
+  private lastContact = 0;
+  private lastCommit = Date.now();
+  /** One request at a time: polls, heartbeats, commits and the leave are serialized. */
+  private exchange: Promise<unknown> = Promise.resolve();
+  private heartbeatTimer: ReturnType<typeof setTimeout> | undefined;
+  private pollAbort: AbortController | undefined;
+  private closed = false;
+  private running = false;
+  /** A run() handler is working on records: close() then leaves it to run() to commit them and leave. */
+  private handling = false;
+  private left: Promise<void> | undefined;
+
+  constructor(
+    private readonly http: HttpClient,
+    private readonly options: GroupConsumerOptions,
+  ) {
+    if (typeof options?.groupId !== 'string' || options.groupId === '') throw new SamsaError('INVALID_ARGUMENT', 'groupId is required.');
+    this.groupId = options.groupId;
+    this.memberId = options.memberId ?? randomId();
+    this.topics = [...(options.topics ?? [])];
+    this.autoCommit = options.autoCommit ?? true;
+    this.autoCommitIntervalMs = options.autoCommitIntervalMs ?? 5_000;
+    this.sessionTimeoutMs = options.sessionTimeoutMs ?? 45_000;
+  }
+
+  /** Replaces the subscription; takes effect at the next poll or heartbeat. */
+  subscribe(options: { topics: string[] }): void {
+    this.topics = [...options.topics];
+  }
+
+  /** The partitions this member owns now. */
+  assignment(): TopicPartitions[] {
+    return toTopicPartitions([...this.owned].filter((k) => !this.revoking.has(k)));
+  }
+
+  /** Next offset to deliver for a partition, when known. */
+  position(topic: string, partition: number): number | undefined {
+    return this.positions.get(key(topic, partition));
+  }
+
+  /** Delivers from `offset` next (backwards too); the rest of a batch being handed out for it is skipped. */
+  seek(topic: string, partition: number, offset: number): void {
+    if (!Number.isSafeInteger(offset) || offset < 0) throw new SamsaError('INVALID_ARGUMENT', `offset must be a non-negative integer; got ${offset}.`);
+    const k = key(topic, partition);
+    this.positions.set(k, offset);
+    this.interrupted.add(k);
+  }
+
+  /** Stops delivering the given partitions (all of a topic when `partitions` is omitted) until resume(). */
+  pause(targets: { topic: string; partitions?: number[] }[]): void {
+    for (const k of this.matching(targets)) {
+      this.paused.add(k);
+      this.interrupted.add(k);
+    }
+  }
+
+  resume(targets: { topic: string; partitions?: number[] }[]): void {
+    for (const k of this.matching(targets)) this.paused.delete(k);
+  }
+
+  /** Commits the consumed offsets now (or the given ones). Throws when the member no longer owns a partition. */
+  async commit(offsets?: OffsetCommit[]): Promise<void> {
+    const due = offsets ?? this.dueCommits(() => true);
+    if (due.length === 0) return;
+    await this.serialized(async () => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await this.http.request({
+            method: 'POST',
+            path: path`/v1/groups/${this.groupId}/commits`,
+            body: { memberId: this.memberId, memberEpoch: this.memberEpoch, offsets: due },
+            idempotent: true,
+          });
+          for (const o of due) this.committed.set(key(o.topic, o.partition), o.offset);
+          return;
+        } catch (err) {
+          if (err instanceof SamsaApiError && FENCED.has(err.code)) await this.lose();
+          // A stale epoch catches up with one heartbeat; then the same commit may go again.
+          if (attempt > 0 || !(err instanceof SamsaApiError) || err.code !== 'STALE_MEMBER_EPOCH') throw err;
+          await this.heartbeat();
+        }
+      }
+    });
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<GroupBatch> {
+    this.start();
+    try {
+      for (;;) {
+        const batch = await this.nextBatch();
+        if (batch === undefined) return;
+        const generation = this.generation;
+        yield { records: batch };
+        // The caller asked for more: everything handed out is consumed, unless the member lost it meanwhile.
+        if (generation === this.generation) for (const r of batch) this.markConsumed(r);
+      }
+    } finally {
+      this.stopHeartbeats();
+    }
+  }
+
+  /**
+   * Hands records to the handler until close() (or the end with stopAtEnd),
+   * then commits (autoCommit) and leaves the group. A handler error does the
+   * same, then rejects. close() may be called from a handler: the loop stops
+   * once it returns, committing the record it was handling.
+   */
+  async run(handlers: GroupRunOptions): Promise<void> {
+    if ((handlers.eachMessage === undefined) === (handlers.eachBatch === undefined)) {
+      throw new SamsaError('INVALID_ARGUMENT', 'run() needs exactly one of eachMessage and eachBatch.');
+    }
+    if (this.running) throw new SamsaError('INVALID_ARGUMENT', 'This consumer is already running.');
+    this.running = true;
+    this.start();
+    try {
+      for (let batch = await this.nextBatch(); batch !== undefined; batch = await this.nextBatch()) {
+        if (handlers.eachBatch !== undefined) {
+          const generation = this.generation;
+          await this.handle(() => handlers.eachBatch!({ records: batch }));
+          if (generation === this.generation) for (const r of batch) this.markConsumed(r);
+        } else {
+          await this.deliver(batch, handlers.eachMessage!);
+        }
+      }
+    } catch (err) {
+      // The handler's error is the one to report; the leave is best effort then.
+      await this.stop().catch(() => undefined);
+      throw err;
+    }
+    await this.stop();
+  }
+
+  private async stop(): Promise<void> {
+    this.running = false;
+    this.closed = true;
+    this.stopHeartbeats();
+    await this.leave();
+  }
+
+  /**
+   * Stops consuming, commits what was consumed (autoCommit) and leaves the
+   * group, so its partitions move to other members at once. While a run()
+   * handler is working it only asks the loop to stop; `await run()` for the leave.
+   */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.pollAbort?.abort();
+    this.stopHeartbeats();
+    if (this.handling) return;
+    await this.leave();
+  }
+
+  private leave(): Promise<void> {
+    this.left ??= (async () => {
+      if (this.memberEpoch <= 0) return;
+      try {
+        if (this.autoCommit) await this.commit();
+      } catch (err) {
+        // Fenced: the partitions are someone else's; their uncommitted work is delivered again there.
+        if (!(err instanceof SamsaApiError && FENCED.has(err.code))) throw err;
+      } finally {
+        await this.serialized(() =>
+          this.http.request({
+            method: 'POST',
+            path: path`/v1/groups/${this.groupId}/heartbeat`,
+            body: { memberId: this.memberId, memberEpoch: -1 },
+            idempotent: true,
+          }),
+        );
+        this.memberEpoch = -1;
+        this.owned.clear();
+      }
+    })();
+    return this.left;
+  }
+
+  private async handle(fn: () => Promise<void> | void): Promise<void> {
+    this.handling = true;
+    try {
+      await fn();
+    } finally {
+      this.handling = false;
+    }
+  }
+
+  private async deliver(batch: ConsumedRecord[], eachMessage: NonNullable<GroupRunOptions['eachMessage']>): Promise<void> {
+    const generation = this.generation;
+    for (let i = 0; i < batch.length; i++) {
+      const message = batch[i]!;
+      const k = key(message.topic, message.partition);
+      if (this.closed || generation !== this.generation || this.sessionExpired()) {
+        // Kept partitions fetch their undelivered records again; lost ones are someone else's now.
+        this.rewind(batch.slice(i));
+        if (this.sessionExpired()) await this.lose();
+        return;
+      }
+      if (this.interrupted.has(k) || this.revoking.has(k)) {
+        if (this.paused.has(k) && !this.revoking.has(k)) this.rewindPartition(k, message.offset);
+        continue;
+      }
+      await this.handle(() => eachMessage({ topic: message.topic, partition: message.partition, message }));
+      if (generation === this.generation) this.markConsumed(message);
+    }
+  }
+
+  /** The next records to hand out: polls (committing what is due) until some arrive; undefined once closed. */
+  private async nextBatch(): Promise<ConsumedRecord[] | undefined> {
+    for (let failures = 0; ; ) {
+      if (this.closed) return undefined;
+      if (this.topics.length === 0) throw new SamsaError('INVALID_ARGUMENT', 'Subscribe to at least one topic first.');
+      try {
+        const { records, dropped } = await this.poll();
+        failures = 0;
+        if (records.length > 0) return records;
+        if (this.options.stopAtEnd === true && !dropped && this.memberEpoch > 0) return undefined;
+        // Paused partitions with data make every poll return at once: do not spin on them.
+        if (dropped) await sleep(Math.min(1_000, this.options.maxWaitMs ?? 5_000));
+      } catch (err) {
+        if (this.closed) return undefined;
+        if (err instanceof SamsaApiError && FENCED.has(err.code)) {
+          await this.lose();
+          continue;
+        }
+        if (!(err instanceof SamsaError) || !err.retriable) throw err;
+        // The HTTP layer's retries ran out; keep trying while the session may still be alive.
+        if (this.sessionExpired()) await this.lose();
+        await sleep(Math.min(5_000, 200 * 2 ** failures++)).catch(() => undefined);
+      }
+    }
+  }
+
+  private async poll(): Promise<{ records: ConsumedRecord[]; dropped: boolean }> {
+    // Partitions being revoked: the application hears first (still owning them), then their work is committed and they are released.
+    const releasing = [...this.revoking];
+    if (releasing.length > 0) await this.options.onRevoked?.(toTopicPartitions(releasing));
+    const commitAll = this.autoCommit && Date.now() - this.lastCommit >= this.autoCommitIntervalMs;
+    const commit = this.autoCommit ? this.dueCommits((k) => commitAll || this.revoking.has(k)) : [];
+    const kept = [...this.owned].filter((k) => !releasing.includes(k));
+    const positions: Position[] = [];
+    for (const k of kept) {
+      const offset = this.positions.get(k);
+      if (offset !== undefined) positions.push({ ...split(k), offset });
+    }
+    const maxWaitMs = this.options.maxWaitMs ?? 5_000;
+    // Seeks and pauses from now on make this poll's records of those partitions stale.
+    this.interrupted.clear();
+    const body = {
+      ...this.heartbeatFields(kept),
+      positions,
+      ...(commit.length > 0 ? { commit } : {}),
+      maxRecords: this.options.maxRecords ?? 500,
+      maxBytes: this.options.maxBytes ?? 1024 * 1024,
+      maxWaitMs,
+    };
+    const answer = await this.serialized(async () => {
+      const abort = new AbortController();
+      this.pollAbort = abort;
+      try {
+        return await this.http.request<PollAnswer>({
+          method: 'POST',
+          path: path`/v1/groups/${this.groupId}/poll`,
+          body,
+          idempotent: true,
+          signal: abort.signal,
+          extraTimeoutMs: maxWaitMs,
+        });
+      } finally {
+        this.pollAbort = undefined;
+      }
+    });
+    if (commitAll) this.lastCommit = Date.now();
+    for (const k of releasing) this.forget(k);
+    // Fenced: the rest of this answer (its epoch, assignment and records) no longer counts.
+    if (await this.applyCommits(answer.commits)) return { records: [], dropped: false };
+    await this.applyAssignment(answer);
+
+    // Records of partitions paused, seeked, revoked or lost meanwhile are dropped; their positions stay.
+    const deliverable = (k: string) => this.owned.has(k) && !this.paused.has(k) && !this.revoking.has(k) && !this.interrupted.has(k);
+    for (const p of answer.positions) {
+      const k = key(p.topic, p.partition);
+      if (deliverable(k)) this.positions.set(k, p.offset);
+    }
+    const fetched = answer.records.filter((r) => deliverable(key(r.topic, r.partition)));
+    const records = fetched.map((r) => ({
+      topic: r.topic,
+      partition: r.partition,
+      offset: r.offset,
+      timestamp: r.timestamp,
+      key: fromWire(r.key),
+      value: fromWire(r.value),
+      headers: headersFromWire(r.headers),
+    }));
+    return { records, dropped: fetched.length < answer.records.length };
+  }
+
+  private heartbeatFields(owned: string[]) {
+    return {
+      memberId: this.memberId,
+      memberEpoch: this.memberEpoch,
+      topics: this.topics,
+      owned: toTopicPartitions(owned),
+      ...(this.options.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: this.options.sessionTimeoutMs }),
+      ...(this.options.rebalanceTimeoutMs === undefined ? {} : { rebalanceTimeoutMs: this.options.rebalanceTimeoutMs }),
+      ...(this.options.offsetReset === undefined ? {} : { offsetReset: this.options.offsetReset }),
+    };
+  }
+
+  /** Takes in a heartbeat or poll answer: the epoch, new partitions, and partitions to give up. */
+  private async applyAssignment(answer: HeartbeatAnswer): Promise<void> {
+    this.lastContact = Date.now();
+    this.memberEpoch = answer.memberEpoch;
+    this.heartbeatIntervalMs = answer.heartbeatIntervalMs;
+    const target = new Set(answer.assignment.flatMap((tp) => tp.partitions.map((p) => key(tp.topic, p))));
+    const added = [...target].filter((k) => !this.owned.has(k) || this.revoking.has(k));
+    const removed = [...this.owned].filter((k) => !target.has(k) && !this.revoking.has(k));
+    if (added.length === 0 && removed.length === 0) return;
+    this.generation++;
+    for (const k of added) {
+      this.revoking.delete(k);
+      this.owned.add(k);
+    }
+    for (const k of removed) this.revoking.add(k);
+    const fresh = added.filter((k) => !this.consumed.has(k));
+    if (fresh.length > 0) await this.options.onAssigned?.(toTopicPartitions(fresh));
+  }
+
+  /**
+   * A refused commit means the server's view of our ownership differs from
+   * ours: as Kafka does on FENCED_MEMBER_EPOCH, drop everything and re-join,
+   * which re-takes every assigned partition under a new epoch.
+   */
+  private async applyCommits(commits: PollAnswer['commits']): Promise<boolean> {
+    let fenced = false;
+    for (const c of commits ?? []) {
+      if (!('error' in c)) this.committed.set(key(c.topic, c.partition), c.offset);
+      else if (FENCED.has(String(c.error.code))) fenced = true;
+    }
+    if (fenced) await this.lose();
+    return fenced;
+  }
+
+  /** Everything owned is gone (fenced, removed, or silent past the session timeout): forget it all and re-join. */
+  private async lose(): Promise<void> {
+    const lost = [...this.owned];
+    this.generation++;
+    this.memberEpoch = 0;
+    for (const k of lost) this.forget(k);
+    this.lastContact = Date.now();
+    if (lost.length > 0) await this.options.onLost?.(toTopicPartitions(lost));
+  }
+
+  private forget(k: string): void {
+    this.owned.delete(k);
+    this.revoking.delete(k);
+    this.positions.delete(k);
+    this.consumed.delete(k);
+    this.committed.delete(k);
+  }
+
+  private dueCommits(which: (k: string) => boolean): OffsetCommit[] {
+    const due: OffsetCommit[] = [];
+    for (const [k, offset] of this.consumed) {
+      if (this.owned.has(k) && which(k) && this.committed.get(k) !== offset) due.push({ ...split(k), offset });
+    }
+    return due;
+  }
+
+  private markConsumed(r: ConsumedRecord): void {
+    const k = key(r.topic, r.partition);
+    if (this.owned.has(k)) this.consumed.set(k, r.offset + 1);
+  }
+
+  /** Undelivered records of a stopped batch: fetch them again, from the first one of each partition. */
+  private rewind(rest: ConsumedRecord[]): void {
+    for (const r of rest) {
+      const k = key(r.topic, r.partition);
+      if (!this.interrupted.has(k) || this.paused.has(k)) this.rewindPartition(k, r.offset);
+    }
+  }
+
+  private rewindPartition(k: string, offset: number): void {
+    if (!this.owned.has(k)) return;
+    const current = this.positions.get(k);
+    if (current === undefined || offset < current) this.positions.set(k, offset);
+  }
+
+  private sessionExpired(): boolean {
+    return this.lastContact > 0 && Date.now() - this.lastContact > this.sessionTimeoutMs;
+  }
+
+  private matching(targets: { topic: string; partitions?: number[] }[]): string[] {
+    return targets.flatMap((t) =>
+      t.partitions !== undefined
+        ? t.partitions.map((p) => key(t.topic, p))
+        : [...this.owned].filter((k) => split(k).topic === t.topic),
+    );
+  }
+
+  private serialized<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.exchange.then(fn, fn);
+    this.exchange = run.catch(() => undefined);
+    return run;
+  }
+
+  // Heartbeats while records are processed: polls heartbeat too, so the timer only fills the gaps.
+  private start(): void {
+    this.scheduleHeartbeat();
+  }
+
+  private scheduleHeartbeat(): void {
+    if (this.closed) return;
+    clearTimeout(this.heartbeatTimer);
+    this.heartbeatTimer = setTimeout(() => {
+      void this.heartbeatNow()
+        .catch(async (err) => {
+          if (err instanceof SamsaApiError && FENCED.has(err.code)) await this.lose();
+        })
+        .finally(() => this.scheduleHeartbeat());
+    }, this.heartbeatIntervalMs);
+    // Heartbeats alone never keep a process alive.
+    (this.heartbeatTimer as { unref?: () => void }).unref?.();
+  }
+
+  private async heartbeatNow(): Promise<void> {
+    if (this.memberEpoch <= 0 || this.closed) return;
+    // A poll in flight heartbeats on the server as it waits, and a recent answer was a heartbeat too.
+    if (this.pollAbort !== undefined || Date.now() - this.lastContact < this.heartbeatIntervalMs / 2) return;
+    await this.serialized(() => this.heartbeat());
+  }
+
+  /** One heartbeat; call only inside serialized(). */
+  private async heartbeat(): Promise<void> {
+    if (this.memberEpoch <= 0 || this.closed) return;
+    const answer = await this.http.request<HeartbeatAnswer>({
+      method: 'POST',
+      path: path`/v1/groups/${this.groupId}/heartbeat`,
+      body: this.heartbeatFields([...this.owned]),
+      idempotent: true,
+    });
+    if (!this.closed) await this.applyAssignment(answer);
+  }
+
+  private stopHeartbeats(): void {
+    clearTimeout(this.heartbeatTimer);
+    this.heartbeatTimer = undefined;
+  }
+}
+
+function toTopicPartitions(keys: string[]): TopicPartitions[] {
+  const byTopic = new Map<string, number[]>();
+  for (const k of keys) {
+    const { topic, partition } = split(k);
+    let list = byTopic.get(topic);
+    if (list === undefined) byTopic.set(topic, (list = []));
+    list.push(partition);
+  }
+  return [...byTopic].map(([topic, partitions]) => ({ topic, partitions: partitions.sort((a, b) => a - b) }));
+}
+
+function randomId(): string {
+  const c = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto;
+  if (c?.randomUUID !== undefined) return c.randomUUID();
+  return `m-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 12)}`;
+}

@@ -1,0 +1,108 @@
+/** Consumer-group admin: `client.groups.*`. Members join through `client.consumer()`. */
+import type { TopicPartitions } from '../lib/protocol/groups';
+import { path, type HttpClient } from './http';
+
+export type { TopicPartitions };
+
+export interface GroupListing {
+  group: string;
+  /** Live members. */
+  members: number;
+  state: 'Empty' | 'Active';
+}
+
+export interface GroupMemberDescription {
+  memberId: string;
+  memberEpoch: number;
+  topics: string[];
+  /** What the member owns now. */
+  assignment: TopicPartitions[];
+  /** What the server wants it to own once reconciled. */
+  target: TopicPartitions[];
+  /** Partitions it still holds but must give up. */
+  revoking: TopicPartitions[];
+  /** ISO 8601. */
+  lastHeartbeat: string;
+  sessionTimeoutMs: number;
+  expired: boolean;
+}
+
+export interface GroupDescription {
+  group: string;
+  state: 'Empty' | 'Stable' | 'Reconciling';
+  epoch: number;
+  members: GroupMemberDescription[];
+}
+
+export interface PartitionLag {
+  topic: string;
+  partition: number;
+  committedOffset: number | null;
+  logStartOffset: number;
+  highWatermark: number;
+  lag: number;
+}
+
+export interface GroupLag {
+  group: string;
+  partitions: PartitionLag[];
+  totalLag: number;
+}
+
+export interface CommittedOffset {
+  topic: string;
+  partition: number;
+  offset: number;
+  metadata: string;
+  /** ISO 8601. */
+  committedAt: string;
+  /** The member holding the partition now, if any. */
+  owner?: string;
+}
+
+export type ResetTarget = 'earliest' | 'latest' | { offset: number } | { timestamp: number };
+
+export class Groups {
+  constructor(private readonly http: HttpClient) {}
+
+  async list(): Promise<GroupListing[]> {
+    return (await this.http.request<{ groups: GroupListing[] }>({ method: 'GET', path: '/v1/groups' })).groups;
+  }
+
+  describe(group: string): Promise<GroupDescription> {
+    return this.http.request({ method: 'GET', path: path`/v1/groups/${group}` });
+  }
+
+  /** High watermark minus committed offset per partition, and the total. */
+  lag(group: string): Promise<GroupLag> {
+    return this.http.request({ method: 'GET', path: path`/v1/groups/${group}/lag` });
+  }
+
+  async offsets(group: string): Promise<CommittedOffset[]> {
+    return (await this.http.request<{ offsets: CommittedOffset[] }>({ method: 'GET', path: path`/v1/groups/${group}/offsets` })).offsets;
+  }
+
+  /** Moves a topic's committed offsets (all partitions unless given); only while the group has no live members. */
+  async resetOffsets(
+    group: string,
+    options: { topic: string; partitions?: number[]; to: ResetTarget },
+  ): Promise<{ topic: string; partition: number; offset: number }[]> {
+    const body = await this.http.request<{ offsets: { topic: string; partition: number; offset: number }[] }>({
+      method: 'POST',
+      path: path`/v1/groups/${group}/offsets/reset`,
+      body: options,
+      idempotent: true,
+    });
+    return body.offsets;
+  }
+
+  /** Deletes the group and its commits; only while it has no live members. */
+  async delete(group: string): Promise<void> {
+    await this.http.request({ method: 'DELETE', path: path`/v1/groups/${group}` });
+  }
+
+  /** Removes a member (its partitions go to the others at their next heartbeat). */
+  async removeMember(group: string, memberId: string): Promise<void> {
+    await this.http.request({ method: 'DELETE', path: path`/v1/groups/${group}/members/${memberId}` });
+  }
+}
