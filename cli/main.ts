@@ -7,13 +7,14 @@ import { Samsa, SamsaApiError, SamsaError, SamsaNetworkError } from '../client';
 import { findCommand, intOption, parse, stringOption } from './args';
 import type { Command } from './command';
 import { consume } from './commands/consume';
+import { groups } from './commands/groups';
 import { offsets } from './commands/offsets';
 import { produce } from './commands/produce';
 import { topics } from './commands/topics';
 import { stdio } from './output';
 import { COMMAND_HELP, EXIT, HELP, InputError, UsageError } from './usage';
 
-const COMMANDS: Record<string, Command> = { topics, produce, consume, offsets };
+const COMMANDS: Record<string, Command> = { topics, produce, consume, offsets, groups };
 
 const DEFAULT_URL = 'http://127.0.0.1:4000';
 

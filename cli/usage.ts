@@ -32,7 +32,7 @@ Commands:
   groups describe <group>              state, members and assignments
   groups lag <group>                   lag per partition and total
   groups offsets <group>               committed offsets
-  groups reset <group> --topic T --to earliest|latest|<offset>|<ISO time or ms>
+  groups reset <group> --topic T --to earliest|latest|<offset>|<ISO 8601 time>
   groups delete <group>
   groups remove-member <group> <member-id>
 
@@ -80,7 +80,8 @@ Without --follow it stops at the end of the log; with --follow it waits for new 
   --partition N         read only partition N
   --offset O            start at an offset, or earliest / latest (default: earliest, or latest with --follow)
   --from-beginning      start at the log start (same as --offset earliest)
-  --group G             consume as a member of group G (commits what it printed; leaves on exit)
+  --group G             consume as a member of group G: resumes from its commits, commits what it
+                        printed and leaves the group on exit (without --follow: once caught up)
   --follow              keep waiting for new records
   --max-messages N      stop after N records
   --output text|json    text: the value per line (default); json: one JSON object per record
@@ -97,7 +98,7 @@ Prints, per partition, the log start offset, the high watermark and the offsets 
   samsa groups describe <group>
   samsa groups lag <group>
   samsa groups offsets <group>
-  samsa groups reset <group> --topic T --to earliest|latest|<offset>|<ISO time or ms> [--partition N]...
+  samsa groups reset <group> --topic T --to earliest|latest|<offset>|<ISO 8601 time> [--partition N]...
   samsa groups delete <group>
   samsa groups remove-member <group> <member-id>
 

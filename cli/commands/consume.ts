@@ -142,13 +142,37 @@ async function consumePartitions(
   }
 }
 
+/**
+ * As a member of the group: partitions come from the server, positions from
+ * the group's commits (else --from-beginning / latest). Every printed record
+ * is committed when the command ends, however it ends, and the member leaves.
+ */
 async function consumeGroup(
-  _client: Samsa,
-  _topic: string,
-  _group: string,
-  _options: ConsumeOptions,
-  _deliver: (record: ConsumedRecord) => boolean,
-  _signal: AbortSignal,
+  client: Samsa,
+  topic: string,
+  groupId: string,
+  options: ConsumeOptions,
+  deliver: (record: ConsumedRecord) => boolean,
+  signal: AbortSignal,
 ): Promise<void> {
-  throw new UsageError('--group is not supported yet');
+  // Fail on an unknown topic at once rather than wait for an assignment that never comes.
+  await client.topics.describe(topic);
+  const consumer = client.consumer({
+    groupId,
+    topics: [topic],
+    offsetReset: options.start === 'latest' ? 'latest' : 'earliest',
+    stopAtEnd: !options.follow,
+    maxWaitMs: options.follow ? 10_000 : 1_000,
+  });
+  const stop = () => void consumer.close();
+  signal.addEventListener('abort', stop, { once: true });
+  try {
+    await consumer.run({
+      eachMessage: ({ message }) => {
+        if (!deliver(message)) stop();
+      },
+    });
+  } finally {
+    signal.removeEventListener('abort', stop);
+  }
 }

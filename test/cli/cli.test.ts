@@ -134,6 +134,33 @@ describe.concurrent('samsa CLI', () => {
     expect(down.stderr).toMatch(/^samsa: NETWORK_ERROR: GET http:\/\/127\.0\.0\.1:\d+\/v1\/topics failed: fetch failed \(ECONNREFUSED\)\.\n$/);
   });
 
+  it('consumes as a group member that resumes from its commits, and administers groups', async () => {
+    const name = uniqueTopic('cli');
+    const group = uniqueTopic('group');
+    await samsa(['topics', 'create', name, '--partitions', '2']);
+    await samsa(['produce', name, '--key-separator', '=', '--output', 'json'], { input: 'a=1\nb=2\nc=3\nd=4\ne=5\nf=6\n' });
+
+    const first = await samsa(['consume', name, '--group', group, '--max-messages', '4']);
+    expect(first).toMatchObject({ code: 0, stderr: '' });
+    const second = await samsa(['consume', name, '--group', group]);
+    expect(second.code).toBe(0);
+    // Each record once across the two runs: the first committed what it printed.
+    expect([...lines(first.stdout), ...lines(second.stdout)].sort()).toEqual(['1', '2', '3', '4', '5', '6']);
+
+    const listed = await samsa(['groups', 'list']);
+    expect(listed.stdout).toMatch(new RegExp(`^${group}\\s+Empty\\s+0$`, 'm'));
+    const lag = await samsa(['groups', 'lag', group]);
+    expect(lag.stdout).toMatch(/^Total lag: 0$/m);
+    expect(JSON.parse((await samsa(['--json', 'groups', 'describe', group])).stdout)).toMatchObject({ group, state: 'Empty', members: [] });
+
+    const reset = await samsa(['groups', 'reset', group, '--topic', name, '--to', 'earliest']);
+    expect(reset.code).toBe(0);
+    expect(JSON.parse((await samsa(['groups', 'lag', group, '--json'])).stdout).totalLag).toBe(6);
+    expect(await samsa(['groups', 'delete', group])).toMatchObject({ code: 0, stdout: `Deleted group '${group}'.\n` });
+    expect(await samsa(['groups', 'describe', group])).toMatchObject({ code: 1, stderr: `samsa: GROUP_ID_NOT_FOUND: Group '${group}' does not exist.\n` });
+    expect((await samsa(['groups', 'reset', group, '--topic', name, '--to', 'yesterday'])).code).toBe(2);
+  });
+
   it('documents commands and exit codes in --help', async () => {
     const help = await samsa(['--help']);
     expect(help.code).toBe(0);
