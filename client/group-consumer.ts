@@ -364,7 +364,7 @@ export class GroupConsumer implements AsyncIterable<GroupBatch> {
         if (!(err instanceof SamsaError) || !err.retriable) throw err;
         // The HTTP layer's retries ran out; keep trying while the session may still be alive.
         if (this.sessionExpired()) await this.lose();
-        await sleep(Math.min(5_000, 200 * 2 ** failures++)).catch(() => undefined);
+        await sleep(Math.min(5_000, 200 * 2 ** failures++));
       }
     }
   }

@@ -69,8 +69,7 @@ export class HttpClient {
   }
 
   /** Waits before retry number `attempt` (0-based), at least `retryAfterMs` within the cap; ABORTED when the signal fires. */
-  async backoff(attempt: number, retryAfterMs: number, signal?: AbortSignal): Promise<void> {
-    const retry = this.options.retry;
+  async backoff(attempt: number, retryAfterMs: number, signal?: AbortSignal, retry: RetryOptions = this.options.retry): Promise<void> {
     try {
       await sleep(Math.max(backoffDelay(attempt, retry), Math.min(retryAfterMs, retry.maxDelayMs)), signal);
     } catch {

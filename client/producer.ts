@@ -361,7 +361,7 @@ export class Producer {
           });
           return;
         }
-        await this.http.backoff(attempt, retryAfterMs);
+        await this.http.backoff(attempt, retryAfterMs, undefined, this.retry);
         pending = retry;
       }
     } catch (err) {

@@ -174,6 +174,27 @@ describe('SDK group consumer', () => {
     expect((await samsa.groups.offsets(groupId)).map((o) => o.offset)).toEqual([10]);
   }, 30_000);
 
+  it('delivers nothing from a paused partition until it is resumed', async () => {
+    const topic = uniqueTopic();
+    await samsa.topics.create({ name: topic, partitions: 2 });
+    const producer = samsa.producer();
+    await Promise.all(Array.from({ length: 6 }, (_, i) => producer.send({ topic, partition: i % 2, value: String(i) })));
+    await producer.close();
+
+    const consumer = samsa.consumer({ groupId: uniqueTopic('group'), topics: [topic], offsetReset: 'earliest', maxWaitMs: 200 });
+    consumer.pause([{ topic, partitions: [1] }]);
+    const seen: string[] = [];
+    const running = consumer.run({ eachMessage: ({ message }) => void seen.push(asText(message.value)!) });
+    await until(() => seen.length === 3);
+    await new Promise((r) => setTimeout(r, 600));
+    expect(seen).toEqual(['0', '2', '4']);
+    consumer.resume([{ topic, partitions: [1] }]);
+    await until(() => seen.length === 6);
+    expect(seen.slice(3)).toEqual(['1', '3', '5']);
+    await consumer.close();
+    await running;
+  });
+
   it('seeks backwards on purpose, iterates with for await, and administers the group', async () => {
     const topic = uniqueTopic();
     const groupId = uniqueTopic('group');
