@@ -87,7 +87,7 @@ async function heartbeatOnce(ctx: LibContext, group: string, req: Input): Promis
   const now = ctx.clock.now();
   // The member's own topics are read alongside the group: usually every member subscribes to the same.
   const [state, ownTopics] = await Promise.all([loadGroup(ctx, group), topicMetadata(ctx, req.memberEpoch === -1 ? [] : req.topics)]);
-  const me = state.members.get(req.memberId);
+  let me = state.members.get(req.memberId);
   const intervalMs = Math.max(200, Math.min(5_000, Math.floor(req.sessionTimeoutMs / 3)));
 
   if (req.memberEpoch === -1) {
@@ -106,6 +106,11 @@ async function heartbeatOnce(ctx: LibContext, group: string, req: Input): Promis
   if (me === undefined && live.size >= ctx.limits.maxMembersPerGroup) {
     throw new SamsaError('GROUP_MAX_SIZE_REACHED', `Group '${group}' already has ${live.size} members (the maximum).`);
   }
+  if (me === undefined) {
+    // A joining member's item exists before anything is computed for it, so a concurrent heartbeat
+    // counts it as live: it is never left out of the target, nor its leases taken as a dead member's.
+    me = await joinPlaceholder(ctx, group, req, now);
+  }
 
   // The target assignment, recomputed when membership, subscriptions or topic metadata changed.
   const subscriptions: Record<string, string[]> = { [req.memberId]: req.topics };
@@ -120,11 +125,11 @@ async function heartbeatOnce(ctx: LibContext, group: string, req: Input): Promis
   // Reconcile this member with its target through the ownership leases.
   const target = g.target[req.memberId] ?? [];
   const owned = ownedKeys(req.owned ?? [], metadata);
-  const nextEpoch = Math.max((me?.epoch ?? 0) + 1, g.epoch);
+  const nextEpoch = Math.max(me.epoch + 1, g.epoch);
   // A re-join is a new incarnation: it re-takes even the leases it holds, under its new epoch, so the
   // old incarnation (a zombie with the same member id) can no longer commit through them.
   const rejoin = req.memberEpoch === 0;
-  const held = me?.holding ?? [];
+  const held = me.holding;
   const keep = rejoin ? [] : held.filter((p) => target.includes(p) || owned.has(p));
   const toRelease = held.filter((p) => !target.includes(p) && (rejoin || !owned.has(p)));
   const toAcquire = target.filter((p) => !keep.includes(p));
@@ -133,12 +138,12 @@ async function heartbeatOnce(ctx: LibContext, group: string, req: Input): Promis
 
   const newHolding = [...new Set([...keep, ...acquired])].sort(comparePartitionKeys);
   const assigned = newHolding.filter((p) => target.includes(p));
-  const changed = me === undefined || rejoin || !sameKeys(assigned, me.assigned);
+  const changed = rejoin || !sameKeys(assigned, me.assigned);
   const stillRevoking = newHolding.some((p) => !target.includes(p));
   const item: MemberItem = {
     memberId: req.memberId,
-    epoch: changed ? nextEpoch : (me as MemberItem).epoch,
-    prevEpoch: changed ? (me?.epoch ?? 0) : (me as MemberItem).prevEpoch,
+    epoch: changed ? nextEpoch : me.epoch,
+    prevEpoch: changed ? me.epoch : me.prevEpoch,
     assigned,
     holding: newHolding,
     topics: req.topics,
@@ -146,7 +151,7 @@ async function heartbeatOnce(ctx: LibContext, group: string, req: Input): Promis
     rebalanceTimeoutMs: req.rebalanceTimeoutMs,
     lastHeartbeat: now,
     offsetReset: req.offsetReset,
-    ...(stillRevoking ? { revokeSince: me?.revokeSince ?? now } : {}),
+    ...(stillRevoking ? { revokeSince: me.revokeSince ?? now } : {}),
   };
   await putMember(ctx, group, item, me);
   return {
@@ -270,6 +275,23 @@ async function acquire(
     }),
   );
   return acquired.filter((k): k is PartitionKey => k !== undefined);
+}
+
+async function joinPlaceholder(ctx: LibContext, group: string, req: Input, now: number): Promise<MemberItem> {
+  const item: MemberItem = {
+    memberId: req.memberId,
+    epoch: 0,
+    prevEpoch: 0,
+    assigned: [],
+    holding: [],
+    topics: req.topics,
+    sessionTimeoutMs: req.sessionTimeoutMs,
+    rebalanceTimeoutMs: req.rebalanceTimeoutMs,
+    lastHeartbeat: now,
+    offsetReset: req.offsetReset,
+  };
+  await putMember(ctx, group, item, undefined);
+  return item;
 }
 
 async function putMember(ctx: LibContext, group: string, item: MemberItem, seen: MemberItem | undefined): Promise<void> {

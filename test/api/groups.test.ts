@@ -150,6 +150,37 @@ describe('membership and assignment', () => {
   });
 });
 
+describe('simultaneous joins', () => {
+  it('never leaves a member assigned a partition whose lease another member took', async () => {
+    const { ctx } = manualClock();
+    for (let round = 0; round < 6; round++) {
+      const t = await topic(4);
+      const g = uniqueName('group');
+      const joined = await Promise.all(['a', 'b', 'c'].map((id) => heartbeat(ctx, ANONYMOUS, g, { memberId: id, memberEpoch: 0, topics: [t] })));
+      const state = new Map(joined.map((r) => [r.memberId, r]));
+      for (let i = 0; i < 4; i++) {
+        const next = await Promise.all(
+          [...state.values()].map((r) => heartbeat(ctx, ANONYMOUS, g, { memberId: r.memberId, memberEpoch: r.memberEpoch, topics: [t], owned: r.assignment })),
+        );
+        for (const r of next) state.set(r.memberId, r);
+      }
+      const owners = new Map<string, string>();
+      for (const r of state.values()) {
+        for (const tp of r.assignment) {
+          for (const p of tp.partitions) {
+            expect(owners.get(`${p}`), `round ${round}: partition ${p} twice`).toBeUndefined();
+            owners.set(`${p}`, r.memberId);
+            // Whatever a member is assigned, it can commit: it holds the lease.
+            const [res] = await commitOffsets(ctx, ANONYMOUS, g, r.memberId, r.memberEpoch, [{ topic: t, partition: p, offset: 0 }]);
+            expect(res, `round ${round}: ${r.memberId} commit ${p}`).not.toHaveProperty('error');
+          }
+        }
+      }
+      expect(owners.size).toBe(4);
+    }
+  });
+});
+
 describe('commits', () => {
   it('accepts commits only from the current owner, and forgets commits of a re-created topic', async () => {
     const { ctx } = manualClock();
