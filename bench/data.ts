@@ -104,3 +104,83 @@ export function orderBatch(first: number, count: number, random: () => number) {
     return { key: { type: 'STRING' as const, data: o.key }, value: { type: 'JSON' as const, data: o.value } };
   });
 }
+
+const WORDS = [
+  'customer', 'asked', 'for', 'gift', 'wrap', 'and', 'express', 'delivery', 'to', 'the', 'office', 'address', 'please',
+  'call', 'before', 'arrival', 'leave', 'parcel', 'with', 'neighbour', 'if', 'nobody', 'answers', 'door', 'code', 'is',
+  'on', 'file', 'order', 'placed', 'via', 'mobile', 'app', 'promo', 'applied', 'returning', 'loyalty', 'member', 'since',
+];
+const EVENT_TYPES = ['order_created', 'order_paid', 'order_shipped', 'cart_updated', 'page_view'];
+
+/**
+ * A JSON event document whose `JSON.stringify` is exactly `bytes` bytes
+ * (≥ 100): id, type, timestamp, customer, order lines while they fit, and a
+ * free-text note of common words to fill. Field names repeat and values are
+ * unique, so it compresses like typical event JSON (the ratio is measured and
+ * reported by every run).
+ */
+export function jsonDoc(bytes: number, i: number, random: () => number): Record<string, unknown> {
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
+  const len = (x: unknown) => Buffer.byteLength(JSON.stringify(x));
+  const doc: Record<string, unknown> = {
+    id: `e${i.toString(36)}-${randomText(random, 5)}`,
+    type: pick(EVENT_TYPES),
+    ts: 1_735_689_600_000 + i * 1_000 + Math.floor(random() * 1_000),
+    user: `C${100000 + Math.floor(random() * 900000)}`,
+  };
+  if (bytes >= 300) {
+    doc.customer = { name: `${pick(FIRST)} ${pick(LAST)}`, city: pick(CITIES), tier: pick(['bronze', 'silver', 'gold']) };
+    const lines: Record<string, unknown>[] = [];
+    // Size of the document with `"lines":[…]` and an empty note, kept incrementally.
+    let size = len({ ...doc, lines: [], note: '' });
+    for (let n = 1; ; n++) {
+      const p = pick(PRODUCTS);
+      const line = {
+        n,
+        ref: randomText(random, 10),
+        sku: p.sku,
+        name: p.name,
+        qty: 1 + Math.floor(random() * 4),
+        price: Math.round(p.price * (80 + random() * 40)) / 100,
+        stock: Math.floor(random() * 5000),
+      };
+      const grow = len(line) + (lines.length > 0 ? 1 : 0);
+      if (size + grow > bytes - 40) break;
+      lines.push(line);
+      size += grow;
+    }
+    doc.lines = lines;
+  }
+  // Fill the note with words, then random characters, to the exact size (escapes never occur: ASCII only).
+  const base = len({ ...doc, note: '' });
+  if (base > bytes) throw new Error(`jsonDoc: ${bytes} bytes is too small`);
+  let room = bytes - base;
+  let note = '';
+  for (;;) {
+    const word = pick(WORDS);
+    const add = note === '' ? word.length : word.length + 1;
+    if (add > room) break;
+    note += note === '' ? word : ` ${word}`;
+    room -= add;
+  }
+  doc.note = note + randomText(random, room);
+  return doc;
+}
+
+/** Wire records of one produce request: `count` JSON values of exactly `bytes` bytes each, no key. */
+export function jsonBatch(count: number, bytes: number, first: number, random: () => number) {
+  return Array.from({ length: count }, (_, j) => ({ value: { type: 'JSON' as const, data: jsonDoc(bytes, first + j, random) } }));
+}
+
+/** The same JSON records as the engine stores them (value = UTF-8 of the JSON text). */
+export function toTypedJsonRecords(wire: { value: { data: unknown } }[], timestamp: number): TypedRecord[] {
+  const utf8 = new TextEncoder();
+  return wire.map((w) => ({
+    timestamp,
+    key: null,
+    value: utf8.encode(JSON.stringify(w.value.data)),
+    headers: [],
+    keyType: 0,
+    valueType: TYPE_IDS.JSON,
+  }));
+}

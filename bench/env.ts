@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { CreateTableCommand, waitUntilTableExists, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { allHandlers } from '../functions/all-handlers';
-import { buildApp } from '../functions/http/app';
+import { buildApp, type AppDeps } from '../functions/http/app';
 import { createDeps } from '../functions/runtime';
 import type { LibContext } from '../lib/context';
 import { DEFAULT_LIMITS } from '../lib/limits';
@@ -30,6 +30,8 @@ export interface BenchEnv {
   scratchTable: string;
   meter: CapacityMeter;
   lib: LibContext;
+  /** The app's dependencies (metered clients, topic cache), for serving the same app over real HTTP (bench/http.ts). */
+  deps: AppDeps;
   /** Metered document client for raw (non-engine) calls. */
   doc: DynamoDBDocumentClient;
   raw: DynamoDBClient;
@@ -78,6 +80,7 @@ export async function createBenchEnv(endpoint: string): Promise<BenchEnv> {
     scratchTable,
     meter,
     lib: deps.lib,
+    deps,
     doc: metered.doc,
     raw: metered.raw,
     call,

@@ -5,6 +5,8 @@ export interface TableRow {
   scenario: string;
   variant: string;
   recordsPerSec?: number;
+  /** Record value bytes per second (HTTP grid). */
+  mbPerSec?: number;
   p50Ms?: number;
   p99Ms?: number;
   wruPerRecord?: number;
@@ -41,13 +43,15 @@ const fmt = (x: number | undefined, digits: number): string =>
 export function renderTable(rows: TableRow[]): string {
   // Per-operation columns appear only when some row has them (the groups scenario).
   const perOp = rows.some((r) => r.rruPerOp !== undefined || r.wruPerOp !== undefined || r.roundTripsPerOp !== undefined);
-  const header = ['scenario', 'variant', 'records/s', 'p50 ms', 'p99 ms', 'WRU/rec', 'RRU/rec', 'writes/req'];
+  const mb = rows.some((r) => r.mbPerSec !== undefined);
+  const header = ['scenario', 'variant', 'records/s', ...(mb ? ['MB/s'] : []), 'p50 ms', 'p99 ms', 'WRU/rec', 'RRU/rec', 'writes/req'];
   if (perOp) header.push('RRU/op', 'WRU/op', 'RT/op');
   header.push('note');
   const body = rows.map((r) => [
     r.scenario,
     r.variant,
     r.recordsPerSec === undefined ? '' : Math.round(r.recordsPerSec).toString(),
+    ...(mb ? [fmt(r.mbPerSec, 2)] : []),
     fmt(r.p50Ms, 1),
     fmt(r.p99Ms, 1),
     fmt(r.wruPerRecord, 4),

@@ -4,19 +4,28 @@
  *
  * Starts an in-memory DynamoDB Local on a free port, creates private tables
  * (unique prefix), runs the scenarios one after another with fixed record
- * counts (each with a time cap), prints a table with PASS/FAIL against the
- * issue's targets, and writes bench/results/latest.json. Every capacity
- * figure comes from DynamoDB's ConsumedCapacity (bench/capacity.ts). A FAIL
- * is a measurement, not an error: the exit code is 0 unless the run broke.
+ * counts (each with a time cap) — the engine through the Hono app, then over
+ * real HTTP through the local stack's server, then the Lambda bundles — models
+ * the AWS bill from what it measured (bench/cost.ts), prints a table with
+ * PASS/FAIL against the issue's targets, and writes bench/results/latest.json,
+ * latest.md, contention.svg, cost.svg and (full run of every scenario only)
+ * the README block between `<!-- bench:start -->` and `<!-- bench:end -->`.
+ * Every capacity figure comes from DynamoDB's ConsumedCapacity
+ * (bench/capacity.ts). A FAIL is a measurement, not an error: the exit code is
+ * 0 unless the run broke.
  *
- *   npm run bench [-- --out bench/results/latest.json] [-- --only produce,fetch,groups]
+ *   npm run bench                      full run (≈ 3–5 min on 2 cores)
+ *   npm run bench -- --quick           < 2 min, fewer records, grid subset; writes bench/results/quick/
+ *   npm run bench -- --only produce,http-produce [--out file.json]
+ *   npm run bench -- --render bench/results/latest.json   regenerate .md, .svg (and, for a full run's
+ *                                                         latest.json, the README block) without measuring
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, release, platform, arch, loadavg } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startDynamoLocal, type DynamoLocal } from '../local/dynamodb';
@@ -25,19 +34,41 @@ import { eventBatch, rng, toTypedRecords } from './data';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { summarizeTally } from './capacity';
+import { buildCost } from './cost';
 import { createBenchEnv, type BenchEnv } from './env';
-import { renderChecks, renderTable, type ScenarioOutput } from './report';
+import { startHttp, type HttpStack } from './http';
+import { renderContentionSvg, renderCostSvg, renderMarkdown, renderReadmeBlock, writeReadmeBlock } from './outputs';
+import { PROFILES } from './profile';
+import { renderChecks, renderTable, type Check, type ScenarioOutput } from './report';
+import { runBundles } from './scenarios/bundles';
 import { runContention } from './scenarios/contention';
 import { runFetch } from './scenarios/fetch';
 import { runGroups } from './scenarios/groups';
+import { runHttpFetch } from './scenarios/http-fetch';
+import { runHttpProduce } from './scenarios/http-produce';
 import { runIdempotent } from './scenarios/idempotent';
 import { runProduce } from './scenarios/produce';
 import { runProduceGzip } from './scenarios/produce-gzip';
 import { runRawPut } from './scenarios/raw-put';
+import { runScaleOut } from './scenarios/scale-out';
 import { round } from './stats';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const SCENARIOS = ['raw-put', 'produce', 'produce-gzip', 'fetch', 'contention', 'idempotent', 'groups'] as const;
+const SCENARIOS = [
+  'raw-put',
+  'produce',
+  'produce-gzip',
+  'fetch',
+  'contention',
+  'idempotent',
+  'groups',
+  'http-produce',
+  'http-fetch',
+  'scale-out',
+  'bundles',
+] as const;
+/** Run-time budgets checked at the end of a run. */
+const BUDGET_SECONDS = { quick: 120, full: 300 };
 
 let dynamo: DynamoLocal | undefined;
 let stopping: Promise<void> | undefined;
@@ -55,21 +86,34 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      out: { type: 'string', default: 'bench/results/latest.json' },
+      out: { type: 'string' },
       only: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      render: { type: 'string' },
     },
   });
+  if (values.render !== undefined) {
+    const written = renderFiles(resolve(ROOT, values.render), JSON.parse(readFileSync(resolve(ROOT, values.render), 'utf8')), true);
+    console.log(`bench: rendered ${written.map((w) => w.slice(ROOT.length + 1)).join(', ')}`);
+    return;
+  }
+  const profile = PROFILES[values.quick ? 'quick' : 'full'];
+  const outFile = values.out ?? (values.quick ? 'bench/results/quick/latest.json' : 'bench/results/latest.json');
   const only = values.only === undefined ? new Set<string>(SCENARIOS) : new Set(values.only.split(',').map((s) => s.trim()));
+  for (const name of only) {
+    if (!(SCENARIOS as readonly string[]).includes(name)) throw new Error(`--only: unknown scenario '${name}'; known: ${SCENARIOS.join(', ')}`);
+  }
   const startedAt = new Date();
   const loadAtStart = loadavg().map((x) => round(x, 2));
   const t0 = performance.now();
   const outputs: ScenarioOutput[] = [];
   let env: BenchEnv | undefined;
+  let http: HttpStack | undefined;
   try {
     dynamo = await startDynamoLocal();
     const dynamoReadyMs = performance.now() - t0;
     env = await createBenchEnv(dynamo.endpoint);
-    console.log(`bench: DynamoDB Local on ${dynamo.endpoint} (ready in ${Math.round(dynamoReadyMs)} ms), tables ${env.prefix}-*`);
+    console.log(`bench: ${profile.mode} mode; DynamoDB Local on ${dynamo.endpoint} (ready in ${Math.round(dynamoReadyMs)} ms), tables ${env.prefix}-*`);
     await warmUp(env);
     const calibration = await calibrateMeter(env);
 
@@ -85,17 +129,60 @@ async function main(): Promise<void> {
       return out;
     };
 
-    const raw = await step('raw-put', () => runRawPut(env as BenchEnv));
-    const produce = await step('produce', () => runProduce(env as BenchEnv, raw?.byShape ?? new Map()));
+    const scale = profile.legacyScale;
+    const raw = await step('raw-put', () => runRawPut(env as BenchEnv, 15_000, scale));
+    const produce = await step('produce', () => runProduce(env as BenchEnv, raw?.byShape ?? new Map(), 20_000, scale));
     await step('produce-gzip', () => runProduceGzip(env as BenchEnv));
     const fetched = await step('fetch', () => runFetch(env as BenchEnv));
-    await step('contention', () => runContention(env as BenchEnv));
+    await step('contention', () =>
+      runContention(env as BenchEnv, 20_000, { rounds: profile.contentionRounds, batchesPerRound: profile.contentionBatches }),
+    );
     await step('idempotent', () => runIdempotent(env as BenchEnv, produce?.byShape.get('100×100B')));
     await step('groups', () => runGroups(env as BenchEnv, fetchDefaultsRruPerRecord(fetched?.json)));
+
+    // Over real HTTP: the local stack's server with the same deps (and meter).
+    if (['http-produce', 'http-fetch', 'scale-out'].some((n) => only.has(n))) http = await startHttp(env);
+    const grid = await step('http-produce', () => runHttpProduce(env as BenchEnv, http as HttpStack, profile));
+    const httpFetch = await step('http-fetch', () => runHttpFetch(env as BenchEnv, http as HttpStack, profile));
+    await step('scale-out', () => runScaleOut(env as BenchEnv, http as HttpStack, profile));
+    await http?.close();
+    http = undefined;
+    await step('bundles', () => runBundles(profile));
+
+    // The cost model, from the HTTP grid's 1 KB cells (and the idle long polls).
+    let cost: ReturnType<typeof buildCost> | undefined;
+    if (grid !== undefined) {
+      const { FUNCTION_AREAS } = await import('../cdk/function-areas');
+      const idle = (httpFetch?.json as { idleLongPoll?: Parameters<typeof buildCost>[2] } | undefined)?.idleLongPoll;
+      cost = buildCost(
+        grid.cells,
+        { produceMb: FUNCTION_AREAS.produce.memorySize, fetchMb: FUNCTION_AREAS.fetch.memorySize, groupsMb: FUNCTION_AREAS.groups.memorySize },
+        idle,
+      );
+      if (cost.headline !== undefined) {
+        const costChecks: Check[] = [
+          {
+            name: 'modelled AWS bill, 1 M × 1 KB written + read once, 64 KB batches',
+            target: '≤ $1.00 all-in, no hourly charge',
+            actual: `$${cost.headline.total.toFixed(3)} (gzip JSON $${(cost.headline.gzipTotal ?? Number.NaN).toFixed(3)}), hourly $0`,
+            pass: cost.headline.total <= 1 && cost.headline.hourlyCharge === 0,
+          },
+        ];
+        outputs.push({ key: 'cost', json: undefined, rows: [], checks: costChecks, notes: [] });
+      }
+    }
 
     const overall = summarizeTally(env.meter.snapshot());
     const totalSeconds = round((performance.now() - t0) / 1000, 1);
     const checks = outputs.flatMap((o) => o.checks);
+    if (values.only === undefined) {
+      checks.push({
+        name: `run time (${profile.mode} mode)`,
+        target: profile.mode === 'quick' ? `< ${BUDGET_SECONDS.quick} s` : `≤ ~${BUDGET_SECONDS.full} s`,
+        actual: `${totalSeconds} s`,
+        pass: totalSeconds <= BUDGET_SECONDS[profile.mode],
+      });
+    }
     const notes = [
       'All capacity figures are DynamoDB ConsumedCapacity (ReturnConsumedCapacity=INDEXES on every call, table + GSI), summed by an SDK middleware; round trips are HTTP attempts per command type.',
       'Failed conditional writes carry no ConsumedCapacity in DynamoDB (Local or AWS); their billed units are estimated from item sizes and reported as wastedWru.',
@@ -106,8 +193,9 @@ async function main(): Promise<void> {
       notes.push(`WARNING: ${overall.missingCapacity} successful DynamoDB calls returned no ConsumedCapacity; figures undercount.`);
     }
 
+    const tableText = renderTable(outputs.flatMap((o) => o.rows));
     console.log('');
-    console.log(renderTable(outputs.flatMap((o) => o.rows)));
+    console.log(tableText);
     console.log('');
     console.log(renderChecks(checks));
     const failedChecks = checks.filter((c) => !c.pass);
@@ -118,6 +206,9 @@ async function main(): Promise<void> {
 
     const result = {
       date: startedAt.toISOString(),
+      mode: profile.mode,
+      /** Every scenario ran (no --only): only such results may write the README block. */
+      complete: values.only === undefined,
       git: gitInfo(),
       machine: { ...machineInfo(), loadAverageAtStart: loadAtStart },
       dynamodbLocal: { endpoint: 'in-memory, free port', readyMs: Math.round(dynamoReadyMs) },
@@ -131,17 +222,58 @@ async function main(): Promise<void> {
         totalWru: overall.wru,
         totalRru: overall.rru,
       },
-      scenarios: Object.fromEntries(outputs.map((o) => [o.key, o.json])),
+      scenarios: Object.fromEntries(outputs.filter((o) => o.json !== undefined).map((o) => [o.key, o.json])),
+      cost,
+      table: tableText,
       notes,
     };
-    const outPath = resolve(ROOT, values.out);
-    mkdirSync(dirname(outPath), { recursive: true });
+    if (cost !== undefined) {
+      console.log('');
+      console.log(`cost (1 M × 1 KB written + read once, ${cost.region}, prices of ${cost.priceDate}):`);
+      for (const c of cost.samsa) console.log(`  Samsa ${String(c.recordsPerRequest).padStart(4)} rec/request, ${c.codec.padEnd(4)}: $${c.total.toFixed(3)}`);
+      for (const p of cost.peers) console.log(`  ${p.name}: $${p.burst.toFixed(3)} (1 h) / $${p.month.toFixed(2)} (kept a month)`);
+      for (const v of cost.verdict) console.log(`  - ${v}`);
+    }
+    const outPath = resolve(ROOT, outFile);
+    const outDir = dirname(outPath);
+    mkdirSync(outDir, { recursive: true });
     writeFileSync(outPath, `${JSON.stringify(result, null, 2)}\n`);
-    console.log(`\nbench: wrote ${outPath} — total ${totalSeconds} s`);
+    const written = [outPath];
+    written.push(...renderFiles(outPath, result, profile.mode === 'full' && values.only === undefined && values.out === undefined));
+    console.log(`\nbench: wrote ${written.map((w) => w.slice(ROOT.length + 1)).join(', ')} — total ${totalSeconds} s`);
   } finally {
+    await http?.close();
     env?.close();
     await stopDynamo();
   }
+}
+
+/**
+ * Writes the markdown report and the SVG charts next to the JSON at `jsonPath`,
+ * and the README block when `readme` is set and the results are a full run of
+ * every scenario written to bench/results/latest.json. Returns the files written.
+ */
+function renderFiles(jsonPath: string, result: any, readme: boolean): string[] {
+  const outDir = dirname(jsonPath);
+  const base = jsonPath.endsWith('.json') ? jsonPath.slice(outDir.length + 1, -5) : 'latest';
+  const written: string[] = [];
+  const md = join(outDir, `${base}.md`);
+  writeFileSync(md, renderMarkdown(result));
+  written.push(md);
+  for (const [name, svg] of [
+    ['contention.svg', renderContentionSvg(result)],
+    ['cost.svg', renderCostSvg(result)],
+  ] as const) {
+    if (svg === undefined) continue;
+    writeFileSync(join(outDir, name), svg);
+    written.push(join(outDir, name));
+  }
+  const isLatestFull = jsonPath === resolve(ROOT, 'bench/results/latest.json') && result.mode === 'full' && result.complete === true;
+  if (readme && isLatestFull) {
+    if (writeReadmeBlock(resolve(ROOT, 'README.md'), renderReadmeBlock(result))) written.push(resolve(ROOT, 'README.md'));
+    else console.log('bench: README.md has no single <!-- bench:start --> … <!-- bench:end --> block; not updated');
+  }
+  return written;
 }
 
 /** RRU/record of the fetch scenario's all-defaults pass (maxRecords 500), for the group poll's comparison. */

@@ -90,8 +90,8 @@ interface RoundResult {
   check: Verification;
 }
 
-async function runRound(env: BenchEnv, producers: number, round: number, maxMs: number): Promise<RoundResult> {
-  const perProducer = TOTAL_BATCHES_PER_LEVEL_ROUND / producers;
+async function runRound(env: BenchEnv, producers: number, round: number, maxMs: number, totalBatches: number): Promise<RoundResult> {
+  const perProducer = totalBatches / producers;
   const topic = await env.createTopic(1, {}, `contention-${producers}-r${round}`);
   const random = rng(producers * 31337 + round);
   const tag = `c${producers}r${round}`;
@@ -131,11 +131,18 @@ async function runRound(env: BenchEnv, producers: number, round: number, maxMs: 
   };
 }
 
-export async function runContention(env: BenchEnv, maxMsPerRound = 20_000): Promise<ScenarioOutput & { goodputAt: Map<number, number> }> {
+export async function runContention(
+  env: BenchEnv,
+  maxMsPerRound = 20_000,
+  /** Quick mode runs one round of fewer batches; the defaults are the published figures' settings. */
+  opts: { rounds: number; batchesPerRound: number } = { rounds: 2, batchesPerRound: TOTAL_BATCHES_PER_LEVEL_ROUND },
+): Promise<ScenarioOutput & { goodputAt: Map<number, number> }> {
   // Two rounds in opposite order, so background load that drifts during the run hits every level alike.
-  const order = [...LEVELS, ...[...LEVELS].reverse()];
+  const order = [...LEVELS, ...[...LEVELS].reverse()].slice(0, LEVELS.length * opts.rounds);
   const results: RoundResult[] = [];
-  for (const [i, producers] of order.entries()) results.push(await runRound(env, producers, i < LEVELS.length ? 1 : 2, maxMsPerRound));
+  for (const [i, producers] of order.entries()) {
+    results.push(await runRound(env, producers, i < LEVELS.length ? 1 : 2, maxMsPerRound, opts.batchesPerRound));
+  }
 
   const rows = [];
   const goodputAt = new Map<number, number>();
@@ -155,7 +162,7 @@ export async function runContention(env: BenchEnv, maxMsPerRound = 20_000): Prom
     rows.push({
       producers,
       rounds: rs.length,
-      batchesPerProducerPerRound: TOTAL_BATCHES_PER_LEVEL_ROUND / producers,
+      batchesPerProducerPerRound: opts.batchesPerRound / producers,
       requests,
       failedRequests: failed,
       failures,

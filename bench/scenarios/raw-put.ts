@@ -48,7 +48,8 @@ export interface RawPutRow {
   truncated: boolean;
 }
 
-export async function runRawPut(env: BenchEnv, maxMsPerShape = 15_000): Promise<ScenarioOutput & { byShape: Map<string, RawPutRow> }> {
+/** `scale` multiplies every shape's batch count (quick mode); 1 keeps the published figures' counts. */
+export async function runRawPut(env: BenchEnv, maxMsPerShape = 15_000, scale = 1): Promise<ScenarioOutput & { byShape: Map<string, RawPutRow> }> {
   const rows: RawPutRow[] = [];
   const byShape = new Map<string, RawPutRow>();
   for (const shape of SHAPES) {
@@ -56,7 +57,7 @@ export async function runRawPut(env: BenchEnv, maxMsPerShape = 15_000): Promise<
     const pk = `raw#${shapeName(shape)}#${randomUUID().slice(0, 8)}`;
     const now = Date.now();
     // Built before timing: the floor is DynamoDB's, not our encoder's.
-    const items: BatchItem[] = Array.from({ length: shape.batches }, (_, i) => {
+    const items: BatchItem[] = Array.from({ length: Math.max(20, Math.round(shape.batches * scale)) }, (_, i) => {
       const wire = eventBatch(shape.recordsPerBatch, shape.valueBytes, `raw-${i}`, random);
       return buildBatch({
         pk,
