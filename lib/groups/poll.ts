@@ -10,8 +10,9 @@
  * Errors: those of heartbeat and commit (commit errors are reported per
  * offset in `commits`), UNKNOWN_TOPIC_OR_PARTITION for vanished topics is
  * skipped, not fatal.
- * Cost: a heartbeat per wait step (≤ 1 per second after the first few), and
- * per assigned partition the fetch cost.
+ * Cost: one heartbeat and one fetch of each assigned partition; while
+ * waiting, a heartbeat per heartbeat interval and an eventually consistent
+ * read of each assigned partition's counter per step (≤ 1 per second).
  */
 import type { Principal } from '../auth/authorize';
 import type { LibContext } from '../context';
@@ -19,6 +20,8 @@ import { isSamsaError } from '../errors';
 import { fetchRecords, type FetchedRecord } from '../log/fetch';
 import { listOffsets } from '../log/list-offsets';
 import type { PollBody, Position, TopicPartitions } from '../protocol/groups';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { logKeys } from '../storage/keys';
 import { findTopic, type Topic } from '../topics/topic-item';
 import { partitionKey } from './assign';
 import { commitOffsets, type CommitResult } from './commit';
@@ -48,15 +51,57 @@ export async function poll(ctx: LibContext, principal: Principal, group: string,
   const { positions: _p, commit: _c, maxWaitMs: _w, maxRecords: _r, maxBytes: _b, ...hbRequest } = req;
 
   let hb = await heartbeat(ctx, principal, group, hbRequest);
+  let beatAt = ctx.clock.now();
   const first = JSON.stringify(hb.assignment);
+  const fetchNow = () => fetchAssigned(ctx, principal, group, hb, req.positions ?? [], req.offsetReset ?? 'latest', maxRecords, maxBytes);
+  // Read before each fetch, so a reservation made after a fetch always shows as a change.
+  let seqs = maxWaitMs > 0 ? await reservationSeqs(ctx, hb.assignment) : '';
+  let result = await fetchNow();
   for (let delay = 100; ; delay = Math.min(1_000, delay * 2)) {
-    const result = await fetchAssigned(ctx, principal, group, hb, req.positions ?? [], req.offsetReset ?? 'latest', maxRecords, maxBytes);
     const done = result.records.length > 0 || JSON.stringify(hb.assignment) !== first || ctx.clock.now() + delay >= deadline;
-    if (done) return { ...hb, ...result, ...(commits === undefined ? {} : { commits }) };
+    if (done) {
+      const { pending: _pending, ...fetched } = result;
+      return { ...hb, ...fetched, ...(commits === undefined ? {} : { commits }) };
+    }
     await new Promise((r) => setTimeout(r, delay));
-    // The member will own what it is given once it gets the response: heartbeat as that member.
-    hb = await heartbeat(ctx, principal, group, { ...hbRequest, memberEpoch: hb.memberEpoch, owned: hb.assignment });
+    // Waiting costs little: a heartbeat once per interval (every step while the member has nothing
+    // yet, so it picks partitions up as others give them away), and otherwise only a half-price
+    // read of each assigned partition's counter; the partitions are fetched again only when one moved.
+    if (hb.assignment.length === 0 || ctx.clock.now() - beatAt >= hb.heartbeatIntervalMs) {
+      // The member will own what it is given once it gets the response: heartbeat as that member.
+      hb = await heartbeat(ctx, principal, group, { ...hbRequest, memberEpoch: hb.memberEpoch, owned: hb.assignment });
+      beatAt = ctx.clock.now();
+      if (JSON.stringify(hb.assignment) !== first) {
+        seqs = await reservationSeqs(ctx, hb.assignment);
+        result = await fetchNow();
+        continue;
+      }
+    }
+    // Fetch again when a reservation was made since the last fetch, or while one it saw was still
+    // being written (it showed no records yet).
+    const now = await reservationSeqs(ctx, hb.assignment);
+    if (now !== seqs || result.pending) {
+      seqs = now;
+      result = await fetchNow();
+    }
   }
+}
+
+/** The counters' reservation seqs of the assigned partitions: only a new reservation brings new data. */
+async function reservationSeqs(ctx: LibContext, assignment: TopicPartitions[]): Promise<string> {
+  const seqs = await Promise.all(
+    assignment.flatMap((tp) =>
+      tp.partitions.map(async (partition) => {
+        const topic = ctx.topicCache?.get(tp.topic, ctx.clock.now()) ?? (await findTopic(ctx, tp.topic));
+        if (topic === undefined) return 'gone';
+        const out = await ctx.ddb.send(
+          new GetCommand({ TableName: ctx.tables.log, Key: logKeys.counter(topic.topicId, partition), ProjectionExpression: 'seq' }),
+        );
+        return String(out.Item?.seq ?? 'gone');
+      }),
+    ),
+  );
+  return seqs.join(',');
 }
 
 async function fetchAssigned(
@@ -68,9 +113,9 @@ async function fetchAssigned(
   reset: 'earliest' | 'latest',
   maxRecords: number,
   maxBytes: number,
-): Promise<{ records: PolledRecord[]; positions: Position[] }> {
+): Promise<{ records: PolledRecord[]; positions: Position[]; pending: boolean }> {
   const partitions = hb.assignment.flatMap((tp: TopicPartitions) => tp.partitions.map((partition) => ({ topic: tp.topic, partition })));
-  if (partitions.length === 0) return { records: [], positions: [] };
+  if (partitions.length === 0) return { records: [], positions: [], pending: false };
   const topics = new Map<string, Topic>();
   for (const name of new Set(partitions.map((p) => p.topic))) {
     const topic = await findTopic(ctx, name);
@@ -97,7 +142,7 @@ async function fetchAssigned(
           if (!isSamsaError(err) || err.code !== 'OFFSET_OUT_OF_RANGE') throw err;
           result = await fetchFrom(await resetOffset(ctx, principal, name, partition, reset));
         }
-        return { topic: name, partition, records: result.records, next: result.nextOffset };
+        return { topic: name, partition, records: result.records, next: result.nextOffset, pending: result.pending };
       } catch (err) {
         if (isSamsaError(err) && err.code === 'UNKNOWN_TOPIC_OR_PARTITION') return undefined;
         throw err;
@@ -106,12 +151,14 @@ async function fetchAssigned(
   );
   const records: PolledRecord[] = [];
   const positions: Position[] = [];
+  let pending = false;
   for (const f of fetched) {
     if (f === undefined) continue;
     for (const r of f.records) records.push({ ...r, topic: f.topic, partition: f.partition });
     positions.push({ topic: f.topic, partition: f.partition, offset: f.next });
+    pending ||= f.pending;
   }
-  return { records, positions };
+  return { records, positions, pending };
 }
 
 async function committedPositions(

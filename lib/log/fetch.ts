@@ -44,6 +44,8 @@ export interface FetchResult {
   highWatermark: number;
   logStartOffset: number;
   abortedRanges: AbortedRange[];
+  /** Offsets are reserved beyond the high watermark: a writer is still writing (or died). */
+  pending: boolean;
 }
 
 /** `topic`: the topic just read strongly by the caller (group poll), saving a second read. */
@@ -109,6 +111,7 @@ async function readFrom(ctx: LibContext, ref: PartitionRef, view: PartitionView,
     highWatermark: view.stableEnd,
     logStartOffset: view.logStartOffset,
     abortedRanges: [],
+    pending: view.counter.next > view.stableEnd,
   };
   if (input.offset >= view.stableEnd) return result;
 

@@ -245,6 +245,28 @@ describe('poll, lag and admin over HTTP', () => {
     expect(Date.now() - started).toBeLessThan(4000);
   });
 
+  it('waits cheaply: an idle long poll heartbeats once per interval, not once per step', async () => {
+    const t = await topic(2);
+    const g = uniqueName('group');
+    const join = await stack.call('POST', `/v1/groups/${g}/poll`, { memberId: 'idle', memberEpoch: 0, topics: [t] });
+    let memberWrites = 0;
+    const send = stack.lib.ddb.send.bind(stack.lib.ddb);
+    stack.lib.ddb.send = ((command: { constructor: { name: string }; input: { Item?: { sk?: unknown } } }, ...rest: unknown[]) => {
+      if (command.constructor.name === 'PutCommand' && String(command.input.Item?.sk).startsWith('member#')) memberWrites++;
+      return (send as (...a: unknown[]) => unknown)(command, ...rest);
+    }) as typeof stack.lib.ddb.send;
+    try {
+      const res = await stack.call('POST', `/v1/groups/${g}/poll`, {
+        memberId: 'idle', memberEpoch: join.body.memberEpoch, topics: [t], owned: join.body.assignment, positions: join.body.positions, maxWaitMs: 3000,
+      });
+      expect(res.body.records).toEqual([]);
+      expect(join.body.heartbeatIntervalMs).toBeGreaterThan(3000);
+      expect(memberWrites).toBe(1); // the poll's own heartbeat; none while it waited
+    } finally {
+      stack.lib.ddb.send = send;
+    }
+  });
+
   it('describes and lists groups, refuses reset and delete while members live, then allows them', async () => {
     const t = await topic(2);
     const g = uniqueName('group');
