@@ -48,7 +48,10 @@ export interface ProducerRecord {
 export interface ProducerOptions {
   /** How long an open batch waits for more records. Default 5 ms. */
   lingerMs?: number;
-  /** Seal a partition's batch at this many bytes of records (JSON wire form). Default 512 KiB. */
+  /**
+   * Seal a partition's batch at this many bytes of records (JSON wire form). Default 360 KiB: the
+   * server stores a batch of up to ~380 KB in one item; larger ones become chunks, which cost more to read.
+   */
   batchBytes?: number;
   /** Seal a partition's batch at this many records. Default 2,000. */
   batchRecords?: number;
@@ -136,7 +139,7 @@ export class Producer {
     options: ProducerOptions = {},
   ) {
     this.lingerMs = nonNegative('lingerMs', options.lingerMs ?? 5);
-    this.batchBytes = positive('batchBytes', options.batchBytes ?? 512 * 1024);
+    this.batchBytes = positive('batchBytes', options.batchBytes ?? 360 * 1024);
     this.batchRecords = positive('batchRecords', options.batchRecords ?? 2_000);
     this.maxRequestBytes = positive('maxRequestBytes', options.maxRequestBytes ?? 4 * 1024 * 1024);
     this.maxRequestRecords = positive('maxRequestRecords', options.maxRequestRecords ?? 10_000);
