@@ -13,10 +13,11 @@
  * - `ls`/`lo`: log start seq and offset; only move forward.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { LibContext } from '../context';
 import { SamsaError } from '../errors';
 import { checkpointKeys, COUNTER_SK } from '../storage/keys';
+import { queryPages } from '../storage/query-all';
 import type { PartitionRef } from './partition';
 
 export interface CounterState {
@@ -183,7 +184,7 @@ export async function writeCheckpoint(ctx: LibContext, ref: PartitionRef, r: Res
 
 /**
  * The last checkpoint at or after `fromSeq` taken before `before`: every seq below it was reserved
- * before then. Checkpoints are hourly, so this reads a few hundred small items at most.
+ * before then. Checkpoints are six-hourly, so this reads a few dozen small items.
  */
 export async function lastCheckpointBefore(
   ctx: LibContext,
@@ -192,21 +193,16 @@ export async function lastCheckpointBefore(
   before: number,
 ): Promise<{ seq: number; offset: number } | undefined> {
   let found: { seq: number; offset: number } | undefined;
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const out = await ctx.ddb.send(
-      new QueryCommand({
-        TableName: ctx.tables.log,
-        KeyConditionExpression: 'pk = :pk AND sk >= :from',
-        ExpressionAttributeValues: { ':pk': checkpointKeys.pk(ref.pk), ':from': fromSeq },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of out.Items ?? []) {
+  const pages = queryPages(ctx.ddb, {
+    TableName: ctx.tables.log,
+    KeyConditionExpression: 'pk = :pk AND sk >= :from',
+    ExpressionAttributeValues: { ':pk': checkpointKeys.pk(ref.pk), ':from': fromSeq },
+  });
+  for await (const page of pages) {
+    for (const item of page) {
       if ((item.at as number) >= before) return found;
       found = { seq: item.sk as number, offset: item.o as number };
     }
-    startKey = out.LastEvaluatedKey;
-  } while (startKey !== undefined);
+  }
   return found;
 }

@@ -6,6 +6,7 @@
  */
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { LibContext } from '../context';
+import { queryPages } from '../storage/query-all';
 import { BY_OFFSET_INDEX } from '../storage/schema';
 import type { PartitionRef } from './partition';
 
@@ -33,24 +34,20 @@ export async function indexEntries(
   enough: (entries: Map<number, SeqEntry>) => boolean = () => false,
 ): Promise<Map<number, SeqEntry>> {
   const entries = new Map<number, SeqEntry>();
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const out = await ctx.ddb.send(
-      new QueryCommand({
-        TableName: ctx.tables.log,
-        IndexName: BY_OFFSET_INDEX,
-        KeyConditionExpression: 'pk = :pk AND o >= :o',
-        ExpressionAttributeValues: { ':pk': ref.pk, ':o': fromOffset },
-        ExclusiveStartKey: startKey,
-        Limit: 500,
-      }),
-    );
-    for (const item of out.Items ?? []) {
+  const pages = queryPages(ctx.ddb, {
+    TableName: ctx.tables.log,
+    IndexName: BY_OFFSET_INDEX,
+    KeyConditionExpression: 'pk = :pk AND o >= :o',
+    ExpressionAttributeValues: { ':pk': ref.pk, ':o': fromOffset },
+    Limit: 500,
+  });
+  for await (const page of pages) {
+    for (const item of page) {
       const entry = toEntry(item);
       if (entry.seq < uptoSeq) entries.set(entry.seq, entry);
     }
-    startKey = out.LastEvaluatedKey;
-  } while (startKey !== undefined && !enough(entries));
+    if (enough(entries)) break;
+  }
   return entries;
 }
 

@@ -29,13 +29,14 @@
  * 1 WRU per item (and chunk) whose ttl changes.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { LibContext } from '../context';
 import { isSamsaError } from '../errors';
 import { ttlFor } from '../log/batch-item';
 import { readCounter } from '../log/counter';
 import { partitionRef, type PartitionRef } from '../log/partition';
 import { chunkKeys } from '../storage/keys';
+import { queryPages } from '../storage/query-all';
 import { effectiveConfig } from './configs';
 import type { Topic } from './topic-item';
 import { forEachLimit } from '../for-each-limit';
@@ -67,21 +68,17 @@ async function extendPartition(ctx: LibContext, ref: PartitionRef, retentionMs: 
     throw err;
   }
   let updated = 0;
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const out = await ctx.ddb.send(
-      new QueryCommand({
-        TableName: ctx.tables.log,
-        KeyConditionExpression: 'pk = :pk AND sk >= :from',
-        ExpressionAttributeValues: { ':pk': ref.pk, ':from': logStartSeq },
-        ProjectionExpression: 'pk, sk, #at, ra, ch, #ttl',
-        ExpressionAttributeNames: { '#at': 'at', '#ttl': 'ttl' },
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
+  const pages = queryPages(ctx.ddb, {
+    TableName: ctx.tables.log,
+    KeyConditionExpression: 'pk = :pk AND sk >= :from',
+    ExpressionAttributeValues: { ':pk': ref.pk, ':from': logStartSeq },
+    ProjectionExpression: 'pk, sk, #at, ra, ch, #ttl',
+    ExpressionAttributeNames: { '#at': 'at', '#ttl': 'ttl' },
+    ConsistentRead: true,
+  });
+  for await (const page of pages) {
     const writes: { key: { pk: string; sk: number }; ttl: unknown }[] = [];
-    for (const item of out.Items ?? []) {
+    for (const item of page) {
       // Batches carry their append time; abort markers only `ra`, which is when their ttl was computed.
       const base = (item.at ?? item.ra) as number;
       const wanted = ttlFor(base, retentionMs);
@@ -97,8 +94,7 @@ async function extendPartition(ctx: LibContext, ref: PartitionRef, retentionMs: 
     await forEachLimit(writes, 16, async (w) => {
       if (await setTtl(ctx, w.key, w.ttl as number | undefined)) updated++;
     });
-    startKey = out.LastEvaluatedKey;
-  } while (startKey !== undefined);
+  }
   return updated;
 }
 
