@@ -1,47 +1,11 @@
 /** Consumer-group admin: `client.groups.*`. Members join through `client.consumer()`. */
 import type { TopicPartitions } from '../lib/protocol/groups';
+import type { GroupDescription, GroupListing, PartitionLag } from '../lib/protocol/responses';
 import { path, type HttpClient } from './http';
 
 export type { TopicPartitions };
 
-export interface GroupListing {
-  group: string;
-  /** Live members. */
-  members: number;
-  state: 'Empty' | 'Active';
-}
-
-export interface GroupMemberDescription {
-  memberId: string;
-  memberEpoch: number;
-  topics: string[];
-  /** What the member owns now. */
-  assignment: TopicPartitions[];
-  /** What the server wants it to own once reconciled. */
-  target: TopicPartitions[];
-  /** Partitions it still holds but must give up. */
-  revoking: TopicPartitions[];
-  /** ISO 8601. */
-  lastHeartbeat: string;
-  sessionTimeoutMs: number;
-  expired: boolean;
-}
-
-export interface GroupDescription {
-  group: string;
-  state: 'Empty' | 'Stable' | 'Reconciling';
-  epoch: number;
-  members: GroupMemberDescription[];
-}
-
-export interface PartitionLag {
-  topic: string;
-  partition: number;
-  committedOffset: number | null;
-  logStartOffset: number;
-  highWatermark: number;
-  lag: number;
-}
+export type { GroupDescription, GroupListing, GroupMemberDescription, PartitionLag } from '../lib/protocol/responses';
 
 export interface GroupLag {
   group: string;

@@ -7,37 +7,11 @@ export interface TopicListing {
   partitions: number;
 }
 
-export interface TopicConfig {
-  name: string;
-  value: string;
-  source: 'topic' | 'default';
-}
-
-export interface TopicDescription {
-  name: string;
-  topicId: string;
-  partitions: { partition: number }[];
-  configs: TopicConfig[];
-  /** ISO 8601. */
-  createdAt: string;
-}
+// Answer shapes the server declares once; types only, no runtime code.
+export type { DescribedConfig as TopicConfig, OffsetLookup, PartitionOffsets, TopicDescription } from '../lib/protocol/responses';
 
 /** A config value to set; null resets it to the default. */
 export type ConfigValues = Record<string, string | number | null>;
-
-export interface PartitionOffsets {
-  partition: number;
-  logStartOffset: number;
-  /** The stable end: every offset below it holds a record or lies in an aborted range. */
-  highWatermark: number;
-}
-
-export interface OffsetLookup extends PartitionOffsets {
-  /** The offset asked for; null when no record has a timestamp at or after the one given. */
-  offset: number | null;
-  /** The found record's timestamp, for timestamp lookups. */
-  timestamp?: number;
-}
 
 /** Where a produced record landed. */
 export interface RecordMetadata {

@@ -8,27 +8,12 @@
 import { authorize, type Principal } from '../auth/authorize';
 import type { LibContext } from '../context';
 import { SamsaError } from '../errors';
-import type { TopicPartitions } from '../protocol/groups';
+import type { GroupDescription } from '../protocol/responses';
 import { toTopicPartitions } from './heartbeat';
 import { isExpired, loadGroup } from './state';
 import { validateGroupName } from './validate';
 
-export interface GroupDescription {
-  group: string;
-  state: 'Empty' | 'Stable' | 'Reconciling';
-  epoch: number;
-  members: {
-    memberId: string;
-    memberEpoch: number;
-    topics: string[];
-    assignment: TopicPartitions[];
-    target: TopicPartitions[];
-    revoking: TopicPartitions[];
-    lastHeartbeat: string;
-    sessionTimeoutMs: number;
-    expired: boolean;
-  }[];
-}
+export type { GroupDescription };
 
 export async function describeGroup(ctx: LibContext, principal: Principal, group: string): Promise<GroupDescription> {
   validateGroupName(group);

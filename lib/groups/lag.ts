@@ -8,6 +8,7 @@
 import { authorize, type Principal } from '../auth/authorize';
 import type { LibContext } from '../context';
 import { SamsaError } from '../errors';
+import type { PartitionLag } from '../protocol/responses';
 import { partitionRef } from '../log/partition';
 import { viewPartition } from '../log/partition-view';
 import { findTopic } from '../topics/topic-item';
@@ -15,14 +16,7 @@ import { readCommits } from './offsets';
 import { loadGroup } from './state';
 import { validateGroupName } from './validate';
 
-export interface PartitionLag {
-  topic: string;
-  partition: number;
-  committedOffset: number | null;
-  logStartOffset: number;
-  highWatermark: number;
-  lag: number;
-}
+export type { PartitionLag };
 
 export async function groupLag(ctx: LibContext, principal: Principal, group: string): Promise<{ group: string; partitions: PartitionLag[]; totalLag: number }> {
   validateGroupName(group);

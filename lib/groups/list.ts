@@ -6,10 +6,11 @@
 import { queryAll } from '../storage/query-all';
 import type { Principal } from '../auth/authorize';
 import type { LibContext } from '../context';
+import type { GroupListing } from '../protocol/responses';
 import { metaKeys } from '../storage/keys';
 import { isExpired, loadMembers } from './state';
 
-export async function listGroups(ctx: LibContext, principal: Principal): Promise<{ group: string; members: number; state: 'Empty' | 'Active' }[]> {
+export async function listGroups(ctx: LibContext, principal: Principal): Promise<GroupListing[]> {
   const items = await queryAll(ctx.ddb, {
     TableName: ctx.tables.meta,
     KeyConditionExpression: 'pk = :pk',

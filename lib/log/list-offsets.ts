@@ -10,6 +10,7 @@
  */
 import { authorize, type Principal } from '../auth/authorize';
 import type { LibContext } from '../context';
+import type { OffsetLookup, PartitionOffsets } from '../protocol/responses';
 import { decodePayload } from './batch-item';
 import { confirmEntry, indexEntries } from './index-walk';
 import { resolvePartition, partitionRef, type PartitionRef } from './partition';
@@ -20,18 +21,7 @@ import { validateTopicName } from '../topics/validate';
 
 export type OffsetSpec = 'earliest' | 'latest' | { timestamp: number };
 
-export interface PartitionOffsets {
-  partition: number;
-  logStartOffset: number;
-  highWatermark: number;
-}
-
-export interface OffsetLookup extends PartitionOffsets {
-  /** The offset asked for; null when no record has a timestamp ≥ the one given. */
-  offset: number | null;
-  /** The found record's timestamp, for timestamp lookups. */
-  timestamp?: number;
-}
+export type { OffsetLookup, PartitionOffsets };
 
 export async function listOffsets(
   ctx: LibContext,

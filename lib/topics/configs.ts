@@ -5,6 +5,7 @@
  */
 import { SamsaError } from '../errors';
 import type { Limits } from '../limits';
+import type { DescribedConfig } from '../protocol/responses';
 
 export type CompressionType = 'none' | 'gzip' | 'deflate' | 'brotli';
 export const COMPRESSION_TYPES: readonly CompressionType[] = ['none', 'gzip', 'deflate', 'brotli'];
@@ -88,11 +89,7 @@ export function effectiveConfig(overrides: ConfigOverrides): TopicConfig {
   return { ...DEFAULT_TOPIC_CONFIG, ...overrides };
 }
 
-export interface DescribedConfig {
-  name: ConfigName;
-  value: string;
-  source: 'topic' | 'default';
-}
+export type { DescribedConfig };
 
 export function describeConfigs(overrides: ConfigOverrides): DescribedConfig[] {
   const effective = effectiveConfig(overrides);

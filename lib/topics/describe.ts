@@ -6,17 +6,12 @@
  */
 import { authorize, type Principal } from '../auth/authorize';
 import type { LibContext } from '../context';
-import { describeConfigs, type DescribedConfig } from './configs';
+import type { TopicDescription } from '../protocol/responses';
+import { describeConfigs } from './configs';
 import { getTopic } from './topic-item';
 import { validateTopicName } from './validate';
 
-export interface TopicDescription {
-  name: string;
-  topicId: string;
-  partitions: { partition: number }[];
-  configs: DescribedConfig[];
-  createdAt: string;
-}
+export type { TopicDescription };
 
 export async function describeTopic(ctx: LibContext, principal: Principal, name: string): Promise<TopicDescription> {
   validateTopicName(name);

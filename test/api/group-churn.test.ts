@@ -13,6 +13,7 @@ import { commitOffsets } from '../../lib/groups/commit';
 import { heartbeat } from '../../lib/groups/heartbeat';
 import { readCommits } from '../../lib/groups/offsets';
 import type { TopicPartitions } from '../../lib/protocol/groups';
+import { rng } from '../../bench/data';
 import { createTestStack, uniqueName, type TestStack } from '../support/stack';
 
 let stack: TestStack;
@@ -36,22 +37,11 @@ interface SimMember {
   committed: Map<number, number>;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe('group churn', () => {
   const seed = Number(process.env.CHURN_SEED ?? 20261125);
 
   it(`keeps single ownership and monotonic commits under random churn (seed ${seed})`, async () => {
-    const random = mulberry32(seed);
+    const random = rng(seed);
     let now = Date.now();
     const ctx: LibContext = { ...stack.lib, clock: { now: () => now } };
     const topic = uniqueName();

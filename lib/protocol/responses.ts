@@ -1,0 +1,74 @@
+/**
+ * Shapes of the API's answers that both the handlers (through lib) and the
+ * SDK use: declared once here, types only, so client/ can import them
+ * without pulling in runtime code.
+ */
+import type { TopicPartitions } from './groups';
+
+export interface DescribedConfig {
+  name: 'retention.ms' | 'max.message.bytes' | 'compression.type';
+  value: string;
+  source: 'topic' | 'default';
+}
+
+export interface TopicDescription {
+  name: string;
+  topicId: string;
+  partitions: { partition: number }[];
+  configs: DescribedConfig[];
+  /** ISO 8601. */
+  createdAt: string;
+}
+
+export interface PartitionOffsets {
+  partition: number;
+  logStartOffset: number;
+  /** The stable end: every offset below it holds a record or lies in an aborted range. */
+  highWatermark: number;
+}
+
+export interface OffsetLookup extends PartitionOffsets {
+  /** The offset asked for; null when no record has a timestamp at or after the one given. */
+  offset: number | null;
+  /** The found record's timestamp, for timestamp lookups. */
+  timestamp?: number;
+}
+
+export interface GroupListing {
+  group: string;
+  /** Live members. */
+  members: number;
+  state: 'Empty' | 'Active';
+}
+
+export interface GroupMemberDescription {
+  memberId: string;
+  memberEpoch: number;
+  topics: string[];
+  /** What the member owns now. */
+  assignment: TopicPartitions[];
+  /** What the server wants it to own once reconciled. */
+  target: TopicPartitions[];
+  /** Partitions it still holds but must give up. */
+  revoking: TopicPartitions[];
+  /** ISO 8601. */
+  lastHeartbeat: string;
+  sessionTimeoutMs: number;
+  expired: boolean;
+}
+
+export interface GroupDescription {
+  group: string;
+  state: 'Empty' | 'Stable' | 'Reconciling';
+  epoch: number;
+  members: GroupMemberDescription[];
+}
+
+export interface PartitionLag {
+  topic: string;
+  partition: number;
+  committedOffset: number | null;
+  logStartOffset: number;
+  highWatermark: number;
+  lag: number;
+}
