@@ -5,6 +5,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Authorizer } from './auth/authorize';
 import type { Limits } from './limits';
+import type { LibEvent } from './events';
 import type { CrashPoint } from './log/crash-points';
 import type { TableNames } from './storage/schema';
 import type { TopicCache } from './topics/topic-cache';
@@ -28,4 +29,6 @@ export interface LibContext {
   topicCache?: TopicCache;
   /** Test-only: called at named crash points (lib/log/crash-points.ts); undefined in production. */
   crash?: (point: CrashPoint) => void;
+  /** Observer of operational events (lib/events.ts) for metrics; must not throw or block. */
+  events?: (event: LibEvent) => void;
 }

@@ -70,6 +70,7 @@ export async function heartbeat(ctx: LibContext, principal: Principal, group: st
       return await heartbeatOnce(ctx, group, input);
     } catch (err) {
       if (!(err instanceof Conflict)) throw err;
+      ctx.events?.({ type: 'conflictRetried', operation: 'groupHeartbeat' });
       await new Promise((r) => setTimeout(r, 10 + Math.random() * 20 * 2 ** attempt));
     }
   }

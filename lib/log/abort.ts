@@ -31,6 +31,7 @@ export async function abortSeq(
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }),
     );
+    ctx.events?.({ type: 'reservationAborted', topic: ref.topic.name, partition: ref.partition });
     return toEntry(marker as unknown as Record<string, unknown>);
   } catch (err) {
     if (!(err instanceof ConditionalCheckFailedException) || err.Item === undefined) throw err;

@@ -76,6 +76,7 @@ async function untilDeadline<T>(ctx: LibContext, deadline: number, attempt: () =
     } catch (err) {
       const samsa = toSamsaError(err);
       if (!samsa.retriable) throw err;
+      if (samsa.code === 'THROTTLED') ctx.events?.({ type: 'throttleRetried', operation: 'settleBatch' });
       await new Promise((r) => setTimeout(r, Math.min(1_000, 20 * 2 ** i) * (0.5 + Math.random() / 2)));
     }
   }
