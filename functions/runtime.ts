@@ -17,6 +17,8 @@ export interface DepsOverrides {
   clock?: Clock;
   /** Crash-point hook (lib/log/crash-points.ts). */
   crash?: LibContext['crash'];
+  /** Planted bugs for the checker's self-test only (LibContext.sabotage). */
+  sabotage?: LibContext['sabotage'];
 }
 
 export function createDeps(config: Config, extra: DepsOverrides = {}): AppDeps {
@@ -37,6 +39,7 @@ export function createDeps(config: Config, extra: DepsOverrides = {}): AppDeps {
       authorizer: allowAll,
       topicCache: new TopicCache(TOPIC_CACHE_TTL_MS),
       ...(extra.crash === undefined ? {} : { crash: extra.crash }),
+      ...(extra.sabotage === undefined ? {} : { sabotage: extra.sabotage }),
     },
     principalOf: () => ANONYMOUS,
   };

@@ -29,6 +29,22 @@ export interface LibContext {
   topicCache?: TopicCache;
   /** Test-only: called at named crash points (lib/log/crash-points.ts); undefined in production. */
   crash?: (point: CrashPoint) => void;
+  /**
+   * Test-only, NEVER set in production: deliberately broken variants of the
+   * engine, so the correctness checker's self-test (test/checker/) can prove
+   * it detects the anomalies each one causes. Read only at the marked sites.
+   */
+  sabotage?: Sabotage;
   /** Observer of operational events (lib/events.ts) for metrics; must not throw or block. */
   events?: (event: LibEvent) => void;
+}
+
+/** Planted bugs for the checker's self-test (see LibContext.sabotage). */
+export interface Sabotage {
+  /** Batch puts and abort markers overwrite whatever settled their seq (no `attribute_not_exists`). */
+  unconditionalSettle?: boolean;
+  /** Commits skip the ownership fence: zombies and removed members can move offsets. */
+  unfencedCommit?: boolean;
+  /** Idempotent produce is treated as plain produce: retries are written again. */
+  ignoreIdempotence?: boolean;
 }

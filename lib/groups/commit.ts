@@ -72,7 +72,10 @@ async function commitOne(ctx: LibContext, group: string, topic: Topic, o: Offset
         TableName: ctx.tables.meta,
         Key: metaKeys.commit(group, topic.topicId, o.partition),
         UpdateExpression: 'SET #offset = :o, metadata = :md, committedAt = :now, commitEpoch = :e',
-        ConditionExpression: '#owner = :m AND ownerEpoch <= :e',
+        // SABOTAGE (checker self-test only): an always-true condition lets fenced members commit.
+        ConditionExpression: ctx.sabotage?.unfencedCommit
+          ? '(#owner = :m AND ownerEpoch <= :e) OR attribute_exists(#owner) OR attribute_not_exists(#owner)'
+          : '#owner = :m AND ownerEpoch <= :e',
         ExpressionAttributeNames: { '#offset': 'offset', '#owner': 'owner' },
         ExpressionAttributeValues: { ':o': o.offset, ':md': o.metadata ?? '', ':now': ctx.clock.now(), ':e': epoch, ':m': memberId },
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',

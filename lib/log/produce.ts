@@ -74,7 +74,8 @@ export async function produce(ctx: LibContext, principal: Principal, topicName: 
         const ref = partitionRef(topic, partition);
         const records = group.map((g) => g.record);
         const { baseOffset, appendTime } =
-          producer === undefined
+          // SABOTAGE (checker self-test only): ignoreIdempotence writes retries again.
+          producer === undefined || ctx.sabotage?.ignoreIdempotence
             ? await append(ctx, ref, records, body.expectedOffset === undefined ? {} : { expectedOffset: body.expectedOffset })
             : await appendIdempotent(ctx, ref, records, producer.batchFor(partition), body.expectedOffset);
         group.forEach((g, i) => {

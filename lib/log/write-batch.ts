@@ -54,8 +54,8 @@ export async function settle(ctx: LibContext, item: { pk: string; sk: number }, 
       new PutCommand({
         TableName: ctx.tables.log,
         Item: item,
-        ConditionExpression: 'attribute_not_exists(sk)',
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        // SABOTAGE (checker self-test only): without the condition a seq can be settled twice.
+        ...(ctx.sabotage?.unconditionalSettle ? {} : { ConditionExpression: 'attribute_not_exists(sk)', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const }),
       }),
     );
     return 'ab' in item ? 'aborted' : 'written';
