@@ -9,6 +9,7 @@ import { CreateTableCommand, waitUntilTableExists, type DynamoDBClient } from '@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { allHandlers } from '../functions/all-handlers';
 import { buildApp, type AppDeps } from '../functions/http/app';
+import { DEFAULT_AUTH } from '../functions/config';
 import { createDeps } from '../functions/runtime';
 import type { LibContext } from '../lib/context';
 import { DEFAULT_LIMITS } from '../lib/limits';
@@ -55,7 +56,7 @@ export async function createBenchEnv(endpoint: string): Promise<BenchEnv> {
   setup.raw.destroy();
 
   const deps = createDeps(
-    { tables, region: 'us-east-1', dynamoEndpoint: endpoint, limits: { ...DEFAULT_LIMITS } },
+    { tables, region: 'us-east-1', dynamoEndpoint: endpoint, limits: { ...DEFAULT_LIMITS }, auth: { ...DEFAULT_AUTH, mode: 'none' } },
     { plugins: [meter.plugin] },
   );
   const app = buildApp(deps, allHandlers);

@@ -1,10 +1,15 @@
 /** Turns config into the dependencies every handler receives; called once per cold start. */
-import { allowAll, ANONYMOUS } from '../lib/auth/authorize';
+import { aclAuthorizer } from '../lib/auth/acl-authorizer';
+import { loadAcls } from '../lib/auth/acl-store';
+import { ApiKeyAuthenticator } from '../lib/auth/authenticate';
+import { allowAll } from '../lib/auth/authorize';
+import { PrincipalQuota } from '../lib/auth/quota';
 import { systemClock, type Clock, type LibContext } from '../lib/context';
 import { TopicCache } from '../lib/topics/topic-cache';
 import { createStorageClients, localCredentials, type StorageClientOptions } from '../lib/storage/client';
 import type { Config } from './config';
-import type { AppDeps } from './http/app';
+import { requestPrincipal, type AppDeps } from './http/app';
+import { requestAuthenticator } from './http/auth';
 
 /** How stale a cached topic may be on read paths (deletes, partition increases, retention raises are handled; see topic-cache.ts). */
 const TOPIC_CACHE_TTL_MS = 1_000;
@@ -29,18 +34,26 @@ export function createDeps(config: Config, extra: DepsOverrides = {}): AppDeps {
     options.credentials = localCredentials();
   }
   const { doc, docOnce } = createStorageClients(options);
+  const clock = extra.clock ?? systemClock;
+  const { auth } = config;
+  const lib: LibContext = {
+    ddb: doc,
+    ddbOnce: docOnce,
+    tables: config.tables,
+    clock,
+    limits: config.limits,
+    authorizer:
+      auth.mode === 'none'
+        ? allowAll
+        : aclAuthorizer({ superUsers: auth.superUsers, cacheMs: auth.cacheMs, clock, load: () => loadAcls(doc, config.tables) }),
+    topicCache: new TopicCache(TOPIC_CACHE_TTL_MS),
+    ...(extra.crash === undefined ? {} : { crash: extra.crash }),
+    ...(extra.sabotage === undefined ? {} : { sabotage: extra.sabotage }),
+  };
   return {
-    lib: {
-      ddb: doc,
-      ddbOnce: docOnce,
-      tables: config.tables,
-      clock: extra.clock ?? systemClock,
-      limits: config.limits,
-      authorizer: allowAll,
-      topicCache: new TopicCache(TOPIC_CACHE_TTL_MS),
-      ...(extra.crash === undefined ? {} : { crash: extra.crash }),
-      ...(extra.sabotage === undefined ? {} : { sabotage: extra.sabotage }),
-    },
-    principalOf: () => ANONYMOUS,
+    lib,
+    authenticate: requestAuthenticator(auth, new ApiKeyAuthenticator(lib, auth.cacheMs)),
+    ...(auth.mode === 'none' ? {} : { quota: new PrincipalQuota(auth.quota, clock) }),
+    principalOf: requestPrincipal,
   };
 }

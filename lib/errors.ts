@@ -45,8 +45,16 @@ export const ERROR_CODES = {
   GROUP_ID_NOT_FOUND: { status: 404, retriable: false },
   GROUP_MAX_SIZE_REACHED: { status: 409, retriable: false },
 
-  // Authorization (issue 9 fills in principals and ACLs).
+  // Authentication and authorization.
+  /** No, malformed, unknown, revoked or expired credentials. */
+  UNAUTHENTICATED: { status: 401, retriable: false },
   AUTHORIZATION_FAILED: { status: 403, retriable: false },
+  INVALID_PRINCIPAL: { status: 400, retriable: false },
+  INVALID_ACL: { status: 400, retriable: false },
+  ACL_NOT_FOUND: { status: 404, retriable: false },
+  API_KEY_NOT_FOUND: { status: 404, retriable: false },
+  /** The principal's request rate is above its quota; retry after the `retry-after` header. */
+  QUOTA_EXCEEDED: { status: 429, retriable: true },
 
   // Concurrency and infrastructure — worth retrying.
   CONCURRENT_MODIFICATION: { status: 409, retriable: true },

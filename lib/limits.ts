@@ -17,6 +17,12 @@ export interface Limits {
   maxWaitMs: number;
   /** Partitions a topic may have; each partition is one DynamoDB partition key (~1 MB/s write). */
   maxPartitionsPerTopic: number;
+  /**
+   * Topics one deployment may have. Checked when a topic is created (a COUNT
+   * Query of the registry, ~0.5 RRU per 4 KB of topic items), so two racing
+   * creates can end one above it.
+   */
+  maxTopics: number;
   /** Members one consumer group may have. */
   maxMembersPerGroup: number;
   /** Largest `max.message.bytes` a topic may configure. */
@@ -37,6 +43,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxResponseBytes: 5 * MiB,
   maxWaitMs: 20_000,
   maxPartitionsPerTopic: 1_024,
+  maxTopics: 1_000,
   maxMembersPerGroup: 500,
   maxMessageBytesCeiling: 4 * MiB,
   abortAfterMs: 15_000,

@@ -1,9 +1,11 @@
 /**
  * `npm start`: DynamoDB Local + the HTTP API on http://127.0.0.1:4000.
  *
- *   npm start -- [--port 4000] [--host 127.0.0.1] [--in-memory] [--data-dir .samsa/data] [--dynamodb-port N]
+ *   npm start -- [--port 4000] [--host 127.0.0.1] [--in-memory] [--data-dir .samsa/data] [--dynamodb-port N] [--no-auth]
  *
  * Data persists under .samsa/data unless --in-memory. Ctrl-C / SIGTERM stops both.
+ * API keys are on, as deployed: a development key for the super user `admin`
+ * is printed (and kept in .samsa/dev-key so it survives restarts).
  */
 import { parseArgs } from 'node:util';
 import { ENV } from '../functions/config';
@@ -12,6 +14,7 @@ import { createDeps } from '../functions/runtime';
 import { createStorageClients, localCredentials } from '../lib/storage/client';
 import { ensureTables } from '../lib/storage/ensure-tables';
 import { localTableNames } from '../lib/storage/schema';
+import { developmentKey, DEV_KEY_FILE } from './dev-key';
 import { startDynamoLocal, type DynamoLocal } from './dynamodb';
 import { PortInUseError, startServer, type LocalServer } from './server';
 
@@ -23,6 +26,7 @@ const HELP = `Usage: npm start -- [options]
   --in-memory         keep data in memory only
   --data-dir DIR      where DynamoDB Local stores data (default .samsa/data)
   --dynamodb-port N   DynamoDB Local port (default: a free port)
+  --no-auth           no API keys: everyone is 'anonymous' and may do everything (quick trials only)
   --help              this text`;
 
 async function main(): Promise<void> {
@@ -33,6 +37,7 @@ async function main(): Promise<void> {
       'in-memory': { type: 'boolean', default: false },
       'data-dir': { type: 'string', default: '.samsa/data' },
       'dynamodb-port': { type: 'string' },
+      'no-auth': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -44,6 +49,7 @@ async function main(): Promise<void> {
   const dynamoPort = values['dynamodb-port'] === undefined ? undefined : parsePort(values['dynamodb-port'], '--dynamodb-port');
 
   let dynamo: DynamoLocal | undefined;
+  let devKey: { apiKey: string; principal: string } | undefined;
   let server: LocalServer | undefined;
   let stopping = false;
   const stop = async (code: number) => {
@@ -74,8 +80,13 @@ async function main(): Promise<void> {
       [ENV.metaTable]: tables.meta,
       [ENV.logTable]: tables.log,
       [ENV.dynamoEndpoint]: dynamo.endpoint,
+      [ENV.authMode]: values['no-auth'] ? 'none' : 'api-keys',
     });
-    server = await startServer(createDeps(config), port, values.host);
+    const deps = createDeps(config);
+    if (!values['no-auth']) {
+      devKey = await developmentKey(deps.lib, values['in-memory'] ? undefined : DEV_KEY_FILE, config.auth.superUsers[0] ?? 'admin');
+    }
+    server = await startServer(deps, port, values.host);
   } catch (err) {
     console.error(`samsa: ${err instanceof PortInUseError ? `${err.message} Stop the other process or pass --port.` : (err as Error).message}`);
     await stop(1);
@@ -84,7 +95,16 @@ async function main(): Promise<void> {
 
   const storage = values['in-memory'] ? 'in memory' : `in ${values['data-dir']}`;
   console.log(`Samsa is running at ${server.url} (DynamoDB Local on ${dynamo.endpoint}, data ${storage}).`);
-  console.log(`Try: curl -X POST ${server.url}/v1/topics -H 'content-type: application/json' -d '{"name":"orders","partitions":3}'`);
+  if (devKey === undefined) {
+    console.log('Authentication is OFF (--no-auth): every request is anonymous and allowed.');
+    console.log(`Try: curl -X POST ${server.url}/v1/topics -H 'content-type: application/json' -d '{"name":"orders","partitions":3}'`);
+  } else {
+    console.log(`Development API key (super user '${devKey.principal}'${values['in-memory'] ? '' : `, kept in ${DEV_KEY_FILE}`}):`);
+    console.log(`  export SAMSA_API_KEY=${devKey.apiKey}`);
+    console.log(
+      `Try: curl -X POST ${server.url}/v1/topics -H "authorization: Bearer $SAMSA_API_KEY" -H 'content-type: application/json' -d '{"name":"orders","partitions":3}'`,
+    );
+  }
   console.log('Press Ctrl-C to stop.');
 }
 

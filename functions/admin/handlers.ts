@@ -12,11 +12,14 @@ import { pathParam, readJson } from '../http/request';
 import { deleteRecords } from '../../lib/log/delete-records';
 import type { RouteHandlers } from '../http/app';
 import { openApiDocument } from '../http/openapi';
+import { authHandlers } from './auth-handlers';
 
 const TOPIC_FIELD_CODES = { name: 'INVALID_TOPIC', partitions: 'INVALID_PARTITIONS', configs: 'INVALID_CONFIG' } as const;
 
 export const adminHandlers: RouteHandlers = {
   health: async (c) => c.json({ status: 'ok' }),
+
+  ...authHandlers,
 
   openApi: async (c) => c.json(openApiDocument()),
 

@@ -6,22 +6,32 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Hono, type Context } from 'hono';
-import type { Principal } from '../../lib/auth/authorize';
+import { ANONYMOUS, type Principal } from '../../lib/auth/authorize';
+import type { PrincipalQuota } from '../../lib/auth/quota';
 import type { LibContext } from '../../lib/context';
 import { SamsaError } from '../../lib/errors';
 import { errorEnvelope, logUnexpected } from './envelope';
-import { methodsForPath, ROUTES, type RouteId } from './routes';
+import { methodsForPath, ROUTES, type RouteId, type RouteSpec } from './routes';
 
 export interface AppDeps {
   lib: LibContext;
-  /** Who is calling; anonymous until authentication exists (issue 9). */
+  /** Who is calling (functions/http/auth.ts); throws UNAUTHENTICATED. Not called for public routes. */
+  authenticate(c: Context): Promise<Principal>;
+  /** Per-principal request quota; absent = none. */
+  quota?: PrincipalQuota;
+  /** The principal `authenticate` resolved for this request. */
   principalOf(c: Context): Principal;
+}
+
+/** Reads the principal the auth step stored; public routes have none and get `anonymous`. */
+export function requestPrincipal(c: Context): Principal {
+  return (c.get('principal') as Principal | undefined) ?? ANONYMOUS;
 }
 
 export type RouteHandler = (c: Context, deps: AppDeps) => Promise<Response>;
 export type RouteHandlers = Partial<Record<RouteId, RouteHandler>>;
 
-type Env = { Variables: { requestId: string } };
+type Env = { Variables: { requestId: string; principal: Principal } };
 
 export function buildApp(deps: AppDeps, handlers: RouteHandlers): Hono<Env> {
   const app = new Hono<Env>();
@@ -34,8 +44,16 @@ export function buildApp(deps: AppDeps, handlers: RouteHandlers): Hono<Env> {
   });
 
   for (const [id, handler] of Object.entries(handlers) as [RouteId, RouteHandler][]) {
-    const route = ROUTES[id];
-    app.on(route.method, route.path, (c) => handler(c, deps));
+    const route: RouteSpec = ROUTES[id];
+    app.on(route.method, route.path, async (c) => {
+      // Authentication and the quota come before any body is read or any table touched.
+      if (route.public !== true) {
+        const principal = await deps.authenticate(c);
+        c.set('principal', principal);
+        deps.quota?.take(principal);
+      }
+      return handler(c, deps);
+    });
   }
 
   app.notFound((c) => {
@@ -51,6 +69,8 @@ export function buildApp(deps: AppDeps, handlers: RouteHandlers): Hono<Env> {
   app.onError((err, c) => {
     const samsa = logUnexpected(err, c.get('requestId'), `${c.req.method} ${c.req.routePath}`);
     if (samsa.code === 'THROTTLED') c.header('retry-after', '1');
+    if (samsa.code === 'QUOTA_EXCEEDED') c.header('retry-after', String(Math.max(1, Math.ceil(Number(samsa.details?.retryAfterMs ?? 1000) / 1000))));
+    if (samsa.code === 'UNAUTHENTICATED') c.header('www-authenticate', 'Bearer realm="samsa"');
     return c.json(errorEnvelope(samsa, c.get('requestId')), samsa.status as 400);
   });
 

@@ -8,8 +8,9 @@ import { ERROR_CODES } from '../../lib/errors';
 import { commitBody, heartbeatBody, pollBody, resetOffsetsBody } from '../../lib/protocol/groups';
 import { initProducerBody } from '../../lib/protocol/producers';
 import { produceBody } from '../../lib/protocol/records';
+import { aclBindingBody, createApiKeyBody } from '../../lib/protocol/auth';
 import { alterConfigsBody, createPartitionsBody, createTopicBody } from '../../lib/protocol/topics';
-import { apiGatewayPath, ROUTES, type RouteId } from './routes';
+import { apiGatewayPath, ROUTES, type RouteId, type RouteSpec } from './routes';
 
 const BODIES: Partial<Record<RouteId, z.ZodMiniType>> = {
   createTopic: createTopicBody,
@@ -21,6 +22,8 @@ const BODIES: Partial<Record<RouteId, z.ZodMiniType>> = {
   groupPoll: pollBody,
   groupCommit: commitBody,
   resetGroupOffsets: resetOffsetsBody,
+  createApiKey: createApiKeyBody,
+  createAcl: aclBindingBody,
 };
 
 const QUERIES: Partial<Record<RouteId, { name: string; required: boolean; description: string }[]>> = {
@@ -33,6 +36,12 @@ const QUERIES: Partial<Record<RouteId, { name: string; required: boolean; descri
   ],
   listOffsets: [{ name: 'at', required: false, description: '`earliest`, `latest` (default) or a timestamp in ms.' }],
   deleteRecords: [{ name: 'before', required: true, description: 'New log start offset (≤ the high watermark).' }],
+  listApiKeys: [{ name: 'principal', required: false, description: 'Only the keys of this principal.' }],
+  listAcls: [
+    { name: 'principal', required: false, description: 'Only bindings of this principal (`*` = the wildcard bindings).' },
+    { name: 'resourceType', required: false, description: '`topic`, `group` or `cluster`.' },
+    { name: 'resourceName', required: false, description: 'Only bindings with exactly this resource name or prefix.' },
+  ],
 };
 
 export function openApiDocument(): Record<string, unknown> {
@@ -52,6 +61,7 @@ export function openApiDocument(): Record<string, unknown> {
       operationId: id,
       summary: route.summary,
       parameters: [...params, ...query],
+      ...((route as RouteSpec).public === true ? { security: [] } : {}),
       ...(body === undefined
         ? {}
         : { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(body) } } } }),
@@ -65,7 +75,10 @@ export function openApiDocument(): Record<string, unknown> {
     openapi: '3.1.0',
     info: { title: 'Samsa', version: '1', description: "Kafka's log model over HTTPS on DynamoDB." },
     paths,
+    // Every route but the health check needs a key; deployments using API Gateway's JWT authorizer take a JWT instead.
+    security: [{ bearer: [] }],
     components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API key `samsa_<id>_<secret>` or, in JWT mode, a JWT.' } },
       schemas: {
         Error: {
           type: 'object',

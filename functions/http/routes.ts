@@ -14,10 +14,19 @@ export interface RouteSpec {
   path: string;
   fn: FunctionArea;
   summary: string;
+  /** Served without credentials (only the health check). */
+  public?: true;
 }
 
 export const ROUTES = {
-  health: { method: 'GET', path: '/v1/health', fn: 'admin', summary: 'Liveness check' },
+  health: { method: 'GET', path: '/v1/health', fn: 'admin', summary: 'Liveness check (no credentials needed)', public: true },
+  whoami: { method: 'GET', path: '/v1/whoami', fn: 'admin', summary: 'The principal the credentials belong to' },
+  createApiKey: { method: 'POST', path: '/v1/apikeys', fn: 'admin', summary: 'Issue an API key (the secret is shown once)' },
+  listApiKeys: { method: 'GET', path: '/v1/apikeys', fn: 'admin', summary: 'List API keys (never their secrets)' },
+  revokeApiKey: { method: 'DELETE', path: '/v1/apikeys/:keyId', fn: 'admin', summary: 'Revoke an API key' },
+  createAcl: { method: 'POST', path: '/v1/acls', fn: 'admin', summary: 'Add an ACL binding (idempotent)' },
+  listAcls: { method: 'GET', path: '/v1/acls', fn: 'admin', summary: 'List ACL bindings' },
+  deleteAcl: { method: 'DELETE', path: '/v1/acls/:aclId', fn: 'admin', summary: 'Remove an ACL binding' },
   openApi: { method: 'GET', path: '/v1/openapi.json', fn: 'admin', summary: 'This API as an OpenAPI 3.1 document' },
   listTopics: { method: 'GET', path: '/v1/topics', fn: 'admin', summary: 'List topics' },
   createTopic: { method: 'POST', path: '/v1/topics', fn: 'admin', summary: 'Create a topic' },

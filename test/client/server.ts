@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { inject } from 'vitest';
+import { DEFAULT_AUTH } from '../../functions/config';
 import { createDeps } from '../../functions/runtime';
 import { DEFAULT_LIMITS, type Limits } from '../../lib/limits';
 import { createStorageClients, localCredentials } from '../../lib/storage/client';
@@ -19,7 +20,7 @@ export async function startTestServer(limits: Partial<Limits> = {}): Promise<Loc
   const { raw } = createStorageClients({ endpoint, credentials: localCredentials() });
   await ensureTables(raw, tables);
   raw.destroy();
-  const deps = createDeps({ tables, region: 'us-east-1', dynamoEndpoint: endpoint, limits: { ...DEFAULT_LIMITS, ...limits } });
+  const deps = createDeps({ tables, region: 'us-east-1', dynamoEndpoint: endpoint, limits: { ...DEFAULT_LIMITS, ...limits }, auth: { ...DEFAULT_AUTH, mode: 'none' } });
   return startServer(deps, 0);
 }
 

@@ -7,6 +7,7 @@ import { inject } from 'vitest';
 import type { Pluggable } from '@smithy/types';
 import { allHandlers } from '../../functions/all-handlers';
 import { buildApp } from '../../functions/http/app';
+import { DEFAULT_AUTH, type AuthConfig } from '../../functions/config';
 import { createDeps } from '../../functions/runtime';
 import { DEFAULT_LIMITS, type Limits } from '../../lib/limits';
 import type { LibContext } from '../../lib/context';
@@ -24,7 +25,8 @@ export interface TestStack {
 }
 
 export async function createTestStack(
-  options: { limits?: Partial<Limits>; plugins?: Pluggable<any, any>[] } = {},
+  // Auth is off unless a test asks for it: these stacks test the log, groups and admin; test/api/auth*.test.ts test auth.
+  options: { limits?: Partial<Limits>; plugins?: Pluggable<any, any>[]; auth?: Partial<AuthConfig> } = {},
 ): Promise<TestStack> {
   const endpoint = inject('dynamoEndpoint');
   const tables = localTableNames(`t${randomUUID().slice(0, 8)}`);
@@ -32,7 +34,13 @@ export async function createTestStack(
   await ensureTables(raw, tables);
   raw.destroy();
   const deps = createDeps(
-    { tables, region: 'us-east-1', dynamoEndpoint: endpoint, limits: { ...DEFAULT_LIMITS, ...options.limits } },
+    {
+      tables,
+      region: 'us-east-1',
+      dynamoEndpoint: endpoint,
+      limits: { ...DEFAULT_LIMITS, ...options.limits },
+      auth: { ...DEFAULT_AUTH, mode: 'none', ...options.auth },
+    },
     { plugins: options.plugins ?? [] },
   );
   const app = buildApp(deps, allHandlers);

@@ -1,0 +1,35 @@
+/** Wire schemas of API keys and ACLs (also the source of the OpenAPI document). */
+import * as z from 'zod/mini';
+import { ACL_OPERATIONS, PATTERN_TYPES, PERMISSIONS, RESOURCE_TYPES } from '../auth/acl';
+
+/** Principal names: letters, digits and `._@:|+-`, like user names, e-mail addresses and OIDC subjects (`auth0|123`). */
+export const PRINCIPAL_PATTERN = /^[A-Za-z0-9._@:|+-]{1,128}$/;
+
+export const createApiKeyBody = z.strictObject({
+  principal: z.string(),
+  /** Key lifetime in seconds from now; omitted = no expiry. */
+  expiresInSeconds: z.optional(z.int().check(z.minimum(1), z.maximum(10 * 365 * 24 * 3600))),
+  description: z.optional(z.string().check(z.maxLength(256))),
+});
+export type CreateApiKeyBody = z.infer<typeof createApiKeyBody>;
+
+export const aclBindingBody = z.strictObject({
+  principal: z.string(),
+  resourceType: z.enum(RESOURCE_TYPES),
+  resourceName: z.string(),
+  patternType: z.optional(z.enum(PATTERN_TYPES)),
+  operation: z.enum(ACL_OPERATIONS),
+  permission: z.optional(z.enum(PERMISSIONS)),
+});
+export type AclBindingBody = z.infer<typeof aclBindingBody>;
+
+/** What the API returns for a key: never the secret or its hash, except `apiKey` once at creation. */
+export interface ApiKeyView {
+  keyId: string;
+  principal: string;
+  createdAt: number;
+  createdBy: string;
+  expiresAt: number | null;
+  revokedAt: number | null;
+  description: string | null;
+}
