@@ -10,6 +10,7 @@ import { createStorageClients, localCredentials, type StorageClientOptions } fro
 import type { Config } from './config';
 import { requestPrincipal, type AppDeps } from './http/app';
 import { requestAuthenticator } from './http/auth';
+import type { Telemetry } from './telemetry/telemetry';
 
 /** How stale a cached topic may be on read paths (deletes, partition increases, retention raises are handled; see topic-cache.ts). */
 const TOPIC_CACHE_TTL_MS = 1_000;
@@ -24,6 +25,8 @@ export interface DepsOverrides {
   crash?: LibContext['crash'];
   /** Planted bugs for the checker's self-test only (LibContext.sabotage). */
   sabotage?: LibContext['sabotage'];
+  /** Request logs and metrics; the Lambda entry points pass one, tests and the local server usually not. */
+  telemetry?: Telemetry;
 }
 
 export function createDeps(config: Config, extra: DepsOverrides = {}): AppDeps {
@@ -49,11 +52,13 @@ export function createDeps(config: Config, extra: DepsOverrides = {}): AppDeps {
     topicCache: new TopicCache(TOPIC_CACHE_TTL_MS),
     ...(extra.crash === undefined ? {} : { crash: extra.crash }),
     ...(extra.sabotage === undefined ? {} : { sabotage: extra.sabotage }),
+    ...(extra.telemetry === undefined ? {} : { events: extra.telemetry.onLibEvent }),
   };
   return {
     lib,
     authenticate: requestAuthenticator(auth, new ApiKeyAuthenticator(lib, auth.cacheMs)),
     ...(auth.mode === 'none' ? {} : { quota: new PrincipalQuota(auth.quota, clock) }),
     principalOf: requestPrincipal,
+    ...(extra.telemetry === undefined ? {} : { telemetry: extra.telemetry }),
   };
 }

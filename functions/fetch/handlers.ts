@@ -3,8 +3,9 @@ import { fetchRecords } from '../../lib/log/fetch';
 import { listOffsets, topicOffsets, type OffsetSpec } from '../../lib/log/list-offsets';
 import { SamsaError } from '../../lib/errors';
 import type { RouteHandlers } from '../http/app';
+import { noteTraffic } from '../http/observability';
 import { enumParam, intParam, partitionParam } from '../http/query';
-import { toWireRecord } from '../http/records';
+import { payloadBytes, toWireRecord } from '../http/records';
 import { pathParam } from '../http/request';
 
 const MAX_OFFSET = Number.MAX_SAFE_INTEGER;
@@ -21,6 +22,7 @@ export const fetchHandlers: RouteHandlers = {
     };
     const binary = enumParam(c, 'encoding', ['auto', 'binary'], 'auto') === 'binary';
     const result = await fetchRecords(lib, principalOf(c), input);
+    noteTraffic(c, { topic: input.topic, direction: 'out', records: result.records.length, bytes: payloadBytes(result.records) });
     return c.json({
       topic: input.topic,
       partition: input.partition,

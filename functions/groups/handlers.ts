@@ -12,7 +12,8 @@ import { resetOffsets } from '../../lib/groups/reset-offsets';
 import { parseInput } from '../../lib/protocol/parse';
 import { commitBody, heartbeatBody, pollBody, resetOffsetsBody } from '../../lib/protocol/groups';
 import type { RouteHandlers } from '../http/app';
-import { toWireRecord } from '../http/records';
+import { noteTraffic } from '../http/observability';
+import { payloadBytes, toWireRecord } from '../http/records';
 import { pathParam, readJson } from '../http/request';
 
 export const groupHandlers: RouteHandlers = {
@@ -33,6 +34,10 @@ export const groupHandlers: RouteHandlers = {
   groupPoll: async (c, { lib, principalOf }) => {
     const body = parseInput(pollBody, await readJson(c, lib.limits));
     const result = await poll(lib, principalOf(c), pathParam(c, 'group'), body);
+    for (const topic of new Set(result.records.map((r) => r.topic))) {
+      const records = result.records.filter((r) => r.topic === topic);
+      noteTraffic(c, { topic, direction: 'out', records: records.length, bytes: payloadBytes(records) });
+    }
     return c.json({ ...result, records: result.records.map((r) => ({ topic: r.topic, partition: r.partition, ...toWireRecord(r, false) })) });
   },
 

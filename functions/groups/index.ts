@@ -3,8 +3,9 @@ import { handle } from 'hono/aws-lambda';
 import { loadConfig } from '../config';
 import { buildApp } from '../http/app';
 import { createDeps } from '../runtime';
+import { Telemetry } from '../telemetry/telemetry';
 import { groupHandlers } from './handlers';
 
-const app = buildApp(createDeps(loadConfig(process.env)), groupHandlers);
+const app = buildApp(createDeps(loadConfig(process.env), { telemetry: new Telemetry() }), groupHandlers);
 
 export const handler = handle(app);

@@ -10,7 +10,9 @@ import { ANONYMOUS, type Principal } from '../../lib/auth/authorize';
 import type { PrincipalQuota } from '../../lib/auth/quota';
 import type { LibContext } from '../../lib/context';
 import { SamsaError } from '../../lib/errors';
+import type { Telemetry } from '../telemetry/telemetry';
 import { errorEnvelope, logUnexpected } from './envelope';
+import { observe } from './observability';
 import { methodsForPath, ROUTES, type RouteId, type RouteSpec } from './routes';
 
 export interface AppDeps {
@@ -21,6 +23,8 @@ export interface AppDeps {
   quota?: PrincipalQuota;
   /** The principal `authenticate` resolved for this request. */
   principalOf(c: Context): Principal;
+  /** Request logs and EMF metrics (functions/telemetry); absent = none, unexpected errors are still logged. */
+  telemetry?: Telemetry;
 }
 
 /** Reads the principal the auth step stored; public routes have none and get `anonymous`. */
@@ -42,6 +46,7 @@ export function buildApp(deps: AppDeps, handlers: RouteHandlers): Hono<Env> {
     await next();
     c.header('x-request-id', requestId);
   });
+  app.use(observe(deps.telemetry));
 
   for (const [id, handler] of Object.entries(handlers) as [RouteId, RouteHandler][]) {
     const route: RouteSpec = ROUTES[id];
@@ -67,7 +72,7 @@ export function buildApp(deps: AppDeps, handlers: RouteHandlers): Hono<Env> {
   });
 
   app.onError((err, c) => {
-    const samsa = logUnexpected(err, c.get('requestId'), `${c.req.method} ${c.req.routePath}`);
+    const samsa = logUnexpected(err, c.get('requestId'), `${c.req.method} ${c.req.routePath}`, deps.telemetry?.logger);
     if (samsa.code === 'THROTTLED') c.header('retry-after', '1');
     if (samsa.code === 'QUOTA_EXCEEDED') c.header('retry-after', String(Math.max(1, Math.ceil(Number(samsa.details?.retryAfterMs ?? 1000) / 1000))));
     if (samsa.code === 'UNAUTHENTICATED') c.header('www-authenticate', 'Bearer realm="samsa"');

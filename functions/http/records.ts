@@ -11,3 +11,10 @@ export function toWireRecord(r: FetchedRecord, binary: boolean) {
     headers: r.headers.map((h) => ({ name: h.key, value: h.value === null ? null : headerFromBytes(h.value, binary) })),
   };
 }
+
+/** Key + value bytes of fetched records, as stored (for metrics). */
+export function payloadBytes(records: readonly FetchedRecord[]): number {
+  let bytes = 0;
+  for (const r of records) bytes += (r.key?.byteLength ?? 0) + (r.value?.byteLength ?? 0);
+  return bytes;
+}

@@ -6,13 +6,26 @@ import { initProducerBody } from '../../lib/protocol/producers';
 import { produceBody } from '../../lib/protocol/records';
 import { ERROR_CODES, type ErrorCode } from '../../lib/errors';
 import type { RouteHandlers } from '../http/app';
+import { noteTraffic, wireBytes } from '../http/observability';
 import { pathParam, readJson } from '../http/request';
 
 export const produceHandlers: RouteHandlers = {
   produce: async (c, { lib, principalOf }) => {
     const body = parseInput(produceBody, await readJson(c, lib.limits));
-    const result = await produce(lib, principalOf(c), pathParam(c, 'topic'), body);
+    const topic = pathParam(c, 'topic');
+    const result = await produce(lib, principalOf(c), topic, body);
     const failed = result.records.filter((r) => 'error' in r);
+    let bytes = 0;
+    result.records.forEach((r, i) => {
+      if (!('error' in r)) bytes += wireBytes(body.records[i]!.key) + wireBytes(body.records[i]!.value);
+    });
+    noteTraffic(c, {
+      topic,
+      direction: 'in',
+      records: result.records.length - failed.length,
+      bytes,
+      errors: failed.map((r) => (r as { error: { code: ErrorCode } }).error.code),
+    });
     if (failed.length === 0) return c.json(result, 200);
     if (failed.length < result.records.length) return c.json(result, 207);
     // None succeeded: the status and envelope of the first error, with every record's outcome.

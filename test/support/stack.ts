@@ -9,6 +9,7 @@ import { allHandlers } from '../../functions/all-handlers';
 import { buildApp } from '../../functions/http/app';
 import { DEFAULT_AUTH, type AuthConfig } from '../../functions/config';
 import { createDeps } from '../../functions/runtime';
+import type { Telemetry } from '../../functions/telemetry/telemetry';
 import { DEFAULT_LIMITS, type Limits } from '../../lib/limits';
 import type { LibContext } from '../../lib/context';
 import { createStorageClients, localCredentials } from '../../lib/storage/client';
@@ -21,12 +22,12 @@ export interface TestStack {
   lib: LibContext;
   app: ReturnType<typeof buildApp>;
   /** JSON request through the app; returns status, parsed body and headers. */
-  call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any; headers: Headers }>;
+  call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
 }
 
 export async function createTestStack(
   // Auth is off unless a test asks for it: these stacks test the log, groups and admin; test/api/auth*.test.ts test auth.
-  options: { limits?: Partial<Limits>; plugins?: Pluggable<any, any>[]; auth?: Partial<AuthConfig> } = {},
+  options: { limits?: Partial<Limits>; plugins?: Pluggable<any, any>[]; auth?: Partial<AuthConfig>; telemetry?: Telemetry } = {},
 ): Promise<TestStack> {
   const endpoint = inject('dynamoEndpoint');
   const tables = localTableNames(`t${randomUUID().slice(0, 8)}`);
@@ -41,7 +42,7 @@ export async function createTestStack(
       limits: { ...DEFAULT_LIMITS, ...options.limits },
       auth: { ...DEFAULT_AUTH, mode: 'none', ...options.auth },
     },
-    { plugins: options.plugins ?? [] },
+    { plugins: options.plugins ?? [], ...(options.telemetry === undefined ? {} : { telemetry: options.telemetry }) },
   );
   const app = buildApp(deps, allHandlers);
   return {
@@ -49,11 +50,11 @@ export async function createTestStack(
     tables,
     lib: deps.lib,
     app,
-    async call(method, path, body) {
-      const init: RequestInit = { method };
+    async call(method, path, body, headers = {}) {
+      const init: RequestInit = { method, headers: { ...headers } };
       if (body !== undefined) {
         init.body = typeof body === 'string' ? body : JSON.stringify(body);
-        init.headers = { 'content-type': 'application/json' };
+        init.headers = { 'content-type': 'application/json', ...headers };
       }
       const res = await app.request(path, init);
       const text = await res.text();
