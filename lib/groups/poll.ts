@@ -14,7 +14,7 @@
  * waiting, a heartbeat per heartbeat interval and an eventually consistent
  * read of each assigned partition's counter per step (≤ 1 per second).
  */
-import type { Principal } from '../auth/authorize';
+import { authorize, type Principal } from '../auth/authorize';
 import type { LibContext } from '../context';
 import { isSamsaError } from '../errors';
 import { fetchRecords, type FetchedRecord } from '../log/fetch';
@@ -40,6 +40,9 @@ export interface PollResult extends HeartbeatResult {
 }
 
 export async function poll(ctx: LibContext, principal: Principal, group: string, req: PollBody): Promise<PollResult> {
+  // A poll fetches, which needs read on each topic (Kafka's Fetch): check them all before the commit or heartbeat changes anything.
+  await authorize(ctx.authorizer, principal, 'read', { type: 'group', name: group });
+  for (const topic of new Set(req.topics ?? [])) await authorize(ctx.authorizer, principal, 'read', { type: 'topic', name: topic });
   const commits =
     req.commit !== undefined && req.commit.length > 0 && req.memberEpoch > 0
       ? await commitOffsets(ctx, principal, group, req.memberId, req.memberEpoch, req.commit)
