@@ -1,10 +1,17 @@
 /**
  * Serves the same Hono app, with the same handlers, that the Lambda functions
- * run — every route of every function in one process.
+ * run — every route of every function in one process — and the built web
+ * console at /console/ (the console function's app; `/` redirects there).
  */
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import { allHandlers } from '../functions/all-handlers';
+import { consoleAssets, isConsolePath } from '../functions/console/assets';
 import { buildApp, type AppDeps } from '../functions/http/app';
+
+/** Where `npm run build:console` (run by npm install) puts the console. */
+export const CONSOLE_DIST = join(dirname(fileURLToPath(import.meta.url)), '..', 'console', 'dist');
 
 export interface LocalServer {
   url: string;
@@ -13,14 +20,27 @@ export interface LocalServer {
 
 export class PortInUseError extends Error {}
 
-export function startServer(deps: AppDeps, port: number, hostname = '127.0.0.1'): Promise<LocalServer> {
+export function startServer(
+  deps: AppDeps,
+  port: number,
+  hostname = '127.0.0.1',
+  options: { consoleDir?: string } = {},
+): Promise<LocalServer> {
   const app = buildApp(deps, allHandlers);
+  const web = consoleAssets({ dir: options.consoleDir ?? CONSOLE_DIST });
+  const fetch = (request: Request, env: unknown): Response | Promise<Response> => {
+    const { pathname } = new URL(request.url);
+    if (pathname === '/' && (request.method === 'GET' || request.method === 'HEAD')) {
+      return new Response(null, { status: 302, headers: { location: '/console/' } });
+    }
+    return isConsolePath(pathname) ? web.fetch(request) : app.fetch(request, env);
+  };
   return new Promise((resolve, reject) => {
     let server: ServerType;
     const onError = (err: NodeJS.ErrnoException) => {
       reject(err.code === 'EADDRINUSE' ? new PortInUseError(`Port ${port} on ${hostname} is already in use.`) : err);
     };
-    server = serve({ fetch: app.fetch, port, hostname }, (info) => {
+    server = serve({ fetch, port, hostname }, (info) => {
       server.off('error', onError);
       resolve({
         url: `http://${hostname}:${info.port}`,

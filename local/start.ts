@@ -105,6 +105,8 @@ async function main(): Promise<void> {
       `Try: curl -X POST ${server.url}/v1/topics -H "authorization: Bearer $SAMSA_API_KEY" -H 'content-type: application/json' -d '{"name":"orders","partitions":3}'`,
     );
   }
+  // The fragment never reaches the server; the console stores the key for the tab and drops it from the address bar.
+  console.log(`Web console: ${server.url}/console/${devKey === undefined ? '' : `#key=${encodeURIComponent(devKey.apiKey)}`}`);
   console.log('Press Ctrl-C to stop.');
 }
 

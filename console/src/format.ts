@@ -1,0 +1,97 @@
+/** How keys, values and headers are shown: text, JSON (pretty) or a hex dump of the stored bytes. */
+import type { WireData } from './api';
+
+export type ViewMode = 'text' | 'json' | 'hex';
+
+const utf8 = new TextEncoder();
+const text = new TextDecoder();
+
+/** The bytes the log stores for a key or value (JSON is stored as its JSON text). */
+export function bytesOf(w: WireData): Uint8Array {
+  switch (w.type) {
+    case 'STRING':
+      return utf8.encode(String(w.data));
+    case 'JSON':
+      return utf8.encode(JSON.stringify(w.data));
+    case 'BINARY': {
+      const raw = atob(String(w.data));
+      const out = new Uint8Array(raw.length);
+      for (let i = 0; i < raw.length; i++) out[i] = raw.charCodeAt(i);
+      return out;
+    }
+  }
+}
+
+export function asText(w: WireData): string {
+  if (w.type === 'STRING') return String(w.data);
+  if (w.type === 'JSON') return JSON.stringify(w.data);
+  return text.decode(bytesOf(w));
+}
+
+/** Pretty JSON when the data is JSON (or text that parses as JSON); otherwise undefined. */
+export function asPrettyJson(w: WireData): string | undefined {
+  if (w.type === 'JSON') return JSON.stringify(w.data, null, 2);
+  try {
+    return JSON.stringify(JSON.parse(asText(w)), null, 2);
+  } catch {
+    return undefined;
+  }
+}
+
+/** `00000000  7b 22 61 22 3a 31 7d  |{"a":1}|`, 16 bytes a line. */
+export function hexDump(bytes: Uint8Array, maxBytes = 4096): string {
+  const lines: string[] = [];
+  const shown = Math.min(bytes.length, maxBytes);
+  for (let at = 0; at < shown; at += 16) {
+    const row = bytes.subarray(at, Math.min(at + 16, shown));
+    const hex = Array.from(row, (b) => b.toString(16).padStart(2, '0')).join(' ');
+    const ascii = Array.from(row, (b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.')).join('');
+    lines.push(`${at.toString(16).padStart(8, '0')}  ${hex.padEnd(47)}  |${ascii}|`);
+  }
+  if (bytes.length > shown) lines.push(`… ${bytes.length - shown} more bytes`);
+  return lines.join('\n');
+}
+
+export function render(w: WireData, mode: ViewMode): { text: string; note?: string } {
+  if (mode === 'hex') return { text: hexDump(bytesOf(w)) };
+  if (mode === 'json') {
+    const pretty = asPrettyJson(w);
+    if (pretty !== undefined) return { text: pretty };
+    return { text: asText(w), note: 'not JSON' };
+  }
+  return { text: asText(w) };
+}
+
+export function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+export function num(n: number | null | undefined): string {
+  return n === null || n === undefined ? '—' : n.toLocaleString('en-US');
+}
+
+export function rate(perSecond: number | undefined): string {
+  if (perSecond === undefined) return '—';
+  if (perSecond === 0) return '0/s';
+  return `${perSecond < 10 ? perSecond.toFixed(1) : Math.round(perSecond).toLocaleString('en-US')}/s`;
+}
+
+export function ago(isoTime: string, now = Date.now()): string {
+  const s = Math.max(0, Math.round((now - Date.parse(isoTime)) / 1000));
+  if (s < 60) return `${s} s ago`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ago`;
+  return `${Math.floor(s / 3600)} h ago`;
+}
+
+/** `name: value` (or `name=value`) per line → produce headers. */
+export function parseHeaders(input: string): { name: string; value: string }[] {
+  return input
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '')
+    .map((line) => {
+      const at = line.search(/[:=]/);
+      if (at <= 0) throw new Error(`Header line '${line}' needs 'name: value'.`);
+      return { name: line.slice(0, at).trim(), value: line.slice(at + 1).trim() };
+    });
+}
