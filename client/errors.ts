@@ -40,7 +40,13 @@ export const SERVER_ERROR_STATUS = {
   GROUP_NOT_EMPTY: 409,
   GROUP_ID_NOT_FOUND: 404,
   GROUP_MAX_SIZE_REACHED: 409,
+  UNAUTHENTICATED: 401,
   AUTHORIZATION_FAILED: 403,
+  INVALID_PRINCIPAL: 400,
+  INVALID_ACL: 400,
+  ACL_NOT_FOUND: 404,
+  API_KEY_NOT_FOUND: 404,
+  QUOTA_EXCEEDED: 429,
   CONCURRENT_MODIFICATION: 409,
   THROTTLED: 429,
   UNAVAILABLE: 503,
@@ -85,8 +91,14 @@ export class SamsaApiError extends SamsaError {
 
 /** 400, 405, 413, 415: the request itself is wrong; retrying it cannot help. */
 export class InvalidRequestError extends SamsaApiError {}
-/** 401, 403. */
+/**
+ * 403 AUTHORIZATION_FAILED: the credentials are valid but no ACL allows the
+ * operation (or one denies it). Also the base of AuthenticationError, so one
+ * `instanceof AuthorizationError` catches every credentials problem.
+ */
 export class AuthorizationError extends SamsaApiError {}
+/** 401 UNAUTHENTICATED: no, malformed, unknown, revoked or expired API key. The message never contains the key. */
+export class AuthenticationError extends AuthorizationError {}
 /** 404: unknown topic, partition, producer id, group, member or route. */
 export class NotFoundError extends SamsaApiError {}
 /** 409: the topic exists, a producer or group member was fenced or is out of step, or a concurrent change won. */
@@ -106,8 +118,17 @@ export class OffsetOutOfRangeError extends SamsaApiError {
     return numberDetail(this.details.highWatermark);
   }
 }
-/** 429. */
-export class ThrottledError extends SamsaApiError {}
+/**
+ * 429: THROTTLED (DynamoDB or API Gateway) or QUOTA_EXCEEDED (the principal's
+ * request quota). Both are retriable; the SDK waits at least the server's
+ * `retry-after` (within `retry.maxDelayMs`) before retrying.
+ */
+export class ThrottledError extends SamsaApiError {
+  /** QUOTA_EXCEEDED: how long until the quota admits a request again. */
+  get retryAfterMs(): number | undefined {
+    return numberDetail(this.details.retryAfterMs);
+  }
+}
 /** 502, 503, 504. */
 export class UnavailableError extends SamsaApiError {}
 /** 500 and anything else unexpected from the server. */
@@ -149,7 +170,7 @@ export function apiErrorFrom(status: number, body: unknown, requestId: string | 
     // function, but after a 502/503/504 the outcome is unknown, like a lost answer.
     const gatewayMessage = isObject(body) && typeof body.message === 'string' ? body.message : `HTTP ${status}`;
     init = {
-      code: status === 429 ? 'THROTTLED' : status >= 502 && status <= 504 ? 'UNAVAILABLE' : status >= 500 ? 'INTERNAL_ERROR' : `HTTP_${status}`,
+      code: status === 429 ? 'THROTTLED' : status === 401 ? 'UNAUTHENTICATED' : status >= 502 && status <= 504 ? 'UNAVAILABLE' : status >= 500 ? 'INTERNAL_ERROR' : `HTTP_${status}`,
       message: gatewayMessage,
       status,
       retriable: status === 429 || (status >= 502 && status <= 504 && idempotent),
@@ -187,6 +208,7 @@ function classFor(status: number): new (init: ConstructorParameters<typeof Samsa
     case 415:
       return InvalidRequestError;
     case 401:
+      return AuthenticationError;
     case 403:
       return AuthorizationError;
     case 404:

@@ -3,7 +3,7 @@
  * AbortController, TextEncoder and btoa/atob (Node 20+, browsers, Lambda,
  * Deno, Bun).
  *
- *   const samsa = new Samsa({ url: 'http://127.0.0.1:4000' });
+ *   const samsa = new Samsa({ url: 'http://127.0.0.1:4000', apiKey: 'samsa_…' });
  *   const producer = samsa.producer();
  *   await producer.send({ topic: 'orders', key: 'customer-7', value: { json: { total: 42 } } });
  *   const consumer = samsa.consumer({ groupId: 'billing', topics: ['orders'] });
@@ -11,6 +11,20 @@
  */
 export { Samsa, type SamsaOptions, type FetchOptions } from './samsa';
 export { Topics, type CreateTopicOptions } from './topics';
+export {
+  ApiKeys,
+  Acls,
+  type Acl,
+  type AclBindingInput,
+  type AclFilter,
+  type AclOperation,
+  type AclPatternType,
+  type AclPermission,
+  type AclResourceType,
+  type ApiKeyView,
+  type CreateApiKeyOptions,
+  type IssuedApiKey,
+} from './auth';
 export { Producer, type ProducerOptions, type ProducerRecord } from './producer';
 export {
   GroupConsumer,
@@ -55,6 +69,7 @@ export {
   SamsaTimeoutError,
   InvalidRequestError,
   AuthorizationError,
+  AuthenticationError,
   NotFoundError,
   ConflictError,
   OffsetMismatchError,

@@ -3,6 +3,7 @@
  * members and stateless partition readers) over the HTTP API. Holds no
  * connections of its own; the platform `fetch` does.
  */
+import { Acls, ApiKeys } from './auth';
 import { fromWire, headersFromWire, type WireData } from './data';
 import { GroupConsumer, type GroupConsumerOptions } from './group-consumer';
 import { Groups } from './groups';
@@ -16,6 +17,12 @@ import type { FetchResult, OffsetLookup, PartitionOffsets, ProducerIdentity } fr
 export interface SamsaOptions {
   /** Base URL of the API, e.g. `https://abc.execute-api.eu-west-1.amazonaws.com` or `http://127.0.0.1:4000`. */
   url: string;
+  /**
+   * Sent as `Authorization: Bearer <apiKey>` on every request (`samsa_…`, from
+   * `samsa keys create`, or the local stack's `.samsa/dev-key`). Kept out of
+   * error messages; an `authorization` header from `headers` takes precedence.
+   */
+  apiKey?: string;
   /** Called before every request (and retry), e.g. to add a fresh `authorization` header. */
   headers?: HeadersHook;
   /** Per attempt; long polls add their `maxWaitMs`. Default 30,000 ms. */
@@ -44,6 +51,10 @@ export interface FetchOptions {
 export class Samsa {
   readonly topics: Topics;
   readonly groups: Groups;
+  /** API keys: create, list, revoke. */
+  readonly keys: ApiKeys;
+  /** ACL bindings: create, list, delete. */
+  readonly acls: Acls;
   private readonly http: HttpClient;
 
   constructor(options: SamsaOptions) {
@@ -53,7 +64,7 @@ export class Samsa {
     if (options.fetch === undefined && typeof globalThis.fetch !== 'function') throw new TypeError('No global fetch: pass options.fetch.');
     this.http = new HttpClient({
       url: options.url,
-      headers: options.headers,
+      headers: withApiKey(options.apiKey, options.headers),
       timeoutMs: options.timeoutMs ?? 30_000,
       // Called through globalThis: a detached `fetch` throws "Illegal invocation" in browsers.
       fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
@@ -61,6 +72,13 @@ export class Samsa {
     });
     this.topics = new Topics(this.http);
     this.groups = new Groups(this.http);
+    this.keys = new ApiKeys(this.http);
+    this.acls = new Acls(this.http);
+  }
+
+  /** The principal the credentials belong to (`anonymous` on a server without authentication). */
+  whoami(): Promise<{ principal: string }> {
+    return this.http.request({ method: 'GET', path: '/v1/whoami' });
   }
 
   health(): Promise<{ status: string }> {
@@ -148,6 +166,24 @@ export class Samsa {
       options,
     );
   }
+}
+
+/**
+ * The headers hook with the API key added. The key lives only in this
+ * closure, not on any property, so inspecting or logging the client does not
+ * show it.
+ */
+function withApiKey(apiKey: string | undefined, hook: HeadersHook | undefined): HeadersHook | undefined {
+  if (apiKey === undefined) return hook;
+  // Printable ASCII without spaces: anything else cannot be a header value (and is never echoed here).
+  if (typeof apiKey !== 'string' || !/^[\x21-\x7e]+$/.test(apiKey)) {
+    throw new TypeError('apiKey must be a non-empty string of printable ASCII characters without spaces.');
+  }
+  const authorization = `Bearer ${apiKey}`;
+  return async () => {
+    const extra = (await hook?.()) ?? {};
+    return Object.keys(extra).some((name) => name.toLowerCase() === 'authorization') ? extra : { authorization, ...extra };
+  };
 }
 
 interface WireFetch {
