@@ -4,11 +4,11 @@
  * settles the seq. Callers abort only when the reservation is older than the
  * abort bound plus clock skew (writers stop at the bound minus skew).
  * Returns what settled the seq: the marker, or the writer's batch if it won.
- * Cost: one small conditional put (1 WRU, +1 for the index entry).
+ * Cost: one small conditional put (1 WRU, +1 for the index entry); when the
+ * writer won the race, one strong GetItem of its batch.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { LibContext } from '../context';
 import { markerItem } from './batch-item';
 import { toEntry, type SeqEntry } from './index-walk';
@@ -28,13 +28,17 @@ export async function abortSeq(
         TableName: ctx.tables.log,
         Item: marker,
         // SABOTAGE (checker self-test only): without the condition a marker may overwrite a batch.
-        ...(ctx.sabotage?.unconditionalSettle ? {} : { ConditionExpression: 'attribute_not_exists(sk)', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const }),
+        ...(ctx.sabotage?.unconditionalSettle ? {} : { ConditionExpression: 'attribute_not_exists(sk)' }),
       }),
     );
     ctx.events?.({ type: 'reservationAborted', topic: ref.topic.name, partition: ref.partition });
     return toEntry(marker as unknown as Record<string, unknown>);
   } catch (err) {
-    if (!(err instanceof ConditionalCheckFailedException) || err.Item === undefined) throw err;
-    return toEntry(unmarshall(err.Item));
+    if (!(err instanceof ConditionalCheckFailedException)) throw err;
+    // The writer won. Read its item rather than asking for ALL_OLD: readers' IAM confines them to
+    // READER_WRITTEN_ATTRIBUTES (lib/log/reader-writes.ts), and a whole batch item is outside that set.
+    const out = await ctx.ddb.send(new GetCommand({ TableName: ctx.tables.log, Key: { pk: ref.pk, sk: seq }, ConsistentRead: true }));
+    if (out.Item === undefined) throw err;
+    return toEntry(out.Item);
   }
 }
