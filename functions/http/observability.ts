@@ -94,12 +94,12 @@ function record(telemetry: Telemetry, c: Context, durationMs: number): void {
   if (!telemetry.metricsEnabled) return;
   for (const t of perTopic) {
     const [records, bytes] = t.direction === 'in' ? [METRICS.recordsIn, METRICS.bytesIn] : [METRICS.recordsOut, METRICS.bytesOut];
-    telemetry.publish({ topic: t.topic }, [
+    telemetry.publish([{ topic: t.topic }], [
       [records, MetricUnit.Count, t.records],
       [bytes, MetricUnit.Bytes, t.bytes],
     ]);
   }
-  if (route !== undefined) telemetry.publish({ route }, [[METRICS.latency, MetricUnit.Milliseconds, durationMs]]);
+  if (route !== undefined) telemetry.publish([{ route }], [[METRICS.latency, MetricUnit.Milliseconds, durationMs]]);
 
   // Once per request and code: a throttled partition fails each of its records.
   const codes = new Set([...(code === undefined ? [] : [code]), ...traffic.flatMap((t) => t.errors ?? [])]);
@@ -107,7 +107,7 @@ function record(telemetry: Telemetry, c: Context, durationMs: number): void {
   if (codes.has('THROTTLED')) counters.push([METRICS.throttled, MetricUnit.Count, 1]);
   if (codes.has('CONCURRENT_MODIFICATION')) counters.push([METRICS.conflicts, MetricUnit.Count, 1]);
   if (status === 500) counters.push([METRICS.internalErrors, MetricUnit.Count, 1]);
-  telemetry.publish({}, counters);
+  telemetry.publish([], counters);
 }
 
 /** The error code of a thrown error (the onError envelope); handler-built error answers report theirs with noteTraffic. */

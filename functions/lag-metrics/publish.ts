@@ -1,4 +1,8 @@
-/** Publishes every group's consumer lag as EMF: `ConsumerLag` per group, and per group and topic. */
+/**
+ * Publishes every group's consumer lag as EMF: `ConsumerLag` per group, per
+ * group and topic, and each group's total also under `service` alone, whose
+ * Maximum is the worst group's lag (what the lag alarm watches).
+ */
 import type { LibContext } from '../../lib/context';
 import { lagSnapshot } from '../../lib/groups/lag-snapshot';
 import { METRICS } from '../telemetry/names';
@@ -9,9 +13,9 @@ export async function publishLag(lib: LibContext, telemetry: Telemetry): Promise
   const samples = await lagSnapshot(lib);
   let topics = 0;
   for (const s of samples) {
-    telemetry.publish({ group: s.group }, [[METRICS.consumerLag, MetricUnit.Count, s.totalLag]]);
+    telemetry.publish([{ group: s.group }, {}], [[METRICS.consumerLag, MetricUnit.Count, s.totalLag]]);
     for (const t of s.topics) {
-      telemetry.publish({ group: s.group, topic: t.topic }, [[METRICS.consumerLag, MetricUnit.Count, t.lag]]);
+      telemetry.publish([{ group: s.group, topic: t.topic }], [[METRICS.consumerLag, MetricUnit.Count, t.lag]]);
       topics++;
     }
   }

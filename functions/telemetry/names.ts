@@ -39,7 +39,7 @@ export const METRICS = {
   abortedReservations: 'AbortedReservations',
   /** Requests answered 500 INTERNAL_ERROR (a bug; Lambda's own Errors metric does not see them). */
   internalErrors: 'InternalErrors',
-  /** Records between a group's committed offset and the log end (per group, and per group and topic). */
+  /** Records between a group's committed offset and the log end (per group, per group and topic; Maximum under `service` alone = the worst group). */
   consumerLag: 'ConsumerLag',
 } as const;
 

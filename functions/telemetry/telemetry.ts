@@ -49,14 +49,16 @@ export class Telemetry {
   }
 
   /**
-   * Writes one EMF line: `values` under `dimensions` (plus `service`).
+   * Writes one EMF line: `values` under each of `dimensionSets` (each plus
+   * `service`; `{}` is `service` alone, so one line can feed a per-group
+   * series and the stack-wide one an alarm watches).
    * Synchronous from add to flush, so requests served concurrently by one
    * process (the local server) never mix their metrics in the shared buffer.
    */
-  publish(dimensions: Record<string, string>, values: readonly MetricValue[]): void {
+  publish(dimensionSets: readonly Record<string, string>[], values: readonly MetricValue[]): void {
     const metrics = this.#metrics;
     if (metrics === undefined || values.length === 0) return;
-    if (Object.keys(dimensions).length > 0) metrics.addDimensions(dimensions);
+    for (const set of dimensionSets) metrics.addDimensions(set);
     for (const [name, unit, value] of values) metrics.addMetric(name, unit, value);
     metrics.publishStoredMetrics();
   }
@@ -66,7 +68,7 @@ export class Telemetry {
     try {
       // Which partition had a dead writer is for the runbook, not a metric dimension.
       if (event.type === 'reservationAborted') this.logger.warn('reservation aborted', { topic: event.topic, partition: event.partition });
-      this.publish({}, [[LIB_EVENT_METRICS[event.type], MetricUnit.Count, 1]]);
+      this.publish([], [[LIB_EVENT_METRICS[event.type], MetricUnit.Count, 1]]);
     } catch (err) {
       this.logger.warn('metric for a lib event not published', { event: event.type, error: String(err) });
     }

@@ -87,7 +87,7 @@ describe('publishLag', () => {
     await publishLag(stack.lib, new Telemetry({ serviceName: 'lag-test', logLevel: 'INFO' }));
     const emf = lines.map((l) => JSON.parse(l)).filter((l) => l.group === group);
     expect(emf.map((l) => [l._aws.CloudWatchMetrics[0].Dimensions, l.topic, l[METRICS.consumerLag]])).toEqual([
-      [[['service', 'group']], undefined, 5],
+      [[['service', 'group'], ['service']], undefined, 5],
       [[['service', 'group', 'topic']], t, 5],
     ]);
     expect(emf[0]._aws.CloudWatchMetrics[0].Metrics).toEqual([{ Name: 'ConsumerLag', Unit: 'Count' }]);
