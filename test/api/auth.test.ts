@@ -298,3 +298,17 @@ describe('quotas', () => {
     expect((await limited.call('GET', '/v1/whoami', undefined, bearer(b))).status).toBe(200);
   });
 });
+
+describe('JWT mode', () => {
+  it("takes the principal from the claims API Gateway's JWT authorizer validated, and applies ACLs to it", async () => {
+    const jwt = await createTestStack({ auth: { mode: 'jwt', jwtPrincipalClaim: 'email', cacheMs: 0 } });
+    const withClaims = (claims: Record<string, unknown>) => ({ requestContext: { authorizer: { jwt: { claims, scopes: [] } } } });
+    const whoami = await jwt.app.request('/v1/whoami', {}, withClaims({ sub: 'x', email: 'ivy@example.com' }));
+    expect(await whoami.json()).toEqual({ principal: 'ivy@example.com' });
+    // Without validated claims (the request did not come through the authorizer) nobody is let in.
+    const none = await jwt.app.request('/v1/whoami', {}, { requestContext: {} });
+    expect(none.status).toBe(401);
+    const denied = await jwt.app.request('/v1/topics/anything', {}, withClaims({ email: 'ivy@example.com' }));
+    expect(denied.status).toBe(403);
+  });
+});

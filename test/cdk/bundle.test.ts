@@ -16,6 +16,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { FUNCTION_AREAS } from '../../cdk/function-areas';
 import { ENV } from '../../functions/config';
 import { apiGatewayPath, DEFAULT_ROUTE_FUNCTION, ROUTES, type FunctionArea } from '../../functions/http/routes';
+import { storeApiKey } from '../../lib/auth/keys';
+import { systemClock } from '../../lib/context';
 import { createStorageClients, localCredentials } from '../../lib/storage/client';
 import { ensureTables } from '../../lib/storage/ensure-tables';
 import { localTableNames, TABLES, type TableNames } from '../../lib/storage/schema';
@@ -39,6 +41,8 @@ interface Bundle {
 const areas = Object.keys(FUNCTION_AREAS) as FunctionArea[];
 let synth: Synthesized;
 let tables: TableNames;
+/** The bundles run with the deployed auth mode (API keys): requests carry a super user's key. */
+let auth: Record<string, string>;
 const bundles = {} as Record<FunctionArea, Bundle>;
 
 beforeAll(async () => {
@@ -50,8 +54,10 @@ beforeAll(async () => {
 
   const endpoint = inject('dynamoEndpoint');
   tables = localTableNames(`b${randomUUID().slice(0, 8)}`);
-  const { raw } = createStorageClients({ endpoint, credentials: localCredentials() });
+  const { raw, doc } = createStorageClients({ endpoint, credentials: localCredentials() });
   await ensureTables(raw, tables);
+  const { apiKey } = await storeApiKey({ ddb: doc, tables, clock: systemClock }, { principal: 'admin' }, 'bundle test');
+  auth = { authorization: `Bearer ${apiKey}` };
   raw.destroy();
 
   const resources = synth.template.toJSON().Resources;
@@ -116,6 +122,7 @@ describe('Lambda bundles', () => {
       httpApiEvent(create.method, '/v1/topics', {
         routeKey: `${create.method} ${apiGatewayPath(create.path)}`,
         body: { name: 'bundled', partitions: 2 },
+        headers: auth,
       }),
     );
     expect(created.statusCode, created.body).toBe(201);
@@ -126,6 +133,7 @@ describe('Lambda bundles', () => {
       httpApiEvent(describeRoute.method, '/v1/topics/bundled', {
         routeKey: `${describeRoute.method} ${apiGatewayPath(describeRoute.path)}`,
         pathParameters: { topic: 'bundled' },
+        headers: auth,
       }),
     );
     expect(described.statusCode, described.body).toBe(200);
@@ -134,13 +142,14 @@ describe('Lambda bundles', () => {
 
   it('produces and fetches records through the bundled produce and fetch functions', async () => {
     const route = (id: 'createTopic' | 'produce' | 'fetch') => `${ROUTES[id].method} ${apiGatewayPath(ROUTES[id].path)}`;
-    await invoke('admin', httpApiEvent('POST', '/v1/topics', { routeKey: route('createTopic'), body: { name: 'bundled-log' } }));
+    await invoke('admin', httpApiEvent('POST', '/v1/topics', { routeKey: route('createTopic'), body: { name: 'bundled-log' }, headers: auth }));
     const produced = await invoke(
       ROUTES.produce.fn,
       httpApiEvent('POST', '/v1/topics/bundled-log/records', {
         routeKey: route('produce'),
         pathParameters: { topic: 'bundled-log' },
         body: { records: [{ value: { type: 'JSON', data: { n: 1 } } }, { key: { type: 'STRING', data: 'k' }, value: null }] },
+        headers: auth,
       }),
     );
     expect(produced.statusCode, produced.body).toBe(200);
@@ -150,6 +159,7 @@ describe('Lambda bundles', () => {
         routeKey: route('fetch'),
         pathParameters: { topic: 'bundled-log', partition: '0' },
         query: { offset: '0' },
+        headers: auth,
       }),
     );
     expect(fetched.statusCode, fetched.body).toBe(200);
@@ -160,6 +170,15 @@ describe('Lambda bundles', () => {
         { offset: 1, key: { type: 'STRING', data: 'k' }, value: null },
       ],
     });
+  });
+
+  it.each(areas)('%s bundle refuses a request without credentials with 401 UNAUTHENTICATED', async (area) => {
+    const route = Object.values(ROUTES).find((r) => r.fn === area && !('public' in r));
+    if (route === undefined) throw new Error(`no route in ${area}`);
+    const routeKey = `${route.method} ${apiGatewayPath(route.path)}`;
+    const res = await invoke(area, httpApiEvent(route.method, route.path.replace(/:[a-z]+/g, '0'), { routeKey }));
+    expect(res.statusCode).toBe(401);
+    expect(json(res).error).toMatchObject({ code: 'UNAUTHENTICATED' });
   });
 
   it('answers the $default route with the error envelope', async () => {

@@ -12,7 +12,13 @@ const DOMAIN = `${API_ID}.execute-api.us-east-1.amazonaws.com`;
 export function httpApiEvent(
   method: string,
   path: string,
-  options: { routeKey?: string; body?: unknown; pathParameters?: Record<string, string>; query?: Record<string, string> } = {},
+  options: {
+    routeKey?: string;
+    body?: unknown;
+    pathParameters?: Record<string, string>;
+    query?: Record<string, string>;
+    headers?: Record<string, string>;
+  } = {},
 ): APIGatewayProxyEventV2 {
   const requestId = randomUUID();
   const now = new Date();
@@ -24,6 +30,7 @@ export function httpApiEvent(
     'x-forwarded-for': '203.0.113.7',
     'x-forwarded-port': '443',
     'x-forwarded-proto': 'https',
+    ...options.headers,
   };
   const event: APIGatewayProxyEventV2 = {
     version: '2.0',
