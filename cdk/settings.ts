@@ -16,6 +16,10 @@ export interface SamsaSettings {
   logRetention: RetentionDays;
   /** Overrides of lib/limits.ts, passed to every function as SAMSA_LIMIT_* variables. */
   limits: Partial<Limits>;
+  /** The consumer-lag alarm fires when the worst group's lag (records) stays above this for 5 minutes. */
+  lagAlarmThreshold: number;
+  /** With an address, alarms notify an SNS topic with this email subscription; without, alarms only show in CloudWatch. */
+  alarmEmail: string | undefined;
 }
 
 export const CONTEXT_KEYS = {
@@ -23,6 +27,8 @@ export const CONTEXT_KEYS = {
   throttleRateLimit: 'samsa:throttleRateLimit',
   throttleBurstLimit: 'samsa:throttleBurstLimit',
   limits: 'samsa:limits',
+  lagAlarmThreshold: 'samsa:lagAlarmThreshold',
+  alarmEmail: 'samsa:alarmEmail',
 } as const;
 
 export const DEFAULT_SETTINGS: SamsaSettings = {
@@ -32,6 +38,8 @@ export const DEFAULT_SETTINGS: SamsaSettings = {
   throttle: { rateLimit: 100, burstLimit: 200 },
   logRetention: RetentionDays.ONE_MONTH,
   limits: {},
+  lagAlarmThreshold: 100_000,
+  alarmEmail: undefined,
 };
 
 export function resolveSettings(scope: Construct, overrides: Partial<SamsaSettings> = {}): SamsaSettings {
@@ -45,6 +53,11 @@ export function resolveSettings(scope: Construct, overrides: Partial<SamsaSettin
     },
     logRetention: overrides.logRetention ?? DEFAULT_SETTINGS.logRetention,
     limits: overrides.limits ?? limitOverrides(ctx(CONTEXT_KEYS.limits)) ?? DEFAULT_SETTINGS.limits,
+    lagAlarmThreshold:
+      overrides.lagAlarmThreshold ??
+      positiveNumber(ctx(CONTEXT_KEYS.lagAlarmThreshold), CONTEXT_KEYS.lagAlarmThreshold) ??
+      DEFAULT_SETTINGS.lagAlarmThreshold,
+    alarmEmail: 'alarmEmail' in overrides ? overrides.alarmEmail : email(ctx(CONTEXT_KEYS.alarmEmail)),
   };
 }
 
@@ -72,6 +85,13 @@ function origins(value: unknown): string[] | undefined {
   if (value === undefined) return undefined;
   const list = Array.isArray(value) ? value : String(value).split(',');
   return list.map((o) => String(o).trim()).filter((o) => o !== '');
+}
+
+function email(value: unknown): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  const address = String(value).trim();
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(address)) throw new Error(`Context ${CONTEXT_KEYS.alarmEmail} must be an email address; got '${address}'.`);
+  return address;
 }
 
 function positiveNumber(value: unknown, key: string): number | undefined {

@@ -3,6 +3,8 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { ApiFunctions } from './constructs/api-functions';
 import { SamsaHttpApi } from './constructs/http-api';
+import { LagMetrics } from './constructs/lag-metrics';
+import { Monitoring } from './constructs/monitoring';
 import { SamsaTables } from './constructs/tables';
 import { FUNCTION_AREAS } from './function-areas';
 import { resolveSettings, type SamsaSettings } from './settings';
@@ -15,6 +17,8 @@ export class SamsaStack extends Stack {
   readonly tables: SamsaTables;
   readonly functions: ApiFunctions;
   readonly httpApi: SamsaHttpApi;
+  readonly lagMetrics: LagMetrics;
+  readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: SamsaStackProps = {}) {
     super(scope, id, props);
@@ -35,5 +39,18 @@ export class SamsaStack extends Stack {
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.httpApi.api.apiEndpoint, description: 'Base URL of the Samsa HTTP API' });
+
+    this.lagMetrics = new LagMetrics(this, 'LagMetrics', { tables: this.tables, logRetention: settings.logRetention, limits: settings.limits });
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      api: this.httpApi.api,
+      functions: { ...this.functions.byArea, lagMetrics: this.lagMetrics.fn },
+      tables: this.tables,
+      lagAlarmThreshold: settings.lagAlarmThreshold,
+      alarmEmail: settings.alarmEmail,
+    });
+    new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName, description: 'CloudWatch dashboard of this stack' });
+    if (this.monitoring.alarmTopic !== undefined) {
+      new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.alarmTopic.topicArn, description: 'SNS topic the alarms notify' });
+    }
   }
 }

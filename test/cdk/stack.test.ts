@@ -72,8 +72,9 @@ describe('tables', () => {
 });
 
 describe('functions', () => {
-  it('creates exactly one function per function area', () => {
-    expect(ofType('AWS::Lambda::Function').map(([id]) => id).sort()).toEqual(areas.map(functionLogicalId).sort());
+  it('creates exactly one function per function area, plus the lag publisher', () => {
+    const expected = [...areas.map(functionLogicalId), synth.logicalId(synth.stack.lagMetrics.fn)];
+    expect(ofType('AWS::Lambda::Function').map(([id]) => id).sort()).toEqual(expected.sort());
   });
 
   it.each(areas)('%s runs Node.js 22 on arm64 with the memory and timeout of its spec', (area) => {

@@ -1,0 +1,182 @@
+/**
+ * Operability in the stack: the scheduled lag publisher (read-only, every
+ * minute), Powertools' service name on every function, the dashboard, the
+ * alarms and the optional SNS topic, and cdk-nag with the topic in place.
+ * Synthesised without bundling (the bundles are test/cdk/bundle.test.ts's).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { FAIL_SYNTH_ON_VALIDATION_ERRORS_CONTEXT } from 'aws-cdk-lib/cx-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LAG_METRICS_ACCESS } from '../../cdk/constructs/lag-metrics';
+import { ALARMS } from '../../cdk/constructs/monitoring';
+import { createSamsaApp, STACK_NAME, type SamsaApp } from '../../cdk/samsa-app';
+import { CONTEXT_KEYS, DEFAULT_SETTINGS, resolveSettings, type SamsaSettings } from '../../cdk/settings';
+import { TABLES } from '../../lib/storage/schema';
+import { readValidationReport } from './synth';
+
+interface Synth extends SamsaApp {
+  template: Template;
+  resources: Record<string, any>;
+  report: ReturnType<typeof readValidationReport>;
+}
+
+const outdirs: string[] = [];
+function synth(settings: Partial<SamsaSettings> = {}): Synth {
+  const outdir = mkdtempSync(join(tmpdir(), 'samsa-mon-'));
+  outdirs.push(outdir);
+  // 'aws:cdk:bundling-stacks': [] skips esbuild; the template is otherwise the same.
+  const samsa = createSamsaApp({
+    app: { outdir, context: { [FAIL_SYNTH_ON_VALIDATION_ERRORS_CONTEXT]: false, 'aws:cdk:bundling-stacks': [] } },
+    stack: { settings },
+  });
+  const assembly = samsa.app.synth();
+  const template = Template.fromStack(samsa.stack);
+  return { ...samsa, template, resources: template.toJSON().Resources, report: readValidationReport(assembly) };
+}
+
+let plain: Synth;
+let withEmail: Synth;
+beforeAll(() => {
+  plain = synth();
+  withEmail = synth({ alarmEmail: 'ops@example.com', lagAlarmThreshold: 500 });
+});
+afterAll(() => {
+  for (const dir of outdirs) rmSync(dir, { recursive: true, force: true });
+});
+
+const logicalId = (s: Synth, construct: { node: { defaultChild?: unknown } }) => s.stack.getLogicalId(construct.node.defaultChild as never);
+const ofType = (s: Synth, type: string) => Object.entries(s.resources).filter(([, r]) => r.Type === type) as [string, any][];
+const actionsOf = (statement: any): string[] => [statement.Action].flat();
+
+describe('lag publisher', () => {
+  it('runs Node.js 22 on arm64 with explicit memory and a timeout below its one-minute schedule', () => {
+    const fn = plain.resources[logicalId(plain, plain.stack.lagMetrics.fn)].Properties;
+    expect(fn).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], MemorySize: 256, Timeout: 50, Handler: 'index.handler' });
+    expect(fn.Environment.Variables).toMatchObject({ POWERTOOLS_SERVICE_NAME: STACK_NAME });
+  });
+
+  it('may only read the tables: exactly its Get/Query actions, no writes', () => {
+    const fnId = logicalId(plain, plain.stack.lagMetrics.fn);
+    const roleId = plain.resources[fnId].Properties.Role['Fn::GetAtt'][0];
+    const statements = ofType(plain, 'AWS::IAM::Policy')
+      .filter(([, p]) => p.Properties.Roles.some((r: any) => r.Ref === roleId))
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement)
+      .filter((s: any) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
+    const granted = new Set(statements.flatMap(actionsOf));
+    const expected = new Set(Object.values(LAG_METRICS_ACCESS).flat().map((a) => `dynamodb:${a}`));
+    expect(granted).toEqual(expected);
+    for (const action of granted) expect(action).toMatch(/^dynamodb:(Get|Query|BatchGet)/);
+  });
+
+  it('is run every minute by an EventBridge rule, without retries', () => {
+    const [[, rule]] = ofType(plain, 'AWS::Events::Rule');
+    expect(rule.Properties.ScheduleExpression).toBe('rate(1 minute)');
+    expect(rule.Properties.Targets).toEqual([
+      expect.objectContaining({
+        Arn: { 'Fn::GetAtt': [logicalId(plain, plain.stack.lagMetrics.fn), 'Arn'] },
+        RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 },
+      }),
+    ]);
+  });
+});
+
+describe('telemetry settings of every function', () => {
+  it('sets POWERTOOLS_SERVICE_NAME to the stack name, the service dimension the dashboard and alarms select on', () => {
+    const functions = ofType(plain, 'AWS::Lambda::Function');
+    expect(functions.length).toBe(5);
+    for (const [, fn] of functions) expect(fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME).toBe(STACK_NAME);
+  });
+});
+
+describe('dashboard', () => {
+  it('exists, is named after the stack and is an output', () => {
+    const [[, dashboard]] = ofType(plain, 'AWS::CloudWatch::Dashboard');
+    expect(dashboard.Properties.DashboardName).toBe(`${STACK_NAME}-samsa`);
+    plain.template.hasOutput('DashboardName', { Value: { Ref: Match.anyValue() } });
+  });
+
+  it('graphs the API, Lambda, DynamoDB, Samsa traffic per topic, and lag per group', () => {
+    const body = JSON.stringify(plain.template.toJSON().Resources[ofType(plain, 'AWS::CloudWatch::Dashboard')[0]![0]].Properties.DashboardBody);
+    for (const needle of ['AWS/ApiGateway', '5xx', 'AWS/Lambda', 'ConcurrentExecutions', 'AWS/DynamoDB', 'ConsumedWriteCapacityUnits', 'WriteThrottleEvents']) {
+      expect(body).toContain(needle);
+    }
+    for (const search of ['{Samsa,service,topic} MetricName=\\\\\\"RecordsIn\\\\\\"', '{Samsa,group,service} MetricName=\\\\\\"ConsumerLag\\\\\\"', '{Samsa,route,service} MetricName=\\\\\\"Latency\\\\\\"']) {
+      expect(body).toContain(search);
+    }
+  });
+});
+
+describe('alarms', () => {
+  it('creates one alarm per runbook entry, each pointing at the runbook and quiet without data', () => {
+    const alarms = ofType(plain, 'AWS::CloudWatch::Alarm');
+    expect(alarms).toHaveLength(Object.keys(ALARMS).length);
+    for (const [, a] of alarms) {
+      expect(a.Properties.AlarmDescription).toMatch(/Runbook: README\.md/);
+      expect(a.Properties.TreatMissingData).toBe('notBreaching');
+      expect(a.Properties.AlarmActions).toBeUndefined();
+    }
+  });
+
+  it('watches the worst group lag against the threshold for five minutes', () => {
+    const lag = withEmail.resources[logicalId(withEmail, withEmail.stack.monitoring.alarms.consumerLag)].Properties;
+    expect(lag).toMatchObject({
+      Namespace: 'Samsa',
+      MetricName: 'ConsumerLag',
+      Dimensions: [{ Name: 'service', Value: STACK_NAME }],
+      Statistic: 'Maximum',
+      Threshold: 500,
+      EvaluationPeriods: 5,
+    });
+    const defaultLag = plain.resources[logicalId(plain, plain.stack.monitoring.alarms.consumerLag)].Properties;
+    expect(defaultLag.Threshold).toBe(DEFAULT_SETTINGS.lagAlarmThreshold);
+  });
+
+  it('watches the API 5xx rate, DynamoDB throttling of both tables and the index, aborted reservations', () => {
+    const props = (key: keyof typeof ALARMS) => plain.resources[logicalId(plain, plain.stack.monitoring.alarms[key])].Properties;
+    expect(JSON.stringify(props('api5xxRate').Metrics)).toContain('100 * errors / requests');
+    const throttling = JSON.stringify(props('dynamoDbThrottling').Metrics);
+    for (const table of Object.values(TABLES)) expect(throttling).toContain(table.logicalId);
+    expect(throttling).toContain('byOffset');
+    expect(props('abortedReservations')).toMatchObject({ MetricName: 'AbortedReservations', Statistic: 'Sum', Threshold: 1 });
+  });
+
+  it('notifies an encrypted, TLS-only SNS topic with an email subscription when samsa:alarmEmail is set', () => {
+    const [[topicId, topic]] = ofType(withEmail, 'AWS::SNS::Topic');
+    expect(topic.Properties.KmsMasterKeyId).toBeDefined();
+    const [[, key]] = ofType(withEmail, 'AWS::KMS::Key');
+    expect(key.Properties.EnableKeyRotation).toBe(true);
+    expect(JSON.stringify(key.Properties.KeyPolicy)).toContain('cloudwatch.amazonaws.com');
+    withEmail.template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
+    withEmail.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+    for (const [, a] of ofType(withEmail, 'AWS::CloudWatch::Alarm')) {
+      expect(a.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+      expect(a.Properties.OKActions).toEqual([{ Ref: topicId }]);
+    }
+    withEmail.template.hasOutput('AlarmTopicArn', { Value: { Ref: topicId } });
+    expect(ofType(plain, 'AWS::SNS::Topic')).toEqual([]);
+  });
+
+  it('leaves cdk-nag clean with the alarm topic too', () => {
+    const open = withEmail.report.pluginReports.flatMap((p) => p.violations.map((v) => `${v.ruleName} at ${v.violatingConstructs.map((c) => c.constructPath).join(', ')}`));
+    expect(open).toEqual([]);
+  });
+});
+
+describe('settings from context', () => {
+  it('reads samsa:lagAlarmThreshold and samsa:alarmEmail, and rejects bad values', () => {
+    const settingsOf = (context: Record<string, unknown>) => resolveSettings(new Stack(new App({ context }), 'S'));
+    expect(settingsOf({})).toMatchObject({ lagAlarmThreshold: DEFAULT_SETTINGS.lagAlarmThreshold, alarmEmail: undefined });
+    expect(settingsOf({ [CONTEXT_KEYS.lagAlarmThreshold]: '2500', [CONTEXT_KEYS.alarmEmail]: 'oncall@example.com' })).toMatchObject({
+      lagAlarmThreshold: 2500,
+      alarmEmail: 'oncall@example.com',
+    });
+    expect(() => settingsOf({ [CONTEXT_KEYS.lagAlarmThreshold]: '-1' })).toThrow(/samsa:lagAlarmThreshold/);
+    expect(() => settingsOf({ [CONTEXT_KEYS.alarmEmail]: 'not-an-address' })).toThrow(/samsa:alarmEmail/);
+  });
+});
