@@ -1,0 +1,100 @@
+/**
+ * The Samsa the checker tests, built from the same seams as the local
+ * server: its own DynamoDB Local (on disk, so it can be killed), fresh
+ * tables, and several handler instances — each `createDeps` with its own
+ * skewed clock, fault middleware and crash hook — behind one HTTP front.
+ * Faults are wired in here and nowhere else; each starts switched off.
+ * With `--url` there is no stack: the checker only drives an existing one.
+ */
+import { randomUUID } from 'node:crypto';
+import { allHandlers } from '../../functions/all-handlers';
+import { loadConfig } from '../../functions/config';
+import { buildApp } from '../../functions/http/app';
+import { createDeps } from '../../functions/runtime';
+import type { Sabotage } from '../../lib/context';
+import { createStorageClients, localCredentials } from '../../lib/storage/client';
+import { ensureTables } from '../../lib/storage/ensure-tables';
+import { localTableNames } from '../../lib/storage/schema';
+import { DdbChaos } from '../faults/chaos';
+import { InstanceClocks } from '../faults/clocks';
+import { CrashInjector } from '../faults/crash';
+import { ReplicaLag } from '../faults/ddb-middleware';
+import type { Random } from '../faults/random';
+import { TtlReaper } from '../faults/ttl-reaper';
+import { DynamoProcess } from './dynamo';
+import { startFront, type FrontServer } from './front';
+
+export interface StackOptions {
+  random: Random;
+  /** Spawn DynamoDB Local with its database here (kill -9 possible)… */
+  dataDir?: string;
+  /** …or use this endpoint. */
+  dynamoEndpoint?: string;
+  instances: number;
+  abortAfterMs: number;
+  maxClockSkewMs: number;
+  sabotage?: Sabotage;
+}
+
+/** The fault switches of an own stack. */
+export interface StackFaults {
+  chaos: DdbChaos;
+  lag: ReplicaLag;
+  crash: CrashInjector;
+  clocks: InstanceClocks;
+  front: FrontServer;
+  dynamo: DynamoProcess;
+  reaper: TtlReaper;
+}
+
+export interface CheckerStack {
+  url: string;
+  faults: StackFaults;
+  close(): Promise<void>;
+}
+
+export async function startStack(options: StackOptions): Promise<CheckerStack> {
+  const { random } = options;
+  const dynamo =
+    options.dynamoEndpoint !== undefined ? DynamoProcess.external(options.dynamoEndpoint) : await DynamoProcess.start(options.dataDir ?? '.samsa/check/dynamodb');
+  const tables = localTableNames(`chk${randomUUID().slice(0, 8)}`);
+  const admin = createStorageClients({ endpoint: dynamo.endpoint, credentials: localCredentials() });
+  await ensureTables(admin.raw, tables);
+
+  const config = loadConfig({
+    SAMSA_META_TABLE: tables.meta,
+    SAMSA_LOG_TABLE: tables.log,
+    SAMSA_DYNAMODB_ENDPOINT: dynamo.endpoint,
+    SAMSA_AUTH_MODE: 'none',
+    SAMSA_LIMIT_ABORT_AFTER_MS: String(options.abortAfterMs),
+    SAMSA_LIMIT_MAX_CLOCK_SKEW_MS: String(options.maxClockSkewMs),
+  });
+  const chaos = new DdbChaos(random.fork('chaos'));
+  const lag = new ReplicaLag();
+  lag.logTable = tables.log;
+  const crash = new CrashInjector(random.fork('crash'));
+  const clocks = new InstanceClocks(options.instances);
+  const apps = Array.from({ length: options.instances }, (_, i) => {
+    const deps = createDeps(config, {
+      plugins: [chaos.plugin, lag.plugin],
+      clock: clocks.clock(i),
+      crash: crash.hook,
+      ...(options.sabotage === undefined ? {} : { sabotage: options.sabotage }),
+    });
+    const app = buildApp(deps, allHandlers);
+    return (request: Request) => app.fetch(request);
+  });
+  const front = await startFront(apps, random.fork('front'));
+  const reaper = new TtlReaper(admin.raw, tables.log, () => clocks.now(), random.fork('ttl'));
+  reaper.start();
+  return {
+    url: front.url,
+    faults: { chaos, lag, crash, clocks, front, dynamo, reaper },
+    async close() {
+      reaper.stop();
+      await front.close();
+      admin.raw.destroy();
+      await dynamo.stop();
+    },
+  };
+}
