@@ -7,6 +7,7 @@ export type OptionSpecs = Record<string, OptionSpec>;
 
 export const GLOBAL_OPTIONS = {
   url: { type: 'string' },
+  'api-key': { type: 'string' },
   json: { type: 'boolean' },
   'timeout-ms': { type: 'string' },
   help: { type: 'boolean', short: 'h' },

@@ -6,20 +6,25 @@ import { readFileSync } from 'node:fs';
 import { Samsa, SamsaApiError, SamsaError, SamsaNetworkError } from '../client';
 import { findCommand, intOption, parse, stringOption } from './args';
 import type { Command } from './command';
+import { acls } from './commands/acls';
 import { consume } from './commands/consume';
 import { groups } from './commands/groups';
+import { keys } from './commands/keys';
 import { offsets } from './commands/offsets';
 import { produce } from './commands/produce';
 import { topics } from './commands/topics';
+import { whoami } from './commands/whoami';
+import { resolveApiKey, type KeySource } from './credentials';
 import { stdio } from './output';
 import { COMMAND_HELP, EXIT, HELP, InputError, UsageError } from './usage';
 
-const COMMANDS: Record<string, Command> = { topics, produce, consume, offsets, groups };
+const COMMANDS: Record<string, Command> = { topics, produce, consume, offsets, groups, whoami, keys, acls };
 
 const DEFAULT_URL = 'http://127.0.0.1:4000';
 
 export async function main(argv: string[], env: Record<string, string | undefined>, signal: AbortSignal): Promise<number> {
   const out = stdio(false);
+  let keySource: KeySource = 'none';
   try {
     const name = findCommand(argv);
     const command = name === undefined ? undefined : COMMANDS[name];
@@ -36,17 +41,19 @@ export async function main(argv: string[], env: Record<string, string | undefine
     if (command === undefined) throw new UsageError(`unknown command '${name}'`);
     const timeoutMs = intOption(parsed.values, 'timeout-ms', 1);
     const url = stringOption(parsed.values, 'url') ?? (env.SAMSA_URL || DEFAULT_URL);
+    const { apiKey, source } = resolveApiKey(stringOption(parsed.values, 'api-key'), env, url, process.cwd());
+    keySource = source;
     // Fewer retries than the SDK's default: a person is waiting for the answer.
-    const client = new Samsa({ url, retry: { retries: 3 }, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
+    const client = new Samsa({ url, retry: { retries: 3 }, ...(apiKey === undefined ? {} : { apiKey }), ...(timeoutMs === undefined ? {} : { timeoutMs }) });
     await command.run({ client, output: stdio(parsed.values.json === true), parsed, signal });
     return signal.aborted ? EXIT.INTERRUPTED : EXIT.OK;
   } catch (err) {
-    return report(err, signal, out.err);
+    return report(err, signal, out.err, keySource);
   }
 }
 
 /** One line per failure, and the exit code that says what kind it was. */
-function report(err: unknown, signal: AbortSignal, print: (line: string) => void): number {
+function report(err: unknown, signal: AbortSignal, print: (line: string) => void, keySource: KeySource): number {
   if (err instanceof UsageError) {
     print(`samsa: ${err.message}${err instanceof InputError ? '' : " (see 'samsa --help')"}`);
     return EXIT.USAGE;
@@ -56,14 +63,26 @@ function report(err: unknown, signal: AbortSignal, print: (line: string) => void
     print(`samsa: --url ${err.message.slice(4)}`);
     return EXIT.USAGE;
   }
+  if (err instanceof TypeError && err.message.startsWith('apiKey must be')) {
+    print(`samsa: the API key ${err.message.slice(7)}`);
+    return EXIT.USAGE;
+  }
   if (err instanceof SamsaError) {
-    print(`samsa: ${err.code}: ${oneLine(err.message)}`);
+    print(`samsa: ${err.code}: ${oneLine(err.message)}${err.code === 'UNAUTHENTICATED' ? KEY_HINT[keySource] : ''}`);
     if (err instanceof SamsaNetworkError) return EXIT.UNREACHABLE;
     return err instanceof SamsaApiError ? EXIT.API_ERROR : EXIT.USAGE;
   }
   print(`samsa: ${oneLine(err instanceof Error ? err.message : String(err))}`);
   return EXIT.API_ERROR;
 }
+
+/** Where the rejected key came from (never the key itself). */
+const KEY_HINT: Record<KeySource, string> = {
+  flag: ' (key from --api-key)',
+  env: ' (key from $SAMSA_API_KEY)',
+  'dev-key': ' (key from .samsa/dev-key; restart npm start or pass --api-key)',
+  none: ' (no API key: pass --api-key or set $SAMSA_API_KEY)',
+};
 
 function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, ' ');

@@ -17,7 +17,7 @@ export class UsageError extends Error {}
 /** Input that cannot be turned into records (a line without the key separator, bad JSON); also exit code 2. */
 export class InputError extends UsageError {}
 
-export const HELP = `Usage: samsa [--url URL] [--json] <command> [options]
+export const HELP = `Usage: samsa [--url URL] [--api-key KEY] [--json] <command> [options]
 
 Commands:
   topics list                          list topics
@@ -35,9 +35,20 @@ Commands:
   groups reset <group> --topic T --to earliest|latest|<offset>|<ISO 8601 time>
   groups delete <group>
   groups remove-member <group> <member-id>
+  whoami                               the principal your API key belongs to
+  keys create --principal P [--expires-in 30d] [--description D]
+  keys list [--principal P]            API keys (never their secrets)
+  keys revoke <key-id>
+  keys bootstrap --principal admin --meta-table TABLE [--region R]
+                                       first key of a deployment, written with AWS credentials
+  acls add --principal P (--topic T|--group G|--cluster) [--prefixed] --operation OP [--deny]
+  acls list [--principal P] [--topic T|--group G|--cluster]
+  acls remove <acl-id>
 
 Global options:
   --url URL          Samsa API (default $SAMSA_URL, else http://127.0.0.1:4000)
+  --api-key KEY      API key (default $SAMSA_API_KEY; for the local default URL, else
+                     ./.samsa/dev-key as written by npm start)
   --json             machine-readable output (JSON) instead of tables
   --timeout-ms N     per-request timeout (default 30000)
   -h, --help         help (also: samsa <command> --help)
@@ -103,4 +114,40 @@ Prints, per partition, the log start offset, the high watermark and the offsets 
   samsa groups remove-member <group> <member-id>
 
 reset and delete need a group without live members.`,
+
+  whoami: `Usage: samsa whoami
+
+Prints the principal the API key belongs to ('anonymous' on a server without authentication).`,
+
+  keys: `Usage:
+  samsa keys create --principal P [--expires-in 30d|12h|90m|3600s] [--description D]
+  samsa keys list [--principal P]
+  samsa keys revoke <key-id>
+  samsa keys bootstrap --principal admin --meta-table TABLE [--region R] [--endpoint URL]
+                       [--expires-in D] [--description D]
+
+create prints the new key on stdout (details on stderr): it is shown only this once, so store it.
+create, list and revoke need a super user's key (or ACLs allowing alter/describe on the cluster).
+
+bootstrap makes the first key of a deployed stack, when no key exists yet to call the API with:
+it writes the key straight into the stack's meta table with the AWS credentials of the
+environment (AWS_PROFILE, AWS_ACCESS_KEY_ID, SSO, a role); no --url or API key is used.
+  --meta-table TABLE  the stack's meta table (a CloudFormation output of the stack)
+  --region R          its region (default $AWS_REGION)
+  --endpoint URL      a DynamoDB endpoint, e.g. DynamoDB Local at http://127.0.0.1:8000
+Give the key a super user's name (SAMSA_SUPER_USERS, default admin) to administer the rest.`,
+
+  acls: `Usage:
+  samsa acls add --principal P (--topic NAME|--group NAME|--cluster) [--prefixed] --operation OP [--deny]
+  samsa acls list [--principal P] [--topic NAME|--group NAME|--cluster]
+  samsa acls remove <acl-id>
+
+  --principal P     a principal name, or '*' for every authenticated principal
+  --topic NAME      topics named NAME ('*' = every topic), or starting with NAME with --prefixed
+  --group NAME      consumer groups, likewise
+  --cluster         the cluster (creating topics, producer ids, key and ACL admin)
+  --operation OP    read, write, create, delete, describe, alter or all
+  --deny            a deny binding (any matching deny wins over every allow)
+
+Adding the same binding twice yields one ACL with the same id. Super users need no ACLs.`,
 };
