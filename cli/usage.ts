@@ -132,7 +132,7 @@ create, list and revoke need a super user's key (or ACLs allowing alter/describe
 bootstrap makes the first key of a deployed stack, when no key exists yet to call the API with:
 it writes the key straight into the stack's meta table with the AWS credentials of the
 environment (AWS_PROFILE, AWS_ACCESS_KEY_ID, SSO, a role); no --url or API key is used.
-  --meta-table TABLE  the stack's meta table (a CloudFormation output of the stack)
+  --meta-table TABLE  the name of the stack's meta table (aws dynamodb list-tables shows it)
   --region R          its region (default $AWS_REGION)
   --endpoint URL      a DynamoDB endpoint, e.g. DynamoDB Local at http://127.0.0.1:8000
 Give the key a super user's name (SAMSA_SUPER_USERS, default admin) to administer the rest.`,
