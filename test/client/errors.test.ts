@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../../lib/errors';
 import {
+  AuthenticationError,
+  AuthorizationError,
   ConflictError,
   InvalidRequestError,
   NotFoundError,
@@ -56,10 +58,13 @@ describe('SDK errors', () => {
 
   it.each([
     [400, 'INVALID_TOPIC', InvalidRequestError],
+    [401, 'UNAUTHENTICATED', AuthenticationError],
+    [403, 'AUTHORIZATION_FAILED', AuthorizationError],
     [404, 'UNKNOWN_TOPIC_OR_PARTITION', NotFoundError],
     [409, 'TOPIC_ALREADY_EXISTS', ConflictError],
     [412, 'OFFSET_MISMATCH', OffsetMismatchError],
     [429, 'THROTTLED', ThrottledError],
+    [429, 'QUOTA_EXCEEDED', ThrottledError],
     [503, 'UNAVAILABLE', UnavailableError],
   ])('maps status %i (%s) to its class', async (status, code, ErrorClass) => {
     const { fetch } = scripted(envelope(status, { code, message: code, retriable: false }));
@@ -103,6 +108,14 @@ describe('SDK errors', () => {
     expect(post.calls()).toBe(1);
     const get = scripted(gateway(), ok({ topics: [] }));
     await expect(client(get.fetch).topics.list()).resolves.toEqual([]);
+  });
+
+  it("treats a gateway's 401 without an envelope as UNAUTHENTICATED", async () => {
+    const { fetch, calls } = scripted(new Response(JSON.stringify({ message: 'Unauthorized' }), { status: 401 }));
+    const err = await client(fetch).topics.list().catch((e) => e);
+    expect(err).toBeInstanceOf(AuthenticationError);
+    expect(err).toMatchObject({ code: 'UNAUTHENTICATED', status: 401, retriable: false, message: 'Unauthorized' });
+    expect(calls()).toBe(1);
   });
 
   it('times out a request that gets no answer within timeoutMs', async () => {
