@@ -6,7 +6,9 @@
  */
 import { Duration } from 'aws-cdk-lib';
 import type { FunctionArea } from '../functions/http/routes';
-import type { TableAccess } from './constructs/tables';
+import { READER_WRITTEN_ATTRIBUTES } from '../lib/log/reader-writes';
+import { metaKeys } from '../lib/storage/keys';
+import type { ConfinedWrites, TableAccess, TableKey } from './constructs/tables';
 
 export interface FunctionAreaSpec {
   /** MB; Lambda CPU scales with it, so it is set per area rather than defaulted. */
@@ -18,7 +20,23 @@ export interface FunctionAreaSpec {
   timeout: Duration;
   /** The exact DynamoDB actions per table; the grant also sets the table-name env var. */
   tables: TableAccess;
+  /** Query allowed only on these partition keys (IAM `dynamodb:LeadingKeys`), per table. */
+  queryPartitions?: Partial<Record<TableKey, readonly string[]>>;
+  /** Writes allowed only on named attributes (readers closing gaps and moving cursors). */
+  confinedWrites?: Partial<Record<TableKey, ConfinedWrites>>;
+  /**
+   * Default reserved concurrency (CDK context `samsa:reservedConcurrency` overrides or disables it).
+   * It guarantees the area its instances, so long-polls in fetch and groups can never take the
+   * instances producers need, and caps how many instances (and quota buckets) the area can have.
+   */
+  reservedConcurrency: number;
 }
+
+/** What a reader may write to the log: abort markers, the stable cursor and the log start, nothing else. */
+const READER_WRITES: ConfinedWrites = { actions: ['PutItem', 'UpdateItem'], attributes: READER_WRITTEN_ATTRIBUTES };
+
+/** Functions without a general Query on meta still load the ACL bindings (lib/auth/acl-store.ts). */
+const ACL_PARTITION = { meta: [metaKeys.aclPk] };
 
 export const FUNCTION_AREAS: Record<FunctionArea, FunctionAreaSpec> = {
   // Topic CRUD: topic items and registry Query on meta; partition counters on log (BatchWriteItem on create/delete).
@@ -30,6 +48,7 @@ export const FUNCTION_AREAS: Record<FunctionArea, FunctionAreaSpec> = {
       // Counters on create/delete; counter update, index Query and strong reads for delete-records; markers when it walks the log.
       log: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'Query'],
     },
+    reservedConcurrency: 5,
   },
   // Reserve (counter UpdateItem), settle (conditional PutItem), chunk reads are not needed; producer ids and state on meta.
   produce: {
@@ -39,16 +58,21 @@ export const FUNCTION_AREAS: Record<FunctionArea, FunctionAreaSpec> = {
       meta: ['GetItem', 'PutItem', 'UpdateItem'],
       log: ['GetItem', 'PutItem', 'UpdateItem'],
     },
+    queryPartitions: ACL_PARTITION,
+    reservedConcurrency: 50,
   },
   // Readers: Query batches and the index, strong GetItem/BatchGetItem; writes only abort markers (PutItem) and
-  // cursor / log-start advances (UpdateItem), all conditional.
+  // cursor / log-start advances (UpdateItem), all conditional, confined by IAM to those attributes.
   fetch: {
     memorySize: 512,
     timeout: Duration.seconds(25),
     tables: {
       meta: ['GetItem'],
-      log: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem'],
+      log: ['GetItem', 'BatchGetItem', 'Query'],
     },
+    queryPartitions: ACL_PARTITION,
+    confinedWrites: { log: READER_WRITES },
+    reservedConcurrency: 25,
   },
   // Members, group item, commit/ownership items on meta; poll reads the log like fetch does.
   groups: {
@@ -56,7 +80,9 @@ export const FUNCTION_AREAS: Record<FunctionArea, FunctionAreaSpec> = {
     timeout: Duration.seconds(25),
     tables: {
       meta: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'BatchGetItem', 'BatchWriteItem'],
-      log: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem'],
+      log: ['GetItem', 'BatchGetItem', 'Query'],
     },
+    confinedWrites: { log: READER_WRITES },
+    reservedConcurrency: 25,
   },
 };

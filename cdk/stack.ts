@@ -7,10 +7,12 @@ import { LagMetrics } from './constructs/lag-metrics';
 import { Monitoring } from './constructs/monitoring';
 import { SamsaTables } from './constructs/tables';
 import { FUNCTION_AREAS } from './function-areas';
+import { authEnvironment, resolveSecuritySettings, type SecuritySettings } from './security-settings';
 import { resolveSettings, type SamsaSettings } from './settings';
 
 export interface SamsaStackProps extends StackProps {
   settings?: Partial<SamsaSettings>;
+  security?: Partial<SecuritySettings>;
 }
 
 export class SamsaStack extends Stack {
@@ -23,6 +25,7 @@ export class SamsaStack extends Stack {
   constructor(scope: Construct, id: string, props: SamsaStackProps = {}) {
     super(scope, id, props);
     const settings = resolveSettings(this, props.settings);
+    const security = resolveSecuritySettings(this, props.security);
 
     this.tables = new SamsaTables(this, 'Tables');
     this.functions = new ApiFunctions(this, 'Functions', {
@@ -30,12 +33,16 @@ export class SamsaStack extends Stack {
       tables: this.tables,
       logRetention: settings.logRetention,
       limits: settings.limits,
+      environment: authEnvironment(security),
+      reservedConcurrency: security.reservedConcurrency,
     });
     this.httpApi = new SamsaHttpApi(this, 'Http', {
       functions: this.functions.byArea,
       throttle: settings.throttle,
       corsOrigins: settings.corsOrigins,
       logRetention: settings.logRetention,
+      jwt: security.authMode === 'jwt' ? security.jwt : undefined,
+      routeThrottle: security.routeThrottle,
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.httpApi.api.apiEndpoint, description: 'Base URL of the Samsa HTTP API' });

@@ -10,7 +10,7 @@ import type { Limits } from '../../lib/limits';
 import type { FunctionArea } from '../../functions/http/routes';
 import type { FunctionAreaSpec } from '../function-areas';
 import { acknowledgeRuntime, bundledFunction } from './bundled-function';
-import type { SamsaTables } from './tables';
+import type { ConfinedWrites, SamsaTables, TableKey } from './tables';
 
 /** API Gateway gives up on an integration after 30 s; leave room for the response to travel back. */
 const MAX_TIMEOUT = Duration.seconds(29);
@@ -20,6 +20,9 @@ export interface ApiFunctionsProps {
   tables: SamsaTables;
   logRetention: RetentionDays;
   limits: Partial<Limits>;
+  /** Auth mode, super users and quotas for functions/config.ts. */
+  environment: Record<string, string>;
+  reservedConcurrency: Record<FunctionArea, number> | false;
 }
 
 export class ApiFunctions extends Construct {
@@ -46,7 +49,7 @@ export class ApiFunctions extends Construct {
       throw new Error(`Function area '${area}': timeout ${spec.timeout.toSeconds()} s exceeds ${MAX_TIMEOUT.toSeconds()} s.`);
     }
     const id = area.charAt(0).toUpperCase() + area.slice(1);
-    return bundledFunction(this, id, {
+    const fn = bundledFunction(this, id, {
       entryDir: area,
       memorySize: spec.memorySize,
       timeout: spec.timeout,
@@ -54,6 +57,15 @@ export class ApiFunctions extends Construct {
       access: spec.tables,
       logRetention: props.logRetention,
       limits: props.limits,
+      environment: props.environment,
+      ...(props.reservedConcurrency === false ? {} : { reservedConcurrency: props.reservedConcurrency[area] }),
     });
+    for (const [table, partitions] of Object.entries(spec.queryPartitions ?? {}) as [TableKey, readonly string[]][]) {
+      props.tables.grantQueryOfPartitions(fn, table, partitions);
+    }
+    for (const [table, writes] of Object.entries(spec.confinedWrites ?? {}) as [TableKey, ConfinedWrites][]) {
+      props.tables.grantConfinedWrites(fn, table, writes);
+    }
+    return fn;
   }
 }

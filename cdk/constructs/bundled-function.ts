@@ -29,6 +29,10 @@ export interface BundledFunctionProps {
   access: TableAccess;
   logRetention: RetentionDays;
   limits: Partial<Limits>;
+  /** More environment (auth mode and quotas of API functions); never secrets. */
+  environment?: Record<string, string>;
+  /** Instances reserved for (and capping) this function; absent = the account's shared pool. */
+  reservedConcurrency?: number;
 }
 
 /** Creates `<id>Logs`, `<id>Role` and `<id>` in `scope` (construct ids that existing stacks' logical ids depend on). */
@@ -39,9 +43,8 @@ export function bundledFunction(scope: Construct, id: string, props: BundledFunc
   const role = new Role(scope, `${id}Role`, { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
   logGroup.grantWrite(role);
 
-  // No reserved concurrency: the stage throttle bounds traffic at the edge,
-  // and reserving would carve capacity out of the account pool (new accounts
-  // may have as little as 10, and deploys fail if less than 10 stays unreserved).
+  // Reserved concurrency is opt-in per caller: it carves capacity out of the account pool
+  // (new accounts may have as little as 10, and deploys fail if less than 10 stays unreserved).
   const fn = new NodejsFunction(scope, id, {
     entry: join(REPO_ROOT, 'functions', props.entryDir, 'index.ts'),
     handler: 'handler',
@@ -51,6 +54,7 @@ export function bundledFunction(scope: Construct, id: string, props: BundledFunc
     architecture: Architecture.ARM_64,
     memorySize: props.memorySize,
     timeout: props.timeout,
+    ...(props.reservedConcurrency === undefined ? {} : { reservedConcurrentExecutions: props.reservedConcurrency }),
     role,
     logGroup,
     loggingFormat: LoggingFormat.JSON,
@@ -61,6 +65,7 @@ export function bundledFunction(scope: Construct, id: string, props: BundledFunc
       // Read by Powertools Logger and Metrics (functions/telemetry): the dashboard and alarms select on it.
       POWERTOOLS_SERVICE_NAME: Stack.of(scope).stackName,
       ...Object.fromEntries(Object.entries(props.limits).map(([key, value]) => [limitEnvName(key as keyof Limits), String(value)])),
+      ...props.environment,
     },
     bundling: {
       format: OutputFormat.CJS,

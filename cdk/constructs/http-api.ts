@@ -11,12 +11,16 @@ import {
   CorsHttpMethod,
   HttpApi,
   HttpMethod,
+  HttpNoneAuthorizer,
   HttpRoute,
+  type CfnStage,
+  type IHttpRouteAuthorizer,
   HttpRouteKey,
   LogGroupLogDestination,
   type HttpRouteIntegration,
   type ThrottleSettings,
 } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -29,6 +33,10 @@ export interface SamsaHttpApiProps {
   /** Allowed browser origins; empty = no CORS configuration at all. */
   corsOrigins: string[];
   logRetention: RetentionDays;
+  /** Validate JWTs at the edge (auth mode `jwt`); absent = the functions check API keys. */
+  jwt?: { issuer: string; audience: string[] } | undefined;
+  /** Tighter throttles for single routes (API Gateway route settings). */
+  routeThrottle: Partial<Record<RouteId, ThrottleSettings>>;
 }
 
 /** Fields of each access-log line: request facts only, never headers or bodies. */
@@ -67,15 +75,19 @@ export class SamsaHttpApi extends Construct {
       return integration;
     };
 
+    const jwtAuthorizer: IHttpRouteAuthorizer | undefined =
+      props.jwt === undefined ? undefined : new HttpJwtAuthorizer('Jwt', props.jwt.issuer, { jwtAudience: props.jwt.audience });
     this.api = new HttpApi(this, 'Api', {
       description: "Samsa: Kafka's log model over HTTP",
       defaultIntegration: integrationFor(DEFAULT_ROUTE_FUNCTION),
+      // Also guards $default: in JWT mode nothing reaches a function without a valid token but the health check.
+      ...(jwtAuthorizer === undefined ? {} : { defaultAuthorizer: jwtAuthorizer }),
       corsPreflight: props.corsOrigins.length === 0 ? undefined : corsPreflight(props.corsOrigins),
       createDefaultStage: false,
     });
 
     const accessLogs = new LogGroup(this, 'AccessLogs', { retention: props.logRetention });
-    this.api.addStage('DefaultStage', {
+    const stage = this.api.addStage('DefaultStage', {
       stageName: '$default',
       autoDeploy: true,
       throttle: props.throttle,
@@ -85,20 +97,33 @@ export class SamsaHttpApi extends Construct {
       },
     });
 
+    const routeSettings: Record<string, { ThrottlingRateLimit?: number; ThrottlingBurstLimit?: number }> = {};
     for (const [routeId, route] of Object.entries(ROUTES) as [RouteId, RouteSpec][]) {
-      new HttpRoute(this, routeId, {
+      const routeKey = `${route.method} ${apiGatewayPath(route.path)}`;
+      const created = new HttpRoute(this, routeId, {
         httpApi: this.api,
         routeKey: HttpRouteKey.with(apiGatewayPath(route.path), HttpMethod[route.method]),
         integration: integrationFor(route.fn),
+        ...(jwtAuthorizer === undefined ? {} : { authorizer: route.public === true ? new HttpNoneAuthorizer() : jwtAuthorizer }),
       });
+      const throttle = props.routeThrottle[routeId];
+      if (throttle !== undefined) {
+        routeSettings[routeKey] = { ThrottlingRateLimit: throttle.rateLimit, ThrottlingBurstLimit: throttle.burstLimit };
+        // Route settings name a route key that must exist when the stage is updated.
+        stage.node.addDependency(created);
+      }
     }
+    (stage.node.defaultChild as CfnStage).routeSettings = routeSettings;
 
     // Covers every route, including $default and routes added later.
     Validations.of(this).acknowledge({
       id: 'AwsSolutions::AwsSolutions-APIG4',
       reason:
-        'Authentication arrives with issue 9: API keys are checked in the Lambda functions (lib/auth), ' +
-        'not by an API Gateway authorizer. Until then the API is open by design.',
+        props.jwt === undefined
+          ? 'Every route but GET /v1/health authenticates in the function: the API key is verified against its salted hash ' +
+            'in DynamoDB (lib/auth/keys.ts) before any handler runs, which costs no extra Lambda invocation per request as a ' +
+            'Lambda authorizer would. Denials are tested on every route (test/api/auth.test.ts).'
+          : 'Every route but GET /v1/health has the JWT authorizer; the health check is public on purpose and returns no data.',
     });
   }
 }

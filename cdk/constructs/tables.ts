@@ -37,6 +37,12 @@ export type DynamoAction =
  */
 export type TableAccess = Record<TableKey, readonly [DynamoAction, ...DynamoAction[]]>;
 
+/** Writes confined to a set of attributes (see SamsaTables.grantConfinedWrites). */
+export interface ConfinedWrites {
+  actions: readonly ('PutItem' | 'UpdateItem')[];
+  attributes: readonly string[];
+}
+
 /** Actions that can target a GSI (the others only address the base table). */
 const INDEX_ACTIONS: ReadonlySet<DynamoAction> = new Set(['Query']);
 
@@ -54,6 +60,42 @@ export class SamsaTables extends Construct {
   constructor(scope: Construct, id: string) {
     super(scope, id);
     this.tables = { meta: this.createTable(TABLES.meta), log: this.createTable(TABLES.log) };
+  }
+
+  /**
+   * Grants writes that may touch only the listed top-level attributes (IAM
+   * `dynamodb:Attributes`, which also covers names in condition expressions).
+   * DynamoDB refuses such a request unless the table's and its indexes' key
+   * attributes are in the list too. Nothing may be returned but what the list
+   * covers, so ReturnValues is confined to NONE as well.
+   */
+  grantConfinedWrites(fn: LambdaFunction, key: TableKey, writes: ConfinedWrites): void {
+    const table = this.tables[key];
+    const def = TABLES[key];
+    const keys = [def.partitionKey, def.sortKey, ...def.globalIndexes.flatMap((g) => [g.partitionKey, g.sortKey])].map((k) => k.name);
+    const missing = keys.filter((k) => !writes.attributes.includes(k));
+    if (missing.length > 0) throw new Error(`Confined writes on ${key} must list the key attributes ${missing.join(', ')}.`);
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: writes.actions.map((a) => `dynamodb:${a}`),
+        resources: [table.tableArn],
+        conditions: {
+          'ForAllValues:StringEquals': { 'dynamodb:Attributes': [...writes.attributes] },
+          StringEqualsIfExists: { 'dynamodb:ReturnValues': ['NONE'] },
+        },
+      }),
+    );
+  }
+
+  /** Grants Query on the base table for the given partition keys only (IAM `dynamodb:LeadingKeys`). */
+  grantQueryOfPartitions(fn: LambdaFunction, key: TableKey, partitionKeys: readonly string[]): void {
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: [this.tables[key].tableArn],
+        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [...partitionKeys] } },
+      }),
+    );
   }
 
   /** Grants exactly `access` on each table (and its GSIs where the action applies) and sets the name env vars. */

@@ -106,7 +106,7 @@ describe('functions', () => {
   it.each(areas)('%s may call exactly the DynamoDB actions of its spec, on the tables only', (area) => {
     const spec = FUNCTION_AREAS[area];
     const roleId = resources[functionLogicalId(area)]!.Properties.Role['Fn::GetAtt'][0] as string;
-    const statements = policyStatementsOfRole(roleId).filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
+    const statements = policyStatementsOfRole(roleId).filter((s) => s.Condition === undefined && actionsOf(s).some((a) => a.startsWith('dynamodb:')));
     const granted: Record<string, string[]> = {};
     for (const s of statements) {
       for (const resource of [s.Resource].flat()) {
@@ -122,6 +122,50 @@ describe('functions', () => {
     );
     for (const [tableId, actions] of Object.entries(granted)) expect(new Set(actions)).toEqual(new Set(expected[tableId]));
     expect(Object.keys(granted).sort()).toEqual(Object.keys(expected).sort());
+  });
+
+  it.each(areas)('%s gets conditional grants exactly as its spec confines them', (area) => {
+    const spec = FUNCTION_AREAS[area];
+    const roleId = resources[functionLogicalId(area)]!.Properties.Role['Fn::GetAtt'][0] as string;
+    const conditional = policyStatementsOfRole(roleId).filter((s) => s.Condition !== undefined && actionsOf(s).some((a) => a.startsWith('dynamodb:')));
+    const expected = [
+      ...Object.entries(spec.queryPartitions ?? {}).map(([table, keys]) => ({
+        Action: 'dynamodb:Query',
+        Resource: { 'Fn::GetAtt': [TABLES[table as keyof typeof TABLES].logicalId, 'Arn'] },
+        Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': keys } },
+      })),
+      ...Object.entries(spec.confinedWrites ?? {}).map(([table, w]) => ({
+        Action: w.actions.map((a) => `dynamodb:${a}`),
+        Resource: { 'Fn::GetAtt': [TABLES[table as keyof typeof TABLES].logicalId, 'Arn'] },
+        Condition: {
+          'ForAllValues:StringEquals': { 'dynamodb:Attributes': [...w.attributes] },
+          StringEqualsIfExists: { 'dynamodb:ReturnValues': ['NONE'] },
+        },
+      })),
+    ];
+    expect(conditional.map(({ Effect: _e, ...rest }) => rest)).toEqual(expected);
+  });
+
+  it('lets no reader write a record payload: fetch and groups may put to the log only the reader attributes', () => {
+    for (const area of ['fetch', 'groups'] as const) {
+      const roleId = resources[functionLogicalId(area)]!.Properties.Role['Fn::GetAtt'][0] as string;
+      const writes = policyStatementsOfRole(roleId).filter(
+        (s) => actionsOf(s).some((a) => a === 'dynamodb:PutItem' || a === 'dynamodb:UpdateItem') && JSON.stringify(s.Resource).includes(TABLES.log.logicalId),
+      );
+      expect(writes).toHaveLength(1);
+      const attributes: string[] = writes[0].Condition['ForAllValues:StringEquals']['dynamodb:Attributes'];
+      expect(attributes).not.toContain('r');
+      expect(attributes).toEqual(expect.arrayContaining(['pk', 'sk', 'o', 'ab', 'cur', 'ls']));
+    }
+    const produceRole = resources[functionLogicalId('produce')]!.Properties.Role['Fn::GetAtt'][0] as string;
+    expect(policyStatementsOfRole(produceRole).flatMap(actionsOf)).not.toContain('dynamodb:DeleteItem');
+  });
+
+  it.each(areas)('%s has its reserved concurrency and the auth settings, and no secret, in its environment', (area) => {
+    const fn = resources[functionLogicalId(area)]!.Properties;
+    expect(fn.ReservedConcurrentExecutions).toBe(FUNCTION_AREAS[area].reservedConcurrency);
+    expect(fn.Environment.Variables).toMatchObject({ [ENV.authMode]: 'api-keys', [ENV.superUsers]: 'admin' });
+    for (const name of Object.keys(fn.Environment.Variables)) expect(name).not.toMatch(/SECRET|PASSWORD|TOKEN|API_KEY/i);
   });
 
   it('no IAM policy grants dynamodb:* or any DynamoDB action on Resource "*"', () => {
@@ -233,6 +277,40 @@ describe('settings', () => {
     } finally {
       custom.cleanup();
     }
+  });
+
+  it('throttles administrative routes more tightly than the stage', () => {
+    const settings = resources[ofType('AWS::ApiGatewayV2::Stage')[0]![0]]!.Properties.RouteSettings;
+    expect(settings[`POST ${apiGatewayPath(ROUTES.createTopic.path)}`]).toEqual({ ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 });
+    expect(settings[`POST ${apiGatewayPath(ROUTES.createApiKey.path)}`]).toEqual({ ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 });
+    expect(settings[`POST ${apiGatewayPath(ROUTES.produce.path)}`]).toBeUndefined();
+  });
+
+  it('puts a JWT authorizer on every route but the health check in JWT mode, and refuses an open deployment', () => {
+    const jwt = synthesize(mkdtempSync(join(tmpdir(), 'samsa-cdk-')), {}, {
+      authMode: 'jwt',
+      jwt: { issuer: 'https://issuer.example.com/', audience: ['samsa'] },
+      reservedConcurrency: false,
+    });
+    try {
+      jwt.template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+        AuthorizerType: 'JWT',
+        JwtConfiguration: { Issuer: 'https://issuer.example.com/', Audience: ['samsa'] },
+      });
+      const routes = Object.values(jwt.template.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties);
+      expect(routes.length).toBe(Object.keys(ROUTES).length + 1);
+      for (const route of routes) {
+        const expected = route.RouteKey === `GET ${apiGatewayPath(ROUTES.health.path)}` ? 'NONE' : 'JWT';
+        expect(route.AuthorizationType ?? 'NONE', route.RouteKey).toBe(expected);
+      }
+      for (const fn of Object.values(jwt.template.findResources('AWS::Lambda::Function'))) {
+        expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
+      }
+    } finally {
+      jwt.cleanup();
+    }
+    expect(() => synthesize(mkdtempSync(join(tmpdir(), 'samsa-cdk-')), {}, { authMode: 'none' as never })).toThrow(/never open/);
+    expect(() => synthesize(mkdtempSync(join(tmpdir(), 'samsa-cdk-')), {}, { authMode: 'jwt' })).toThrow(/samsa:jwtIssuer/);
   });
 
   it('passes limit overrides to every function as SAMSA_LIMIT_* variables', () => {

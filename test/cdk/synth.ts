@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { FAIL_SYNTH_ON_VALIDATION_ERRORS_CONTEXT, VALIDATION_REPORT_FILE, type CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { Template } from 'aws-cdk-lib/assertions';
 import { createSamsaApp, type SamsaApp } from '../../cdk/samsa-app';
+import type { SecuritySettings } from '../../cdk/security-settings';
 import type { SamsaSettings } from '../../cdk/settings';
 
 export interface Synthesized extends SamsaApp {
@@ -23,13 +24,13 @@ export interface Synthesized extends SamsaApp {
  * validation report, so the cdk-nag test can list every open finding instead
  * of every test failing in beforeAll.
  */
-export function synthesize(outdir: string, settings: Partial<SamsaSettings> = {}): Synthesized {
+export function synthesize(outdir: string, settings: Partial<SamsaSettings> = {}, security: Partial<SecuritySettings> = {}): Synthesized {
   mkdirSync(outdir, { recursive: true });
   const cleanup = () => rmSync(outdir, { recursive: true, force: true });
   try {
     const samsa = createSamsaApp({
       app: { outdir, context: { [FAIL_SYNTH_ON_VALIDATION_ERRORS_CONTEXT]: false } },
-      stack: { settings },
+      stack: { settings, security },
     });
     const assembly = samsa.app.synth();
     return {
