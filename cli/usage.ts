@@ -47,8 +47,8 @@ Commands:
 
 Global options:
   --url URL          Samsa API (default $SAMSA_URL, else http://127.0.0.1:4000)
-  --api-key KEY      API key (default $SAMSA_API_KEY; for the local default URL, else
-                     ./.samsa/dev-key as written by npm start)
+  --api-key KEY      API key (default $SAMSA_API_KEY, which other users cannot see in ps;
+                     for the local default URL, else ./.samsa/dev-key as written by npm start)
   --json             machine-readable output (JSON) instead of tables
   --timeout-ms N     per-request timeout (default 30000)
   -h, --help         help (also: samsa <command> --help)
