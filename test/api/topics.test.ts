@@ -93,6 +93,20 @@ describe('create and describe', () => {
     expect(res.body.error.message).toContain('64');
   });
 
+  it('refuses a topic beyond maxTopics with POLICY_VIOLATION naming the limit, and allows one again after a delete', async () => {
+    const small = await createTestStack({ limits: { maxTopics: 2 } });
+    const [a, b, c] = [uniqueName(), uniqueName(), uniqueName()];
+    expect((await small.call('POST', '/v1/topics', { name: a })).status).toBe(201);
+    expect((await small.call('POST', '/v1/topics', { name: b })).status).toBe(201);
+    const refused = await small.call('POST', '/v1/topics', { name: c });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error).toMatchObject({ code: 'POLICY_VIOLATION', limit: 2 });
+    expect(refused.body.error.message).toContain('maxTopics');
+    expect((await small.call('GET', `/v1/topics/${c}`)).status).toBe(404);
+    expect((await small.call('DELETE', `/v1/topics/${a}`)).status).toBe(204);
+    expect((await small.call('POST', '/v1/topics', { name: c })).status).toBe(201);
+  });
+
   it('answers an unknown topic with 404 UNKNOWN_TOPIC_OR_PARTITION', async () => {
     const res = await stack.call('GET', `/v1/topics/${uniqueName()}`);
     expect(res.status).toBe(404);
