@@ -46,10 +46,17 @@ export function hexDump(bytes: Uint8Array, maxBytes = 4096): string {
     const row = bytes.subarray(at, Math.min(at + 16, shown));
     const hex = Array.from(row, (b) => b.toString(16).padStart(2, '0')).join(' ');
     const ascii = Array.from(row, (b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.')).join('');
-    lines.push(`${at.toString(16).padStart(8, '0')}  ${hex.padEnd(47)}  |${ascii}|`);
+    // Pad the hex column only when there are lines to align.
+    lines.push(`${at.toString(16).padStart(8, '0')}  ${shown > 16 ? hex.padEnd(47) : hex}  |${ascii}|`);
   }
   if (bytes.length > shown) lines.push(`… ${bytes.length - shown} more bytes`);
   return lines.join('\n');
+}
+
+/** `61 62 63 …` for short values such as header values. */
+export function hexBytes(bytes: Uint8Array, maxBytes: number): string {
+  const hex = Array.from(bytes.subarray(0, maxBytes), (b) => b.toString(16).padStart(2, '0')).join(' ');
+  return bytes.length > maxBytes ? `${hex} … (${bytes.length} bytes)` : hex;
 }
 
 export function render(w: WireData, mode: ViewMode): { text: string; note?: string } {

@@ -105,7 +105,7 @@ export function GroupPage({ group }: { group: string }) {
           <form class="inline panel" onSubmit={openReset} aria-label="Reset offsets">
             <label>
               Topic{' '}
-              <select value={resetSpec.topic || topics[0] || ''} onChange={(e) => setResetSpec({ ...resetSpec, topic: e.currentTarget.value })}>
+              <select aria-label="Topic" value={resetSpec.topic || topics[0] || ''} onChange={(e) => setResetSpec({ ...resetSpec, topic: e.currentTarget.value })}>
                 {topics.map((t) => (
                   <option key={t} value={t}>
                     {t}
@@ -115,7 +115,7 @@ export function GroupPage({ group }: { group: string }) {
             </label>
             <label>
               To{' '}
-              <select value={resetSpec.to} onChange={(e) => setResetSpec({ ...resetSpec, to: e.currentTarget.value as To })}>
+              <select aria-label="To" value={resetSpec.to} onChange={(e) => setResetSpec({ ...resetSpec, to: e.currentTarget.value as To })}>
                 <option value="earliest">earliest</option>
                 <option value="latest">latest</option>
                 <option value="offset">offset</option>

@@ -3,7 +3,7 @@ import { Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { Api, ApiError, type FetchResult, type PartitionOffsets, type WireData, type WireHeader } from '../api';
 import { ConfirmDialog, ErrorBox } from '../components';
-import { iso, num, parseHeaders, render, hexDump, bytesOf, type ViewMode } from '../format';
+import { bytesOf, hexBytes, iso, num, parseHeaders, render, type ViewMode } from '../format';
 import { href, navigate } from '../router';
 import { usePoll } from '../store';
 
@@ -85,9 +85,8 @@ export function TopicPage({ topic }: { topic: string }) {
         </tbody>
       </table>
 
-      <div class="columns">
-        <MessageBrowser topic={topic} partitions={partitions} jump={jump} />
-        <ProduceForm
+      <MessageBrowser topic={topic} partitions={partitions} jump={jump} />
+      <ProduceForm
           topic={topic}
           partitionCount={partitions.length}
           onProduced={(partition, offset) => {
@@ -95,7 +94,6 @@ export function TopicPage({ topic }: { topic: string }) {
             setJump({ partition, offset, nonce: Date.now() });
           }}
         />
-      </div>
 
       {confirmDelete ? (
         <ConfirmDialog
@@ -188,7 +186,7 @@ function MessageBrowser(props: { topic: string; partitions: PartitionOffsets[]; 
       <form class="inline" onSubmit={browse}>
         <label>
           Partition{' '}
-          <select value={String(partition)} onChange={(e) => setPartition(Number(e.currentTarget.value))}>
+          <select aria-label="Partition" value={String(partition)} onChange={(e) => setPartition(Number(e.currentTarget.value))}>
             {props.partitions.map((p) => (
               <option key={p.partition} value={String(p.partition)}>
                 {p.partition}
@@ -198,7 +196,7 @@ function MessageBrowser(props: { topic: string; partitions: PartitionOffsets[]; 
         </label>
         <label>
           From{' '}
-          <select value={from} onChange={(e) => setFrom(e.currentTarget.value as From)}>
+          <select aria-label="From" value={from} onChange={(e) => setFrom(e.currentTarget.value as From)}>
             <option value="offset">offset</option>
             <option value="timestamp">timestamp</option>
             <option value="latest">latest</option>
@@ -242,6 +240,7 @@ function MessageBrowser(props: { topic: string; partitions: PartitionOffsets[]; 
         result.records.length === 0 ? (
           <p class="muted">No records at offset {num(result.from)} (the end of the partition is {num(result.highWatermark)}).</p>
         ) : (
+          <div class="scroll">
           <table class="data records" aria-label="Records">
             <thead>
               <tr>
@@ -258,7 +257,7 @@ function MessageBrowser(props: { topic: string; partitions: PartitionOffsets[]; 
                   <td class="n">{r.offset}</td>
                   <td class="nowrap">{iso(r.timestamp)}</td>
                   <td>
-                    <Data value={r.key} mode={mode} />
+                    <Data value={r.key} mode={mode} notes={false} />
                   </td>
                   <td>
                     <Data value={r.value} mode={mode} />
@@ -270,6 +269,7 @@ function MessageBrowser(props: { topic: string; partitions: PartitionOffsets[]; 
               ))}
             </tbody>
           </table>
+          </div>
         )
       ) : null}
       {result && result.nextOffset < result.highWatermark ? (
@@ -281,14 +281,14 @@ function MessageBrowser(props: { topic: string; partitions: PartitionOffsets[]; 
   );
 }
 
-function Data({ value, mode }: { value: WireData | null; mode: ViewMode }) {
+function Data({ value, mode, notes = true }: { value: WireData | null; mode: ViewMode; notes?: boolean }) {
   if (value === null) return <span class="muted">null</span>;
   const shown = render(value, mode);
   return (
     <div class="datum">
       <span class="type">{value.type}</span>
-      {shown.note ? <span class="type warn">{shown.note}</span> : null}
-      <pre>{shown.text}</pre>
+      {shown.note && notes ? <span class="type warn">{shown.note}</span> : null}
+      <pre class={mode === 'hex' ? 'hex' : ''}>{shown.text}</pre>
     </div>
   );
 }
@@ -303,7 +303,7 @@ function Headers({ headers, mode }: { headers: WireHeader[]; mode: ViewMode }) {
           {h.value === null ? (
             <span class="muted">null</span>
           ) : mode === 'hex' || h.value.type === 'BINARY' ? (
-            <code>{hexDump(bytesOf(h.value), 64)}</code>
+            <code>{hexBytes(bytesOf(h.value), 64)}</code>
           ) : (
             <code>{render(h.value, 'text').text}</code>
           )}
@@ -358,43 +358,47 @@ function ProduceForm(props: { topic: string; partitionCount: number; onProduced(
   return (
     <form class="panel produce" onSubmit={submit} aria-label="Produce a message">
       <h3>Produce a test message</h3>
-      <label>
-        Partition
-        <select value={partition} onChange={(e) => setPartition(e.currentTarget.value)}>
-          <option value="">by key (or any, without a key)</option>
-          {Array.from({ length: props.partitionCount }, (_, p) => (
-            <option key={p} value={String(p)}>
-              {p}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        Key <input value={key} onInput={(e) => setKey(e.currentTarget.value)} placeholder="optional, STRING" />
-      </label>
-      <label>
-        Value type
-        <select value={type} onChange={(e) => setType(e.currentTarget.value as 'STRING' | 'JSON')}>
-          <option value="STRING">STRING</option>
-          <option value="JSON">JSON</option>
-        </select>
-      </label>
-      <label>
-        Value
-        <textarea rows={4} value={value} onInput={(e) => setValue(e.currentTarget.value)} placeholder={type === 'JSON' ? '{"total": 42}' : 'hello'} />
-      </label>
-      <label>
-        Headers
-        <textarea rows={2} value={headers} onInput={(e) => setHeaders(e.currentTarget.value)} placeholder="one per line: name: value" />
-      </label>
-      <button type="submit" disabled={busy}>
-        Produce
-      </button>
-      {done ? (
-        <p class="ok" role="status">
-          {done}
-        </p>
-      ) : null}
+      <div class="grid">
+        <label>
+          Partition
+          <select aria-label="Partition" value={partition} onChange={(e) => setPartition(e.currentTarget.value)}>
+            <option value="">by key (any without a key)</option>
+            {Array.from({ length: props.partitionCount }, (_, p) => (
+              <option key={p} value={String(p)}>
+                {p}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Key <input value={key} onInput={(e) => setKey(e.currentTarget.value)} placeholder="optional, STRING" />
+        </label>
+        <label>
+          Value type
+          <select aria-label="Value type" value={type} onChange={(e) => setType(e.currentTarget.value as 'STRING' | 'JSON')}>
+            <option value="STRING">STRING</option>
+            <option value="JSON">JSON</option>
+          </select>
+        </label>
+        <label class="wide">
+          Value
+          <textarea rows={4} value={value} onInput={(e) => setValue(e.currentTarget.value)} placeholder={type === 'JSON' ? '{"total": 42}' : 'hello'} />
+        </label>
+        <label>
+          Headers
+          <textarea rows={4} value={headers} onInput={(e) => setHeaders(e.currentTarget.value)} placeholder={'one per line:\nname: value'} />
+        </label>
+      </div>
+      <div class="toolbar">
+        <button type="submit" disabled={busy}>
+          Produce
+        </button>
+        {done ? (
+          <span class="ok" role="status">
+            {done}
+          </span>
+        ) : null}
+      </div>
       <ErrorBox error={error} />
     </form>
   );
