@@ -4,48 +4,22 @@
  * alarms and the optional SNS topic, and cdk-nag with the topic in place.
  * Synthesised without bundling (the bundles are test/cdk/bundle.test.ts's).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
-import { FAIL_SYNTH_ON_VALIDATION_ERRORS_CONTEXT } from 'aws-cdk-lib/cx-api';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Match } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { LAG_METRICS_ACCESS } from '../../cdk/constructs/lag-metrics';
 import { ALARMS } from '../../cdk/constructs/monitoring';
-import { createSamsaApp, STACK_NAME, type SamsaApp } from '../../cdk/samsa-app';
-import { CONTEXT_KEYS, DEFAULT_SETTINGS, resolveSettings, type SamsaSettings } from '../../cdk/settings';
+import { STACK_NAME } from '../../cdk/samsa-app';
+import { CONTEXT_KEYS, DEFAULT_SETTINGS, resolveSettings } from '../../cdk/settings';
 import { TABLES } from '../../lib/storage/schema';
-import { readValidationReport } from './synth';
+import { synthTemplate, type TemplateOnly } from './template-only';
 
-interface Synth extends SamsaApp {
-  template: Template;
-  resources: Record<string, any>;
-  report: ReturnType<typeof readValidationReport>;
-}
-
-const outdirs: string[] = [];
-function synth(settings: Partial<SamsaSettings> = {}): Synth {
-  const outdir = mkdtempSync(join(tmpdir(), 'samsa-mon-'));
-  outdirs.push(outdir);
-  // 'aws:cdk:bundling-stacks': [] skips esbuild; the template is otherwise the same.
-  const samsa = createSamsaApp({
-    app: { outdir, context: { [FAIL_SYNTH_ON_VALIDATION_ERRORS_CONTEXT]: false, 'aws:cdk:bundling-stacks': [] } },
-    stack: { settings },
-  });
-  const assembly = samsa.app.synth();
-  const template = Template.fromStack(samsa.stack);
-  return { ...samsa, template, resources: template.toJSON().Resources, report: readValidationReport(assembly) };
-}
-
+type Synth = TemplateOnly;
 let plain: Synth;
 let withEmail: Synth;
 beforeAll(() => {
-  plain = synth();
-  withEmail = synth({ alarmEmail: 'ops@example.com', lagAlarmThreshold: 500 });
-});
-afterAll(() => {
-  for (const dir of outdirs) rmSync(dir, { recursive: true, force: true });
+  plain = synthTemplate();
+  withEmail = synthTemplate({ alarmEmail: 'ops@example.com', lagAlarmThreshold: 500 });
 });
 
 const logicalId = (s: Synth, construct: { node: { defaultChild?: unknown } }) => s.stack.getLogicalId(construct.node.defaultChild as never);
@@ -73,7 +47,7 @@ describe('lag publisher', () => {
   });
 
   it('is run every minute by an EventBridge rule, without retries', () => {
-    const [[, rule]] = ofType(plain, 'AWS::Events::Rule');
+    const [, rule] = ofType(plain, 'AWS::Events::Rule')[0]!;
     expect(rule.Properties.ScheduleExpression).toBe('rate(1 minute)');
     expect(rule.Properties.Targets).toEqual([
       expect.objectContaining({
@@ -94,7 +68,7 @@ describe('telemetry settings of every function', () => {
 
 describe('dashboard', () => {
   it('exists, is named after the stack and is an output', () => {
-    const [[, dashboard]] = ofType(plain, 'AWS::CloudWatch::Dashboard');
+    const [, dashboard] = ofType(plain, 'AWS::CloudWatch::Dashboard')[0]!;
     expect(dashboard.Properties.DashboardName).toBe(`${STACK_NAME}-samsa`);
     plain.template.hasOutput('DashboardName', { Value: { Ref: Match.anyValue() } });
   });
@@ -145,9 +119,9 @@ describe('alarms', () => {
   });
 
   it('notifies an encrypted, TLS-only SNS topic with an email subscription when samsa:alarmEmail is set', () => {
-    const [[topicId, topic]] = ofType(withEmail, 'AWS::SNS::Topic');
+    const [topicId, topic] = ofType(withEmail, 'AWS::SNS::Topic')[0]!;
     expect(topic.Properties.KmsMasterKeyId).toBeDefined();
-    const [[, key]] = ofType(withEmail, 'AWS::KMS::Key');
+    const [, key] = ofType(withEmail, 'AWS::KMS::Key')[0]!;
     expect(key.Properties.EnableKeyRotation).toBe(true);
     expect(JSON.stringify(key.Properties.KeyPolicy)).toContain('cloudwatch.amazonaws.com');
     withEmail.template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
