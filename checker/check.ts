@@ -38,6 +38,8 @@ export interface CheckOptions {
   sessionTimeoutMs: number;
   /** Clients per role, scaled from the defaults (≥ 20 clients at 1). */
   scale: number;
+  /** Fault probabilities × this (default 1). */
+  intensity?: number;
   /** Planted bugs (self-test only). */
   sabotage?: Sabotage;
   log(line: string): void;
@@ -136,9 +138,9 @@ export async function runCheck(o: CheckOptions): Promise<CheckResult> {
     add('retfetch', (name) => new Fetcher(name, ctx(name), topics.retained));
     o.log(`clients: ${clients.length} (${Object.entries(roles).map(([r, c]) => `${c} ${r}`).join(', ')})`);
 
-    const plan = planFaults(random.fork('nemesis'), o.durationMs, faults);
+    const plan = planFaults(random.fork('nemesis'), o.durationMs, faults, o.intensity ?? 1);
     const nemesis = new Nemesis(
-      { stack: stack?.faults, consumers, recreators, churn, abortAfterMs: o.abortAfterMs, maxClockSkewMs: o.maxClockSkewMs, sessionTimeoutMs: o.sessionTimeoutMs },
+      { stack: stack?.faults, consumers, recreators, churn, abortAfterMs: o.abortAfterMs, maxClockSkewMs: o.maxClockSkewMs, sessionTimeoutMs: o.sessionTimeoutMs, intensity: o.intensity ?? 1 },
       history,
       random.fork('nemesis-actions'),
     );

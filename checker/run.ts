@@ -20,8 +20,11 @@ const HELP = `Usage: npm run check -- [options]
   --instances N         handler instances behind the checker's front (default 3)
   --abort-after-ms N    the stack's abort bound (default 3000; with --url, the server's: 15000)
   --scale X             clients per role × X (default 1: 26 clients)
+  --intensity X         fault probabilities × X, capped at 0.5 (default 1)
   --results DIR         where history.jsonl and report.json go (default .samsa/check/<seed>)
   --verbose             keep the handlers' error logs
+  --sabotage a,b        run a deliberately broken engine (self-test only): unconditionalSettle,
+                        unfencedCommit, ignoreIdempotence — the run must then report anomalies
 
 Faults:
 ${FAULTS.map((f) => `  ${f.padEnd(20)}${FAULT_HELP[f]}`).join('\n')}
@@ -41,8 +44,10 @@ async function main(): Promise<number> {
         instances: { type: 'string', default: '3' },
         'abort-after-ms': { type: 'string' },
         scale: { type: 'string', default: '1' },
+        intensity: { type: 'string', default: '1' },
         results: { type: 'string' },
         verbose: { type: 'boolean', default: false },
+        sabotage: { type: 'string' },
         help: { type: 'boolean', default: false },
       },
     }).values;
@@ -79,6 +84,8 @@ async function main(): Promise<number> {
     maxClockSkewMs: args.url === undefined ? 300 : 1_000,
     sessionTimeoutMs: 4_000,
     scale: Number(args.scale),
+    intensity: Number(args.intensity),
+    ...(args.sabotage === undefined ? {} : { sabotage: Object.fromEntries(args.sabotage.split(',').map((k) => [k.trim(), true])) }),
     log: (line) => console.log(line),
   });
   printResult(result, (line) => console.log(line));

@@ -44,6 +44,10 @@ export class GroupConsumer extends Client {
   pauseMs = 0;
   pauses = 0;
 
+  get owns(): boolean {
+    return this.epoch > 0 && this.assignment.length > 0;
+  }
+
   constructor(
     name: string,
     ctx: ClientContext,

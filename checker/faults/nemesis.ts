@@ -59,7 +59,7 @@ export function usableFaults(faults: readonly FaultName[], ownStack: boolean, dy
 }
 
 /** The schedule: overlapping windows of 1–3 faults with calm gaps, plus point events. */
-export function planFaults(random: Random, durationMs: number, faults: readonly FaultName[]): Step[] {
+export function planFaults(random: Random, durationMs: number, faults: readonly FaultName[], intensity = 1): Step[] {
   const on = new Set(faults);
   const steps: Step[] = [];
   const windowed = WINDOWED.filter((f) => on.has(f));
@@ -77,7 +77,7 @@ export function planFaults(random: Random, durationMs: number, faults: readonly 
     for (let i = 0; i < kills; i++) steps.push({ at: Math.round(durationMs * (0.15 + 0.7 * random())), fault: 'kill-dynamo', action: 'event' });
   }
   if (on.has('pause-members')) {
-    for (let t = 1_000 + random.int(2_000); t < durationMs - 1_000; t += 3_000 + random.int(5_000)) steps.push({ at: t, fault: 'pause-members', action: 'event' });
+    for (let t = (1_000 + random.int(2_000)) / intensity; t < durationMs - 1_000; t += (3_000 + random.int(5_000)) / intensity) steps.push({ at: t, fault: 'pause-members', action: 'event' });
   }
   if (on.has('time-jump')) steps.push({ at: Math.round(durationMs * 0.4), fault: 'time-jump', action: 'event' });
   for (const f of ['recreate-topic', 'group-churn'] as const) {
@@ -94,10 +94,13 @@ export interface NemesisTargets {
   abortAfterMs: number;
   maxClockSkewMs: number;
   sessionTimeoutMs: number;
+  /** Multiplies every fault probability (capped at 0.5) and the frequency of pauses; 1 by default. */
+  intensity: number;
 }
 
 export class Nemesis {
   private readonly pending: Promise<unknown>[] = [];
+  private healed = false;
 
   constructor(
     private readonly targets: NemesisTargets,
@@ -117,6 +120,7 @@ export class Nemesis {
 
   /** Switches every fault off and waits for a restarting DynamoDB. Clocks keep any jump: time never goes back. */
   async heal(): Promise<void> {
+    this.healed = true;
     const s = this.targets.stack;
     if (s !== undefined) {
       s.chaos.rates = { ...CALM };
@@ -136,18 +140,19 @@ export class Nemesis {
   private apply(fault: FaultName, action: Step['action']): void {
     const on = action !== 'stop';
     const t = this.targets;
+    const rate = (p: number) => (on ? Math.min(0.5, p * t.intensity) : 0);
     const s = t.stack;
     let detail: string | undefined;
     switch (fault) {
       case 'ddb-errors':
-        if (s) s.chaos.rates.before = on ? 0.03 : 0;
+        if (s) s.chaos.rates.before = rate(0.03);
         break;
       case 'ddb-lost-responses':
-        if (s) s.chaos.rates.after = on ? 0.03 : 0;
+        if (s) s.chaos.rates.after = rate(0.03);
         break;
       case 'slow-settle':
         if (s) {
-          s.chaos.rates.slowSettle = on ? 0.1 : 0;
+          s.chaos.rates.slowSettle = rate(0.1);
           s.chaos.rates.slowMs = t.abortAfterMs + 2 * t.maxClockSkewMs + 1_500;
         }
         break;
@@ -158,10 +163,10 @@ export class Nemesis {
         if (s) s.lag.indexLagItems = on ? 3 : 0;
         break;
       case 'crash':
-        if (s) s.crash.probability = on ? 0.05 : 0;
+        if (s) s.crash.probability = rate(0.05);
         break;
       case 'drop-responses':
-        if (s) s.front.dropRate = on ? 0.05 : 0;
+        if (s) s.front.dropRate = rate(0.05);
         break;
       case 'clock-skew':
         if (s) {
@@ -179,10 +184,16 @@ export class Nemesis {
         }
         break;
       case 'pause-members': {
-        const live = t.consumers.filter((c) => c.pauseMs === 0);
+        // Only a member that owns partitions makes an interesting zombie; wait for one if none does yet.
+        const live = t.consumers.filter((c) => c.pauseMs === 0 && c.owns);
+        if (live.length === 0 && !this.healed) {
+          setTimeout(() => this.apply(fault, action), 500);
+          return;
+        }
         if (live.length > 0) {
           const victim = this.random.pick(live);
-          victim.pauseMs = t.sessionTimeoutMs + 1_000 + this.random.int(1_000);
+          // Long enough that the member is removed and its partitions move on before it resumes.
+          victim.pauseMs = 2 * t.sessionTimeoutMs + this.random.int(1_000);
           detail = `${victim.name} for ${victim.pauseMs} ms`;
         }
         break;

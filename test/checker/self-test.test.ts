@@ -1,0 +1,73 @@
+/**
+ * A checker that cannot fail proves nothing: the real checker, run briefly
+ * against deliberately broken engines (LibContext.sabotage), must report the
+ * anomalies each plants — and report zero for the real engine under faults.
+ * The four runs share the test DynamoDB Local and run side by side.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { runCheck, type CheckOptions, type CheckResult } from '../../checker/check';
+import type { FaultName } from '../../checker/faults/nemesis';
+import type { Sabotage } from '../../lib/context';
+
+const dir = mkdtempSync(join(tmpdir(), 'samsa-check-'));
+
+function check(name: string, seed: number, faults: FaultName[], extra: Partial<CheckOptions> & { sabotage?: Sabotage } = {}): Promise<CheckResult> {
+  return runCheck({
+    seed,
+    durationMs: 8_000,
+    resultsDir: join(dir, name),
+    faults,
+    dynamoEndpoint: inject('dynamoEndpoint'),
+    instances: 2,
+    abortAfterMs: 1_500,
+    maxClockSkewMs: 100,
+    sessionTimeoutMs: 2_000,
+    scale: 0.5,
+    log: () => undefined,
+    ...extra,
+  });
+}
+
+const count = (r: CheckResult, name: string) => r.analysis.anomalies.find((a) => a.name === name)!.count;
+
+let clean: CheckResult;
+let unconditional: CheckResult;
+let idempotenceOff: CheckResult;
+let unfenced: CheckResult;
+beforeAll(async () => {
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+  [clean, unconditional, idempotenceOff, unfenced] = await Promise.all([
+    check('clean', 11, ['ddb-errors', 'ddb-lost-responses', 'slow-settle', 'stale-reads', 'index-lag', 'crash', 'drop-responses', 'clock-skew', 'pause-members', 'recreate-topic', 'group-churn']),
+    check('unconditional-settle', 12, ['slow-settle'], { sabotage: { unconditionalSettle: true }, intensity: 5, scale: 0.3 }),
+    check('ignore-idempotence', 13, ['drop-responses', 'ddb-lost-responses'], { sabotage: { ignoreIdempotence: true }, intensity: 10, scale: 0.3 }),
+    check('unfenced-commit', 14, ['pause-members'], { sabotage: { unfencedCommit: true }, intensity: 3, scale: 0.3 }),
+  ]);
+}, 90_000);
+
+describe('checker self-test', () => {
+  it('reports zero anomalies for the real engine under faults, and reads every partition at the end', () => {
+    expect(clean.analysis.anomalies.filter((a) => a.count > 0), clean.reportPath).toEqual([]);
+    expect(clean.analysis.stats.finalRead.missing).toEqual([]);
+    expect(clean.analysis.stats.values.ok).toBeGreaterThan(20);
+    expect(clean.valid).toBe(true);
+  });
+
+  it('reports acked records in aborted ranges and inconsistent offsets when a seq can be settled twice', () => {
+    expect(count(unconditional, 'offset-hole'), unconditional.reportPath).toBeGreaterThan(0);
+    expect(count(unconditional, 'inconsistent-offsets') + count(unconditional, 'lost-write'), unconditional.reportPath).toBeGreaterThan(0);
+    expect(unconditional.valid).toBe(false);
+  });
+
+  it('reports duplicates when idempotent retries are written again', () => {
+    expect(count(idempotenceOff, 'duplicate'), idempotenceOff.reportPath).toBeGreaterThan(0);
+    expect(idempotenceOff.valid).toBe(false);
+  });
+
+  it('reports commit regressions when fenced members can commit', () => {
+    expect(count(unfenced, 'commit-regression'), unfenced.reportPath).toBeGreaterThan(0);
+    expect(unfenced.valid).toBe(false);
+  });
+});
