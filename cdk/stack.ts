@@ -46,6 +46,9 @@ export class SamsaStack extends Stack {
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.httpApi.api.apiEndpoint, description: 'Base URL of the Samsa HTTP API' });
+    // For `samsa keys bootstrap` (the first API key) and `samsa doctor`.
+    new CfnOutput(this, 'MetaTableName', { value: this.tables.tables.meta.tableName, description: 'DynamoDB table of topics, groups, keys and ACLs' });
+    new CfnOutput(this, 'LogTableName', { value: this.tables.tables.log.tableName, description: 'DynamoDB table of the partition logs' });
 
     this.lagMetrics = new LagMetrics(this, 'LagMetrics', { tables: this.tables, logRetention: settings.logRetention, limits: settings.limits });
     this.monitoring = new Monitoring(this, 'Monitoring', {

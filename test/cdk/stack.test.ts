@@ -237,6 +237,9 @@ describe('HTTP API', () => {
 
   it('outputs the API URL', () => {
     synth.template.hasOutput('ApiUrl', { Value: { 'Fn::GetAtt': [Match.anyValue(), 'ApiEndpoint'] } });
+    // `samsa keys bootstrap` and `samsa doctor` need the table names.
+    synth.template.hasOutput('MetaTableName', { Value: { Ref: TABLES.meta.logicalId } });
+    synth.template.hasOutput('LogTableName', { Value: { Ref: TABLES.log.logicalId } });
   });
 });
 
