@@ -8,6 +8,7 @@ import { findCommand, intOption, parse, stringOption } from './args';
 import type { Command } from './command';
 import { acls } from './commands/acls';
 import { consume } from './commands/consume';
+import { doctor } from './commands/doctor';
 import { groups } from './commands/groups';
 import { keys } from './commands/keys';
 import { offsets } from './commands/offsets';
@@ -18,7 +19,7 @@ import { resolveApiKey, type KeySource } from './credentials';
 import { stdio } from './output';
 import { COMMAND_HELP, EXIT, HELP, InputError, UsageError } from './usage';
 
-const COMMANDS: Record<string, Command> = { topics, produce, consume, offsets, groups, whoami, keys, acls };
+const COMMANDS: Record<string, Command> = { topics, produce, consume, offsets, groups, whoami, keys, acls, doctor };
 
 const DEFAULT_URL = 'http://127.0.0.1:4000';
 

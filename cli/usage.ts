@@ -44,6 +44,8 @@ Commands:
   acls add --principal P (--topic T|--group G|--cluster) [--prefixed] --operation OP [--deny]
   acls list [--principal P] [--topic T|--group G|--cluster]
   acls remove <acl-id>
+  doctor --meta-table T --log-table T [--region R] [--endpoint URL] [--url URL]
+                                       check a deployment's tables (and API health) against this version
 
 Global options:
   --url URL          Samsa API (default $SAMSA_URL, else http://127.0.0.1:4000)
@@ -150,4 +152,16 @@ Give the key a super user's name (SAMSA_SUPER_USERS, default admin) to administe
   --deny            a deny binding (any matching deny wins over every allow)
 
 Adding the same binding twice yields one ACL with the same id. Super users need no ACLs.`,
+
+  doctor: `Usage: samsa doctor --meta-table TABLE --log-table TABLE [--region R] [--endpoint URL] [--url URL]
+
+Checks a deployment against what this version of Samsa needs: both tables exist and are ACTIVE,
+their key schema, the byOffset index (keys, projection, ACTIVE), TTL on 'ttl', point-in-time
+recovery, billing mode and deletion protection; with --url, that /v1/health answers.
+Prints one ok / warn / fail line per fact (--json: {ok, checks}); exits 1 when any check fails.
+Uses your AWS credentials for read-only Describe* calls.
+  --meta-table T, --log-table T   the table names (stack outputs MetaTableName and LogTableName)
+  --region R          their region (default $AWS_REGION)
+  --endpoint URL      a DynamoDB endpoint, e.g. DynamoDB Local at http://127.0.0.1:8000
+  --url URL           also check the API's /v1/health`,
 };
