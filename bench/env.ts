@@ -11,6 +11,8 @@ import { allHandlers } from '../functions/all-handlers';
 import { buildApp, type AppDeps } from '../functions/http/app';
 import { DEFAULT_AUTH } from '../functions/config';
 import { createDeps } from '../functions/runtime';
+import { createAcl } from '../lib/auth/acl-store';
+import { storeApiKey } from '../lib/auth/keys';
 import type { LibContext } from '../lib/context';
 import { DEFAULT_LIMITS } from '../lib/limits';
 import { createStorageClients, localCredentials } from '../lib/storage/client';
@@ -36,6 +38,8 @@ export interface BenchEnv {
   /** Metered document client for raw (non-engine) calls. */
   doc: DynamoDBDocumentClient;
   raw: DynamoDBClient;
+  /** Headers every request carries: the API key of the non-super principal `bench` (deployed auth, ACLs evaluated). */
+  authHeaders: Record<string, string>;
   /** A JSON request through the Hono app (HTTP parsing and serialisation included). */
   call(method: string, path: string, body?: unknown): Promise<CallResult>;
   /** Creates a topic through the app; throws unless 201/200. */
@@ -55,18 +59,27 @@ export async function createBenchEnv(endpoint: string): Promise<BenchEnv> {
   await waitUntilTableExists({ client: setup.raw, maxWaitTime: 60, minDelay: 1 }, { TableName: scratchTable });
   setup.raw.destroy();
 
+  // The deployed auth path: API keys, ACLs of an ordinary principal, the default 5 s caches. Only the
+  // per-principal quota is off, since one benchmark principal sends far more than 100 requests/s.
   const deps = createDeps(
-    { tables, region: 'us-east-1', dynamoEndpoint: endpoint, limits: { ...DEFAULT_LIMITS }, auth: { ...DEFAULT_AUTH, mode: 'none' } },
+    {
+      tables,
+      region: 'us-east-1',
+      dynamoEndpoint: endpoint,
+      limits: { ...DEFAULT_LIMITS },
+      auth: { ...DEFAULT_AUTH, quota: { ratePerSecond: 0, burst: 1 } },
+    },
     { plugins: [meter.plugin] },
   );
+  const authHeaders = { authorization: `Bearer ${await benchPrincipal(deps.lib)}` };
   const app = buildApp(deps, allHandlers);
   const metered = createStorageClients({ endpoint, credentials: localCredentials(), plugins: [meter.plugin] });
 
   const call = async (method: string, path: string, body?: unknown): Promise<CallResult> => {
-    const init: RequestInit = { method };
+    const init: RequestInit = { method, headers: authHeaders };
     if (body !== undefined) {
       init.body = typeof body === 'string' ? body : JSON.stringify(body);
-      init.headers = { 'content-type': 'application/json' };
+      init.headers = { ...authHeaders, 'content-type': 'application/json' };
     }
     const res = await app.request(path, init);
     const text = await res.text();
@@ -82,6 +95,7 @@ export async function createBenchEnv(endpoint: string): Promise<BenchEnv> {
     meter,
     lib: deps.lib,
     deps,
+    authHeaders,
     doc: metered.doc,
     raw: metered.raw,
     call,
@@ -99,6 +113,19 @@ export async function createBenchEnv(endpoint: string): Promise<BenchEnv> {
       deps.lib.ddbOnce.destroy();
     },
   };
+}
+
+/** Issues the key of principal `bench` and grants it every topic and group and the cluster's create and write. */
+async function benchPrincipal(lib: LibContext): Promise<string> {
+  const admin = { name: DEFAULT_AUTH.superUsers[0] ?? 'admin' };
+  const { apiKey } = await storeApiKey(lib, { principal: 'bench' }, 'bench');
+  for (const resourceType of ['topic', 'group'] as const) {
+    await createAcl(lib, admin, { principal: 'bench', resourceType, resourceName: '*', operation: 'all' });
+  }
+  for (const operation of ['create', 'write'] as const) {
+    await createAcl(lib, admin, { principal: 'bench', resourceType: 'cluster', resourceName: 'samsa', operation });
+  }
+  return apiKey;
 }
 
 export interface LoopResult {

@@ -66,7 +66,7 @@ export async function startHttp(env: BenchEnv): Promise<HttpStack> {
 
   const request = async (method: string, path: string, body?: unknown): Promise<HttpResult> => {
     const id = randomUUID();
-    const headers: Record<string, string> = { [ID_HEADER]: id };
+    const headers: Record<string, string> = { ...env.authHeaders, [ID_HEADER]: id };
     let payload: string | undefined;
     if (body !== undefined) {
       payload = typeof body === 'string' ? body : JSON.stringify(body);
