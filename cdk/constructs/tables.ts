@@ -125,6 +125,9 @@ export class SamsaTables extends Construct {
       // ability to revoke the key, neither of which Samsa needs.
       encryption: TableEncryption.AWS_MANAGED,
       removalPolicy: def.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      // Retaining covers stack deletion; this also refuses a stray DeleteTable (console, CLI, script).
+      // An in-place update: `cdk destroy` still works and leaves the retained tables behind.
+      deletionProtection: def.retain,
     });
     for (const gsi of def.globalIndexes) {
       table.addGlobalSecondaryIndex({

@@ -21,6 +21,7 @@ export interface StatefulTable {
   billingMode: unknown;
   pointInTimeRecovery: unknown;
   encryption: unknown;
+  deletionProtection: unknown;
   deletionPolicy: unknown;
   updateReplacePolicy: unknown;
 }
@@ -48,6 +49,7 @@ export function statefulResources(resources: Record<string, Resource>): Stateful
       billingMode: p.BillingMode ?? null,
       pointInTimeRecovery: p.PointInTimeRecoverySpecification ?? null,
       encryption: p.SSESpecification ?? null,
+      deletionProtection: p.DeletionProtectionEnabled ?? null,
       deletionPolicy: r.DeletionPolicy ?? null,
       updateReplacePolicy: r.UpdateReplacePolicy ?? null,
     };
@@ -101,7 +103,7 @@ export function upgradeFindings(deployed: StatefulSnapshot, current: StatefulSna
     if (after.deletionPolicy !== 'Retain' || after.updateReplacePolicy !== 'Retain') {
       add(id, 'unsafe-update', `${id} is no longer retained (DeletionPolicy ${String(after.deletionPolicy)}, UpdateReplacePolicy ${String(after.updateReplacePolicy)}): deleting the stack or a replacement would delete the data.`);
     }
-    for (const key of ['billingMode', 'pointInTimeRecovery', 'encryption'] as const) {
+    for (const key of ['billingMode', 'pointInTimeRecovery', 'encryption', 'deletionProtection'] as const) {
       if (!same(before[key], after[key])) add(id, 'changed', `${key} of ${id} changed (${JSON.stringify(before[key])} → ${JSON.stringify(after[key])}): an in-place update; review, then update the snapshot.`);
     }
   }
