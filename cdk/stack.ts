@@ -2,6 +2,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { ApiFunctions } from './constructs/api-functions';
+import { SamsaConsole } from './constructs/console';
 import { SamsaHttpApi } from './constructs/http-api';
 import { LagMetrics } from './constructs/lag-metrics';
 import { Monitoring } from './constructs/monitoring';
@@ -19,6 +20,7 @@ export class SamsaStack extends Stack {
   readonly tables: SamsaTables;
   readonly functions: ApiFunctions;
   readonly httpApi: SamsaHttpApi;
+  readonly webConsole: SamsaConsole;
   readonly lagMetrics: LagMetrics;
   readonly monitoring: Monitoring;
 
@@ -49,6 +51,8 @@ export class SamsaStack extends Stack {
     // For `samsa keys bootstrap` (the first API key) and `samsa doctor`.
     new CfnOutput(this, 'MetaTableName', { value: this.tables.tables.meta.tableName, description: 'DynamoDB table of topics, groups, keys and ACLs' });
     new CfnOutput(this, 'LogTableName', { value: this.tables.tables.log.tableName, description: 'DynamoDB table of the partition logs' });
+    this.webConsole = new SamsaConsole(this, 'Console', { httpApi: this.httpApi.api, logRetention: settings.logRetention });
+    new CfnOutput(this, 'ConsoleUrl', { value: `${this.httpApi.api.apiEndpoint}/console/`, description: 'The web console (static files; it asks for an API key)' });
 
     this.lagMetrics = new LagMetrics(this, 'LagMetrics', { tables: this.tables, logRetention: settings.logRetention, limits: settings.limits });
     this.monitoring = new Monitoring(this, 'Monitoring', {

@@ -189,6 +189,38 @@ describe('Lambda bundles', () => {
   });
 });
 
+describe('web console bundle', () => {
+  it('serves the console built into its package: index.html, hashed assets gzipped and immutable, index.html for its own paths', async () => {
+    const props = synth.template.toJSON().Resources[synth.logicalId(synth.stack.webConsole.fn)].Properties;
+    const dir = assetDirectoriesByObjectKey(synth).get(props.Code.S3Key);
+    if (dir === undefined) throw new Error('No asset for the console function');
+    const file = join(dir, 'index.js');
+    const code = readFileSync(file, 'utf8');
+    const specifiers = [...code.matchAll(/\b(?:require|import)\(\s*["'`]([^"'`]+)["'`]\s*\)/g)].map((m) => m[1]!);
+    expect(specifiers.filter((s) => !isBuiltin(s))).toEqual([]);
+    console.log(`bundle console: ${(statSync(file).size / 1024).toFixed(1)} KB, plus the built console in ./console`);
+
+    const handler = loadLikeLambda(file, 'handler', { POWERTOOLS_SERVICE_NAME: 'Samsa' });
+    const get = (path: string, headers: Record<string, string> = {}) =>
+      handler(httpApiEvent('GET', path, { routeKey: 'GET /console/{proxy+}', headers: { accept: '*/*', ...headers } }), lambdaContext('Console', 5000));
+    const index = await get('/console/');
+    expect(index.statusCode).toBe(200);
+    expect(index.headers?.['content-type']).toBe('text/html; charset=utf-8');
+    expect(index.headers?.['cache-control']).toBe('no-cache');
+    const script = /src="(\/console\/assets\/[^"]+\.js)"/.exec(index.body ?? '')?.[1];
+    if (script === undefined) throw new Error(`No script in ${index.body}`);
+    const js = await get(script, { 'accept-encoding': 'gzip, deflate, br' });
+    expect(js.statusCode).toBe(200);
+    expect(js.headers).toMatchObject({ 'content-encoding': 'gzip', 'cache-control': 'public, max-age=31536000, immutable' });
+    expect(js.isBase64Encoded).toBe(true);
+    const page = await get('/console/groups/billing');
+    expect([page.statusCode, page.headers?.['content-type']]).toEqual([200, 'text/html; charset=utf-8']);
+    expect((await get('/console/assets/missing.js')).statusCode).toBe(404);
+    const root = await handler(httpApiEvent('GET', '/console', { routeKey: 'GET /console' }), lambdaContext('Console', 5000));
+    expect([root.statusCode, root.headers?.location]).toEqual([302, '/console/']);
+  });
+});
+
 function isBuiltin(specifier: string): boolean {
   return specifier.startsWith('node:') || builtinModules.includes(specifier);
 }

@@ -61,7 +61,7 @@ describe('lag publisher', () => {
 describe('telemetry settings of every function', () => {
   it('sets POWERTOOLS_SERVICE_NAME to the stack name, the service dimension the dashboard and alarms select on', () => {
     const functions = ofType(plain, 'AWS::Lambda::Function');
-    expect(functions.length).toBe(5);
+    expect(functions.length).toBe(6); // four API areas, the lag publisher, the web console
     for (const [, fn] of functions) expect(fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME).toBe(STACK_NAME);
   });
 });

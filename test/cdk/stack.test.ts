@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONSOLE_ROUTE_KEYS } from '../../cdk/constructs/console';
 import { FUNCTION_AREAS } from '../../cdk/function-areas';
 import { ENV } from '../../functions/config';
 import { apiGatewayPath, DEFAULT_ROUTE_FUNCTION, ROUTES, type FunctionArea } from '../../functions/http/routes';
@@ -72,8 +73,8 @@ describe('tables', () => {
 });
 
 describe('functions', () => {
-  it('creates exactly one function per function area, plus the lag publisher', () => {
-    const expected = [...areas.map(functionLogicalId), synth.logicalId(synth.stack.lagMetrics.fn)];
+  it('creates exactly one function per function area, plus the lag publisher and the web console', () => {
+    const expected = [...areas.map(functionLogicalId), synth.logicalId(synth.stack.lagMetrics.fn), synth.logicalId(synth.stack.webConsole.fn)];
     expect(ofType('AWS::Lambda::Function').map(([id]) => id).sort()).toEqual(expected.sort());
   });
 
@@ -191,10 +192,10 @@ describe('functions', () => {
 });
 
 describe('HTTP API', () => {
-  it('uses payload format 2.0 with one integration per function area in use', () => {
+  it('uses payload format 2.0 with one integration per function area in use, plus the web console', () => {
     const integrations = ofType('AWS::ApiGatewayV2::Integration');
     const used = new Set<FunctionArea>([DEFAULT_ROUTE_FUNCTION, ...Object.values(ROUTES).map((r) => r.fn)]);
-    expect(integrations).toHaveLength(used.size);
+    expect(integrations).toHaveLength(used.size + 1);
     for (const [, i] of integrations) {
       expect(i.Properties).toMatchObject({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
     }
@@ -209,9 +210,9 @@ describe('HTTP API', () => {
     expect(functionOfRouteKey('$default')).toBe(functionLogicalId(DEFAULT_ROUTE_FUNCTION));
   });
 
-  it('has no routes beyond ROUTES and $default', () => {
+  it('has no routes beyond ROUTES, $default and the web console', () => {
     const keys = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey as string);
-    const expected = ['$default', ...Object.values(ROUTES).map((r) => `${r.method} ${apiGatewayPath(r.path)}`)];
+    const expected = ['$default', ...CONSOLE_ROUTE_KEYS, ...Object.values(ROUTES).map((r) => `${r.method} ${apiGatewayPath(r.path)}`)];
     expect(keys.sort()).toEqual(expected.sort());
   });
 
@@ -240,6 +241,26 @@ describe('HTTP API', () => {
     // `samsa keys bootstrap` and `samsa doctor` need the table names.
     synth.template.hasOutput('MetaTableName', { Value: { Ref: TABLES.meta.logicalId } });
     synth.template.hasOutput('LogTableName', { Value: { Ref: TABLES.log.logicalId } });
+  });
+});
+
+describe('web console', () => {
+  it('serves GET /console and GET /console/{proxy+} from its own function, without an authorizer', () => {
+    for (const key of CONSOLE_ROUTE_KEYS) {
+      expect(functionOfRouteKey(key)).toBe(synth.logicalId(synth.stack.webConsole.fn));
+      const [, route] = ofType('AWS::ApiGatewayV2::Route').find(([, r]) => r.Properties.RouteKey === key)!;
+      expect(route.Properties.AuthorizationType ?? 'NONE').toBe('NONE');
+    }
+    synth.template.hasOutput('ConsoleUrl', { Value: { 'Fn::Join': ['', [Match.anyValue(), '/console/']] } });
+  });
+
+  it('may not touch the tables: its role writes its own log group and X-Ray traces, nothing else', () => {
+    const fn = resources[synth.logicalId(synth.stack.webConsole.fn)]!.Properties;
+    expect(Object.keys(fn.Environment.Variables)).toEqual(['POWERTOOLS_SERVICE_NAME']);
+    const roleId = fn.Role['Fn::GetAtt'][0] as string;
+    const actions = policyStatementsOfRole(roleId).flatMap(actionsOf);
+    expect(actions.filter((a) => !a.startsWith('logs:') && !a.startsWith('xray:'))).toEqual([]);
+    expect(resources[roleId]!.Properties.Policies).toBeUndefined();
   });
 });
 
@@ -301,9 +322,10 @@ describe('settings', () => {
         JwtConfiguration: { Issuer: 'https://issuer.example.com/', Audience: ['samsa'] },
       });
       const routes = Object.values(jwt.template.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties);
-      expect(routes.length).toBe(Object.keys(ROUTES).length + 1);
+      expect(routes.length).toBe(Object.keys(ROUTES).length + 1 + CONSOLE_ROUTE_KEYS.length);
+      const open: string[] = [`GET ${apiGatewayPath(ROUTES.health.path)}`, ...CONSOLE_ROUTE_KEYS];
       for (const route of routes) {
-        const expected = route.RouteKey === `GET ${apiGatewayPath(ROUTES.health.path)}` ? 'NONE' : 'JWT';
+        const expected = open.includes(route.RouteKey) ? 'NONE' : 'JWT';
         expect(route.AuthorizationType ?? 'NONE', route.RouteKey).toBe(expected);
       }
       for (const fn of Object.values(jwt.template.findResources('AWS::Lambda::Function'))) {
@@ -319,7 +341,9 @@ describe('settings', () => {
   it('passes limit overrides to every function as SAMSA_LIMIT_* variables', () => {
     const custom = synthesize(mkdtempSync(join(tmpdir(), 'samsa-cdk-')), { limits: { maxPartitionsPerTopic: 64 } });
     try {
-      const functions = Object.values(custom.template.findResources('AWS::Lambda::Function'));
+      // All but the web console's, which reads no limits.
+      const consoleId = custom.logicalId(custom.stack.webConsole.fn);
+      const functions = Object.entries(custom.template.findResources('AWS::Lambda::Function')).filter(([id]) => id !== consoleId).map(([, fn]) => fn);
       expect(functions.length).toBeGreaterThan(0);
       for (const fn of functions) {
         expect(fn.Properties.Environment.Variables).toMatchObject({ SAMSA_LIMIT_MAX_PARTITIONS_PER_TOPIC: '64' });
