@@ -95,6 +95,13 @@ export interface CommittedOp extends OpBase {
   offsets?: Record<string, number>;
 }
 
+/** `GET /v1/groups/{group}` (strongly consistent): the member ids the group holds. */
+export interface MembersOp extends OpBase {
+  f: 'members';
+  group: string;
+  members?: string[];
+}
+
 /** Topic admin: create at setup, or a delete + re-create cycle under load. */
 export interface TopicOp extends OpBase {
   f: 'create-topic' | 'recreate-topic';
@@ -109,7 +116,7 @@ export interface NemesisOp extends OpBase {
   detail?: string;
 }
 
-export type Op = SendOp | FetchOp | PollOp | CommitOp | OffsetsOp | CommittedOp | TopicOp | NemesisOp;
+export type Op = SendOp | FetchOp | PollOp | CommitOp | OffsetsOp | CommittedOp | MembersOp | TopicOp | NemesisOp;
 
 /** What an op is before it completes. */
 export type Invocation<T extends Op = Op> = Omit<T, 'id' | 'invokeAt' | 'completeAt' | 'outcome'>;

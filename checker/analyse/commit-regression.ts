@@ -6,9 +6,12 @@
  * - a fenced commit accepted: member M committed with epoch e after another
  *   member was given the partition (its response completed after M got
  *   epoch e and before M's commit was sent). Taking the partition back would
- *   have given M a higher epoch, so the server must have refused.
+ *   have given M a higher epoch, so the server must have refused;
+ * - a removed member's commit accepted: M committed after a strongly
+ *   consistent read of the group's members (begun after M got its epoch)
+ *   no longer listed it. Member ids are never re-used, so M was gone.
  */
-import type { CommitOp, PollOp } from '../history';
+import type { CommitOp, MembersOp, PollOp } from '../history';
 import { Findings, type Model } from './model';
 
 export function commitRegressions(m: Model): Findings {
@@ -70,10 +73,16 @@ export function commitRegressions(m: Model): Findings {
     const id = `${p.member}|${p.resultEpoch}`;
     if (!epochGiven.has(id)) epochGiven.set(id, p);
   }
+  const memberReads = m.ops.filter((op): op is MembersOp => op.f === 'members' && op.outcome === 'ok');
   for (const c of m.commits) {
     if (c.outcome !== 'ok') continue;
     const given = epochGiven.get(`${c.member}|${c.epoch}`);
     if (given === undefined) continue;
+    const gone = memberReads.find((r) => r.group === c.group && r.invokeAt > given.completeAt && r.completeAt < c.invokeAt && !(r.members ?? []).includes(c.member));
+    if (gone !== undefined) {
+      found.add({ kind: 'removed-member-commit-accepted', group: c.group, member: c.member, epoch: c.epoch, partition: c.partition, offset: c.offset, ops: [gone.id, c.id] });
+      continue;
+    }
     const key = m.keyOf(c, c.partition);
     const taker = okPolls.find(
       (p) =>

@@ -44,6 +44,10 @@ export class GroupConsumer extends Client {
   pauseMs = 0;
   pauses = 0;
 
+  get paused(): boolean {
+    return this.pauseMs > 0;
+  }
+
   get owns(): boolean {
     return this.epoch > 0 && this.assignment.length > 0;
   }
@@ -60,10 +64,9 @@ export class GroupConsumer extends Client {
   async run(): Promise<void> {
     while (!this.ctx.stopped()) {
       if (this.pauseMs > 0) {
-        const ms = this.pauseMs;
-        this.pauseMs = 0;
         this.pauses++;
-        await sleep(ms);
+        await sleep(this.pauseMs);
+        this.pauseMs = 0;
         await this.zombieCommit();
       }
       const churn = this.options.churn();

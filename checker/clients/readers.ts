@@ -5,9 +5,10 @@
  *   offset) to re-read what it saw; sometimes reads the topic's offsets.
  *   Every fetch records what it saw at each offset, the aborted ranges, the
  *   high watermark and log start — the raw material of most checks.
- * - CommittedObserver: reads a group's committed offsets now and then.
+ * - CommittedObserver: reads a group's committed offsets and its members
+ *   now and then (a removed member's commit must never be accepted).
  */
-import type { CommittedOp, FetchOp, OffsetsOp } from '../history';
+import type { CommittedOp, FetchOp, MembersOp, OffsetsOp } from '../history';
 import { sleep, type Api, type ApiResult } from './api';
 import { Client, type ClientContext } from './client';
 import type { ProduceTarget } from './producers';
@@ -115,7 +116,15 @@ export class CommittedObserver extends Client {
   async run(): Promise<void> {
     while (!this.ctx.stopped()) {
       await recordedCommitted(this.ctx, this.name, this.group, this.topic);
-      await sleep(200 + this.ctx.random.int(300));
+      await this.readMembers();
+      await sleep(100 + this.ctx.random.int(200));
     }
+  }
+
+  private async readMembers(): Promise<void> {
+    const complete = this.ctx.history.invoke<MembersOp>({ f: 'members', process: this.name, group: this.group });
+    const res = await this.ctx.api.call('GET', `/v1/groups/${this.group}`);
+    if (res.outcome === 'ok') complete({ outcome: 'ok', members: (res.body.members as { memberId: string }[]).map((m) => m.memberId) });
+    else complete({ outcome: res.outcome, ...(res.error === undefined ? {} : { error: res.error }) });
   }
 }

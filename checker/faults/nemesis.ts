@@ -153,7 +153,8 @@ export class Nemesis {
       case 'slow-settle':
         if (s) {
           s.chaos.rates.slowSettle = rate(0.1);
-          s.chaos.rates.slowMs = t.abortAfterMs + 2 * t.maxClockSkewMs + 1_500;
+          // Lands well after readers may abort the reservation (abort bound + skew).
+          s.chaos.rates.slowMs = 2 * (t.abortAfterMs + 2 * t.maxClockSkewMs) + 1_000;
         }
         break;
       case 'stale-reads':
@@ -185,7 +186,9 @@ export class Nemesis {
         break;
       case 'pause-members': {
         // Only a member that owns partitions makes an interesting zombie; wait for one if none does yet.
-        const live = t.consumers.filter((c) => c.pauseMs === 0 && c.owns);
+        // Someone must be left to take its partitions over while it sleeps.
+        const awake = t.consumers.filter((c) => !c.paused);
+        const live = awake.length < 2 ? [] : awake.filter((c) => c.owns);
         if (live.length === 0 && !this.healed) {
           setTimeout(() => this.apply(fault, action), 500);
           return;

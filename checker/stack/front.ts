@@ -28,7 +28,8 @@ export async function startFront(apps: Fetch[], random: Random): Promise<FrontSe
     front.requests++;
     const app = apps[random.int(apps.length)]!;
     const response = await app(request);
-    if (front.dropRate > 0 && random.chance(front.dropRate)) {
+    // Only requests that change something have a commit to lose.
+    if (request.method !== 'GET' && front.dropRate > 0 && random.chance(front.dropRate)) {
       await response.arrayBuffer().catch(() => undefined); // the handler has finished its work
       front.dropped++;
       (env as HttpBindings).incoming.socket.destroy();

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { analyse, type AnomalyName } from '../../checker/analyse';
-import type { CommitOp, FetchOp, Op, PollOp, SendOp, TopicOp } from '../../checker/history';
+import type { CommitOp, FetchOp, MembersOp, Op, PollOp, SendOp, TopicOp } from '../../checker/history';
 
 const facts = { topics: [{ name: 't', partitions: 1, retention: false }], staleBoundMs: 1_000 };
 
@@ -158,6 +158,11 @@ describe('checker analysis', () => {
       ],
       'commit-regression',
     );
+  });
+
+  it("reports a removed member's commit accepted: the group's members no longer listed it", () => {
+    const members: MembersOp = { ...base({ at: [10, 11] }, 'observer'), f: 'members', group: 'g', members: ['m2'] };
+    only([poll('m1', { at: [0, 1], epoch: 0, resultEpoch: 1, assignment: [0] }), members, commit('m1', 1, 3, { at: [20, 21] })], 'commit-regression');
   });
 
   it('reports a group assignment overlap: a partition given to B while live A still claims it', () => {
