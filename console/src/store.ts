@@ -62,7 +62,8 @@ export function usePoll<T>(load: () => Promise<T>, intervalMs: number, key: unkn
       clearTimeout(timer);
       if (!alive || running) return;
       if (document.hidden) {
-        timer = setTimeout(run, intervalMs);
+        // Look again later (also for one-shot loads, interval 0), without spinning.
+        timer = setTimeout(run, Math.max(intervalMs, 1000));
         return;
       }
       running = true;
