@@ -6,6 +6,7 @@
 import type { ThrottleSettings } from 'aws-cdk-lib/aws-apigatewayv2';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { TELEMETRY_ENV } from '../functions/telemetry/names';
 import { DEFAULT_LIMITS, type Limits } from '../lib/limits';
 
 export interface SamsaSettings {
@@ -20,6 +21,8 @@ export interface SamsaSettings {
   lagAlarmThreshold: number;
   /** With an address, alarms notify an SNS topic with this email subscription; without, alarms only show in CloudWatch. */
   alarmEmail: string | undefined;
+  /** Traffic and lag metrics per topic (a CloudWatch custom metric per topic each); false = stack-wide only. */
+  topicMetrics: boolean;
 }
 
 export const CONTEXT_KEYS = {
@@ -29,6 +32,7 @@ export const CONTEXT_KEYS = {
   limits: 'samsa:limits',
   lagAlarmThreshold: 'samsa:lagAlarmThreshold',
   alarmEmail: 'samsa:alarmEmail',
+  topicMetrics: 'samsa:topicMetrics',
 } as const;
 
 export const DEFAULT_SETTINGS: SamsaSettings = {
@@ -40,7 +44,13 @@ export const DEFAULT_SETTINGS: SamsaSettings = {
   limits: {},
   lagAlarmThreshold: 100_000,
   alarmEmail: undefined,
+  topicMetrics: true,
 };
+
+/** What the functions' telemetry reads (functions/telemetry/names.ts TELEMETRY_ENV). */
+export function telemetryEnvironment(settings: SamsaSettings): Record<string, string> {
+  return { [TELEMETRY_ENV.perTopic]: String(settings.topicMetrics) };
+}
 
 export function resolveSettings(scope: Construct, overrides: Partial<SamsaSettings> = {}): SamsaSettings {
   const ctx = (key: string): unknown => scope.node.tryGetContext(key);
@@ -58,6 +68,7 @@ export function resolveSettings(scope: Construct, overrides: Partial<SamsaSettin
       positiveNumber(ctx(CONTEXT_KEYS.lagAlarmThreshold), CONTEXT_KEYS.lagAlarmThreshold) ??
       DEFAULT_SETTINGS.lagAlarmThreshold,
     alarmEmail: 'alarmEmail' in overrides ? overrides.alarmEmail : email(ctx(CONTEXT_KEYS.alarmEmail)),
+    topicMetrics: overrides.topicMetrics ?? flag(ctx(CONTEXT_KEYS.topicMetrics), CONTEXT_KEYS.topicMetrics) ?? DEFAULT_SETTINGS.topicMetrics,
   };
 }
 
@@ -85,6 +96,13 @@ function origins(value: unknown): string[] | undefined {
   if (value === undefined) return undefined;
   const list = Array.isArray(value) ? value : String(value).split(',');
   return list.map((o) => String(o).trim()).filter((o) => o !== '');
+}
+
+function flag(value: unknown, key: string): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  throw new Error(`Context ${key} must be true or false; got '${String(value)}'.`);
 }
 
 function email(value: unknown): string | undefined {

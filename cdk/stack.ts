@@ -9,7 +9,7 @@ import { Monitoring } from './constructs/monitoring';
 import { SamsaTables } from './constructs/tables';
 import { FUNCTION_AREAS } from './function-areas';
 import { authEnvironment, resolveSecuritySettings, type SecuritySettings } from './security-settings';
-import { resolveSettings, type SamsaSettings } from './settings';
+import { resolveSettings, telemetryEnvironment, type SamsaSettings } from './settings';
 
 export interface SamsaStackProps extends StackProps {
   settings?: Partial<SamsaSettings>;
@@ -35,7 +35,7 @@ export class SamsaStack extends Stack {
       tables: this.tables,
       logRetention: settings.logRetention,
       limits: settings.limits,
-      environment: authEnvironment(security),
+      environment: { ...authEnvironment(security), ...telemetryEnvironment(settings) },
       reservedConcurrency: security.reservedConcurrency,
     });
     this.httpApi = new SamsaHttpApi(this, 'Http', {
@@ -54,10 +54,15 @@ export class SamsaStack extends Stack {
     this.webConsole = new SamsaConsole(this, 'Console', { httpApi: this.httpApi.api, logRetention: settings.logRetention });
     new CfnOutput(this, 'ConsoleUrl', { value: `${this.httpApi.api.apiEndpoint}/console/`, description: 'The web console (static files; it asks for an API key)' });
 
-    this.lagMetrics = new LagMetrics(this, 'LagMetrics', { tables: this.tables, logRetention: settings.logRetention, limits: settings.limits });
+    this.lagMetrics = new LagMetrics(this, 'LagMetrics', {
+      tables: this.tables,
+      logRetention: settings.logRetention,
+      limits: settings.limits,
+      environment: telemetryEnvironment(settings),
+    });
     this.monitoring = new Monitoring(this, 'Monitoring', {
       api: this.httpApi.api,
-      functions: { ...this.functions.byArea, lagMetrics: this.lagMetrics.fn },
+      functions: { ...this.functions.byArea, lagMetrics: this.lagMetrics.fn, console: this.webConsole.fn },
       tables: this.tables,
       lagAlarmThreshold: settings.lagAlarmThreshold,
       alarmEmail: settings.alarmEmail,

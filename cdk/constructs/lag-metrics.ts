@@ -26,6 +26,7 @@ export interface LagMetricsProps {
   tables: SamsaTables;
   logRetention: RetentionDays;
   limits: Partial<Limits>;
+  environment: Record<string, string>;
 }
 
 export class LagMetrics extends Construct {
@@ -43,6 +44,7 @@ export class LagMetrics extends Construct {
       access: LAG_METRICS_ACCESS,
       logRetention: props.logRetention,
       limits: props.limits,
+      environment: props.environment,
     });
     this.rule = new Rule(this, 'Schedule', {
       description: 'Publishes Samsa consumer lag (ConsumerLag) every minute',

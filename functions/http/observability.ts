@@ -94,7 +94,7 @@ function record(telemetry: Telemetry, c: Context, durationMs: number): void {
   if (!telemetry.metricsEnabled) return;
   for (const t of perTopic) {
     const [records, bytes] = t.direction === 'in' ? [METRICS.recordsIn, METRICS.bytesIn] : [METRICS.recordsOut, METRICS.bytesOut];
-    telemetry.publish([{ topic: t.topic }], [
+    telemetry.publish(telemetry.perTopic ? [{ topic: t.topic }] : [], [
       [records, MetricUnit.Count, t.records],
       [bytes, MetricUnit.Bytes, t.bytes],
     ]);

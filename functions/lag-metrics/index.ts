@@ -6,10 +6,10 @@
  */
 import { loadConfig } from '../config';
 import { createDeps } from '../runtime';
-import { Telemetry } from '../telemetry/telemetry';
+import { Telemetry, telemetryOptions } from '../telemetry/telemetry';
 import { publishLag } from './publish';
 
-const telemetry = new Telemetry();
+const telemetry = new Telemetry(telemetryOptions(process.env));
 const { lib } = createDeps(loadConfig(process.env), { telemetry });
 
 export const handler = async (): Promise<{ groups: number; topics: number }> => publishLag(lib, telemetry);

@@ -14,6 +14,7 @@ export async function publishLag(lib: LibContext, telemetry: Telemetry): Promise
   let topics = 0;
   for (const s of samples) {
     telemetry.publish([{ group: s.group }, {}], [[METRICS.consumerLag, MetricUnit.Count, s.totalLag]]);
+    if (!telemetry.perTopic) continue;
     for (const t of s.topics) {
       telemetry.publish([{ group: s.group, topic: t.topic }], [[METRICS.consumerLag, MetricUnit.Count, t.lag]]);
       topics++;

@@ -13,6 +13,12 @@
 
 export const METRICS_NAMESPACE = 'Samsa';
 
+/** Set by the CDK stack (samsa:topicMetrics); read by the entry points through telemetryOptions(). */
+export const TELEMETRY_ENV = {
+  /** `false`: traffic and lag metrics without the topic dimension (a flat cost instead of one per topic). */
+  perTopic: 'SAMSA_METRICS_PER_TOPIC',
+} as const;
+
 export const DIMENSIONS = {
   service: 'service',
   topic: 'topic',

@@ -93,4 +93,18 @@ describe('publishLag', () => {
     expect(emf[0]._aws.CloudWatchMetrics[0].Metrics).toEqual([{ Name: 'ConsumerLag', Unit: 'Count' }]);
     expect(lines.map((l) => JSON.parse(l)).find((l) => l.message === 'consumer lag published')).toMatchObject({ service: 'lag-test' });
   });
+
+  it('without per-topic metrics writes only the per-group lines', async () => {
+    const t = await topicWith([1]);
+    const group = uniqueName('g');
+    await join(group, 'm1', [t]);
+    const lines: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => {
+      lines.push(...String(chunk).split('\n').filter((l) => l.startsWith('{')));
+      return true;
+    });
+    await publishLag(stack.lib, new Telemetry({ serviceName: 'lag-test', logLevel: 'WARN', perTopic: false }));
+    const emf = lines.map((l) => JSON.parse(l)).filter((l) => l.group === group);
+    expect(emf.map((l) => l._aws.CloudWatchMetrics[0].Dimensions)).toEqual([[['service', 'group'], ['service']]]);
+  });
 });

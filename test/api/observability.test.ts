@@ -171,6 +171,18 @@ describe('EMF metrics', () => {
     expect(latency!.units).toEqual({ Latency: 'Milliseconds' });
   });
 
+  it('without per-topic metrics (samsa:topicMetrics=false) publishes traffic under service alone', async () => {
+    const flat = await createTestStack({ telemetry: new Telemetry({ serviceName: SERVICE, logLevel: 'WARN', perTopic: false }) });
+    const name = uniqueName('obs');
+    await flat.call('POST', '/v1/topics', { name });
+    output = [];
+    expect((await flat.call('POST', `/v1/topics/${name}/records`, { records: [{ value: str('abc') }] })).status).toBe(200);
+    const [traffic] = emf(METRICS.recordsIn);
+    expect(traffic!.dimensions).toEqual([['service']]);
+    expect(traffic!.values).toMatchObject({ RecordsIn: 1, BytesIn: 3 });
+    expect(traffic!.values.topic).toBeUndefined();
+  });
+
   it('a fetch emits RecordsOut and BytesOut per topic', async () => {
     const name = await topic();
     await stack.call('POST', `/v1/topics/${name}/records`, { records: [{ partition: 0, value: str('abc') }, { partition: 0, key: str('k'), value: null }] });

@@ -11,6 +11,7 @@ import { LAG_METRICS_ACCESS } from '../../cdk/constructs/lag-metrics';
 import { ALARMS } from '../../cdk/constructs/monitoring';
 import { STACK_NAME } from '../../cdk/samsa-app';
 import { CONTEXT_KEYS, DEFAULT_SETTINGS, resolveSettings } from '../../cdk/settings';
+import { TELEMETRY_ENV } from '../../functions/telemetry/names';
 import { TABLES } from '../../lib/storage/schema';
 import { synthTemplate, type TemplateOnly } from './template-only';
 
@@ -64,9 +65,22 @@ describe('telemetry settings of every function', () => {
     expect(functions.length).toBe(6); // four API areas, the lag publisher, the web console
     for (const [, fn] of functions) expect(fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME).toBe(STACK_NAME);
   });
+
+  it('passes samsa:topicMetrics to the API functions and the lag publisher', () => {
+    const emitters = [...Object.values(plain.stack.functions.byArea), plain.stack.lagMetrics.fn];
+    for (const fn of emitters) expect(plain.resources[logicalId(plain, fn)].Properties.Environment.Variables[TELEMETRY_ENV.perTopic]).toBe('true');
+    const flat = synthTemplate({ topicMetrics: false });
+    for (const fn of [...Object.values(flat.stack.functions.byArea), flat.stack.lagMetrics.fn]) {
+      expect(flat.resources[flat.stack.getLogicalId(fn.node.defaultChild as never)].Properties.Environment.Variables[TELEMETRY_ENV.perTopic]).toBe('false');
+    }
+  });
 });
 
 describe('dashboard', () => {
+  it('outputs both table names for samsa doctor', () => {
+    for (const table of Object.values(TABLES)) plain.template.hasOutput(`${table.logicalId}Name`, { Value: { Ref: table.logicalId } });
+  });
+
   it('exists, is named after the stack and is an output', () => {
     const [, dashboard] = ofType(plain, 'AWS::CloudWatch::Dashboard')[0]!;
     expect(dashboard.Properties.DashboardName).toBe(`${STACK_NAME}-samsa`);
@@ -152,5 +166,7 @@ describe('settings from context', () => {
     });
     expect(() => settingsOf({ [CONTEXT_KEYS.lagAlarmThreshold]: '-1' })).toThrow(/samsa:lagAlarmThreshold/);
     expect(() => settingsOf({ [CONTEXT_KEYS.alarmEmail]: 'not-an-address' })).toThrow(/samsa:alarmEmail/);
+    expect(settingsOf({ [CONTEXT_KEYS.topicMetrics]: 'false' }).topicMetrics).toBe(false);
+    expect(() => settingsOf({ [CONTEXT_KEYS.topicMetrics]: 'no' })).toThrow(/samsa:topicMetrics/);
   });
 });
