@@ -195,8 +195,8 @@ export class Nemesis {
         }
         if (live.length > 0) {
           const victim = this.random.pick(live);
-          // Long enough that the member is removed and its partitions move on before it resumes.
-          victim.pauseMs = 2 * t.sessionTimeoutMs + this.random.int(1_000);
+          // Long enough that the member is removed (and its partitions move on) before it resumes.
+          victim.pauseMs = Math.round(1.5 * t.sessionTimeoutMs) + this.random.int(1_000);
           detail = `${victim.name} for ${victim.pauseMs} ms`;
         }
         break;

@@ -43,7 +43,7 @@ beforeAll(async () => {
     check('clean', 11, ['ddb-errors', 'ddb-lost-responses', 'slow-settle', 'stale-reads', 'index-lag', 'crash', 'drop-responses', 'clock-skew', 'pause-members', 'recreate-topic', 'group-churn']),
     check('unconditional-settle', 12, ['slow-settle'], { sabotage: { unconditionalSettle: true }, intensity: 5, scale: 0.3 }),
     check('ignore-idempotence', 13, ['drop-responses', 'ddb-lost-responses'], { sabotage: { ignoreIdempotence: true }, intensity: 10, scale: 0.3 }),
-    check('unfenced-commit', 14, ['pause-members'], { sabotage: { unfencedCommit: true }, intensity: 3, scale: 0.5, durationMs: 10_000 }),
+    check('unfenced-commit', 14, ['pause-members'], { sabotage: { unfencedCommit: true }, intensity: 3, scale: 0.5, durationMs: 10_000, sessionTimeoutMs: 4_000 }),
   ]);
 }, 90_000);
 
