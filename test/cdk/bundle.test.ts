@@ -221,6 +221,28 @@ describe('web console bundle', () => {
   });
 });
 
+describe('lag publisher bundle', () => {
+  it('stays within the size budget, loads only built-ins and @aws-sdk/*, and publishes the lag of the local tables', async () => {
+    const props = synth.template.toJSON().Resources[synth.logicalId(synth.stack.lagMetrics.fn)].Properties;
+    const dir = assetDirectoriesByObjectKey(synth).get(props.Code.S3Key);
+    if (dir === undefined) throw new Error('No asset for the lag publisher');
+    const file = join(dir, 'index.js');
+    console.log(`bundle lag-metrics: ${(statSync(file).size / 1024).toFixed(1)} KB`);
+    expect(statSync(file).size).toBeLessThanOrEqual(MAX_BUNDLE_BYTES);
+    const code = readFileSync(file, 'utf8');
+    const specifiers = [...code.matchAll(/\b(?:require|import)\(\s*["'`]([^"'`]+)["'`]\s*\)/g)].map((m) => m[1]!);
+    expect(specifiers.filter((s) => !s.startsWith('@aws-sdk/') && !isBuiltin(s))).toEqual([]);
+    const env = {
+      ...lambdaEnvironment(props.Environment.Variables, tables),
+      [ENV.dynamoEndpoint]: inject('dynamoEndpoint'),
+      AWS_REGION: 'us-east-1',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    };
+    const publish = loadLikeLambda(file, 'handler', env) as unknown as () => Promise<{ groups: number; topics: number }>;
+    expect(await publish()).toEqual({ groups: expect.any(Number), topics: expect.any(Number) });
+  });
+});
+
 function isBuiltin(specifier: string): boolean {
   return specifier.startsWith('node:') || builtinModules.includes(specifier);
 }
