@@ -13,5 +13,3 @@ export type LibEvent =
   | { type: 'conflictRetried'; operation: 'groupHeartbeat' }
   /** DynamoDB throttled a request and the operation retried it. */
   | { type: 'throttleRetried'; operation: 'settleBatch' };
-
-export type LibEventType = LibEvent['type'];

@@ -71,7 +71,7 @@ function record(telemetry: Telemetry, c: Context, durationMs: number): void {
   const route = template === undefined ? undefined : ROUTE_IDS.get(`${c.req.method} ${template}`);
   const params = template === undefined ? {} : pathParams(template, c.req.path);
   const status = c.res.status;
-  const code = errorCode(c, status);
+  const code = errorCode(c, status, template);
   const traffic = (c.get(TRAFFIC) as Traffic[] | undefined) ?? [];
   const perTopic = sumPerTopic(traffic);
   const lambda = (c.env as { lambdaContext?: { awsRequestId?: string } } | undefined)?.lambdaContext;
@@ -111,10 +111,10 @@ function record(telemetry: Telemetry, c: Context, durationMs: number): void {
 }
 
 /** The error code of a thrown error (the onError envelope); handler-built error answers report theirs with noteTraffic. */
-function errorCode(c: Context, status: number): ErrorCode | undefined {
+function errorCode(c: Context, status: number, template: string | undefined): ErrorCode | undefined {
   if (c.error !== undefined) return toSamsaError(c.error).code;
-  if (routeTemplate(c) === undefined && status === 404) return 'ROUTE_NOT_FOUND';
-  if (routeTemplate(c) === undefined && status === 405) return 'METHOD_NOT_ALLOWED';
+  if (template === undefined && status === 404) return 'ROUTE_NOT_FOUND';
+  if (template === undefined && status === 405) return 'METHOD_NOT_ALLOWED';
   return undefined;
 }
 
