@@ -53,10 +53,8 @@ export class ApiFunctions extends Construct {
       entryDir: area,
       memorySize: spec.memorySize,
       timeout: spec.timeout,
-      tables: props.tables,
-      access: spec.tables,
+      data: { tables: props.tables, access: spec.tables, limits: props.limits },
       logRetention: props.logRetention,
-      limits: props.limits,
       environment: props.environment,
       ...(props.reservedConcurrency === false ? {} : { reservedConcurrency: props.reservedConcurrency[area] }),
     });

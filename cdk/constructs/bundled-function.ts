@@ -25,10 +25,12 @@ export interface BundledFunctionProps {
   entryDir: string;
   memorySize: number;
   timeout: Duration;
-  tables: SamsaTables;
-  access: TableAccess;
+  /** Table access; absent for functions that touch no table (the console's static files). */
+  data?: { tables: SamsaTables; access: TableAccess; limits: Partial<Limits> };
   logRetention: RetentionDays;
-  limits: Partial<Limits>;
+  description?: string;
+  /** Shell commands run after esbuild, given the input and output directories (NodejsFunction commandHooks). */
+  afterBundling?: (inputDir: string, outputDir: string) => string[];
   /** More environment (auth mode and quotas of API functions); never secrets. */
   environment?: Record<string, string>;
   /** Instances reserved for (and capping) this function; absent = the account's shared pool. */
@@ -52,6 +54,7 @@ export function bundledFunction(scope: Construct, id: string, props: BundledFunc
     depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
     runtime: Runtime.NODEJS_22_X,
     architecture: Architecture.ARM_64,
+    ...(props.description === undefined ? {} : { description: props.description }),
     memorySize: props.memorySize,
     timeout: props.timeout,
     ...(props.reservedConcurrency === undefined ? {} : { reservedConcurrentExecutions: props.reservedConcurrency }),
@@ -64,7 +67,7 @@ export function bundledFunction(scope: Construct, id: string, props: BundledFunc
     environment: {
       // Read by Powertools Logger and Metrics (functions/telemetry): the dashboard and alarms select on it.
       POWERTOOLS_SERVICE_NAME: Stack.of(scope).stackName,
-      ...Object.fromEntries(Object.entries(props.limits).map(([key, value]) => [limitEnvName(key as keyof Limits), String(value)])),
+      ...Object.fromEntries(Object.entries(props.data?.limits ?? {}).map(([key, value]) => [limitEnvName(key as keyof Limits), String(value)])),
       ...props.environment,
     },
     bundling: {
@@ -77,14 +80,17 @@ export function bundledFunction(scope: Construct, id: string, props: BundledFunc
       externalModules: ['@aws-sdk/*'],
       // Bundle with the esbuild in node_modules; never fall back to Docker.
       forceDockerBundling: false,
+      ...(props.afterBundling === undefined
+        ? {}
+        : { commandHooks: { beforeBundling: () => [], beforeInstall: () => [], afterBundling: props.afterBundling } }),
     },
   });
-  props.tables.grant(fn, props.access);
+  if (props.data !== undefined) props.data.tables.grant(fn, props.data.access);
   Validations.of(role).acknowledge({
     id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
     reason:
       'Only xray:PutTraceSegments and xray:PutTelemetryRecords (added by active tracing) use Resource *: ' +
-      'X-Ray does not support resource-level permissions. DynamoDB statements name the tables and indexes (asserted in test/cdk).',
+      'X-Ray does not support resource-level permissions. DynamoDB statements, where a function has any, name the tables and indexes (asserted in test/cdk).',
   });
   return fn;
 }

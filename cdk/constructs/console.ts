@@ -9,20 +9,14 @@
  * data, and the console's requests to /v1 carry the user's own credentials
  * (an API key or a JWT, both sent as a Bearer token) like any other client's.
  */
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import { HttpMethod, HttpNoneAuthorizer, HttpRoute, HttpRouteKey, type HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, SystemLogLevel, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { CONSOLE_BASE } from '../../functions/console/assets';
-import { acknowledgeRuntime } from './bundled-function';
-
-const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+import { acknowledgeRuntime, bundledFunction } from './bundled-function';
 
 /** The console's route keys (the `GET /console` one redirects to `/console/`). */
 export const CONSOLE_ROUTE_KEYS = [`GET ${CONSOLE_BASE}`, `GET ${CONSOLE_BASE}/{proxy+}`] as const;
@@ -38,47 +32,19 @@ export class SamsaConsole extends Construct {
 
   constructor(scope: Construct, id: string, props: SamsaConsoleProps) {
     super(scope, id);
-    const logGroup = new LogGroup(this, 'AssetsLogs', { retention: props.logRetention });
-    // An own role: the default one attaches AWSLambdaBasicExecutionRole (any log group). Nothing else is granted.
-    const role = new Role(this, 'AssetsRole', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
-    logGroup.grantWrite(role);
-
-    this.fn = new NodejsFunction(this, 'Assets', {
+    this.fn = bundledFunction(this, 'Assets', {
+      entryDir: 'console',
       description: 'Samsa web console: static files of the Vite build (no data access)',
-      entry: join(REPO_ROOT, 'functions', 'console', 'index.ts'),
-      handler: 'handler',
-      projectRoot: REPO_ROOT,
-      depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
-      runtime: Runtime.NODEJS_22_X,
-      architecture: Architecture.ARM_64,
       // Files are read once per instance and kept in memory, gzipped; 256 MB gives a quicker cold start than 128.
       memorySize: 256,
       timeout: Duration.seconds(5),
-      role,
-      logGroup,
-      loggingFormat: LoggingFormat.JSON,
-      applicationLogLevelV2: ApplicationLogLevel.INFO,
-      systemLogLevelV2: SystemLogLevel.INFO,
-      tracing: Tracing.ACTIVE,
-      environment: { POWERTOOLS_SERVICE_NAME: Stack.of(this).stackName },
-      bundling: {
-        format: OutputFormat.CJS,
-        target: 'node22',
-        minify: true,
-        sourceMap: false,
-        externalModules: ['@aws-sdk/*'],
-        forceDockerBundling: false,
-        commandHooks: {
-          beforeBundling: () => [],
-          beforeInstall: () => [],
-          // Build the console from source into ./console of the function's package (functions/console/index.ts
-          // serves from there). NODE_ENV=production: a test runner's NODE_ENV=test would keep development code.
-          afterBundling: (inputDir: string, outputDir: string) => [
-            `NODE_ENV=production node "${inputDir}/node_modules/vite/bin/vite.js" build --config "${inputDir}/console/vite.config.ts" ` +
-              `--outDir "${outputDir}/console" --emptyOutDir --logLevel warn`,
-          ],
-        },
-      },
+      logRetention: props.logRetention,
+      // Build the console from source into ./console of the function's package (functions/console/index.ts
+      // serves from there). NODE_ENV=production: a test runner's NODE_ENV=test would keep development code.
+      afterBundling: (inputDir, outputDir) => [
+        `NODE_ENV=production node "${inputDir}/node_modules/vite/bin/vite.js" build --config "${inputDir}/console/vite.config.ts" ` +
+          `--outDir "${outputDir}/console" --emptyOutDir --logLevel warn`,
+      ],
     });
 
     const integration = new HttpLambdaIntegration('ConsoleIntegration', this.fn, { scopePermissionToRoute: false });
@@ -105,12 +71,6 @@ export class SamsaConsole extends Construct {
       reason:
         'Only invoked synchronously by API Gateway for GET requests of static files; the browser receives any error ' +
         'and there is no asynchronous event that could be dead-lettered.',
-    });
-    Validations.of(role).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'Only xray:PutTraceSegments and xray:PutTelemetryRecords (added by active tracing) use Resource *: X-Ray does ' +
-        'not support resource-level permissions. The role has no other permission besides writing its own log group.',
     });
   }
 }

@@ -40,10 +40,8 @@ export class LagMetrics extends Construct {
       memorySize: 256,
       // Below the schedule, so runs do not pile up behind a slow one.
       timeout: Duration.seconds(50),
-      tables: props.tables,
-      access: LAG_METRICS_ACCESS,
+      data: { tables: props.tables, access: LAG_METRICS_ACCESS, limits: props.limits },
       logRetention: props.logRetention,
-      limits: props.limits,
       environment: props.environment,
     });
     this.rule = new Rule(this, 'Schedule', {
