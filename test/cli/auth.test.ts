@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, type Run } from './run-cli';
 import { resolveApiKey } from '../../cli/credentials';
 import { closedPort, startTestServer, uniqueTopic, type TestServer } from '../client/server';
 
@@ -16,30 +16,14 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-const CLI = resolve('cli/samsa.mjs');
 
 /** Runs the CLI as its own process; SAMSA_API_KEY only when a test sets it, and in a directory without a dev key unless given. */
 function samsa(args: string[], options: { env?: Record<string, string>; cwd?: string; input?: string } = {}): Promise<Run> {
   const { SAMSA_API_KEY: _ignored, ...inherited } = process.env;
-  return new Promise((done, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: { ...inherited, SAMSA_URL: server.url, ...options.env },
-      cwd: options.cwd ?? emptyDir(),
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-    child.stdin.end(options.input ?? '');
+  return runCli(args, {
+    env: { ...inherited, SAMSA_URL: server.url, ...options.env },
+    cwd: options.cwd ?? emptyDir(),
+    ...(options.input === undefined ? {} : { input: options.input }),
   });
 }
 

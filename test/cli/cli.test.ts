@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, type Run } from './run-cli';
 import type { LocalServer } from '../../local/server';
 import { closedPort, startTestServer, uniqueTopic } from '../client/server';
 
@@ -12,27 +12,9 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs the CLI the way a user does, as its own process, against the test server. */
 function samsa(args: string[], options: { input?: string; url?: string } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['cli/samsa.mjs', ...args], {
-      env: { ...process.env, SAMSA_URL: options.url ?? server.url },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(options.input ?? '');
-  });
+  return runCli(args, { env: { ...process.env, SAMSA_URL: options.url ?? server.url }, ...(options.input === undefined ? {} : { input: options.input }) });
 }
 
 const lines = (text: string) => text.split('\n').filter((l) => l !== '');

@@ -5,10 +5,10 @@
  * the API health. The pure checks also get the describe outputs only AWS
  * gives (PITR, deletion protection, provisioned billing).
  */
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { runCli, type Run } from './run-cli';
 import { checkTable } from '../../cli/doctor/table-checks';
 import { createStorageClients, localCredentials } from '../../lib/storage/client';
 import { createTableInput, ensureTables } from '../../lib/storage/ensure-tables';
@@ -39,22 +39,8 @@ beforeAll(async () => {
 });
 afterAll(() => server?.close());
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 function samsa(args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['cli/samsa.mjs', ...args], { env: { ...process.env, AWS_REGION: 'us-east-1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runCli(args, { env: { ...process.env, AWS_REGION: 'us-east-1' } });
 }
 
 const doctorArgs = (tables: TableNames) => ['doctor', '--meta-table', tables.meta, '--log-table', tables.log, '--endpoint', endpoint];
