@@ -6,7 +6,7 @@
  * (JSONL) and the report (JSON) are written to `resultsDir`.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Sabotage } from '../lib/context';
 import { analyse, type Analysis, type RunFacts } from './analyse';
@@ -71,10 +71,13 @@ export async function runCheck(o: CheckOptions): Promise<CheckResult> {
   const history = new HistoryRecorder(historyPath);
 
   let stack: CheckerStack | undefined;
+  // A fresh database per run; it is deleted afterwards (the history and report stay).
+  const dataDir = join(o.resultsDir, 'dynamodb');
+  rmSync(dataDir, { recursive: true, force: true });
   if (o.url === undefined) {
     stack = await startStack({
       random: random.fork('stack'),
-      dataDir: join(o.resultsDir, 'dynamodb'),
+      dataDir,
       ...(o.dynamoEndpoint === undefined ? {} : { dynamoEndpoint: o.dynamoEndpoint }),
       instances: o.instances,
       abortAfterMs: o.abortAfterMs,
@@ -186,6 +189,7 @@ export async function runCheck(o: CheckOptions): Promise<CheckResult> {
   } finally {
     process.off('exit', stopKilling);
     await stack?.close();
+    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
