@@ -5,8 +5,8 @@
  * - 4xx → fail: the server refused and guarantees nothing happened —
  *   except 408/429 and retriable codes, which may come from a request that
  *   already did part of its work → info;
- * - RESERVATION_ABORTED (503) → fail: the server proved nothing of the
- *   batch is visible;
+ * - RESERVATION_ABORTED (503) and QUOTA_EXCEEDED (429) → fail: nothing of
+ *   the request happened;
  * - other 5xx, network errors, timeouts, dropped connections → info.
  */
 import type { Outcome } from '../history';
@@ -19,8 +19,12 @@ export interface ApiResult {
   error?: string;
 }
 
-/** Error codes that prove the request changed nothing although their status is 5xx. */
-const DEFINITE_5XX = new Set(['RESERVATION_ABORTED']);
+/**
+ * Retriable refusals that still prove the request changed nothing: an aborted
+ * reservation (nothing of the batch is visible), and the quota, which is
+ * taken before any body is read or any table touched (functions/http/app.ts).
+ */
+const DEFINITE_RETRIABLE = new Set(['RESERVATION_ABORTED', 'QUOTA_EXCEEDED']);
 
 export class Api {
   constructor(
@@ -56,7 +60,7 @@ export class Api {
     if (res.status < 300) return { outcome: 'ok', status: res.status, body: parsed };
     const code: string = parsed?.error?.code ?? `HTTP_${res.status}`;
     const retriable = parsed?.error?.retriable === true;
-    const definite = (res.status < 500 && res.status !== 408 && res.status !== 429 && !retriable) || DEFINITE_5XX.has(code);
+    const definite = (res.status < 500 && res.status !== 408 && res.status !== 429 && !retriable) || DEFINITE_RETRIABLE.has(code);
     return { outcome: definite ? 'fail' : 'info', status: res.status, body: parsed, error: code };
   }
 }

@@ -71,8 +71,8 @@ export class IdempotentProducer extends Producer {
         if (res.outcome === 'ok') {
           this.sequences.set(partition, seq + values.length);
           done = true;
-        } else if (res.outcome === 'fail' && res.error !== 'RESERVATION_ABORTED') {
-          break; // refused for good: fence this epoch below
+        } else if (res.outcome === 'fail' && res.body?.error?.retriable !== true) {
+          break; // refused for good: fence this epoch below (aborted reservations and quotas are retried)
         }
         if (this.ctx.stopped() && !done) break;
       }

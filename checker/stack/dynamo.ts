@@ -19,9 +19,9 @@ export class DynamoProcess {
 
   static async start(dataDir: string): Promise<DynamoProcess> {
     const port = await freePort();
-    const process = new DynamoProcess(`http://127.0.0.1:${port}`, port, dataDir);
-    process.current = await startDynamoLocal({ port, dataDir });
-    return process;
+    const dynamo = new DynamoProcess(`http://127.0.0.1:${port}`, port, dataDir);
+    dynamo.current = await startDynamoLocal({ port, dataDir });
+    return dynamo;
   }
 
   /** An endpoint somebody else runs: no kill -9. */
