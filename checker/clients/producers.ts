@@ -2,6 +2,9 @@
  * Producers on shared partitions, one request in flight each.
  * - PlainProducer: non-idempotent; never resends a value (a retry could
  *   legitimately duplicate it), so any value seen twice is a duplicate.
+ *   Now and then it sends one ~400 KB record, stored as chunks + manifest
+ *   (so the `produce.afterChunks` crash point is reached too); the padding
+ *   follows a '|' and is not part of the value the history records.
  * - IdempotentProducer: producer id + epoch + per-partition sequences;
  *   resends the *same* batch after an unknown outcome (dropped response,
  *   timeout, 5xx) or a retriable refusal, so the server's deduplication is
@@ -26,11 +29,11 @@ abstract class Producer extends Client {
     super(name, ctx);
   }
 
-  protected async send(partition: number, values: string[], producer?: SendOp['producer']): Promise<ApiResult> {
+  protected async send(partition: number, values: string[], producer?: SendOp['producer'], padding = 0): Promise<ApiResult> {
     const complete = this.ctx.history.invoke<SendOp>({ f: 'send', process: this.name, topic: this.target.name, partition, values, ...(producer === undefined ? {} : { producer }) });
     const body = {
       ...(producer === undefined ? {} : { producerId: producer.id, producerEpoch: producer.epoch, baseSequences: { [String(partition)]: producer.seq } }),
-      records: values.map((data) => ({ partition, value: { type: 'STRING', data } })),
+      records: values.map((data) => ({ partition, value: { type: 'STRING', data: padding > 0 ? `${data}|${'x'.repeat(padding)}` : data } })),
     };
     const res = await this.ctx.api.call('POST', `/v1/topics/${this.target.name}/records`, body);
     const offsets = res.outcome === 'ok' ? (res.body?.records ?? []).map((r: { offset: number }) => r.offset) : undefined;
@@ -44,11 +47,15 @@ abstract class Producer extends Client {
   }
 }
 
+/** Above lib/log/batch-item.ts MAX_INLINE_PAYLOAD (380 KB), below the default max.message.bytes. */
+const LARGE_RECORD_PADDING = 400_000;
+
 export class PlainProducer extends Producer {
   async run(): Promise<void> {
     while (!this.ctx.stopped()) {
       const { partition, values } = this.batch();
-      await this.send(partition, values);
+      if (this.ctx.random.chance(0.02)) await this.send(partition, values.slice(0, 1), undefined, LARGE_RECORD_PADDING);
+      else await this.send(partition, values);
       await sleep(this.ctx.random.int(40));
     }
   }

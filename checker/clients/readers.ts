@@ -18,9 +18,9 @@ interface WireRecord {
   value: { type: string; data: unknown } | null;
 }
 
-/** The value a record carries, as the history stores it. */
+/** The value a record carries, as the history stores it (without a large record's '|' padding). */
 export function valueOf(record: { value: { data: unknown } | null }): string {
-  return record.value === null ? '<null>' : String(record.value.data);
+  return record.value === null ? '<null>' : String(record.value.data).split('|', 1)[0]!;
 }
 
 /** One fetch, recorded. */
