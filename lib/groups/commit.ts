@@ -20,7 +20,7 @@ import type { LibContext } from '../context';
 import { SamsaError, toSamsaError } from '../errors';
 import type { OffsetCommit } from '../protocol/groups';
 import { metaKeys } from '../storage/keys';
-import { findTopic, type Topic } from '../topics/topic-item';
+import { findTopic, unknownTopic, type Topic } from '../topics/topic-item';
 import { validateMemberId, validateGroupName } from './validate';
 
 export type CommitResult =
@@ -51,7 +51,7 @@ export async function commitOffsets(
       try {
         const topic = topics.get(o.topic);
         if (topic === undefined || o.partition < 0 || o.partition >= topic.partitions) {
-          throw new SamsaError('UNKNOWN_TOPIC_OR_PARTITION', `Topic '${o.topic}' partition ${o.partition} does not exist.`);
+          throw topic === undefined ? unknownTopic(o.topic) : new SamsaError('UNKNOWN_TOPIC_OR_PARTITION', `Topic '${o.topic}' partition ${o.partition} does not exist.`);
         }
         if (o.offset < 0 || !Number.isSafeInteger(o.offset)) throw new SamsaError('INVALID_REQUEST', `offset must be between 0 and 2^53-1; got ${o.offset}.`);
         if ((o.metadata?.length ?? 0) > MAX_METADATA) throw new SamsaError('INVALID_REQUEST', `metadata may hold at most ${MAX_METADATA} characters.`);

@@ -2,6 +2,7 @@
  * The topic item in the meta table's registry (`pk = topics`, `sk = <name>`)
  * and the reads every topic operation shares.
  */
+import { TOPIC_NAME_PATTERN } from '../limits';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { LibContext } from '../context';
 import { SamsaError } from '../errors';
@@ -23,8 +24,13 @@ export function topicItem(topic: Topic) {
   return { ...metaKeys.topic(topic.name), ...topic };
 }
 
-/** Strongly consistent: a stale read after delete + re-create would hand out the old topic id. */
+/**
+ * Strongly consistent: a stale read after delete + re-create would hand out the old topic id.
+ * A name no topic can have is unknown without a read: DynamoDB would refuse a sort key over
+ * 1 KB with a ValidationException, which must not become a 500 for a caller's typo.
+ */
 export async function findTopic(ctx: LibContext, name: string): Promise<Topic | undefined> {
+  if (!TOPIC_NAME_PATTERN.test(name)) return undefined;
   const out = await ctx.ddb.send(
     new GetCommand({ TableName: ctx.tables.meta, Key: metaKeys.topic(name), ConsistentRead: true }),
   );
@@ -38,7 +44,8 @@ export async function getTopic(ctx: LibContext, name: string): Promise<Topic> {
 }
 
 export function unknownTopic(name: string): SamsaError {
-  return new SamsaError('UNKNOWN_TOPIC_OR_PARTITION', `Topic '${name}' does not exist.`);
+  const shown = name.length > 249 ? `${name.slice(0, 40)}… (${name.length} characters)` : name;
+  return new SamsaError('UNKNOWN_TOPIC_OR_PARTITION', `Topic '${shown}' does not exist.`);
 }
 
 export function concurrentChange(name: string): SamsaError {

@@ -309,3 +309,23 @@ async function settle(ctx: LibContext, g: string, t: string, ids: string[], sess
   }
   return ids.map((id) => state.get(id)!);
 }
+
+describe('impossible topic names', () => {
+  it('answers a commit or poll naming a topic no topic can have with a per-offset error, not a 500 (DynamoDB refuses keys over 1 KB)', async () => {
+    const t = await topic(1);
+    const g = uniqueName('group');
+    const joined = await stack.call('POST', `/v1/groups/${g}/heartbeat`, { memberId: 'm', memberEpoch: 0, topics: [t] });
+    expect(joined.status).toBe(200);
+    const huge = 'x'.repeat(70_000);
+    const commit = await stack.call('POST', `/v1/groups/${g}/commits`, { memberId: 'm', memberEpoch: joined.body.memberEpoch, offsets: [{ topic: huge, partition: 0, offset: 0 }] });
+    expect(commit.status).toBe(404);
+    expect(commit.body.error.code).toBe('UNKNOWN_TOPIC_OR_PARTITION');
+    expect(commit.body.offsets[0].error.code).toBe('UNKNOWN_TOPIC_OR_PARTITION');
+    // The name is not echoed back whole.
+    expect(commit.body.error.message.length).toBeLessThan(400);
+    const poll = await stack.call('POST', `/v1/groups/${g}/poll`, { memberId: 'm', memberEpoch: joined.body.memberEpoch, topics: [t], commit: [{ topic: huge, partition: 0, offset: 0 }] });
+    expect(poll.status).toBe(200);
+    const described = await stack.call('GET', `/v1/topics/${huge.slice(0, 2_000)}`);
+    expect(described.body.error.code).toBe('INVALID_TOPIC');
+  });
+});
