@@ -10,10 +10,13 @@
 import fc from 'fast-check';
 import { Api } from '../clients/api';
 import { badRequest, MALFORMED_BODIES, ROUTE_LIST, concretePath, uncleanBecause, type FuzzRequest } from './arbitraries';
+import { authViolation, credential, type Credential, type StackKeys } from './credentials';
 
 export interface FuzzOptions {
   url: string;
   apiKey?: string;
+  /** With the stack's keys, every request carries a seeded random credential (admin, no grants, or invalid). */
+  keys?: StackKeys;
   seed: number;
   runs: number;
   /** A response slower than this is a hang (above API Gateway's 30 s). */
@@ -22,7 +25,7 @@ export interface FuzzOptions {
 }
 
 export interface FuzzFailure {
-  kind: 'server-error' | 'unclean-refusal' | 'hang' | 'stored-by-refused-request';
+  kind: 'server-error' | 'unclean-refusal' | 'hang' | 'stored-by-refused-request' | 'auth-bypass';
   request: string;
   status?: number;
   why: string;
@@ -32,6 +35,8 @@ export interface FuzzResult {
   requests: number;
   byStatus: Record<string, number>;
   accepted: number;
+  /** Requests per credential kind (random-credential runs only). */
+  byCredential: Record<string, number>;
   failures: FuzzFailure[];
 }
 
@@ -44,7 +49,7 @@ interface Snapshot {
 
 export async function runFuzz(o: FuzzOptions): Promise<FuzzResult> {
   const hangMs = o.hangMs ?? 30_000;
-  const api = new Api(o.url, o.apiKey);
+  const api = new Api(o.url, o.keys?.admin ?? o.apiKey);
   const topic = `fz-${o.seed}-${Date.now().toString(36)}`;
   const group = `fzg-${o.seed}-${Date.now().toString(36)}`;
   const setup = await api.call('POST', '/v1/topics', { name: topic, partitions: 2 });
@@ -64,7 +69,9 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzResult> {
   const samples = ROUTE_LIST.map(([id], i) => fc.sample(badRequest(id, { topic, group }), { seed: o.seed + i, numRuns: perRoute }));
   for (let i = 0; i < perRoute; i++) for (const s of samples) if (requests.length < o.runs + MALFORMED_BODIES.length * 9) requests.push(s[i]!);
 
-  const result: FuzzResult = { requests: 0, byStatus: {}, accepted: 0, failures: [] };
+  const credentials: (Credential | undefined)[] =
+    o.keys === undefined ? [] : fc.sample(credential(o.keys), { seed: o.seed, numRuns: requests.length });
+  const result: FuzzResult = { requests: 0, byStatus: {}, accepted: 0, byCredential: {}, failures: [] };
   let before = await snapshot(api, topic, group);
   let window: { request: FuzzRequest; status: number }[] = [];
   const check = async () => {
@@ -78,9 +85,12 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzResult> {
     window = [];
   };
 
-  for (const request of requests) {
+  for (const [i, request] of requests.entries()) {
     const started = Date.now();
-    const res = await send(o.url, o.apiKey, request, hangMs);
+    const cred = credentials[i];
+    const authorization = cred === undefined ? (o.apiKey === undefined ? undefined : `Bearer ${o.apiKey}`) : cred.header;
+    if (cred !== undefined) result.byCredential[cred.kind] = (result.byCredential[cred.kind] ?? 0) + 1;
+    const res = await send(o.url, authorization, request, hangMs);
     result.requests++;
     if (res === 'hang') {
       result.failures.push({ kind: 'hang', request: describe(request), why: `no answer within ${hangMs} ms` });
@@ -89,6 +99,8 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzResult> {
     result.byStatus[res.status] = (result.byStatus[res.status] ?? 0) + 1;
     window.push({ request, status: res.status });
     if (res.status < 300) result.accepted++;
+    const bypass = cred === undefined ? undefined : authViolation(request.method, request.path, cred, res.status, res.text);
+    if (bypass !== undefined) result.failures.push({ kind: 'auth-bypass', request: describe(request), status: res.status, why: bypass });
     const why = uncleanBecause(res.status, res.text);
     if (why !== undefined) {
       result.failures.push({ kind: res.status >= 500 ? 'server-error' : 'unclean-refusal', request: describe(request), status: res.status, why: `${why}: ${res.text.slice(0, 200)} (${Date.now() - started} ms)` });
@@ -96,7 +108,8 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzResult> {
     if (window.length >= 20) await check();
   }
   await check();
-  o.log(`fuzz: ${result.requests} requests, ${result.accepted} accepted, statuses ${JSON.stringify(result.byStatus)}, ${result.failures.length} failures`);
+  const creds = o.keys === undefined ? '' : `, credentials ${JSON.stringify(result.byCredential)}`;
+  o.log(`fuzz: ${result.requests} requests, ${result.accepted} accepted, statuses ${JSON.stringify(result.byStatus)}${creds}, ${result.failures.length} failures`);
   return result;
 }
 
@@ -106,9 +119,9 @@ function describe(r: FuzzRequest): string {
   return `${r.method} ${r.path}${qs ? `?${qs}` : ''} [${r.headers['content-type'] ?? 'no content-type'}]${body}`;
 }
 
-async function send(url: string, apiKey: string | undefined, r: FuzzRequest, hangMs: number): Promise<{ status: number; text: string } | 'hang'> {
+async function send(url: string, authorization: string | undefined, r: FuzzRequest, hangMs: number): Promise<{ status: number; text: string } | 'hang'> {
   const qs = new URLSearchParams(r.query).toString();
-  const headers = { ...r.headers, ...(apiKey === undefined ? {} : { authorization: `Bearer ${apiKey}` }) };
+  const headers = { ...r.headers, ...(authorization === undefined ? {} : { authorization }) };
   try {
     const res = await fetch(`${url}${r.path}${qs ? `?${qs}` : ''}`, {
       method: r.method,

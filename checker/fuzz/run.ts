@@ -1,7 +1,8 @@
 /**
  * `npm run fuzz -- [--seed N] [--runs N] [--url URL] [--api-key KEY]`: the
  * bad-input fuzzer over HTTP. Without --url it starts its own stack (an
- * in-memory DynamoDB Local and the same handlers the Lambda functions run).
+ * in-memory DynamoDB Local and the same handlers the Lambda functions run)
+ * with API keys on, and sends each request with a seeded random credential.
  * Exits 1 on any 5xx, unclean refusal, hang, or state changed by a refused
  * request; 2 on a usage error.
  */
@@ -9,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { startDynamoLocal } from '../../local/dynamodb';
 import { seeded } from '../faults/random';
 import { startStack } from '../stack/stack';
+import type { StackKeys } from './credentials';
 import { runFuzz } from './fuzz';
 
 async function main(): Promise<number> {
@@ -35,10 +37,13 @@ async function main(): Promise<number> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   let url = args.url;
   let close = async () => undefined as void;
+  let keys: StackKeys | undefined;
   if (url === undefined) {
     const dynamo = await startDynamoLocal();
-    const stack = await startStack({ random: seeded(seed), dynamoEndpoint: dynamo.endpoint, instances: 1, abortAfterMs: 15_000, maxClockSkewMs: 1_000 });
+    // API keys on: every request carries a seeded random credential (issue 9), besides its bad input.
+    const stack = await startStack({ random: seeded(seed), dynamoEndpoint: dynamo.endpoint, instances: 1, abortAfterMs: 15_000, maxClockSkewMs: 1_000, auth: 'api-keys' });
     url = stack.url;
+    keys = stack.keys;
     close = async () => {
       await stack.close();
       await dynamo.stop();
@@ -46,9 +51,16 @@ async function main(): Promise<number> {
   }
   try {
     console.log(`samsa fuzz: seed ${seed}, ${runs} runs against ${url}`);
-    const result = await runFuzz({ url, seed, runs, ...(args['api-key'] === undefined ? {} : { apiKey: args['api-key'] }), log: (l) => console.log(l) });
+    const result = await runFuzz({
+      url,
+      seed,
+      runs,
+      ...(args['api-key'] === undefined ? {} : { apiKey: args['api-key'] }),
+      ...(keys === undefined ? {} : { keys }),
+      log: (l) => console.log(l),
+    });
     for (const f of result.failures.slice(0, 20)) console.log(`FAIL ${f.kind}: ${f.why}\n     ${f.request.slice(0, 400)}`);
-    console.log(result.failures.length === 0 ? 'fuzz: clean (no 5xx, no hang, every refusal enveloped, nothing stored by a refused request)' : `fuzz: ${result.failures.length} failures`);
+    console.log(result.failures.length === 0 ? `fuzz: clean (no 5xx, no hang, every refusal enveloped, nothing stored by a refused request${keys === undefined ? '' : ', no credential let past its rights'})` : `fuzz: ${result.failures.length} failures`);
     return result.failures.length === 0 ? 0 : 1;
   } finally {
     await close();

@@ -11,7 +11,8 @@ import { allHandlers } from '../../functions/all-handlers';
 import { loadConfig } from '../../functions/config';
 import { buildApp } from '../../functions/http/app';
 import { createDeps } from '../../functions/runtime';
-import type { Sabotage } from '../../lib/context';
+import { revokeApiKey, storeApiKey } from '../../lib/auth/keys';
+import type { LibContext, Sabotage } from '../../lib/context';
 import { createStorageClients, localCredentials } from '../../lib/storage/client';
 import { ensureTables } from '../../lib/storage/ensure-tables';
 import { localTableNames } from '../../lib/storage/schema';
@@ -21,6 +22,7 @@ import { CrashInjector } from '../faults/crash';
 import { ReplicaLag } from '../faults/ddb-middleware';
 import type { Random } from '../faults/random';
 import { TtlReaper } from '../faults/ttl-reaper';
+import type { StackKeys } from '../fuzz/credentials';
 import { DynamoProcess } from './dynamo';
 import { startFront, type FrontServer } from './front';
 
@@ -34,6 +36,8 @@ export interface StackOptions {
   abortAfterMs: number;
   maxClockSkewMs: number;
   sabotage?: Sabotage;
+  /** `api-keys`: the deployed auth path, with keys for the fuzzer's random credentials (`keys`). Default `none`. */
+  auth?: 'none' | 'api-keys';
 }
 
 /** The fault switches of an own stack. */
@@ -50,6 +54,8 @@ export interface StackFaults {
 export interface CheckerStack {
   url: string;
   faults: StackFaults;
+  /** With `auth: 'api-keys'`: an admin key, a key without grants, a revoked and an expired key. */
+  keys?: StackKeys;
   close(): Promise<void>;
 }
 
@@ -65,7 +71,9 @@ export async function startStack(options: StackOptions): Promise<CheckerStack> {
     SAMSA_META_TABLE: tables.meta,
     SAMSA_LOG_TABLE: tables.log,
     SAMSA_DYNAMODB_ENDPOINT: dynamo.endpoint,
-    SAMSA_AUTH_MODE: 'none',
+    SAMSA_AUTH_MODE: options.auth ?? 'none',
+    // The fuzzer sends as fast as it can; the quota would only turn its requests into 429s.
+    SAMSA_QUOTA_REQUESTS_PER_SECOND: '0',
     SAMSA_LIMIT_ABORT_AFTER_MS: String(options.abortAfterMs),
     SAMSA_LIMIT_MAX_CLOCK_SKEW_MS: String(options.maxClockSkewMs),
   });
@@ -74,22 +82,26 @@ export async function startStack(options: StackOptions): Promise<CheckerStack> {
   lag.logTable = tables.log;
   const crash = new CrashInjector(random.fork('crash'));
   const clocks = new InstanceClocks(options.instances);
-  const apps = Array.from({ length: options.instances }, (_, i) => {
-    const deps = createDeps(config, {
+  const instances = Array.from({ length: options.instances }, (_, i) =>
+    createDeps(config, {
       plugins: [chaos.plugin, lag.plugin],
       clock: clocks.clock(i),
       crash: crash.hook,
       ...(options.sabotage === undefined ? {} : { sabotage: options.sabotage }),
-    });
+    }),
+  );
+  const apps = instances.map((deps) => {
     const app = buildApp(deps, allHandlers);
     return (request: Request) => app.fetch(request);
   });
+  const keys = options.auth === 'api-keys' ? await issueKeys(instances[0]!.lib, config.auth.superUsers[0] ?? 'admin') : undefined;
   const front = await startFront(apps, random.fork('front'));
   const reaper = new TtlReaper(admin.raw, tables.log, () => clocks.now(), random.fork('ttl'));
   reaper.start();
   return {
     url: front.url,
     faults: { chaos, lag, crash, clocks, front, dynamo, reaper },
+    ...(keys === undefined ? {} : { keys }),
     async close() {
       reaper.stop();
       await front.close();
@@ -97,4 +109,14 @@ export async function startStack(options: StackOptions): Promise<CheckerStack> {
       await dynamo.stop();
     },
   };
+}
+
+async function issueKeys(lib: LibContext, superUser: string): Promise<StackKeys> {
+  const now = lib.clock.now();
+  const admin = await storeApiKey(lib, { principal: superUser }, 'checker');
+  const stranger = await storeApiKey(lib, { principal: 'stranger' }, 'checker');
+  const revoked = await storeApiKey(lib, { principal: superUser }, 'checker');
+  await revokeApiKey(lib, { name: superUser }, revoked.keyId);
+  const expired = await storeApiKey(lib, { principal: superUser, expiresAt: now - 60_000 }, 'checker');
+  return { admin: admin.apiKey, stranger: stranger.apiKey, revoked: revoked.apiKey, expired: expired.apiKey };
 }

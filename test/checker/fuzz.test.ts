@@ -52,4 +52,14 @@ describe('fuzzer', () => {
     expect(kinds).toContain('unclean-refusal');
     expect(kinds).toContain('stored-by-refused-request');
   });
+
+  it('reports credentials that get past their rights: an invalid key answered 2xx or 403, a key without grants answered 2xx', async () => {
+    const fake = (n: number) => `samsa_${String(n).repeat(16).slice(0, 16)}_${'A'.repeat(43)}`;
+    const keys = { admin: fake(1), stranger: fake(2), revoked: fake(3), expired: fake(4) };
+    const result = await runFuzz({ url, seed: 2, runs: 120, keys, log: () => undefined });
+    const bypasses = result.failures.filter((f) => f.kind === 'auth-bypass');
+    expect(bypasses.length).toBeGreaterThan(0);
+    expect(bypasses.map((f) => f.why).join('\n')).toMatch(/key without grants got 200|got 200/);
+    expect(result.byCredential.invalid).toBeGreaterThan(0);
+  });
 });
