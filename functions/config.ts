@@ -5,6 +5,7 @@
  */
 import type { QuotaSettings } from '../lib/auth/quota';
 import { DEFAULT_LIMITS, type Limits } from '../lib/limits';
+import { TELEMETRY_ENV } from './telemetry/names';
 import type { TableNames } from '../lib/storage/schema';
 
 export interface Config {
@@ -14,6 +15,8 @@ export interface Config {
   dynamoEndpoint: string | undefined;
   limits: Limits;
   auth: AuthConfig;
+  /** Traffic and lag metrics per topic (the CDK's samsa:topicMetrics; default true); false publishes them stack-wide only. */
+  perTopicMetrics?: boolean;
 }
 
 export const AUTH_MODES = ['api-keys', 'jwt', 'none'] as const;
@@ -75,6 +78,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     dynamoEndpoint: env[ENV.dynamoEndpoint] || undefined,
     limits,
     auth: loadAuth(env),
+    perTopicMetrics: env[TELEMETRY_ENV.perTopic] !== 'false',
   };
 }
 

@@ -1,11 +1,5 @@
 /** Lambda entry point for the admin API (topics, health, unmatched routes). */
-import { handle } from 'hono/aws-lambda';
-import { loadConfig } from '../config';
-import { buildApp } from '../http/app';
-import { createDeps } from '../runtime';
-import { Telemetry, telemetryOptions } from '../telemetry/telemetry';
+import { apiHandler } from '../http/lambda';
 import { adminHandlers } from './handlers';
 
-const app = buildApp(createDeps(loadConfig(process.env), { telemetry: new Telemetry(telemetryOptions(process.env)) }), adminHandlers);
-
-export const handler = handle(app);
+export const handler = apiHandler(adminHandlers);

@@ -1,11 +1,5 @@
 /** Lambda entry point for fetch and offsets. */
-import { handle } from 'hono/aws-lambda';
-import { loadConfig } from '../config';
-import { buildApp } from '../http/app';
-import { createDeps } from '../runtime';
-import { Telemetry, telemetryOptions } from '../telemetry/telemetry';
+import { apiHandler } from '../http/lambda';
 import { fetchHandlers } from './handlers';
 
-const app = buildApp(createDeps(loadConfig(process.env), { telemetry: new Telemetry(telemetryOptions(process.env)) }), fetchHandlers);
-
-export const handler = handle(app);
+export const handler = apiHandler(fetchHandlers);

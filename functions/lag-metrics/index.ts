@@ -4,12 +4,9 @@
  * the tables. A failed run is not retried: the next one a minute later
  * publishes fresh figures.
  */
-import { loadConfig } from '../config';
-import { createDeps } from '../runtime';
-import { Telemetry, telemetryOptions } from '../telemetry/telemetry';
+import { coldStart } from '../cold-start';
 import { publishLag } from './publish';
 
-const telemetry = new Telemetry(telemetryOptions(process.env));
-const { lib } = createDeps(loadConfig(process.env), { telemetry });
+const { deps, telemetry } = coldStart();
 
-export const handler = async (): Promise<{ groups: number; topics: number }> => publishLag(lib, telemetry);
+export const handler = async (): Promise<{ groups: number; topics: number }> => publishLag(deps.lib, telemetry);

@@ -13,7 +13,7 @@
 
 export const METRICS_NAMESPACE = 'Samsa';
 
-/** Set by the CDK stack (samsa:topicMetrics); read by the entry points through telemetryOptions(). */
+/** Set by the CDK stack (samsa:topicMetrics); read once per cold start by functions/config.ts. */
 export const TELEMETRY_ENV = {
   /** `false`: traffic and lag metrics without the topic dimension (a flat cost instead of one per topic). */
   perTopic: 'SAMSA_METRICS_PER_TOPIC',

@@ -10,7 +10,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { LibEvent } from '../../lib/events';
-import { METRICS, METRICS_NAMESPACE, TELEMETRY_ENV, type MetricName } from './names';
+import { METRICS, METRICS_NAMESPACE, type MetricName } from './names';
 
 export type MetricUnitName = (typeof MetricUnit)[keyof typeof MetricUnit];
 export type MetricValue = readonly [name: MetricName, unit: MetricUnitName, value: number];
@@ -25,11 +25,6 @@ export interface TelemetryOptions {
   metrics?: boolean;
   /** Traffic and lag metrics per topic (default true); false publishes them stack-wide only. */
   perTopic?: boolean;
-}
-
-/** The options the deployment sets in the environment (read once, by the entry points). */
-export function telemetryOptions(env: Record<string, string | undefined>): TelemetryOptions {
-  return { perTopic: env[TELEMETRY_ENV.perTopic] !== 'false' };
 }
 
 export class Telemetry {

@@ -15,6 +15,23 @@ describe('deployment config', () => {
     expect(config.limits).toEqual({ ...DEFAULT_LIMITS, maxWaitMs: 5000 });
   });
 
+  it('reads the auth settings and the per-topic metrics switch, with secure defaults', () => {
+    const defaults = loadConfig(tables);
+    expect(defaults.auth).toMatchObject({ mode: 'api-keys', superUsers: ['admin'], cacheMs: 5_000, quota: { ratePerSecond: 100, burst: 200 } });
+    expect(defaults.perTopicMetrics).toBe(true);
+    const custom = loadConfig({
+      ...tables,
+      SAMSA_AUTH_MODE: 'jwt',
+      SAMSA_SUPER_USERS: 'root, ops',
+      SAMSA_AUTH_CACHE_MS: '0',
+      SAMSA_QUOTA_REQUESTS_PER_SECOND: '0',
+      SAMSA_METRICS_PER_TOPIC: 'false',
+    });
+    expect(custom.auth).toMatchObject({ mode: 'jwt', superUsers: ['root', 'ops'], cacheMs: 0, quota: { ratePerSecond: 0 } });
+    expect(custom.perTopicMetrics).toBe(false);
+    expect(() => loadConfig({ ...tables, SAMSA_AUTH_MODE: 'open' })).toThrow(/SAMSA_AUTH_MODE must be one of/);
+  });
+
   it('refuses to start without table names or with a bad limit', () => {
     expect(() => loadConfig({})).toThrow(/SAMSA_META_TABLE/);
     expect(() => loadConfig({ ...tables, SAMSA_LIMIT_MAX_WAIT_MS: 'soon' })).toThrow(/integer >= 1/);
