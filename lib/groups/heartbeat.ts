@@ -27,7 +27,7 @@
  * write per partition that changes hands.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { authorize, type Principal } from '../auth/authorize';
 import type { LibContext } from '../context';
 import { SamsaError } from '../errors';
@@ -38,7 +38,7 @@ import { validateTopicName } from '../topics/validate';
 import { assign, comparePartitionKeys, parsePartitionKey, partitionKey, type PartitionKey } from './assign';
 import { acquireLease, readLeases, releaseLeases } from './leases';
 import { registerGroup, removeMember } from './membership';
-import { emptyGroup, groupToItem, isExpired, loadGroup, memberToItem, missedRevocation, type GroupItem, type MemberItem } from './state';
+import { emptyGroup, groupToItem, isExpired, loadGroup, memberFromItem, memberToItem, missedRevocation, type GroupItem, type MemberItem } from './state';
 import { boundedTimeout, REBALANCE_TIMEOUT, SESSION_TIMEOUT, validateGroupName, validateMemberId } from './validate';
 
 export interface HeartbeatResult {
@@ -271,11 +271,23 @@ async function acquire(
     keys.map(async (key) => {
       const owner = leases.get(key)?.owner;
       if (owner !== undefined && owner !== memberId && live.has(owner)) return undefined;
+      // An owner missing from `live` may have joined after this heartbeat read the members (two joins
+      // at once, e.g. when an outage releases held requests together): look again before taking its lease.
+      if (owner !== undefined && owner !== memberId && (await stillAlive(ctx, group, owner))) return undefined;
       const topic = names.get(parsePartitionKey(key).topicId) ?? '';
       return (await acquireLease(ctx, group, key, topic, memberId, epoch, owner)) ? key : undefined;
     }),
   );
   return acquired.filter((k): k is PartitionKey => k !== undefined);
+}
+
+/** Whether a lease owner is a live member right now (strong read of its member item). */
+async function stillAlive(ctx: LibContext, group: string, memberId: string): Promise<boolean> {
+  const out = await ctx.ddb.send(new GetCommand({ TableName: ctx.tables.meta, Key: metaKeys.member(group, memberId), ConsistentRead: true }));
+  if (out.Item === undefined) return false;
+  const member = memberFromItem(out.Item);
+  const now = ctx.clock.now();
+  return !isExpired(member, now) && !missedRevocation(member, now);
 }
 
 async function joinPlaceholder(ctx: LibContext, group: string, req: Input, now: number): Promise<MemberItem> {
