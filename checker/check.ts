@@ -183,7 +183,7 @@ export async function runCheck(o: CheckOptions): Promise<CheckResult> {
     };
     const valid = analysis.anomalies.every((a) => a.count === 0);
     const reportPath = join(o.resultsDir, 'report.json');
-    const report = { seed: o.seed, runId, durationMs: o.durationMs, url: o.url ?? stack!.url, faults, clients: roles, plan, faultsFired, ...analysis, valid };
+    const report = { seed: o.seed, runId, durationMs: o.durationMs, url: o.url ?? stack!.url, faults, clients: roles, plan, facts, faultsFired, ...analysis, valid };
     writeFileSync(reportPath, `${JSON.stringify(report, null, 2)}\n`);
     return { analysis, plan, clients: roles, faultsFired, historyPath, reportPath, valid };
   } finally {
