@@ -92,3 +92,21 @@ export function usePoll<T>(load: () => Promise<T>, intervalMs: number, key: unkn
   const refresh = useCallback(() => tick.current(), []);
   return { ...state, refresh };
 }
+
+/** A user action with a busy flag and the error it ended with (shown by the form that started it). */
+export function useAction(): { busy: boolean; error: unknown; setError(error: unknown): void; run(action: () => Promise<void>): Promise<void> } {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>();
+  const run = useCallback(async (action: () => Promise<void>) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await action();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }, []);
+  return { busy, error, setError, run };
+}

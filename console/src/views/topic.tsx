@@ -5,7 +5,7 @@ import { Api, ApiError, type FetchResult, type PartitionOffsets, type WireData, 
 import { ConfirmDialog, ErrorBox } from '../components';
 import { bytesOf, hexBytes, iso, num, parseHeaders, render, type ViewMode } from '../format';
 import { href, navigate } from '../router';
-import { usePoll } from '../store';
+import { useAction, usePoll } from '../store';
 
 export function TopicPage({ topic }: { topic: string }) {
   const described = usePoll(() => Api.describeTopic(topic), 30_000, [topic]);
@@ -126,23 +126,16 @@ function MessageBrowser(props: { topic: string; partitions: PartitionOffsets[]; 
   const [mode, setMode] = useState<ViewMode>('text');
   const [result, setResult] = useState<(FetchResult & { partition: number; from: number }) | undefined>();
   const [note, setNote] = useState<string>();
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useAction();
 
-  const load = async (p: number, start: number) => {
-    setBusy(true);
-    setError(undefined);
+  const load = (p: number, start: number) => {
     setNote(undefined);
-    try {
+    return run(async () => {
       const max = Math.max(1, Math.min(500, Number(count) || 20));
       const fetched = await Api.fetchRecords(props.topic, p, start, max);
       setResult({ ...fetched, partition: p, from: start });
       setOffset(String(start));
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   const browse = async (event?: Event) => {
@@ -320,15 +313,12 @@ function ProduceForm(props: { topic: string; partitionCount: number; onProduced(
   const [value, setValue] = useState('');
   const [headers, setHeaders] = useState('');
   const [done, setDone] = useState<string>();
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
 
-  const submit = async (event: Event) => {
+  const submit = (event: Event) => {
     event.preventDefault();
-    setBusy(true);
-    setError(undefined);
     setDone(undefined);
-    try {
+    return run(async () => {
       let data: unknown = value;
       if (type === 'JSON') {
         try {
@@ -348,11 +338,7 @@ function ProduceForm(props: { topic: string; partitionCount: number; onProduced(
       if (result?.partition === undefined || result.offset === undefined) throw new Error('The API returned no offset.');
       setDone(`Produced to partition ${result.partition} at offset ${result.offset}.`);
       props.onProduced(result.partition, result.offset);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

@@ -4,7 +4,7 @@ import { Api, mapLimit, type PartitionOffsets, type TopicListing } from '../api'
 import { ErrorBox } from '../components';
 import { num, rate } from '../format';
 import { href, navigate } from '../router';
-import { usePoll } from '../store';
+import { useAction, usePoll } from '../store';
 
 const REFRESH_MS = 3000;
 
@@ -88,20 +88,13 @@ export function TopicsPage() {
 function CreateTopic({ onCreated }: { onCreated(name: string): void }) {
   const [name, setName] = useState('');
   const [partitions, setPartitions] = useState('3');
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
-  const submit = async (event: Event) => {
+  const { busy, error, run } = useAction();
+  const submit = (event: Event) => {
     event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
+    return run(async () => {
       const created = await Api.createTopic(name.trim(), Number(partitions));
       onCreated(created.name);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <form class="inline" onSubmit={submit} aria-label="Create topic">
