@@ -13,10 +13,10 @@ export const DEV_KEY_FILE = '.samsa/dev-key';
 
 export async function developmentKey(
   lib: LibContext,
-  file: string | undefined,
+  file: string,
   principal: string,
 ): Promise<{ apiKey: string; principal: string }> {
-  const saved = file === undefined ? undefined : readSaved(file);
+  const saved = readSaved(file);
   if (saved !== undefined) {
     try {
       const { principal: owner } = await verifyApiKey(lib, saved);
@@ -26,10 +26,8 @@ export async function developmentKey(
     }
   }
   const issued = await storeApiKey(lib, { principal, description: 'local development key (npm start)' }, 'npm start');
-  if (file !== undefined) {
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, `${issued.apiKey}\n`, { mode: 0o600 });
-  }
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${issued.apiKey}\n`, { mode: 0o600 });
   return { apiKey: issued.apiKey, principal };
 }
 

@@ -84,7 +84,8 @@ async function main(): Promise<void> {
     });
     const deps = createDeps(config);
     if (!values['no-auth']) {
-      devKey = await developmentKey(deps.lib, values['in-memory'] ? undefined : DEV_KEY_FILE, config.auth.superUsers[0] ?? 'admin');
+      // Written also for --in-memory (a new key each start), so the CLI and the README's curl lines find it.
+      devKey = await developmentKey(deps.lib, DEV_KEY_FILE, config.auth.superUsers[0] ?? 'admin');
     }
     server = await startServer(deps, port, values.host);
   } catch (err) {
@@ -99,7 +100,7 @@ async function main(): Promise<void> {
     console.log('Authentication is OFF (--no-auth): every request is anonymous and allowed.');
     console.log(`Try: curl -X POST ${server.url}/v1/topics -H 'content-type: application/json' -d '{"name":"orders","partitions":3}'`);
   } else {
-    console.log(`Development API key (super user '${devKey.principal}'${values['in-memory'] ? '' : `, kept in ${DEV_KEY_FILE}`}):`);
+    console.log(`Development API key (super user '${devKey.principal}', kept in ${DEV_KEY_FILE}):`);
     console.log(`  export SAMSA_API_KEY=${devKey.apiKey}`);
     console.log(
       `Try: curl -X POST ${server.url}/v1/topics -H "authorization: Bearer $SAMSA_API_KEY" -H 'content-type: application/json' -d '{"name":"orders","partitions":3}'`,
