@@ -2,8 +2,9 @@
  * Group assignment overlap: two live members owning one partition at once.
  * Member A holds partition p from its ok response R1 that assigned p, until
  * it sends a request that no longer claims p (it released it); it stays a
- * member at least until the invocation of its last ok response (a removed
- * member never gets an ok again: the workload never re-uses a member id).
+ * member at least until the invocation of its last ok response other than a
+ * leave (a removed member never gets another ok: the workload never re-uses
+ * a member id; but leaving is answered ok whether or not it was still in).
  * If another member B got an ok response assigning p that began after R1
  * completed and completed before both of those points, A and B owned p at
  * the same time — the ownership lease failed.
@@ -24,7 +25,8 @@ export function assignmentOverlaps(m: Model): Findings {
   const flagged = new Set<string>();
   for (const polls of byMember.values()) {
     polls.sort((a, b) => a.invokeAt - b.invokeAt);
-    const lastOk = polls.reduce((t, p) => (p.outcome === 'ok' ? Math.max(t, p.invokeAt) : t), Number.NEGATIVE_INFINITY);
+    // A leave (epoch -1) is answered ok even for a member already removed, so it proves nothing about liveness.
+    const lastOk = polls.reduce((t, p) => (p.outcome === 'ok' && p.epoch !== -1 ? Math.max(t, p.invokeAt) : t), Number.NEGATIVE_INFINITY);
     for (const r1 of polls) {
       if (r1.outcome !== 'ok') continue;
       for (const partition of r1.assignment ?? []) {

@@ -182,6 +182,16 @@ describe('checker analysis', () => {
     );
   });
 
+  it('does not count a leave answered ok as proof that a member was still alive', () => {
+    const ops = [
+      poll('m1', { at: [0, 1], epoch: 0, resultEpoch: 1, assignment: [0] }),
+      // m1 pauses past its session timeout; m2 gets the partition; m1 then leaves (ok: leaving is idempotent).
+      poll('m2', { at: [10, 11], epoch: 0, resultEpoch: 2, assignment: [0] }),
+      poll('m1', { at: [20, 21], epoch: -1, resultEpoch: -1, owned: [], assignment: [] }),
+    ];
+    expect(counts(ops)['assignment-overlap']).toBe(0);
+  });
+
   it('does not report an overlap when A released the partition before B got it', () => {
     const ops = [
       poll('m1', { at: [0, 1], epoch: 0, resultEpoch: 1, assignment: [0] }),
