@@ -6,11 +6,15 @@
  * so there is no read-then-write across items: a member that was removed,
  * whose partition moved on, or that sends an epoch older than its grant,
  * can never move a commit. Offsets are keyed by topic id: a re-created topic
- * starts without the old topic's commits.
- * Errors per offset: UNKNOWN_TOPIC_OR_PARTITION, UNKNOWN_MEMBER_ID,
+ * starts without the old topic's commits. The member item is read first: a
+ * removed member is refused even when its removal could not release its
+ * leases (an outage between the two writes), which the lease alone would
+ * not show.
+ * Errors per offset: UNKNOWN_TOPIC_OR_PARTITION, UNKNOWN_MEMBER_ID (every
+ * offset, when the member is gone),
  * FENCED_MEMBER_EPOCH (the member does not own the partition),
  * STALE_MEMBER_EPOCH (retriable: heartbeat first), INVALID_REQUEST.
- * Cost: 1 strong GetItem per topic, 1 small conditional write per offset.
+ * Cost: 1 strong GetItem of the member, 1 per topic, 1 small conditional write per offset.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -41,6 +45,10 @@ export async function commitOffsets(
   validateMemberId(memberId);
   if (offsets.length > 10_000) throw new SamsaError('INVALID_REQUEST', 'At most 10000 offsets per commit.');
   await authorize(ctx.authorizer, principal, 'read', { type: 'group', name: group });
+  if (!(await memberExists(ctx, group, memberId))) {
+    const e = unknownMember(group, memberId);
+    return offsets.map((o) => ({ topic: o.topic, partition: o.partition, error: { code: e.code, message: e.message, retriable: e.retriable } }));
+  }
   const topics = new Map<string, Topic | undefined>();
   for (const name of new Set(offsets.map((o) => o.topic))) {
     await authorize(ctx.authorizer, principal, 'read', { type: 'topic', name });
@@ -90,10 +98,18 @@ async function commitOne(ctx: LibContext, group: string, topic: Topic, o: Offset
         `Member '${memberId}' got ${o.topic}/${o.partition} in epoch ${String(lease.ownerEpoch)}; it sent ${epoch}. Heartbeat, then commit again.`,
       );
     }
-    const member = await ctx.ddb.send(new GetCommand({ TableName: ctx.tables.meta, Key: metaKeys.member(group, memberId), ConsistentRead: true }));
-    if (member.Item === undefined) {
-      throw new SamsaError('UNKNOWN_MEMBER_ID', `Member '${memberId}' is not in group '${group}'; rejoin with memberEpoch 0.`);
-    }
+    if (!(await memberExists(ctx, group, memberId))) throw unknownMember(group, memberId);
     throw new SamsaError('FENCED_MEMBER_EPOCH', `Member '${memberId}' does not own ${o.topic}/${o.partition}; its commit was refused.`);
   }
+}
+
+function unknownMember(group: string, memberId: string): SamsaError {
+  return new SamsaError('UNKNOWN_MEMBER_ID', `Member '${memberId}' is not in group '${group}'; rejoin with memberEpoch 0.`);
+}
+
+async function memberExists(ctx: LibContext, group: string, memberId: string): Promise<boolean> {
+  const out = await ctx.ddb.send(
+    new GetCommand({ TableName: ctx.tables.meta, Key: metaKeys.member(group, memberId), ConsistentRead: true, ProjectionExpression: 'pk' }),
+  );
+  return out.Item !== undefined;
 }

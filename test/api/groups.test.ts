@@ -1,9 +1,11 @@
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ANONYMOUS } from '../../lib/auth/authorize';
 import type { LibContext } from '../../lib/context';
 import { commitOffsets } from '../../lib/groups/commit';
 import { heartbeat, type HeartbeatResult } from '../../lib/groups/heartbeat';
 import type { TopicPartitions } from '../../lib/protocol/groups';
+import { metaKeys } from '../../lib/storage/keys';
 import { createTestStack, uniqueName, type TestStack } from '../support/stack';
 
 let stack: TestStack;
@@ -197,6 +199,19 @@ describe('commits', () => {
     expect(unknown.body.offsets[0].error.code).toBe('UNKNOWN_TOPIC_OR_PARTITION');
     await stack.call('DELETE', `/v1/topics/${t}`);
     await stack.call('POST', '/v1/topics', { name: t, partitions: 1 });
+    expect((await stack.call('GET', `/v1/groups/${g}/offsets`)).body.offsets).toEqual([]);
+  });
+
+  it('refuses a removed member whose removal could not release its lease (an outage between the two writes)', async () => {
+    const t = await topic(1);
+    const g = uniqueName('group');
+    const a = await heartbeat(stack.lib, ANONYMOUS, g, { memberId: 'a', memberEpoch: 0, topics: [t] });
+    expect(flat(a.assignment)).toEqual([`${t}/0`]);
+    // The member item is gone, the lease still names it: what a removal cut short after its first write leaves.
+    await stack.lib.ddb.send(new DeleteCommand({ TableName: stack.tables.meta, Key: metaKeys.member(g, 'a') }));
+    const res = await stack.call('POST', `/v1/groups/${g}/commits`, { memberId: 'a', memberEpoch: a.memberEpoch, offsets: [{ topic: t, partition: 0, offset: 5 }] });
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe('UNKNOWN_MEMBER_ID');
     expect((await stack.call('GET', `/v1/groups/${g}/offsets`)).body.offsets).toEqual([]);
   });
 });
