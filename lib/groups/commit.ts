@@ -45,7 +45,8 @@ export async function commitOffsets(
   validateMemberId(memberId);
   if (offsets.length > 10_000) throw new SamsaError('INVALID_REQUEST', 'At most 10000 offsets per commit.');
   await authorize(ctx.authorizer, principal, 'read', { type: 'group', name: group });
-  if (!(await memberExists(ctx, group, memberId))) {
+  // SABOTAGE (checker self-test only): the unfenced variant skips this check too.
+  if (!ctx.sabotage?.unfencedCommit && !(await memberExists(ctx, group, memberId))) {
     const e = unknownMember(group, memberId);
     return offsets.map((o) => ({ topic: o.topic, partition: o.partition, error: { code: e.code, message: e.message, retriable: e.retriable } }));
   }
