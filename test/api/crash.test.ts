@@ -22,6 +22,7 @@ import { chunkKeys, logKeys } from '../../lib/storage/keys';
 import { getTopic } from '../../lib/topics/topic-item';
 import { callCounter, ManualClock } from '../support/ddb-faults';
 import { createTestStack, uniqueName, type TestStack } from '../support/stack';
+import { incompressibleBase64 } from '../support/noise';
 
 const ABORT_AFTER_MS = 4_000;
 const SKEW_MS = 50;
@@ -282,7 +283,7 @@ describe('batches larger than one item (chunks + manifest)', () => {
   const BYTES = 20_000;
 
   function bigRecords(tag: number) {
-    return Array.from({ length: RECORDS }, (_, i) => ({ partition: 0, value: { type: 'BINARY' as const, data: noise(BYTES, tag * 1000 + i) } }));
+    return Array.from({ length: RECORDS }, (_, i) => ({ partition: 0, value: { type: 'BINARY' as const, data: incompressibleBase64(BYTES, tag * 1000 + i) } }));
   }
 
   async function chunkItems(ref: PartitionRef, seq: number): Promise<number> {
@@ -344,16 +345,3 @@ describe('batches larger than one item (chunks + manifest)', () => {
     expectMonotonic(p.hws);
   });
 });
-
-/** Incompressible bytes (xorshift), base64. */
-function noise(bytes: number, seed: number): string {
-  const out = Buffer.alloc(bytes);
-  let x = (seed + 1) * 2654435761;
-  for (let i = 0; i < bytes; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out.toString('base64');
-}

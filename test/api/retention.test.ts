@@ -17,6 +17,7 @@ import { getTopic } from '../../lib/topics/topic-item';
 import { extendRetentionTtl } from '../../lib/topics/retention-ttl';
 import { ManualClock } from '../support/ddb-faults';
 import { createTestStack, uniqueName, type TestStack } from '../support/stack';
+import { incompressibleBase64 } from '../support/noise';
 
 const DAY = 24 * 3600 * 1000;
 let stack: TestStack;
@@ -241,7 +242,7 @@ describe('TTL', () => {
     expect(item!.ttl * 1000 - clock.now()).toBeLessThan(3 * DAY);
 
     // A batch too large for one item: the chunks expire with their manifest.
-    const big = Array.from({ length: 3 }, (_, i) => ({ value: { type: 'BINARY', data: randomBase64(200_000, i) } }));
+    const big = Array.from({ length: 3 }, (_, i) => ({ value: { type: 'BINARY', data: incompressibleBase64(200_000, i) } }));
     expect((await stack.call('POST', `/v1/topics/${name}/records`, { records: big })).status).toBe(200);
     const manifest = await logItem(name, 1);
     expect(manifest?.ch).toBeGreaterThan(1);
@@ -356,7 +357,7 @@ describe('raising retention.ms', () => {
   it('extendRetentionTtl rewrites the TTL of every live item (batches, chunks, markers) so nothing is deleted early', async () => {
     const name = await topicWithShortRetention();
     const big = await stack.call('POST', `/v1/topics/${name}/records`, {
-      records: Array.from({ length: 3 }, (_, i) => ({ partition: 0, value: { type: 'BINARY', data: randomBase64(200_000, 10 + i) } })),
+      records: Array.from({ length: 3 }, (_, i) => ({ partition: 0, value: { type: 'BINARY', data: incompressibleBase64(200_000, 10 + i) } })),
     });
     expect(big.status).toBe(200);
     const raised = { ...(await getTopic(stack.lib, name)), configs: { 'retention.ms': 30 * DAY } };
@@ -418,16 +419,3 @@ describe('raising retention.ms', () => {
     await raiseAndCheck(await topicWithShortRetention(), true);
   });
 });
-
-/** Incompressible bytes (a xorshift stream), as base64. */
-function randomBase64(bytes: number, seed: number): string {
-  const out = Buffer.alloc(bytes);
-  let x = (seed + 1) * 2654435761;
-  for (let i = 0; i < bytes; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out.toString('base64');
-}
