@@ -2,14 +2,15 @@
  * A checker that cannot fail proves nothing: the real checker, run briefly
  * against deliberately broken engines (LibContext.sabotage), must report the
  * anomalies each plants — and report zero for the real engine under faults.
- * The four runs share the test DynamoDB Local and run side by side.
+ * The four runs go side by side; the sabotaged ones share the test DynamoDB
+ * Local, the clean one spawns its own so the nemesis can kill it.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { runCheck, type CheckOptions, type CheckResult } from '../../checker/check';
-import type { FaultName } from '../../checker/faults/nemesis';
+import { FAULTS, type FaultName } from '../../checker/faults/nemesis';
 import type { Sabotage } from '../../lib/context';
 
 const dir = mkdtempSync(join(tmpdir(), 'samsa-check-'));
@@ -40,7 +41,8 @@ let unfenced: CheckResult;
 beforeAll(async () => {
   process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
   [clean, unconditional, idempotenceOff, unfenced] = await Promise.all([
-    check('clean', 11, ['ddb-errors', 'ddb-lost-responses', 'slow-settle', 'stale-reads', 'index-lag', 'crash', 'drop-responses', 'clock-skew', 'pause-members', 'recreate-topic', 'group-churn']),
+    // Every fault, kill-dynamo included: this run spawns its own on-disk DynamoDB Local (the shared one cannot be killed).
+    check('clean', 11, [...FAULTS], { dynamoEndpoint: undefined }),
     check('unconditional-settle', 12, ['slow-settle'], { sabotage: { unconditionalSettle: true }, intensity: 5, scale: 0.3 }),
     check('ignore-idempotence', 13, ['drop-responses', 'ddb-lost-responses'], { sabotage: { ignoreIdempotence: true }, intensity: 10, scale: 0.3 }),
     check('unfenced-commit', 14, ['pause-members'], { sabotage: { unfencedCommit: true }, intensity: 3, scale: 0.5, durationMs: 10_000, sessionTimeoutMs: 4_000 }),
@@ -53,6 +55,9 @@ describe('checker self-test', () => {
     expect(clean.analysis.stats.finalRead.missing).toEqual([]);
     expect(clean.analysis.stats.values.ok).toBeGreaterThan(20);
     expect(clean.valid).toBe(true);
+    // DynamoDB Local really was killed, and the clocks jumped a day (the nemesis runs every planned step).
+    expect(clean.faultsFired, clean.reportPath).toMatchObject({ dynamoKills: 1 });
+    expect(clean.plan.filter((s) => s.fault === 'time-jump')).toHaveLength(1);
   });
 
   it('reports acked records in aborted ranges and inconsistent offsets when a seq can be settled twice', () => {
