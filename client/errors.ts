@@ -23,6 +23,7 @@ export const SERVER_ERROR_STATUS = {
   INVALID_CONFIG: 400,
   TOPIC_ALREADY_EXISTS: 409,
   UNKNOWN_TOPIC_OR_PARTITION: 404,
+  UNKNOWN_TOPIC_ID: 404,
   POLICY_VIOLATION: 400,
   RECORD_TOO_LARGE: 413,
   INVALID_RECORD: 400,
@@ -99,8 +100,19 @@ export class InvalidRequestError extends SamsaApiError {}
 export class AuthorizationError extends SamsaApiError {}
 /** 401 UNAUTHENTICATED: no, malformed, unknown, revoked or expired API key. The message never contains the key. */
 export class AuthenticationError extends AuthorizationError {}
-/** 404: unknown topic, partition, producer id, group, member or route. */
+/** 404: unknown topic, topic id, partition, producer id, group, member or route. */
 export class NotFoundError extends SamsaApiError {}
+/**
+ * 404 UNKNOWN_TOPIC_ID: a fetch pinned to a topic id found the topic deleted,
+ * or deleted and re-created under the same name (another id). The records of
+ * the pinned incarnation are gone; reading on would mean reading another log.
+ */
+export class UnknownTopicIdError extends NotFoundError {
+  /** The id the fetch was pinned to. */
+  get topicId(): string | undefined {
+    return typeof this.details.topicId === 'string' ? this.details.topicId : undefined;
+  }
+}
 /** 409: the topic exists, a producer or group member was fenced or is out of step, or a concurrent change won. */
 export class ConflictError extends SamsaApiError {}
 /** 412 OFFSET_MISMATCH: a conditional append lost; `nextOffset` is the partition's next offset. */
@@ -196,7 +208,8 @@ export function recordErrorFrom(error: Record<string, unknown>, requestId: strin
 }
 
 function typedError(init: ConstructorParameters<typeof SamsaApiError>[0]): SamsaApiError {
-  const ErrorClass = classFor(init.status);
+  // The one code with a class of its own: a consumer must tell "this incarnation is gone" from "no such topic".
+  const ErrorClass = init.code === 'UNKNOWN_TOPIC_ID' && init.status === 404 ? UnknownTopicIdError : classFor(init.status);
   return new ErrorClass(init);
 }
 

@@ -71,6 +71,7 @@ export {
   AuthorizationError,
   AuthenticationError,
   NotFoundError,
+  UnknownTopicIdError,
   ConflictError,
   OffsetMismatchError,
   OffsetOutOfRangeError,

@@ -21,6 +21,8 @@ export const ERROR_CODES = {
   INVALID_CONFIG: { status: 400, retriable: false },
   TOPIC_ALREADY_EXISTS: { status: 409, retriable: false },
   UNKNOWN_TOPIC_OR_PARTITION: { status: 404, retriable: false },
+  /** A fetch pinned to a topic id (KIP-516) whose incarnation was deleted, perhaps re-created under the same name. */
+  UNKNOWN_TOPIC_ID: { status: 404, retriable: false },
   POLICY_VIOLATION: { status: 400, retriable: false },
 
   // Log.

@@ -2,9 +2,10 @@
 import { fetchRecords } from '../../lib/log/fetch';
 import { listOffsets, topicOffsets, type OffsetSpec } from '../../lib/log/list-offsets';
 import { SamsaError } from '../../lib/errors';
+import type { FetchResponse } from '../../lib/protocol/responses';
 import type { RouteHandlers } from '../http/app';
 import { noteTraffic } from '../http/observability';
-import { enumParam, intParam, partitionParam } from '../http/query';
+import { enumParam, intParam, partitionParam, uuidParam } from '../http/query';
 import { payloadBytes, toWireRecord } from '../http/records';
 import { pathParam } from '../http/request';
 
@@ -19,19 +20,21 @@ export const fetchHandlers: RouteHandlers = {
       maxRecords: intParam(c, 'maxRecords', { min: 1, max: lib.limits.maxRecordsPerRequest, default: 500 }),
       maxBytes: intParam(c, 'maxBytes', { min: 1, max: lib.limits.maxResponseBytes, default: 1024 * 1024 }),
       maxWaitMs: intParam(c, 'maxWaitMs', { min: 0, max: lib.limits.maxWaitMs, default: 0 }),
+      topicId: uuidParam(c, 'topicId'),
     };
     const binary = enumParam(c, 'encoding', ['auto', 'binary'], 'auto') === 'binary';
     const result = await fetchRecords(lib, principalOf(c), input);
     noteTraffic(c, { topic: input.topic, direction: 'out', records: result.records.length, bytes: payloadBytes(result.records) });
     return c.json({
       topic: input.topic,
+      topicId: result.topicId,
       partition: input.partition,
       records: result.records.map((r) => toWireRecord(r, binary)),
       nextOffset: result.nextOffset,
       highWatermark: result.highWatermark,
       logStartOffset: result.logStartOffset,
       abortedRanges: result.abortedRanges,
-    });
+    } satisfies FetchResponse);
   },
 
   listOffsets: async (c, { lib, principalOf }) => {

@@ -33,6 +33,11 @@ const QUERIES: Partial<Record<RouteId, { name: string; required: boolean; descri
     { name: 'maxBytes', required: false, description: 'Approximate response size budget (default 1 MiB); the first record is always returned.' },
     { name: 'maxWaitMs', required: false, description: 'Long-poll at the high watermark for up to this long (default 0, max 20000).' },
     { name: 'encoding', required: false, description: '`auto` (the type each record was produced with) or `binary` (base64 everything).' },
+    {
+      name: 'topicId',
+      required: false,
+      description: 'Read only the topic incarnation with this id (from describe or an earlier fetch); after a delete or a re-create under the same name the answer is 404 UNKNOWN_TOPIC_ID (KIP-516).',
+    },
   ],
   listOffsets: [{ name: 'at', required: false, description: '`earliest`, `latest` (default) or a timestamp in ms.' }],
   deleteRecords: [{ name: 'before', required: true, description: 'New log start offset (≤ the high watermark).' }],

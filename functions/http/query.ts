@@ -33,6 +33,20 @@ export function enumParam<T extends string>(c: Context, name: string, values: re
   return raw as T;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** An optional UUID (a topic id); lowercased, the form ids are minted in, so a copy in capitals still matches. */
+export function uuidParam(c: Context, name: string): string | undefined {
+  const raw = c.req.query(name);
+  if (raw === undefined || raw === '') return undefined;
+  if (!UUID.test(raw)) {
+    throw new SamsaError('INVALID_REQUEST', `Query parameter '${name}' must be a UUID such as describe or fetch returns; got '${raw.slice(0, 40)}'.`, {
+      details: { parameter: name },
+    });
+  }
+  return raw.toLowerCase();
+}
+
 /** A path segment that must be a partition number. */
 export function partitionParam(c: Context): number {
   const raw = c.req.param('partition') ?? '';

@@ -6,7 +6,9 @@
  * from the position the client sent, else the committed offset, else
  * `offsetReset` (also when a position fell out of range). With maxWaitMs it
  * waits for data — and for a joining member's assignment — re-heartbeating
- * as it waits, and returns early when the assignment changes.
+ * as it waits, and returns early when the assignment changes. `topicIds`
+ * names the incarnation of each topic the records and positions came from
+ * (one per topic and answer: each fetch reads the topics once, strongly).
  * Errors: those of heartbeat and commit (commit errors are reported per
  * offset in `commits`), UNKNOWN_TOPIC_OR_PARTITION for vanished topics is
  * skipped, not fatal.
@@ -36,6 +38,8 @@ export interface PolledRecord extends FetchedRecord {
 export interface PollResult extends HeartbeatResult {
   records: PolledRecord[];
   positions: Position[];
+  /** Topic name → id of the incarnation this answer's records and positions belong to; once per topic, not per record. */
+  topicIds: Record<string, string>;
   commits?: CommitResult[];
 }
 
@@ -116,9 +120,9 @@ async function fetchAssigned(
   reset: 'earliest' | 'latest',
   maxRecords: number,
   maxBytes: number,
-): Promise<{ records: PolledRecord[]; positions: Position[]; pending: boolean }> {
+): Promise<{ records: PolledRecord[]; positions: Position[]; topicIds: Record<string, string>; pending: boolean }> {
   const partitions = hb.assignment.flatMap((tp: TopicPartitions) => tp.partitions.map((partition) => ({ topic: tp.topic, partition })));
-  if (partitions.length === 0) return { records: [], positions: [], pending: false };
+  if (partitions.length === 0) return { records: [], positions: [], topicIds: {}, pending: false };
   const topics = new Map<string, Topic>();
   for (const name of new Set(partitions.map((p) => p.topic))) {
     const topic = await findTopic(ctx, name);
@@ -145,7 +149,7 @@ async function fetchAssigned(
           if (!isSamsaError(err) || err.code !== 'OFFSET_OUT_OF_RANGE') throw err;
           result = await fetchFrom(await resetOffset(ctx, principal, name, partition, reset));
         }
-        return { topic: name, partition, records: result.records, next: result.nextOffset, pending: result.pending };
+        return { topic: name, topicId: result.topicId, partition, records: result.records, next: result.nextOffset, pending: result.pending };
       } catch (err) {
         if (isSamsaError(err) && err.code === 'UNKNOWN_TOPIC_OR_PARTITION') return undefined;
         throw err;
@@ -154,14 +158,17 @@ async function fetchAssigned(
   );
   const records: PolledRecord[] = [];
   const positions: Position[] = [];
+  const topicIds = new Map<string, string>();
   let pending = false;
   for (const f of fetched) {
     if (f === undefined) continue;
     for (const r of f.records) records.push({ ...r, topic: f.topic, partition: f.partition });
     positions.push({ topic: f.topic, partition: f.partition, offset: f.next });
+    topicIds.set(f.topic, f.topicId);
     pending ||= f.pending;
   }
-  return { records, positions, pending };
+  // fromEntries defines own properties: a topic named __proto__ (a valid Kafka name) stays a key.
+  return { records, positions, topicIds: Object.fromEntries(topicIds), pending };
 }
 
 async function committedPositions(

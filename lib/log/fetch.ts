@@ -7,11 +7,18 @@
  * aborted ranges it skipped, `nextOffset`, `highWatermark` (stable end,
  * never backwards) and `logStartOffset`. At the high watermark with
  * maxWaitMs > 0 it long-polls the counter item (backing off to 500 ms) until
- * data arrives or the wait ends.
+ * data arrives or the wait ends. Answers carry the topic id of the
+ * incarnation read; a fetch given `topicId` (KIP-516) reads only that
+ * incarnation, so a reader never runs on from a deleted topic into a
+ * re-created one of the same name.
  * Errors: OFFSET_OUT_OF_RANGE (416, with the valid range) judged against a
- * strongly consistent read of the counter; UNKNOWN_TOPIC_OR_PARTITION.
+ * strongly consistent read of the counter; UNKNOWN_TOPIC_OR_PARTITION;
+ * UNKNOWN_TOPIC_ID (404) when `topicId` is not the topic's current id
+ * (deleted, or deleted and re-created), judged before the partition.
  * Cost: partition view (1 RRU + index query when new batches settled) and
  * an eventually consistent Query of the batches: ≈ 0.5 RRU per 4 KB read.
+ * A pinned fetch whose id differs from a cached topic's reads the topic
+ * strongly once more (1 RRU) before it answers UNKNOWN_TOPIC_ID.
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { authorize, type Principal } from '../auth/authorize';
@@ -21,7 +28,9 @@ import { COUNTER_SK } from '../storage/keys';
 import { decodePayload, type TypedRecord } from './batch-item';
 import { entryAtOrBefore } from './index-walk';
 import { checkPartition, forgetAndResolve, partitionRef, resolvePartitionForRead, type PartitionRef } from './partition';
+import { getTopicForRead } from '../topics/topic-cache';
 import type { Topic } from '../topics/topic-item';
+import { validateTopicName } from '../topics/validate';
 import { viewPartition, type AbortedRange, type PartitionView } from './partition-view';
 import { readBatches } from './read-batches';
 
@@ -32,6 +41,8 @@ export interface FetchInput {
   maxRecords: number;
   maxBytes: number;
   maxWaitMs: number;
+  /** Read only the incarnation with this id; any other (or none) is UNKNOWN_TOPIC_ID. */
+  topicId?: string;
 }
 
 export interface FetchedRecord extends TypedRecord {
@@ -39,6 +50,8 @@ export interface FetchedRecord extends TypedRecord {
 }
 
 export interface FetchResult {
+  /** The incarnation the records came from. */
+  topicId: string;
   records: FetchedRecord[];
   nextOffset: number;
   highWatermark: number;
@@ -52,8 +65,9 @@ export interface FetchResult {
 export async function fetchRecords(ctx: LibContext, principal: Principal, input: FetchInput, topic?: Topic): Promise<FetchResult> {
   await authorize(ctx.authorizer, principal, 'read', { type: 'topic', name: input.topic });
   let ref: PartitionRef;
-  if (topic === undefined) ref = await resolvePartitionForRead(ctx, input.topic, input.partition);
+  if (topic === undefined) ref = await resolveForFetch(ctx, input, false);
   else {
+    if (input.topicId !== undefined && topic.topicId !== input.topicId) throw unknownTopicId(input.topic, input.topicId, true);
     checkPartition(topic, input.partition);
     ref = partitionRef(topic, input.partition);
   }
@@ -63,7 +77,7 @@ export async function fetchRecords(ctx: LibContext, principal: Principal, input:
   } catch (err) {
     // A cached topic whose counters are gone: deleted or re-created since. Read it again.
     if (!ref.cached || !isSamsaError(err) || err.code !== 'UNKNOWN_TOPIC_OR_PARTITION') throw err;
-    ref = await forgetAndResolve(ctx, input.topic, input.partition);
+    ref = await resolveForFetch(ctx, input, true);
     view = await viewPartition(ctx, ref);
   }
   checkRange(ref, view, input.offset);
@@ -71,6 +85,46 @@ export async function fetchRecords(ctx: LibContext, principal: Principal, input:
     view = await waitForData(ctx, ref, view, input.offset, Math.min(input.maxWaitMs, ctx.limits.maxWaitMs));
   }
   return readFrom(ctx, ref, view, input);
+}
+
+/**
+ * The partition to read; `fresh` after a cached topic proved stale. Unpinned:
+ * the topic as the read cache knows it. Pinned: only the incarnation
+ * `topicId` names, compared before the partition is checked, so a topic
+ * re-created with fewer partitions is UNKNOWN_TOPIC_ID too. A cached topic
+ * with another id is read again strongly before the pin is judged: the cache
+ * may predate the incarnation the caller pinned.
+ */
+async function resolveForFetch(ctx: LibContext, input: FetchInput, fresh: boolean): Promise<PartitionRef> {
+  const pin = input.topicId;
+  if (pin === undefined) {
+    return fresh ? forgetAndResolve(ctx, input.topic, input.partition) : resolvePartitionForRead(ctx, input.topic, input.partition);
+  }
+  validateTopicName(input.topic);
+  if (fresh) ctx.topicCache?.delete(input.topic);
+  let found = await currentTopic(ctx, input.topic, pin);
+  if (found.cached && (found.topic.topicId !== pin || input.partition >= found.topic.partitions)) {
+    ctx.topicCache?.delete(input.topic);
+    found = await currentTopic(ctx, input.topic, pin);
+  }
+  if (found.topic.topicId !== pin) throw unknownTopicId(input.topic, pin, true);
+  checkPartition(found.topic, input.partition);
+  return { ...partitionRef(found.topic, input.partition), ...(found.cached ? { cached: true } : {}) };
+}
+
+/** The topic as it is (or as cached); for a pinned fetch a topic that is gone is UNKNOWN_TOPIC_ID. */
+async function currentTopic(ctx: LibContext, name: string, pin: string): Promise<{ topic: Topic; cached: boolean }> {
+  try {
+    return await getTopicForRead(ctx, name);
+  } catch (err) {
+    if (isSamsaError(err) && err.code === 'UNKNOWN_TOPIC_OR_PARTITION') throw unknownTopicId(name, pin, false);
+    throw err;
+  }
+}
+
+function unknownTopicId(name: string, topicId: string, renamed: boolean): SamsaError {
+  const now = renamed ? 'the name now belongs to another topic (deleted and re-created)' : 'no topic has that name now (deleted)';
+  return new SamsaError('UNKNOWN_TOPIC_ID', `Topic '${name}' with id ${topicId} does not exist: ${now}.`, { details: { topicId } });
 }
 
 function checkRange(ref: PartitionRef, view: PartitionView, offset: number): void {
@@ -106,6 +160,7 @@ async function waitForData(ctx: LibContext, ref: PartitionRef, view: PartitionVi
 
 async function readFrom(ctx: LibContext, ref: PartitionRef, view: PartitionView, input: FetchInput): Promise<FetchResult> {
   const result: FetchResult = {
+    topicId: ref.topic.topicId,
     records: [],
     nextOffset: input.offset,
     highWatermark: view.stableEnd,

@@ -4,6 +4,7 @@
  * without pulling in runtime code.
  */
 import type { TopicPartitions } from './groups';
+import type { WireData } from './records';
 
 export interface DescribedConfig {
   name: 'retention.ms' | 'max.message.bytes' | 'compression.type';
@@ -32,6 +33,34 @@ export interface OffsetLookup extends PartitionOffsets {
   offset: number | null;
   /** The found record's timestamp, for timestamp lookups. */
   timestamp?: number;
+}
+
+/** One record of a fetch answer (a poll's records carry `topic` and `partition` besides). */
+export interface FetchedWireRecord {
+  offset: number;
+  timestamp: number;
+  key: WireData | null;
+  value: WireData | null;
+  headers: { name: string; value: WireData | null }[];
+}
+
+/** `GET /v1/topics/{topic}/partitions/{p}/records`. */
+export interface FetchResponse {
+  topic: string;
+  /**
+   * The incarnation the records came from. A topic deleted and re-created
+   * under the same name has another id; passing this one back as `topicId=`
+   * makes later fetches fail with UNKNOWN_TOPIC_ID instead of reading on in
+   * the new topic (KIP-516).
+   */
+  topicId: string;
+  partition: number;
+  records: FetchedWireRecord[];
+  nextOffset: number;
+  highWatermark: number;
+  logStartOffset: number;
+  /** Offsets `[from, to)` of writers that died before they were acknowledged; they hold no records. */
+  abortedRanges: { from: number; to: number }[];
 }
 
 export interface GroupListing {
