@@ -9,9 +9,9 @@
  *      or `{ type: 'BINARY', data: Uint8Array }`, so a consumer sees each
  *      record the way it was produced.
  */
-import type { DataType, WireData } from '../lib/protocol/records';
+import type { DataType, WireData, WireFallback } from '../lib/protocol/records';
 
-export type { DataType, WireData };
+export type { DataType, WireData, WireFallback };
 
 export type DataInput = string | Uint8Array | { json: unknown } | WireData | null | undefined;
 
@@ -23,7 +23,12 @@ export type HeadersInput = Record<string, HeaderValueInput> | { name: string; va
 export type Data =
   | { type: 'STRING'; data: string }
   | { type: 'JSON'; data: unknown }
-  | { type: 'BINARY'; data: Uint8Array };
+  /**
+   * `fallback` is set when the record was produced as STRING or JSON but its
+   * stored bytes could not be rendered as that type (see WireFallback); the
+   * bytes are then delivered as they are, rather than failing the fetch.
+   */
+  | { type: 'BINARY'; data: Uint8Array; fallback?: WireFallback };
 
 export interface Header {
   name: string;
@@ -75,8 +80,10 @@ export function fromWire(wire: WireData | null | undefined): Data | null {
       return { type: 'STRING', data: String(wire.data) };
     case 'JSON':
       return { type: 'JSON', data: wire.data };
-    default:
-      return { type: 'BINARY', data: decodeBase64(String(wire.data)) };
+    default: {
+      const data = decodeBase64(String(wire.data));
+      return wire.fallback === undefined ? { type: 'BINARY', data } : { type: 'BINARY', data, fallback: wire.fallback };
+    }
   }
 }
 

@@ -6,6 +6,7 @@ import { allowAll } from '../lib/auth/authorize';
 import { PrincipalQuota } from '../lib/auth/quota';
 import { systemClock, type Clock, type LibContext } from '../lib/context';
 import { TopicCache } from '../lib/topics/topic-cache';
+import { ProducerEpochCache } from '../lib/log/producer-id';
 import { createStorageClients, localCredentials, type StorageClientOptions } from '../lib/storage/client';
 import type { Config } from './config';
 import { requestPrincipal, type AppDeps } from './http/app';
@@ -50,6 +51,7 @@ export function createDeps(config: Config, extra: DepsOverrides = {}): AppDeps {
         ? allowAll
         : aclAuthorizer({ superUsers: auth.superUsers, cacheMs: auth.cacheMs, clock, load: () => loadAcls(doc, config.tables) }),
     topicCache: new TopicCache(TOPIC_CACHE_TTL_MS),
+    producerEpochs: new ProducerEpochCache(),
     ...(extra.crash === undefined ? {} : { crash: extra.crash }),
     ...(extra.sabotage === undefined ? {} : { sabotage: extra.sabotage }),
     ...(extra.telemetry === undefined ? {} : { events: extra.telemetry.onLibEvent }),

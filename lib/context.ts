@@ -7,6 +7,7 @@ import type { Authorizer } from './auth/authorize';
 import type { Limits } from './limits';
 import type { LibEvent } from './events';
 import type { CrashPoint } from './log/crash-points';
+import type { ProducerEpochCache } from './log/producer-id';
 import type { TableNames } from './storage/schema';
 import type { TopicCache } from './topics/topic-cache';
 
@@ -27,6 +28,8 @@ export interface LibContext {
   authorizer: Authorizer;
   /** Per-instance cache of topic items for read paths (topics/topic-cache.ts); absent = always read. */
   topicCache?: TopicCache;
+  /** Per-instance cache of issued producer epochs (log/producer-id.ts); absent = always read. */
+  producerEpochs?: ProducerEpochCache;
   /** Test-only: called at named crash points (lib/log/crash-points.ts); undefined in production. */
   crash?: (point: CrashPoint) => void;
   /**

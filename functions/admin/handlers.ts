@@ -2,6 +2,7 @@
 import { parseInput } from '../../lib/protocol/parse';
 import { alterConfigsBody, createPartitionsBody, createTopicBody } from '../../lib/protocol/topics';
 import { alterTopicConfigs } from '../../lib/topics/alter-configs';
+import { checkRawConfigNames } from '../../lib/topics/configs';
 import { createPartitions } from '../../lib/topics/create-partitions';
 import { createTopic } from '../../lib/topics/create';
 import { deleteTopic } from '../../lib/topics/delete';
@@ -31,7 +32,9 @@ export const adminHandlers: RouteHandlers = {
   },
 
   createTopic: async (c, { lib, principalOf }) => {
-    const body = parseInput(createTopicBody, await readJson(c, lib.limits), TOPIC_FIELD_CODES);
+    const raw = await readJson(c, lib.limits);
+    const body = parseInput(createTopicBody, raw, TOPIC_FIELD_CODES);
+    checkRawConfigNames((raw as { configs?: unknown }).configs);
     const topic = await createTopic(lib, principalOf(c), body);
     c.header('location', `/v1/topics/${encodeURIComponent(topic.name)}`);
     return c.json(await describeTopic(lib, principalOf(c), topic.name), 201);
@@ -57,7 +60,9 @@ export const adminHandlers: RouteHandlers = {
   },
 
   alterTopicConfigs: async (c, { lib, principalOf }) => {
-    const body = parseInput(alterConfigsBody, await readJson(c, lib.limits), TOPIC_FIELD_CODES);
+    const raw = await readJson(c, lib.limits);
+    const body = parseInput(alterConfigsBody, raw, TOPIC_FIELD_CODES);
+    checkRawConfigNames((raw as { configs?: unknown }).configs);
     const topic = await alterTopicConfigs(lib, principalOf(c), pathParam(c, 'topic'), body.configs);
     return c.json(await describeTopic(lib, principalOf(c), topic.name));
   },

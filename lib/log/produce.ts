@@ -5,19 +5,26 @@
  * sticky partitioner), rejects bad records individually, and appends the
  * records of each partition as one batch, partitions in parallel. Returns
  * per record its partition, offset and timestamp, or its error.
- * Errors per record: RECORD_TOO_LARGE (names limit and size), INVALID_RECORD,
+ * A conditional append (expectedOffset) is all or nothing: one bad record
+ * fails every record of the request and nothing is written.
+ * Errors per record: RECORD_TOO_LARGE (names limit and size), INVALID_RECORD
+ * (bad data, unpaired surrogates, JSON nested past MAX_JSON_NESTING),
  * UNKNOWN_TOPIC_OR_PARTITION; per partition: whatever its append threw.
  * Errors per request: INVALID_TOPIC, UNKNOWN_TOPIC_OR_PARTITION,
- * INVALID_REQUEST (too many records; expectedOffset over several partitions).
+ * INVALID_REQUEST (too many records; expectedOffset negative or over several
+ * partitions; bad idempotence fields), UNKNOWN_PRODUCER_ID and
+ * INVALID_PRODUCER_EPOCH (an id or epoch that was not issued, or is fenced).
  * Idempotent producers (producerId, producerEpoch, baseSequences per
  * partition) go through idempotence.ts; plain produce pays nothing for it.
- * Cost: per partition touched, see append.ts; plus 1 strong GetItem of the topic.
+ * Cost: per partition touched, see append.ts; plus 1 strong GetItem of the
+ * topic. Idempotent: plus 1 strong GetItem of the producer item when this
+ * instance has not seen its epoch (producer-id.ts).
  */
 import { randomInt } from 'node:crypto';
 import { authorize, type Principal } from '../auth/authorize';
 import type { LibContext } from '../context';
 import { SamsaError, toSamsaError } from '../errors';
-import { toBytes, TYPE_IDS, type ProduceBody, type ProduceRecord } from '../protocol/records';
+import { checkWellFormed, toBytes, TYPE_IDS, type ProduceBody, type ProduceRecord } from '../protocol/records';
 import { effectiveConfig } from '../topics/configs';
 import { getTopic, type Topic } from '../topics/topic-item';
 import { validateTopicName } from '../topics/validate';
@@ -25,6 +32,7 @@ import { append, type PendingRecord } from './append';
 import { appendIdempotent, MAX_SEQUENCE, type ProducerBatch } from './idempotence';
 import { partitionForKey } from './murmur2';
 import { checkPartition, partitionRef } from './partition';
+import { checkProducerEpoch } from './producer-id';
 
 export type RecordResult =
   | { partition: number; offset: number; timestamp: number }
@@ -45,6 +53,10 @@ export async function produce(ctx: LibContext, principal: Principal, topicName: 
       `A produce request may hold at most ${ctx.limits.maxRecordsPerRequest} records; got ${body.records.length}.`,
       { details: { limit: ctx.limits.maxRecordsPerRequest } },
     );
+  }
+  // zod's int() already refuses fractions and anything past 2^53−1; a negative offset can never match (it is not a 412).
+  if (body.expectedOffset !== undefined && body.expectedOffset < 0) {
+    throw new SamsaError('INVALID_REQUEST', `expectedOffset must be an offset (0 to ${Number.MAX_SAFE_INTEGER}); got ${body.expectedOffset}.`);
   }
   await authorize(ctx.authorizer, principal, 'write', { type: 'topic', name: topicName });
   const topic = await getTopic(ctx, topicName);
@@ -67,6 +79,18 @@ export async function produce(ctx: LibContext, principal: Principal, topicName: 
     throw new SamsaError('INVALID_REQUEST', 'expectedOffset needs every record of the request in one partition.');
   }
   const producer = producerOf(body);
+  if (body.expectedOffset !== undefined && byPartition.size > 0 && results.some((r) => r !== undefined)) {
+    // All or nothing: the caller decided on the whole request at this offset, so a partial write would be a lie.
+    const bad = results.flatMap((r, i) => (r === undefined ? [] : [i]));
+    const refusal = new SamsaError(
+      'INVALID_RECORD',
+      `Not written: a conditional append (expectedOffset) is all or nothing, and not every record is valid (invalid: ${bad.map((i) => `records[${i}]`).join(', ')}).`,
+      { details: { invalidRecords: bad } },
+    );
+    for (const [partition, group] of byPartition) for (const g of group) results[g.index] = errorResult(refusal, partition);
+    return { records: results };
+  }
+  if (producer !== undefined && byPartition.size > 0) await checkProducerEpoch(ctx, producer.producerId, producer.epoch);
 
   await Promise.all(
     [...byPartition].map(async ([partition, group]) => {
@@ -90,7 +114,7 @@ export async function produce(ctx: LibContext, principal: Principal, topicName: 
 }
 
 /** Checks the idempotence fields once per request; each partition then needs its base sequence. */
-function producerOf(body: ProduceBody): { batchFor(partition: number): ProducerBatch } | undefined {
+function producerOf(body: ProduceBody): { producerId: string; epoch: number; batchFor(partition: number): ProducerBatch } | undefined {
   const { producerId, producerEpoch, baseSequences } = body;
   if (producerId === undefined) {
     if (producerEpoch !== undefined || baseSequences !== undefined) {
@@ -108,6 +132,8 @@ function producerOf(body: ProduceBody): { batchFor(partition: number): ProducerB
     }
   }
   return {
+    producerId,
+    epoch: producerEpoch,
     batchFor(partition) {
       const baseSequence = baseSequences?.[String(partition)];
       if (baseSequence === undefined) {
@@ -122,10 +148,14 @@ function prepare(topic: Topic, wire: ProduceRecord, index: number, sticky: numbe
   const at = `records[${index}]`;
   const key = wire.key == null ? null : toBytes(wire.key, `${at}.key`);
   const value = wire.value == null ? null : toBytes(wire.value, `${at}.value`);
-  const headers = (wire.headers ?? []).map((h, i) => ({
-    key: h.name,
-    value: h.value === null ? null : toBytes(typeof h.value === 'string' ? { type: 'STRING', data: h.value } : h.value, `${at}.headers[${i}]`),
-  }));
+  const headers = (wire.headers ?? []).map((h, i) => {
+    // Header names are stored as UTF-8 too (batch-codec.ts would throw on an unpaired surrogate).
+    checkWellFormed(h.name, `${at}.headers[${i}].name`);
+    return {
+      key: h.name,
+      value: h.value === null ? null : toBytes(typeof h.value === 'string' ? { type: 'STRING', data: h.value } : h.value, `${at}.headers[${i}]`),
+    };
+  });
   if (wire.timestamp !== undefined && (wire.timestamp < 0 || wire.timestamp > MAX_TIMESTAMP)) {
     throw new SamsaError('INVALID_RECORD', `${at}.timestamp must be between 0 and ${MAX_TIMESTAMP} (milliseconds since the epoch).`);
   }

@@ -3,6 +3,13 @@
  * (`{ type: JSON | STRING | BINARY, data }`, as in Confluent REST v3) and the
  * bytes the log stores. The type a producer used is stored with each record
  * (one byte), so fetch returns keys and values the way they were sent.
+ *
+ * Produce stores only what fetch can give back unchanged: STRING data (and
+ * header names) must be well-formed UTF-16, because an unpaired surrogate
+ * would be stored as U+FFFD; JSON data may nest at most MAX_JSON_NESTING
+ * arrays and objects deep, because rendering deeper values recursively can
+ * overflow the stack. Fetch never fails on a stored record: a key or value
+ * that cannot be rendered as its type is served as BINARY with `fallback`.
  */
 import * as z from 'zod/mini';
 import { SamsaError } from '../errors';
@@ -10,8 +17,37 @@ import { SamsaError } from '../errors';
 export const DATA_TYPES = ['BINARY', 'STRING', 'JSON'] as const;
 export type DataType = (typeof DATA_TYPES)[number];
 
+/** Produce input: strict, so `fallback` (an output-only field) is refused. */
 export const wireData = z.strictObject({ type: z.enum(DATA_TYPES), data: z.unknown() });
-export type WireData = { type: DataType; data: unknown };
+
+/** Why a stored key or value came back as BINARY although it was produced as STRING or JSON. */
+export type FallbackReason = 'INVALID_UTF8' | 'INVALID_JSON' | 'NESTING_TOO_DEEP';
+export interface WireFallback {
+  /** The type the record was produced (stored) with. */
+  storedType: 'STRING' | 'JSON';
+  reason: FallbackReason;
+}
+
+export type WireData = {
+  type: DataType;
+  data: unknown;
+  /**
+   * Fetch and poll output only: present when the stored bytes could not be
+   * rendered as their stored type, so `type` is BINARY and `data` is their
+   * base64. Only records written before these checks existed, or by a
+   * writer that bypassed them, can have it.
+   */
+  fallback?: WireFallback;
+};
+
+/**
+ * Deepest nesting of arrays and objects in a JSON key, value or header value:
+ * a scalar nests 0 levels, `[]` and `{}` 1, `[[1]]` 2. Deeper values are
+ * INVALID_RECORD on produce and BINARY with `fallback` on fetch. 100 is far
+ * above real documents and far below where recursive JSON code (V8's
+ * JSON.stringify overflows at ~4,000 levels) can fail.
+ */
+export const MAX_JSON_NESTING = 100;
 
 export const wireHeader = z.strictObject({
   name: z.string(),
@@ -51,6 +87,7 @@ export function toBytes(value: WireData, where: string): Uint8Array {
   switch (value.type) {
     case 'STRING':
       if (typeof value.data !== 'string') throw invalid(`${where}: STRING data must be a string`);
+      checkWellFormed(value.data, `${where}: STRING data`);
       return utf8.encode(value.data);
     case 'BINARY':
       if (typeof value.data !== 'string' || !BASE64.test(value.data)) {
@@ -59,41 +96,102 @@ export function toBytes(value: WireData, where: string): Uint8Array {
       return new Uint8Array(Buffer.from(value.data, 'base64'));
     case 'JSON': {
       if (value.data === undefined) throw invalid(`${where}: JSON data is missing`);
+      // Checked before JSON.stringify, which recurses and would overflow on a deep enough value.
+      if (nestsDeeperThan(value.data, MAX_JSON_NESTING)) {
+        throw new SamsaError(
+          'INVALID_RECORD',
+          `${where}: JSON data nests arrays and objects more than ${MAX_JSON_NESTING} levels deep; the limit is ${MAX_JSON_NESTING}.`,
+          { details: { limit: MAX_JSON_NESTING } },
+        );
+      }
+      // JSON.stringify escapes unpaired surrogates (\ud800), so JSON text is always well-formed.
       return utf8.encode(JSON.stringify(value.data));
     }
   }
+}
+
+/** In a `u` regex a surrogate pair is one code point, so \p{Cs} matches only unpaired surrogates. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/**
+ * INVALID_RECORD when `text` holds an unpaired surrogate: UTF-8 cannot hold
+ * one, so TextEncoder would store U+FFFD and the text would not round-trip.
+ */
+export function checkWellFormed(text: string, what: string): void {
+  const lone = LONE_SURROGATE.exec(text);
+  if (lone !== null) {
+    throw invalid(`${what} holds an unpaired UTF-16 surrogate at index ${lone.index}; it cannot be stored as UTF-8 unchanged`);
+  }
+}
+
+/**
+ * Whether a JSON value nests arrays and objects more than `limit` levels deep.
+ * Iterative with an explicit stack, so no depth can overflow the call stack;
+ * it stops at the first path past the limit. Values come from JSON.parse
+ * (plain, acyclic).
+ */
+export function nestsDeeperThan(value: unknown, limit: number): boolean {
+  const stack: { node: object; depth: number }[] = [];
+  if (typeof value === 'object' && value !== null) stack.push({ node: value, depth: 1 });
+  while (stack.length > 0) {
+    const { node, depth } = stack.pop()!;
+    if (depth > limit) return true;
+    const children: unknown[] = Array.isArray(node) ? node : Object.values(node);
+    for (const child of children) {
+      if (typeof child === 'object' && child !== null) stack.push({ node: child, depth: depth + 1 });
+    }
+  }
+  return false;
 }
 
 export function typeFromId(id: number): DataType {
   return DATA_TYPES[id] ?? 'BINARY';
 }
 
-/** Bytes back to wire data of the stored type; `binary` forces base64. */
+/**
+ * Bytes back to wire data of the stored type; `forceBinary` (encoding=binary)
+ * gives base64 without a fallback flag. Never throws: bytes that are not what
+ * their type says (not UTF-8, not JSON, or JSON nested past MAX_JSON_NESTING)
+ * come back as BINARY with `fallback`, so one stored record can never fail a
+ * fetch or a group poll (a poison pill).
+ */
 export function fromBytes(bytes: Uint8Array, type: DataType, forceBinary: boolean): WireData {
-  if (!forceBinary) {
-    try {
-      const text = strictUtf8.decode(bytes);
-      if (type === 'STRING') return { type, data: text };
-      if (type === 'JSON') return { type, data: JSON.parse(text) };
-    } catch {
-      // Stored bytes that are not what their type says: fall back to base64 rather than fail the fetch.
-    }
-  }
-  return { type: 'BINARY', data: Buffer.from(bytes).toString('base64') };
-}
-
-/** Header values carry no stored type: UTF-8 text comes back as STRING, anything else as BINARY. */
-export function headerFromBytes(bytes: Uint8Array, forceBinary: boolean): WireData {
-  return fromBytes(bytes, forceBinary ? 'BINARY' : isUtf8(bytes) ? 'STRING' : 'BINARY', forceBinary);
-}
-
-function isUtf8(bytes: Uint8Array): boolean {
+  if (forceBinary || type === 'BINARY') return binary(bytes);
+  let text: string;
   try {
-    strictUtf8.decode(bytes);
-    return true;
+    text = strictUtf8.decode(bytes);
   } catch {
-    return false;
+    return binary(bytes, { storedType: type, reason: 'INVALID_UTF8' });
   }
+  if (type === 'STRING') return { type, data: text };
+  let data: unknown;
+  try {
+    // V8's JSON.parse is iterative; any failure here (bad text, or a parser that gave up) is a fallback.
+    data = JSON.parse(text);
+  } catch {
+    return binary(bytes, { storedType: type, reason: 'INVALID_JSON' });
+  }
+  // The response is serialized recursively (c.json): a deep value would fail the whole fetch there.
+  if (nestsDeeperThan(data, MAX_JSON_NESTING)) return binary(bytes, { storedType: type, reason: 'NESTING_TOO_DEEP' });
+  return { type, data };
+}
+
+/**
+ * Header values carry no stored type: UTF-8 text comes back as STRING,
+ * anything else as BINARY (the documented rule, so without a fallback flag).
+ */
+export function headerFromBytes(bytes: Uint8Array, forceBinary: boolean): WireData {
+  if (forceBinary) return binary(bytes);
+  try {
+    return { type: 'STRING', data: strictUtf8.decode(bytes) };
+  } catch {
+    return binary(bytes);
+  }
+}
+
+function binary(bytes: Uint8Array, fallback?: WireFallback): WireData {
+  const data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+  return fallback === undefined ? { type: 'BINARY', data } : { type: 'BINARY', data, fallback };
 }
 
 function invalid(message: string): SamsaError {

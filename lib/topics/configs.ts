@@ -37,15 +37,14 @@ export type RawConfigs = Record<string, string | number | null>;
 
 /**
  * Validates raw configs. Returns the overrides to set and the names to reset
- * (null values). Unknown names and bad values are INVALID_CONFIG.
+ * (null values). Unknown names (prototype names included) and bad values are
+ * INVALID_CONFIG.
  */
 export function parseConfigs(raw: RawConfigs, limits: Limits): { set: ConfigOverrides; reset: ConfigName[] } {
   const set: ConfigOverrides = {};
   const reset: ConfigName[] = [];
   for (const [name, value] of Object.entries(raw)) {
-    if (!isConfigName(name)) {
-      throw new SamsaError('INVALID_CONFIG', `Unknown topic config '${name}'. Supported: ${CONFIG_NAMES.join(', ')}.`);
-    }
+    if (!isConfigName(name)) throw unknownConfig(name);
     if (value === null) {
       reset.push(name);
       continue;
@@ -85,6 +84,23 @@ export function parseConfigs(raw: RawConfigs, limits: Limits): { set: ConfigOver
   return { set, reset };
 }
 
+/**
+ * Checks the config names of a request body as JSON.parse made it, before
+ * schema parsing: zod's record parsing silently drops an own `__proto__` key
+ * (which JSON.parse creates), so `{"__proto__": "x"}` would otherwise be
+ * ignored instead of refused. Anything but an object is left to the schema.
+ */
+export function checkRawConfigNames(configs: unknown): void {
+  if (typeof configs !== 'object' || configs === null || Array.isArray(configs)) return;
+  for (const name of Object.keys(configs)) if (!isConfigName(name)) throw unknownConfig(name);
+}
+
+function unknownConfig(name: string): SamsaError {
+  return new SamsaError('INVALID_CONFIG', `Unknown topic config '${name.slice(0, 100)}'. Supported: ${CONFIG_NAMES.join(', ')}.`, {
+    details: { config: name.slice(0, 100) },
+  });
+}
+
 export function effectiveConfig(overrides: ConfigOverrides): TopicConfig {
   return { ...DEFAULT_TOPIC_CONFIG, ...overrides };
 }
@@ -100,6 +116,7 @@ export function describeConfigs(overrides: ConfigOverrides): DescribedConfig[] {
   }));
 }
 
+/** By list membership, never by `name in` an object: `__proto__`, `constructor` and `toString` are no configs. */
 function isConfigName(name: string): name is ConfigName {
   return (CONFIG_NAMES as string[]).includes(name);
 }
