@@ -1,18 +1,21 @@
 /**
  * Commit offsets: `POST /v1/groups/{group}/commits`.
- * Behaviour: each offset is written with one conditional update of the
- * partition's commit item: `owner = memberId AND ownerEpoch <= memberEpoch`.
- * The owner and the epoch of the grant live on the same item as the offset,
- * so there is no read-then-write across items: a member that was removed,
- * whose partition moved on, or that sends an epoch older than its grant,
- * can never move a commit. Offsets are keyed by topic id: a re-created topic
- * starts without the old topic's commits. The member item is read first: a
- * removed member is refused even when its removal could not release its
- * leases (an outage between the two writes), which the lease alone would
- * not show.
+ * Behaviour: the member item is read first: the epoch sent must belong to
+ * the member's live incarnation, joinEpoch ≤ epoch ≤ its current epoch
+ * (incarnation.ts), so a removed member — even one whose removal could not
+ * release its leases — and every earlier incarnation of a re-joined member
+ * id are refused. Then each offset is written with one conditional update
+ * of the partition's commit item:
+ * `owner = memberId AND joinEpoch ≤ ownerEpoch ≤ memberEpoch`. The owner
+ * and the epoch of the grant live on the same item as the offset, so a
+ * member whose partition moved on, or that sends an epoch older than its
+ * grant, can never move a commit, even if it changes between the read and
+ * the write (epochs never repeat across incarnations). Offsets are keyed by
+ * topic id: a re-created topic starts without the old topic's commits.
  * Errors per offset: UNKNOWN_TOPIC_OR_PARTITION, UNKNOWN_MEMBER_ID (every
- * offset, when the member is gone),
- * FENCED_MEMBER_EPOCH (the member does not own the partition),
+ * offset, when the member is gone), FENCED_MEMBER_EPOCH (every offset, when
+ * the epoch is not of the live incarnation; or the member does not own the
+ * partition),
  * STALE_MEMBER_EPOCH (retriable: heartbeat first), INVALID_REQUEST.
  * Cost: 1 strong GetItem of the member, 1 per topic, 1 small conditional write per offset.
  */
@@ -25,6 +28,8 @@ import { SamsaError, toSamsaError } from '../errors';
 import type { OffsetCommit } from '../protocol/groups';
 import { metaKeys } from '../storage/keys';
 import { findTopic, unknownTopic, type Topic } from '../topics/topic-item';
+import { placeEpoch } from './incarnation';
+import { timedOut } from './state';
 import { validateMemberId, validateGroupName } from './validate';
 
 export type CommitResult =
@@ -46,10 +51,12 @@ export async function commitOffsets(
   if (offsets.length > 10_000) throw new SamsaError('INVALID_REQUEST', 'At most 10000 offsets per commit.');
   await authorize(ctx.authorizer, principal, 'read', { type: 'group', name: group });
   // SABOTAGE (checker self-test only): the unfenced variant skips this check too.
-  if (!ctx.sabotage?.unfencedCommit && !(await memberExists(ctx, group, memberId))) {
-    const e = unknownMember(group, memberId);
-    return offsets.map((o) => ({ topic: o.topic, partition: o.partition, error: { code: e.code, message: e.message, retriable: e.retriable } }));
+  const member = ctx.sabotage?.unfencedCommit ? { joinEpoch: 0, epoch: memberEpoch } : await readIncarnation(ctx, group, memberId);
+  const refused = member === undefined ? unknownMember(group, memberId) : wrongIncarnation(ctx, group, memberId, memberEpoch, member);
+  if (refused !== undefined) {
+    return offsets.map((o) => ({ topic: o.topic, partition: o.partition, error: { code: refused.code, message: refused.message, retriable: refused.retriable } }));
   }
+  const joinEpoch = member!.joinEpoch;
   const topics = new Map<string, Topic | undefined>();
   for (const name of new Set(offsets.map((o) => o.topic))) {
     await authorize(ctx.authorizer, principal, 'read', { type: 'topic', name });
@@ -64,7 +71,7 @@ export async function commitOffsets(
         }
         if (o.offset < 0 || !Number.isSafeInteger(o.offset)) throw new SamsaError('INVALID_REQUEST', `offset must be between 0 and 2^53-1; got ${o.offset}.`);
         if ((o.metadata?.length ?? 0) > MAX_METADATA) throw new SamsaError('INVALID_REQUEST', `metadata may hold at most ${MAX_METADATA} characters.`);
-        await commitOne(ctx, group, topic, o, memberId, memberEpoch);
+        await commitOne(ctx, group, topic, o, memberId, memberEpoch, joinEpoch);
         return { topic: o.topic, partition: o.partition, offset: o.offset };
       } catch (err) {
         const e = toSamsaError(err);
@@ -74,7 +81,7 @@ export async function commitOffsets(
   );
 }
 
-async function commitOne(ctx: LibContext, group: string, topic: Topic, o: OffsetCommit, memberId: string, epoch: number): Promise<void> {
+async function commitOne(ctx: LibContext, group: string, topic: Topic, o: OffsetCommit, memberId: string, epoch: number, joinEpoch: number): Promise<void> {
   try {
     await ctx.ddb.send(
       new UpdateCommand({
@@ -83,23 +90,23 @@ async function commitOne(ctx: LibContext, group: string, topic: Topic, o: Offset
         UpdateExpression: 'SET #offset = :o, metadata = :md, committedAt = :now, commitEpoch = :e',
         // SABOTAGE (checker self-test only): an always-true condition lets fenced members commit.
         ConditionExpression: ctx.sabotage?.unfencedCommit
-          ? '(#owner = :m AND ownerEpoch <= :e) OR attribute_exists(#owner) OR attribute_not_exists(#owner)'
-          : '#owner = :m AND ownerEpoch <= :e',
+          ? '(#owner = :m AND ownerEpoch BETWEEN :join AND :e) OR attribute_exists(#owner) OR attribute_not_exists(#owner)'
+          : '#owner = :m AND ownerEpoch BETWEEN :join AND :e',
         ExpressionAttributeNames: { '#offset': 'offset', '#owner': 'owner' },
-        ExpressionAttributeValues: { ':o': o.offset, ':md': o.metadata ?? '', ':now': ctx.clock.now(), ':e': epoch, ':m': memberId },
+        ExpressionAttributeValues: { ':o': o.offset, ':md': o.metadata ?? '', ':now': ctx.clock.now(), ':e': epoch, ':join': joinEpoch, ':m': memberId },
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }),
     );
   } catch (err) {
     if (!(err instanceof ConditionalCheckFailedException)) throw err;
     const lease = err.Item === undefined ? undefined : unmarshall(err.Item);
-    if (lease?.owner === memberId) {
+    if (lease?.owner === memberId && typeof lease.ownerEpoch === 'number' && lease.ownerEpoch >= joinEpoch) {
       throw new SamsaError(
         'STALE_MEMBER_EPOCH',
         `Member '${memberId}' got ${o.topic}/${o.partition} in epoch ${String(lease.ownerEpoch)}; it sent ${epoch}. Heartbeat, then commit again.`,
       );
     }
-    if (!(await memberExists(ctx, group, memberId))) throw unknownMember(group, memberId);
+    if ((await readIncarnation(ctx, group, memberId)) === undefined) throw unknownMember(group, memberId);
     throw new SamsaError('FENCED_MEMBER_EPOCH', `Member '${memberId}' does not own ${o.topic}/${o.partition}; its commit was refused.`);
   }
 }
@@ -108,9 +115,44 @@ function unknownMember(group: string, memberId: string): SamsaError {
   return new SamsaError('UNKNOWN_MEMBER_ID', `Member '${memberId}' is not in group '${group}'; rejoin with memberEpoch 0.`);
 }
 
-async function memberExists(ctx: LibContext, group: string, memberId: string): Promise<boolean> {
-  const out = await ctx.ddb.send(
-    new GetCommand({ TableName: ctx.tables.meta, Key: metaKeys.member(group, memberId), ConsistentRead: true, ProjectionExpression: 'pk' }),
+function wrongIncarnation(ctx: LibContext, group: string, memberId: string, sent: number, member: Incarnation): SamsaError | undefined {
+  // SABOTAGE (checker self-test only): trust any epoch, as before incarnations were tracked.
+  if (ctx.sabotage?.forgetIncarnations) return undefined;
+  const place = placeEpoch(member, sent);
+  if (place === 'current') return undefined;
+  return new SamsaError(
+    'FENCED_MEMBER_EPOCH',
+    place === 'earlier-incarnation'
+      ? `Member '${memberId}' of group '${group}' sent epoch ${sent}, from an incarnation that has ended (this one began at epoch ${member.joinEpoch}); rejoin with memberEpoch 0.`
+      : `Member '${memberId}' of group '${group}' sent epoch ${sent}; its epoch is ${member.epoch}. Rejoin with memberEpoch 0.`,
   );
-  return out.Item !== undefined;
+}
+
+interface Incarnation {
+  joinEpoch: number;
+  epoch: number;
+}
+
+/** The member's live incarnation (strong read of its member item), or undefined when it is not in the group or timed out. */
+async function readIncarnation(ctx: LibContext, group: string, memberId: string): Promise<Incarnation | undefined> {
+  const out = await ctx.ddb.send(
+    new GetCommand({
+      TableName: ctx.tables.meta,
+      Key: metaKeys.member(group, memberId),
+      ConsistentRead: true,
+      ProjectionExpression: 'epoch, joinEpoch, lastHeartbeat, sessionTimeoutMs, revokeSince, rebalanceTimeoutMs',
+    }),
+  );
+  if (out.Item === undefined) return undefined;
+  const num = (name: string): number | undefined => (typeof out.Item?.[name] === 'number' ? (out.Item[name] as number) : undefined);
+  const revokeSince = num('revokeSince');
+  const liveness = {
+    lastHeartbeat: num('lastHeartbeat') ?? 0,
+    sessionTimeoutMs: num('sessionTimeoutMs') ?? Infinity,
+    rebalanceTimeoutMs: num('rebalanceTimeoutMs') ?? Infinity,
+    ...(revokeSince === undefined ? {} : { revokeSince }),
+  };
+  // Past its session or rebalance timeout, the member is as good as removed (its leases may be taken).
+  if (timedOut(liveness, ctx.clock.now())) return undefined;
+  return { epoch: num('epoch') ?? 0, joinEpoch: num('joinEpoch') ?? 0 };
 }

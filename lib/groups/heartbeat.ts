@@ -3,18 +3,22 @@
  * stateless HTTP.
  * Behaviour:
  * - memberEpoch 0 joins (or re-joins: the client generates its member id, so
- *   a lost join response leaves no phantom); -1 leaves; otherwise the epoch
- *   must be the member's current one, or its previous one when everything it
- *   owns is still assigned to it (its last response was lost).
+ *   a lost join response leaves no phantom) and starts a new incarnation of
+ *   the member id, whose epochs are above every epoch an earlier incarnation
+ *   held (incarnation.ts); -1 leaves; otherwise the epoch must be the
+ *   member's current one, or its previous one in the same incarnation when
+ *   everything it owns is still assigned to it (its last response was lost).
  * - Members whose session timed out, or that still hold partitions past
- *   their rebalance timeout, are removed by whichever request sees it first:
- *   no background process is needed.
+ *   their rebalance timeout, are removed by whichever request sees it first
+ *   — the member's own late heartbeat included (UNKNOWN_MEMBER_ID): no
+ *   background process is needed.
  * - Membership (member items are the truth), subscriptions and the topics'
  *   metadata are compared with what the target assignment was computed from;
  *   any change recomputes it (sticky, even) and writes the group item by
  *   compare-and-set on its epoch. Steady-state heartbeats never write it.
  * - The member then gets the partitions of its target whose ownership lease
- *   it holds or can take (free, or held by a member that is gone); a
+ *   it holds or can take (acquire.ts: free, held by a member that is gone, or
+ *   left over from an earlier incarnation); a
  *   partition held by a live member is handed over only after that member
  *   stops reporting it as owned. The member epoch is bumped whenever its
  *   assignment changes.
@@ -23,22 +27,24 @@
  * CONCURRENT_MODIFICATION (retriable, after internal retries).
  * Cost (steady state): 1 strong GetItem of the group, 1 strong Query of the
  * member items (~0.5 KB each), 1 strong GetItem per subscribed topic, 1 put
- * of the member item (1 WRU). Rebalances add the group write and one lease
- * write per partition that changes hands.
+ * of the member item (1 WRU). A join adds a strong GetItem of the member id's
+ * retired epoch; a removal, one write of it. Rebalances add the group write
+ * and one lease write per partition that changes hands.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { authorize, type Principal } from '../auth/authorize';
 import type { LibContext } from '../context';
 import { SamsaError } from '../errors';
 import type { HeartbeatBody, TopicPartitions } from '../protocol/groups';
-import { metaKeys } from '../storage/keys';
 import { findTopic } from '../topics/topic-item';
 import { validateTopicName } from '../topics/validate';
 import { assign, comparePartitionKeys, parsePartitionKey, partitionKey, type PartitionKey } from './assign';
-import { acquireLease, readLeases, releaseLeases } from './leases';
+import { acquire } from './acquire';
+import { releaseLeases } from './leases';
+import { retiredEpoch } from './incarnation';
 import { registerGroup, removeMember } from './membership';
-import { emptyGroup, groupToItem, isExpired, loadGroup, memberFromItem, memberToItem, missedRevocation, type GroupItem, type MemberItem } from './state';
+import { emptyGroup, groupToItem, loadGroup, memberToItem, timedOut, type GroupItem, type MemberItem } from './state';
 import { boundedTimeout, REBALANCE_TIMEOUT, SESSION_TIMEOUT, validateGroupName, validateMemberId } from './validate';
 
 export interface HeartbeatResult {
@@ -87,21 +93,34 @@ type Input = Omit<HeartbeatBody, 'topics'> & {
 async function heartbeatOnce(ctx: LibContext, group: string, req: Input): Promise<HeartbeatResult> {
   const now = ctx.clock.now();
   // The member's own topics are read alongside the group: usually every member subscribes to the same.
-  const [state, ownTopics] = await Promise.all([loadGroup(ctx, group), topicMetadata(ctx, req.memberEpoch === -1 ? [] : req.topics)]);
+  // A join also reads the member id's retired epoch, so the new incarnation starts above every old one.
+  const [state, ownTopics, retired] = await Promise.all([
+    loadGroup(ctx, group),
+    topicMetadata(ctx, req.memberEpoch === -1 ? [] : req.topics),
+    req.memberEpoch === 0 ? retiredEpoch(ctx, group, req.memberId) : Promise.resolve(0),
+  ]);
   let me = state.members.get(req.memberId);
   const intervalMs = Math.max(200, Math.min(5_000, Math.floor(req.sessionTimeoutMs / 3)));
 
   if (req.memberEpoch === -1) {
-    if (me !== undefined) await leave(ctx, group, me);
+    // Leaving is idempotent; a heartbeat of the same member racing the removal makes us look again.
+    if (me !== undefined && !(await removeMember(ctx, group, me))) throw new Conflict();
     return { memberId: req.memberId, memberEpoch: -1, assignment: [], heartbeatIntervalMs: intervalMs };
   }
-  if (req.memberEpoch > 0) checkEpoch(me, req, state.group);
+  if (req.memberEpoch > 0) {
+    // A member whose session or rebalance timeout ran out is removed, whoever notices first: itself too.
+    if (me !== undefined && timedOut(me, now)) {
+      if (!(await removeMember(ctx, group, me))) throw new Conflict();
+      me = undefined;
+    }
+    checkEpoch(me, req, state.group);
+  }
 
   // Lazily remove members that are gone; a member that heartbeats meanwhile survives (conditional delete).
   const live = new Map<string, MemberItem>();
   for (const m of state.members.values()) {
     if (m.memberId === req.memberId) continue;
-    if ((isExpired(m, now) || missedRevocation(m, now)) && (await removeMember(ctx, group, m))) continue;
+    if (timedOut(m, now) && (await removeMember(ctx, group, m))) continue;
     live.set(m.memberId, m);
   }
   if (me === undefined && live.size >= ctx.limits.maxMembersPerGroup) {
@@ -110,7 +129,7 @@ async function heartbeatOnce(ctx: LibContext, group: string, req: Input): Promis
   if (me === undefined) {
     // A joining member's item exists before anything is computed for it, so a concurrent heartbeat
     // counts it as live: it is never left out of the target, nor its leases taken as a dead member's.
-    me = await joinPlaceholder(ctx, group, req, now);
+    me = await joinPlaceholder(ctx, group, req, now, retired);
   }
 
   // The target assignment, recomputed when membership, subscriptions or topic metadata changed.
@@ -126,7 +145,8 @@ async function heartbeatOnce(ctx: LibContext, group: string, req: Input): Promis
   // Reconcile this member with its target through the ownership leases.
   const target = g.target[req.memberId] ?? [];
   const owned = ownedKeys(req.owned ?? [], metadata);
-  const nextEpoch = Math.max(me.epoch + 1, g.epoch);
+  // Above every epoch this member id was ever given, in this incarnation or an ended one (incarnation.ts).
+  const nextEpoch = Math.max(me.epoch + 1, g.epoch, retired + 1);
   // A re-join is a new incarnation: it re-takes even the leases it holds, under its new epoch, so the
   // old incarnation (a zombie with the same member id) can no longer commit through them.
   const rejoin = req.memberEpoch === 0;
@@ -134,7 +154,8 @@ async function heartbeatOnce(ctx: LibContext, group: string, req: Input): Promis
   const keep = rejoin ? [] : held.filter((p) => target.includes(p) || owned.has(p));
   const toRelease = held.filter((p) => !target.includes(p) && (rejoin || !owned.has(p)));
   const toAcquire = target.filter((p) => !keep.includes(p));
-  const acquired = await acquire(ctx, group, toAcquire, metadata, req.memberId, nextEpoch, live);
+  const topicNames = new Map([...metadata].map(([name, t]) => [t.id, name]));
+  const acquired = await acquire(ctx, group, toAcquire, topicNames, req.memberId, nextEpoch, live);
   await releaseLeases(ctx, group, toRelease, req.memberId);
 
   const newHolding = [...new Set([...keep, ...acquired])].sort(comparePartitionKeys);
@@ -144,7 +165,9 @@ async function heartbeatOnce(ctx: LibContext, group: string, req: Input): Promis
   const item: MemberItem = {
     memberId: req.memberId,
     epoch: changed ? nextEpoch : me.epoch,
-    prevEpoch: changed ? me.epoch : me.prevEpoch,
+    joinEpoch: rejoin ? nextEpoch : me.joinEpoch,
+    // A join has no previous epoch to fall back on: the ended incarnation's epochs stay fenced.
+    prevEpoch: rejoin ? 0 : changed ? me.epoch : me.prevEpoch,
     assigned,
     holding: newHolding,
     topics: req.topics,
@@ -172,17 +195,11 @@ function checkEpoch(me: MemberItem | undefined, req: Input, group: GroupItem | u
   const owned = (req.owned ?? []).flatMap((tp) =>
     tp.partitions.map((p) => partitionKey(group?.topics[tp.topic]?.id ?? `?${tp.topic}`, p)),
   );
-  if (req.memberEpoch === me.prevEpoch && owned.every((p) => me.assigned.includes(p))) return;
+  if (req.memberEpoch === me.prevEpoch && me.prevEpoch >= me.joinEpoch && owned.every((p) => me.assigned.includes(p))) return;
   throw new SamsaError(
     'FENCED_MEMBER_EPOCH',
     `Member '${req.memberId}' sent epoch ${req.memberEpoch}; its epoch is ${me.epoch}. Rejoin with memberEpoch 0.`,
   );
-}
-
-async function leave(ctx: LibContext, group: string, me: MemberItem): Promise<void> {
-  await ctx.ddb.send(new DeleteCommand({ TableName: ctx.tables.meta, Key: metaKeys.member(group, me.memberId) }));
-  await releaseLeases(ctx, group, me.holding, me.memberId);
-  // The target is recomputed by the next heartbeat of any member; no write to the group item here.
 }
 
 type Metadata = Map<string, { id: string; partitions: number }>;
@@ -254,46 +271,12 @@ async function writeTarget(
   return next;
 }
 
-/** Takes the leases that are free or held by a member that is gone; the rest stay pending. */
-async function acquire(
-  ctx: LibContext,
-  group: string,
-  keys: PartitionKey[],
-  metadata: Metadata,
-  memberId: string,
-  epoch: number,
-  live: Map<string, MemberItem>,
-): Promise<PartitionKey[]> {
-  if (keys.length === 0) return [];
-  const names = new Map([...metadata].map(([name, t]) => [t.id, name]));
-  const leases = await readLeases(ctx, group, keys);
-  const acquired = await Promise.all(
-    keys.map(async (key) => {
-      const owner = leases.get(key)?.owner;
-      if (owner !== undefined && owner !== memberId && live.has(owner)) return undefined;
-      // An owner missing from `live` may have joined after this heartbeat read the members (two joins
-      // at once, e.g. when an outage releases held requests together): look again before taking its lease.
-      if (owner !== undefined && owner !== memberId && (await stillAlive(ctx, group, owner))) return undefined;
-      const topic = names.get(parsePartitionKey(key).topicId) ?? '';
-      return (await acquireLease(ctx, group, key, topic, memberId, epoch, owner)) ? key : undefined;
-    }),
-  );
-  return acquired.filter((k): k is PartitionKey => k !== undefined);
-}
-
-/** Whether a lease owner is a live member right now (strong read of its member item). */
-async function stillAlive(ctx: LibContext, group: string, memberId: string): Promise<boolean> {
-  const out = await ctx.ddb.send(new GetCommand({ TableName: ctx.tables.meta, Key: metaKeys.member(group, memberId), ConsistentRead: true }));
-  if (out.Item === undefined) return false;
-  const member = memberFromItem(out.Item);
-  const now = ctx.clock.now();
-  return !isExpired(member, now) && !missedRevocation(member, now);
-}
-
-async function joinPlaceholder(ctx: LibContext, group: string, req: Input, now: number): Promise<MemberItem> {
+async function joinPlaceholder(ctx: LibContext, group: string, req: Input, now: number, retired: number): Promise<MemberItem> {
   const item: MemberItem = {
     memberId: req.memberId,
+    // Epoch 0 matches no request; joinEpoch already fences every ended incarnation while this one starts.
     epoch: 0,
+    joinEpoch: retired + 1,
     prevEpoch: 0,
     assigned: [],
     holding: [],

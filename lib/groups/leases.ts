@@ -4,11 +4,12 @@
  * id and the member epoch in which it acquired the partition. A partition
  * changes hands only by compare-and-set on that owner, so it is never owned
  * by two members at once, and every commit is a conditional write on the
- * same item: `owner = me AND ownerEpoch <= myEpoch`. A zombie — removed,
- * re-joined, or simply older than the grant — can never move a commit.
+ * same item: `owner = me AND joinEpoch <= ownerEpoch <= myEpoch`. A zombie —
+ * removed, an earlier incarnation of a re-joined member id, or simply older
+ * than the grant — can never move a commit (incarnation.ts).
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { LibContext } from '../context';
 import { metaKeys } from '../storage/keys';
 import { parsePartitionKey, type PartitionKey } from './assign';
@@ -46,7 +47,45 @@ export async function readLeases(ctx: LibContext, group: string, keys: Partition
   return leases;
 }
 
-/** Takes the lease if its owner is still `expectedOwner` (undefined = nobody). */
+/**
+ * What a lease must still hold for a take to be right (acquire.ts judges it):
+ * - free: nobody owns it;
+ * - mine: it names the taker's member id at an epoch no higher than the taker's
+ *   (a re-join re-taking its own lease; a zombie of an earlier incarnation, whose
+ *   epochs are all lower, can never take back what the live incarnation holds);
+ * - other: it still names that owner at exactly the epoch seen (a gone member, or
+ *   an earlier incarnation's leftover); an owner that re-took it since is not robbed.
+ */
+export type LeaseExpectation = { kind: 'free' } | { kind: 'mine' } | { kind: 'other'; owner: string; epoch: number };
+
+/** The conditional write that takes a lease for `memberId` at `epoch`. */
+export function acquireLeaseRequest(
+  table: string,
+  group: string,
+  key: PartitionKey,
+  topicName: string,
+  memberId: string,
+  epoch: number,
+  expected: LeaseExpectation,
+): UpdateCommandInput {
+  const { partition } = parsePartitionKey(key);
+  const condition =
+    expected.kind === 'free'
+      ? { ConditionExpression: 'attribute_not_exists(#owner)', values: {} }
+      : expected.kind === 'mine'
+        ? { ConditionExpression: '#owner = :m AND ownerEpoch <= :e', values: {} }
+        : { ConditionExpression: '#owner = :old AND ownerEpoch = :oldEpoch', values: { ':old': expected.owner, ':oldEpoch': expected.epoch } };
+  return {
+    TableName: table,
+    Key: leaseKey(group, key),
+    UpdateExpression: 'SET #owner = :m, ownerEpoch = :e, topic = :t, #partition = :p',
+    ConditionExpression: condition.ConditionExpression,
+    ExpressionAttributeNames: { '#owner': 'owner', '#partition': 'partition' },
+    ExpressionAttributeValues: { ':m': memberId, ':e': epoch, ':t': topicName, ':p': partition, ...condition.values },
+  };
+}
+
+/** Takes the lease if it still holds what `expected` says; false when it changed meanwhile. */
 export async function acquireLease(
   ctx: LibContext,
   group: string,
@@ -54,26 +93,10 @@ export async function acquireLease(
   topicName: string,
   memberId: string,
   epoch: number,
-  expectedOwner: string | undefined,
+  expected: LeaseExpectation,
 ): Promise<boolean> {
-  const { partition } = parsePartitionKey(key);
   try {
-    await ctx.ddb.send(
-      new UpdateCommand({
-        TableName: ctx.tables.meta,
-        Key: leaseKey(group, key),
-        UpdateExpression: 'SET #owner = :m, ownerEpoch = :e, topic = :t, #partition = :p',
-        ConditionExpression: expectedOwner === undefined ? 'attribute_not_exists(#owner)' : '#owner = :old',
-        ExpressionAttributeNames: { '#owner': 'owner', '#partition': 'partition' },
-        ExpressionAttributeValues: {
-          ':m': memberId,
-          ':e': epoch,
-          ':t': topicName,
-          ':p': partition,
-          ...(expectedOwner === undefined ? {} : { ':old': expectedOwner }),
-        },
-      }),
-    );
+    await ctx.ddb.send(new UpdateCommand(acquireLeaseRequest(ctx.tables.meta, group, key, topicName, memberId, epoch, expected)));
     return true;
   } catch (err) {
     if (err instanceof ConditionalCheckFailedException) return false;

@@ -1,20 +1,23 @@
 /**
  * Removing a member — on leave, session expiry, a missed rebalance timeout,
- * or an admin's request. The member item goes first, conditional on the
- * liveness we judged (a heartbeat that raced us keeps the member alive);
- * then its leases are released. A crash in between leaves leases naming a
- * member that no longer exists, which the next owner takes over by
- * compare-and-set.
+ * or an admin's request. Its epoch is first recorded as the member id's
+ * retired epoch (incarnation.ts), so a later incarnation of the id starts
+ * above it; then the member item goes, conditional on the state we judged
+ * (a heartbeat that raced us keeps the member alive); then its leases are
+ * released. A crash after the delete leaves leases naming a member that no
+ * longer exists, which the next owner takes over by compare-and-set.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { LibContext } from '../context';
 import { metaKeys } from '../storage/keys';
+import { retire } from './incarnation';
 import { releaseLeases } from './leases';
 import type { MemberItem } from './state';
 
 /** Returns false when the member changed since it was read (it is alive after all). */
 export async function removeMember(ctx: LibContext, group: string, member: MemberItem): Promise<boolean> {
+  await retire(ctx, group, member.memberId, member.epoch);
   try {
     await ctx.ddb.send(
       new DeleteCommand({

@@ -26,6 +26,11 @@ export interface GroupItem {
 export interface MemberItem {
   memberId: string;
   epoch: number;
+  /**
+   * The first epoch of this incarnation of the member id (incarnation.ts): every epoch it was given
+   * lies in [joinEpoch, epoch]. 0 on items written before incarnations were tracked.
+   */
+  joinEpoch: number;
   /** The epoch before the last bump: a member whose response was lost may still use it. */
   prevEpoch: number;
   /** Partitions returned to the member in its current epoch. */
@@ -70,7 +75,8 @@ export function memberToItem(group: string, m: MemberItem): Record<string, unkno
 export function memberFromItem(item: Record<string, unknown>): MemberItem {
   const { pk: _pk, sk: _sk, a, h, ...rest } = item;
   const assigned = decodePartitions(a as StoredPartitions);
-  return { ...(rest as Omit<MemberItem, 'assigned' | 'holding'>), assigned, holding: h === undefined ? assigned : decodePartitions(h as StoredPartitions) };
+  const joinEpoch = typeof rest.joinEpoch === 'number' ? rest.joinEpoch : 0;
+  return { ...(rest as Omit<MemberItem, 'assigned' | 'holding' | 'joinEpoch'>), joinEpoch, assigned, holding: h === undefined ? assigned : decodePartitions(h as StoredPartitions) };
 }
 
 export function groupToItem(group: string, g: GroupItem): Record<string, unknown> {
@@ -102,11 +108,18 @@ export async function loadMembers(ctx: LibContext, group: string): Promise<Map<s
   return new Map(items.map((item) => [item.memberId as string, memberFromItem(item)]));
 }
 
-export function isExpired(member: MemberItem, now: number): boolean {
+export type Liveness = Pick<MemberItem, 'lastHeartbeat' | 'sessionTimeoutMs' | 'revokeSince' | 'rebalanceTimeoutMs'>;
+
+export function isExpired(member: Liveness, now: number): boolean {
   return now - member.lastHeartbeat > member.sessionTimeoutMs;
 }
 
 /** Missed its rebalance timeout: still holds partitions it was asked to give up. */
-export function missedRevocation(member: MemberItem, now: number): boolean {
+export function missedRevocation(member: Liveness, now: number): boolean {
   return member.revokeSince !== undefined && now - member.revokeSince > member.rebalanceTimeoutMs;
+}
+
+/** Past its session or rebalance timeout: as good as removed, whichever request notices first removes it. */
+export function timedOut(member: Liveness, now: number): boolean {
+  return isExpired(member, now) || missedRevocation(member, now);
 }

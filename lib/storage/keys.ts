@@ -23,6 +23,8 @@ export const metaKeys = {
   groupPk: (group: string) => `group#${group}`,
   group: (group: string) => ({ pk: `group#${group}`, sk: 'group' }),
   member: (group: string, memberId: string) => ({ pk: `group#${group}`, sk: `member#${memberId}` }),
+  /** The highest epoch any removed incarnation of a member id held (lib/groups/incarnation.ts). */
+  retiredMember: (group: string, memberId: string) => ({ pk: `group#${group}`, sk: `retired#${memberId}` }),
   commit: (group: string, topicId: string, partition: number) => ({
     pk: `group#${group}`,
     sk: `commit#${topicId}#${partition}`,

@@ -16,6 +16,7 @@
  * | group registry   | `groups`                      | `<group>`            | one item per group, for listing |
  * | group            | `group#<group>`               | `group`              | group epoch, members' subscriptions, target assignment, topic metadata it was computed from |
  * | member           | `group#<group>`               | `member#<memberId>`  | member epoch, assigned and held partitions, last heartbeat (liveness lives here, not in the group item) |
+ * | retired member   | `group#<group>`               | `retired#<memberId>` | the highest epoch any removed incarnation of the member id held; a re-join starts above it (kept when the group is deleted) |
  * | commit           | `group#<group>`               | `commit#<topicId>#<p>` | committed offset and metadata, and the partition's ownership lease (owner member id + the epoch it was granted in) that fences every commit |
  *
  * The topic registry is one item collection so that listing is one Query;

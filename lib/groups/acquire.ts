@@ -1,0 +1,76 @@
+/**
+ * Taking partitions for a member: which ownership leases it may take now.
+ * Behaviour:
+ * - A lease is taken when it is free, already names this member id (a
+ *   re-join re-takes its own leases under the new epoch), names a member
+ *   that is gone (no live member item, or past its timeouts), or names a
+ *   live member id at an epoch below that member's joinEpoch — a leftover of
+ *   an earlier incarnation (incarnation.ts), which the live one never holds.
+ * - A lease held by a live member stays pending: the partition is handed
+ *   over only after that member stops reporting it as owned and releases it.
+ * - Every take is a compare-and-set on exactly what was judged: the owner
+ *   and the epoch seen. A previous owner that comes back (re-joins and
+ *   re-takes) changes the epoch, so it is never robbed; a lease re-taken by
+ *   the same member id needs an epoch at least the lease's, so a zombie of an
+ *   earlier incarnation can never take back what the live one holds.
+ * Cost: 1 strong BatchGetItem of the leases asked for; 1 strong GetItem per
+ * owner that joined after the caller read the members; 1 conditional write
+ * per lease taken.
+ */
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { LibContext } from '../context';
+import { metaKeys } from '../storage/keys';
+import { parsePartitionKey, type PartitionKey } from './assign';
+import { acquireLease, readLeases, type LeaseExpectation } from './leases';
+import { memberFromItem, timedOut, type MemberItem } from './state';
+
+/** Returns the keys whose leases `memberId` now holds at `epoch`; the rest stay pending. */
+export async function acquire(
+  ctx: LibContext,
+  group: string,
+  keys: PartitionKey[],
+  topicNames: Map<string, string>,
+  memberId: string,
+  epoch: number,
+  live: Map<string, MemberItem>,
+): Promise<PartitionKey[]> {
+  if (keys.length === 0) return [];
+  const leases = await readLeases(ctx, group, keys);
+  const acquired = await Promise.all(
+    keys.map(async (key) => {
+      const lease = leases.get(key);
+      const expected = await judge(ctx, group, memberId, lease?.owner, lease?.ownerEpoch, live);
+      if (expected === undefined) return undefined;
+      const topic = topicNames.get(parsePartitionKey(key).topicId) ?? '';
+      return (await acquireLease(ctx, group, key, topic, memberId, epoch, expected)) ? key : undefined;
+    }),
+  );
+  return acquired.filter((k): k is PartitionKey => k !== undefined);
+}
+
+/** What the lease must still hold for the take to be right; undefined when it is a live member's. */
+async function judge(
+  ctx: LibContext,
+  group: string,
+  memberId: string,
+  owner: string | undefined,
+  ownerEpoch: number | undefined,
+  live: Map<string, MemberItem>,
+): Promise<LeaseExpectation | undefined> {
+  if (owner === undefined) return { kind: 'free' };
+  if (owner === memberId) return { kind: 'mine' };
+  // An owner missing from `live` may have joined after this heartbeat read the members (two joins
+  // at once, e.g. when an outage releases held requests together): look again before taking its lease.
+  const holder = live.get(owner) ?? (await liveMember(ctx, group, owner));
+  const seenEpoch = ownerEpoch ?? 0;
+  if (holder !== undefined && seenEpoch >= holder.joinEpoch) return undefined;
+  return { kind: 'other', owner, epoch: seenEpoch };
+}
+
+/** The member right now if it is live (strong read of its member item). */
+async function liveMember(ctx: LibContext, group: string, memberId: string): Promise<MemberItem | undefined> {
+  const out = await ctx.ddb.send(new GetCommand({ TableName: ctx.tables.meta, Key: metaKeys.member(group, memberId), ConsistentRead: true }));
+  if (out.Item === undefined) return undefined;
+  const member = memberFromItem(out.Item);
+  return timedOut(member, ctx.clock.now()) ? undefined : member;
+}
