@@ -50,4 +50,6 @@ export interface Sabotage {
   unfencedCommit?: boolean;
   /** Idempotent produce is treated as plain produce: retries are written again. */
   ignoreIdempotence?: boolean;
+  /** Ended member incarnations are forgotten: a re-joined member id may reuse old epochs, so its zombie can commit. */
+  forgetIncarnations?: boolean;
 }
