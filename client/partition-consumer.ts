@@ -13,6 +13,11 @@
  * `offsetReset` says where to go instead. Position semantics of `run`: a
  * message counts as consumed when its handler returned; a handler that
  * throws leaves the position at its message.
+ * Topic identity: the consumer pins the topic id of the first fetch answer
+ * (or the `topicId` option) and sends it with every later fetch, so a topic
+ * deleted, or deleted and re-created under the same name, throws
+ * UnknownTopicIdError instead of reading on in another log from an offset
+ * that meant something else there. Seeks keep the pin.
  */
 import { OffsetOutOfRangeError, SamsaError } from './errors';
 import type { ConsumedRecord, FetchResult, OffsetLookup } from './types';
@@ -36,6 +41,8 @@ export interface PartitionConsumerOptions {
   offsetReset?: 'earliest' | 'latest' | 'none';
   /** Return every key and value as BINARY. Default false. */
   binary?: boolean;
+  /** Read only this incarnation of the topic (`topicId` from `topics.describe`). Default: the one the first fetch reads. */
+  topicId?: string;
 }
 
 export interface EachMessagePayload {
@@ -57,6 +64,8 @@ export interface FetchRequest {
   maxBytes: number;
   maxWaitMs: number;
   binary: boolean;
+  /** The pinned incarnation; undefined until the first answer named one. */
+  topicId: string | undefined;
   signal: AbortSignal;
 }
 
@@ -75,6 +84,7 @@ export class PartitionConsumer implements AsyncIterable<FetchResult> {
   private readonly stopAtEnd: boolean;
   private readonly offsetReset: 'earliest' | 'latest' | 'none';
   private readonly binary: boolean;
+  private pinnedTopicId: string | undefined;
   /** Bumped by seek, pause and close: a fetch started before is discarded. */
   private generation = 0;
   /** Bumped by seek only: run() must not overwrite a position the caller chose. */
@@ -98,6 +108,12 @@ export class PartitionConsumer implements AsyncIterable<FetchResult> {
     this.stopAtEnd = options.stopAtEnd ?? false;
     this.offsetReset = options.offsetReset ?? 'none';
     this.binary = options.binary ?? false;
+    this.pinnedTopicId = options.topicId;
+  }
+
+  /** The topic id this consumer reads (pinned); undefined until the first fetch answered, unless given. */
+  get topicId(): string | undefined {
+    return this.pinnedTopicId;
   }
 
   /** The next offset to consume; undefined until 'earliest' or 'latest' was resolved. */
@@ -199,6 +215,7 @@ export class PartitionConsumer implements AsyncIterable<FetchResult> {
           maxBytes: this.maxBytes,
           maxWaitMs: this.stopAtEnd ? 0 : this.maxWaitMs,
           binary: this.binary,
+          topicId: this.pinnedTopicId,
           signal: controller.signal,
         });
       } catch (err) {
@@ -211,6 +228,8 @@ export class PartitionConsumer implements AsyncIterable<FetchResult> {
       } finally {
         if (this.inFlight === controller) this.inFlight = undefined;
       }
+      // Pinned even when the answer is discarded below: it came from the topic as it was before any later re-create.
+      this.pinnedTopicId ??= result.topicId;
       if (generation !== this.generation) continue;
       this.target = result.nextOffset;
       if (result.records.length > 0) return result;

@@ -4,7 +4,8 @@
  * connections of its own; the platform `fetch` does.
  */
 import { Acls, ApiKeys } from './auth';
-import { fromWire, headersFromWire, type WireData } from './data';
+import type { FetchResponse } from '../lib/protocol/responses';
+import { fromWire, headersFromWire } from './data';
 import { GroupConsumer, type GroupConsumerOptions } from './group-consumer';
 import { Groups } from './groups';
 import { HttpClient, path, type HeadersHook } from './http';
@@ -45,6 +46,11 @@ export interface FetchOptions {
   maxWaitMs?: number;
   /** Every key and value as BINARY. */
   binary?: boolean;
+  /**
+   * Read only the topic incarnation with this id (`topicId` of describe or an
+   * earlier fetch); a topic deleted or re-created since throws UnknownTopicIdError.
+   */
+  topicId?: string;
   signal?: AbortSignal;
 }
 
@@ -110,7 +116,7 @@ export class Samsa {
   /** One fetch from an offset; keys and values come back typed (see `Data`). */
   async fetchRecords(options: FetchOptions): Promise<FetchResult> {
     const maxWaitMs = options.maxWaitMs ?? 0;
-    const body = await this.http.request<WireFetch>({
+    const body = await this.http.request<FetchResponse>({
       method: 'GET',
       path: path`/v1/topics/${options.topic}/partitions/${options.partition}/records`,
       query: {
@@ -119,12 +125,14 @@ export class Samsa {
         maxBytes: options.maxBytes,
         maxWaitMs: maxWaitMs === 0 ? undefined : maxWaitMs,
         encoding: options.binary === true ? 'binary' : undefined,
+        topicId: options.topicId,
       },
       signal: options.signal,
       extraTimeoutMs: maxWaitMs,
     });
     return {
       topic: options.topic,
+      topicId: body.topicId,
       partition: options.partition,
       records: body.records.map((r) => ({
         topic: options.topic,
@@ -184,12 +192,4 @@ function withApiKey(apiKey: string | undefined, hook: HeadersHook | undefined): 
     const extra = (await hook?.()) ?? {};
     return Object.keys(extra).some((name) => name.toLowerCase() === 'authorization') ? extra : { authorization, ...extra };
   };
-}
-
-interface WireFetch {
-  records: { offset: number; timestamp: number; key: WireData | null; value: WireData | null; headers: { name: string; value: WireData | null }[] }[];
-  nextOffset: number;
-  highWatermark: number;
-  logStartOffset: number;
-  abortedRanges: { from: number; to: number }[];
 }

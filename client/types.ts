@@ -33,6 +33,8 @@ export interface ConsumedRecord {
 
 export interface FetchResult {
   topic: string;
+  /** The incarnation the records came from; a topic deleted and re-created under the same name has another id. */
+  topicId: string;
   partition: number;
   records: ConsumedRecord[];
   /** The offset to fetch next. */

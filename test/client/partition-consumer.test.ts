@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { asText, OffsetOutOfRangeError, Samsa, type ConsumedRecord } from '../../client';
+import { asText, NotFoundError, OffsetOutOfRangeError, Samsa, UnknownTopicIdError, type ConsumedRecord } from '../../client';
 import type { LocalServer } from '../../local/server';
 import { startTestServer, uniqueTopic } from './server';
 
@@ -116,6 +116,69 @@ describe('SDK partition consumer', () => {
     const seen: string[] = [];
     await lenient.run({ eachBatch: (batch) => void seen.push(...values(batch.records).map(String)) });
     expect(seen).toEqual(range(0, 3));
+  });
+});
+
+describe('SDK partition consumer and topic ids', () => {
+  /** Deletes the topic and creates it again under the same name, with `count` records in partition 1. */
+  async function recreate(name: string, count: number): Promise<string> {
+    await samsa.topics.delete(name);
+    const { topicId } = await samsa.topics.create({ name, partitions: 2 });
+    const producer = samsa.producer();
+    await Promise.all(Array.from({ length: count }, (_, i) => producer.send({ topic: name, partition: 1, value: `new${i}` })));
+    await producer.close();
+    return topicId;
+  }
+
+  it('pins the topic id of its first fetch and reports it on every batch', async () => {
+    const name = await topicWith(4);
+    const { topicId } = await samsa.topics.describe(name);
+    const consumer = samsa.partitionConsumer({ topic: name, partition: 1, offset: 'earliest', maxRecords: 2, stopAtEnd: true });
+    expect(consumer.topicId).toBeUndefined();
+    const ids = [];
+    for await (const batch of consumer) ids.push(batch.topicId);
+    expect(ids).toEqual([topicId, topicId]);
+    expect(consumer.topicId).toBe(topicId);
+  });
+
+  it('throws UnknownTopicIdError instead of reading on into a re-created topic of the same name', async () => {
+    const name = await topicWith(3);
+    const consumer = samsa.partitionConsumer({ topic: name, partition: 1, offset: 'earliest', maxWaitMs: 100 });
+    const batches = consumer[Symbol.asyncIterator]();
+    const first = await batches.next();
+    expect(values(first.value!.records)).toEqual(range(0, 3));
+    const oldId = consumer.topicId;
+    // The new topic has records at offsets 3 and 4, exactly where the consumer stands: without the pin it would hand them out.
+    const newId = await recreate(name, 5);
+    expect(newId).not.toBe(oldId);
+    const err = await batches.next().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UnknownTopicIdError);
+    expect(err).toBeInstanceOf(NotFoundError);
+    expect(err).toMatchObject({ code: 'UNKNOWN_TOPIC_ID', status: 404, retriable: false, topicId: oldId });
+    // Asked again, it still refuses: the pin does not move to the new incarnation.
+    await expect(consumer.run({ eachMessage: () => {} })).rejects.toBeInstanceOf(UnknownTopicIdError);
+    expect(consumer.position).toBe(3);
+    expect(consumer.topicId).toBe(oldId);
+  });
+
+  it('takes the pin from the topicId option, e.g. from an earlier describe', async () => {
+    const name = await topicWith(2);
+    const { topicId: oldId } = await samsa.topics.describe(name);
+    await recreate(name, 2);
+    const seen: string[] = [];
+    const consumer = samsa.partitionConsumer({ topic: name, partition: 1, offset: 0, topicId: oldId, stopAtEnd: true });
+    await expect(consumer.run({ eachMessage: ({ message }) => void seen.push(asText(message.value)!) })).rejects.toBeInstanceOf(UnknownTopicIdError);
+    expect(seen).toEqual([]);
+  });
+
+  it('fetchRecords with a topicId reads that incarnation and refuses another', async () => {
+    const name = await topicWith(1);
+    const { topicId: oldId } = await samsa.topics.describe(name);
+    expect((await samsa.fetchRecords({ topic: name, partition: 1, offset: 0, topicId: oldId })).topicId).toBe(oldId);
+    const newId = await recreate(name, 1);
+    await expect(samsa.fetchRecords({ topic: name, partition: 1, offset: 0, topicId: oldId })).rejects.toBeInstanceOf(UnknownTopicIdError);
+    const fresh = await samsa.fetchRecords({ topic: name, partition: 1, offset: 0, topicId: newId });
+    expect(values(fresh.records)).toEqual(['new0']);
   });
 });
 
