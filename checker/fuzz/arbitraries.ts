@@ -62,12 +62,21 @@ export const badValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.jsonValue({ maxDepth: 2 }),
 );
 
-export const QUERY_KEYS = ['offset', 'maxRecords', 'maxBytes', 'maxWaitMs', 'at', 'before', 'encoding'] as const;
+export const QUERY_KEYS = ['offset', 'maxRecords', 'maxBytes', 'maxWaitMs', 'at', 'before', 'encoding', 'topicId'] as const;
+
+/** topicId values: well-formed ids of no topic (404 UNKNOWN_TOPIC_ID), capitals, malformed and overlong ones. */
+export const badTopicId = fc.oneof(
+  fc.uuid(),
+  fc.uuid().map((id) => id.toUpperCase()),
+  fc.constantFrom('00000000-0000-0000-0000-000000000000', '0123456789abcdef0123456789abcdef', 'zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz', '{00000000-0000-0000-0000-000000000000}', 'AAAAAAAAAAAAAAAAAAAAAA'),
+  fc.uuid().map((id) => `${id}0`),
+  fc.uuid().map((id) => id.repeat(40)),
+);
 
 /** Query strings; maxWaitMs is always something that does not wait (a long poll is not a hang). */
 export const badQuery: fc.Arbitrary<Record<string, string>> = fc
   .tuple(
-    fc.dictionary(fc.constantFrom(...QUERY_KEYS), fc.oneof(badNumericString, fc.string({ maxLength: 25 }), fc.integer().map(String), fc.constantFrom('earliest', 'latest', 'binary', 'auto'))),
+    fc.dictionary(fc.constantFrom(...QUERY_KEYS), fc.oneof(badNumericString, fc.string({ maxLength: 25 }), fc.integer().map(String), fc.constantFrom('earliest', 'latest', 'binary', 'auto'), badTopicId)),
     fc.constantFrom('0', '-1', 'abc', '1e999', '-9007199254740993'),
   )
   .map(([q, maxWaitMs]) => ({ ...q, maxWaitMs }));
