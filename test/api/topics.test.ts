@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { logKeys } from '../../lib/storage/keys';
+import { ddbHook } from '../support/ddb-faults';
 import { createTestStack, uniqueName, type TestStack } from '../support/stack';
 
 let stack: TestStack;
@@ -146,13 +147,15 @@ describe('delete', () => {
     expect(second.body.topicId).not.toBe(first.body.topicId);
   });
 
-  it('returns 404 for deleting an unknown topic and for the loser of concurrent deletes', async () => {
+  // Checked against: removing the `topicId = :id` condition from the delete in lib/topics/delete.ts makes this fail
+  // (every concurrent delete answers 204).
+  it('returns 404 for deleting an unknown topic and for the losers of concurrent deletes', async () => {
     expect((await stack.call('DELETE', `/v1/topics/${uniqueName()}`)).status).toBe(404);
     const name = uniqueName();
     await create({ name });
     const results = await Promise.all(Array.from({ length: 5 }, () => stack.call('DELETE', `/v1/topics/${name}`)));
-    expect(results.filter((r) => r.status === 204).length).toBeGreaterThanOrEqual(1);
-    expect(results.every((r) => r.status === 204 || r.status === 404)).toBe(true);
+    expect(results.map((r) => r.status).sort()).toEqual([204, 404, 404, 404, 404]);
+    for (const r of results.filter((r) => r.status === 404)) expect(r.body.error.code).toBe('UNKNOWN_TOPIC_OR_PARTITION');
     expect((await stack.call('GET', `/v1/topics/${name}`)).status).toBe(404);
   });
 });
@@ -178,13 +181,60 @@ describe('partitions', () => {
     expect(res.body.error.code).toBe('INVALID_PARTITIONS');
   });
 
-  it('never overwrites a counter when increases race', async () => {
+  it('lets one of several racing increases to the same total win and answers the others 409', async () => {
     const name = uniqueName();
     await create({ name, partitions: 1 });
     const results = await Promise.all([3, 3, 3].map((p) => stack.call('POST', `/v1/topics/${name}/partitions`, { partitions: p })));
     expect(results.some((r) => r.status === 200)).toBe(true);
     for (const r of results) expect([200, 409]).toContain(r.status);
     expect((await stack.call('GET', `/v1/topics/${name}`)).body.partitions).toHaveLength(3);
+  });
+
+  // Checked against: removing `attribute_not_exists(pk)` from putMissingCounters (lib/topics/counters.ts) makes this
+  // fail (the late put resets partition 2's counter, so the next record cannot be appended at offset 1).
+  it('never overwrites a counter when increases race', async () => {
+    // Holds the counter puts of one increase (after it read the topic) until released.
+    let gate: Promise<void> | undefined;
+    let held = 0;
+    let bothHeld: () => void = () => undefined;
+    const putsHeld = new Promise<void>((r) => (bothHeld = r));
+    const hold = ddbHook('initialize', async (call, next) => {
+      if (gate !== undefined && call.command === 'PutItem' && call.input.Item?.sk === -1) {
+        const wait = gate;
+        if (++held === 2) bothHeld();
+        await wait;
+      }
+      return next();
+    });
+    const racing = await createTestStack({ plugins: [hold] });
+    const name = uniqueName();
+    expect((await racing.call('POST', '/v1/topics', { name, partitions: 1 })).status).toBe(201);
+
+    let release: () => void = () => undefined;
+    gate = new Promise<void>((r) => (release = r));
+    // The slow increase read a 1-partition topic and stops before creating the counters of partitions 1 and 2.
+    const slow = racing.call('POST', `/v1/topics/${name}/partitions`, { partitions: 3 });
+    await putsHeld;
+    gate = undefined;
+    // Meanwhile another increase completes and a producer uses partition 2.
+    expect((await racing.call('POST', `/v1/topics/${name}/partitions`, { partitions: 3 })).status).toBe(200);
+    const value = (data: string) => ({ partition: 2, value: { type: 'STRING', data } });
+    const first = await racing.call('POST', `/v1/topics/${name}/records`, { records: [value('first')] });
+    expect(first.body.records).toEqual([expect.objectContaining({ partition: 2, offset: 0 })]);
+
+    // The slow increase's counter puts land now, on a counter in use; its count update loses the race.
+    release();
+    const late = await slow;
+    expect(late.status).toBe(409);
+    expect(late.body.error.code).toBe('CONCURRENT_MODIFICATION');
+
+    const second = await racing.call('POST', `/v1/topics/${name}/records`, { records: [value('second')] });
+    expect(second.body.records).toEqual([expect.objectContaining({ partition: 2, offset: 1 })]);
+    const fetched = await racing.call('GET', `/v1/topics/${name}/partitions/2/records?offset=0`);
+    expect(fetched.body.records.map((r: { offset: number; value: { data: string } }) => [r.offset, r.value.data])).toEqual([
+      [0, 'first'],
+      [1, 'second'],
+    ]);
   });
 });
 
