@@ -18,7 +18,7 @@
  * Cost: partition view (1 RRU + index query when new batches settled) and
  * an eventually consistent Query of the batches: ≈ 0.5 RRU per 4 KB read.
  * A pinned fetch whose id differs from a cached topic's reads the topic
- * strongly once more (1 RRU) before it answers UNKNOWN_TOPIC_ID.
+ * strongly (1 RRU) before it judges the pin.
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { authorize, type Principal } from '../auth/authorize';
@@ -122,8 +122,8 @@ async function currentTopic(ctx: LibContext, name: string, pin: string): Promise
   }
 }
 
-function unknownTopicId(name: string, topicId: string, renamed: boolean): SamsaError {
-  const now = renamed ? 'the name now belongs to another topic (deleted and re-created)' : 'no topic has that name now (deleted)';
+function unknownTopicId(name: string, topicId: string, recreated: boolean): SamsaError {
+  const now = recreated ? 'the name now belongs to another topic (deleted and re-created)' : 'no topic has that name now (deleted)';
   return new SamsaError('UNKNOWN_TOPIC_ID', `Topic '${name}' with id ${topicId} does not exist: ${now}.`, { details: { topicId } });
 }
 
