@@ -179,6 +179,8 @@ export async function runCheck(o: CheckOptions): Promise<CheckResult> {
       dynamoKills: stack.faults.dynamo.kills,
       ttlDeleted: stack.faults.reaper.deleted,
       zombiePauses: consumers.reduce((s, c) => s + c.pauses, 0),
+      memberKicks: consumers.reduce((s, c) => s + c.kicks, 0),
+      sameIdComebacks: consumers.reduce((s, c) => s + c.comebacks, 0),
       recreations: history.ops.filter((op) => op.f === 'recreate-topic').length,
     };
     const valid = analysis.anomalies.every((a) => a.count === 0);

@@ -58,6 +58,8 @@ export interface PollOp extends OpBase {
   f: 'poll';
   group: string;
   member: string;
+  /** Which incarnation of the member id sent it (a client may re-join under the same id): analysis identity is member + incarnation. */
+  incarnation?: number;
   topic: string;
   epoch: number;
   /** Partitions the member claimed to own when it sent the poll. */
@@ -74,6 +76,7 @@ export interface CommitOp extends OpBase {
   f: 'commit';
   group: string;
   member: string;
+  incarnation?: number;
   epoch: number;
   topic: string;
   partition: number;

@@ -24,7 +24,7 @@ const HELP = `Usage: npm run check -- [options]
   --results DIR         where history.jsonl and report.json go (default .samsa/check/<seed>)
   --verbose             keep the handlers' error logs
   --sabotage a,b        run a deliberately broken engine (self-test only): unconditionalSettle,
-                        unfencedCommit, ignoreIdempotence — the run must then report anomalies
+                        unfencedCommit, ignoreIdempotence, forgetIncarnations — the run must then report anomalies
 
 Faults:
 ${FAULTS.map((f) => `  ${f.padEnd(20)}${FAULT_HELP[f]}`).join('\n')}

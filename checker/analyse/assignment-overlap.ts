@@ -3,20 +3,21 @@
  * Member A holds partition p from its ok response R1 that assigned p, until
  * it sends a request that no longer claims p (it released it); it stays a
  * member at least until the invocation of its last ok response other than a
- * leave (a removed member never gets another ok: the workload never re-uses
- * a member id; but leaving is answered ok whether or not it was still in).
+ * leave (a removed member never gets another ok; a member is a member id AND
+ * the client's incarnation of it, since clients re-join under the same id;
+ * leaving is answered ok whether or not it was still in).
  * If another member B got an ok response assigning p that began after R1
  * completed and completed before both of those points, A and B owned p at
  * the same time — the ownership lease failed.
  */
 import type { PollOp } from '../history';
-import { Findings, type Model } from './model';
+import { Findings, memberOf, type Model } from './model';
 
 export function assignmentOverlaps(m: Model): Findings {
   const found = new Findings();
   const byMember = new Map<string, PollOp[]>();
   for (const p of m.polls) {
-    const id = `${p.group}|${p.member}`;
+    const id = `${p.group}|${memberOf(p)}`;
     const list = byMember.get(id);
     if (list === undefined) byMember.set(id, [p]);
     else list.push(p);
@@ -37,16 +38,16 @@ export function assignmentOverlaps(m: Model): Findings {
         const other = okAssigning.find(
           (p) =>
             p.group === r1.group &&
-            p.member !== r1.member &&
+            memberOf(p) !== memberOf(r1) &&
             p.invokeAt > r1.completeAt &&
             p.completeAt < heldUntil &&
             p.assignment!.includes(partition) &&
             m.keyOf(p, partition) === key,
         );
-        const id = `${r1.group}|${key}|${r1.member}|${other?.member}`;
+        const id = `${r1.group}|${key}|${memberOf(r1)}|${other === undefined ? '' : memberOf(other)}`;
         if (other !== undefined && !flagged.has(id)) {
           flagged.add(id);
-          found.add({ kind: 'two-owners', group: r1.group, partition: key, members: [r1.member, other.member], ops: [r1.id, other.id] });
+          found.add({ kind: 'two-owners', group: r1.group, partition: key, members: [memberOf(r1), memberOf(other)], ops: [r1.id, other.id] });
         }
       }
     }

@@ -9,10 +9,13 @@
  *   have given M a higher epoch, so the server must have refused;
  * - a removed member's commit accepted: M committed after a strongly
  *   consistent read of the group's members (begun after M got its epoch)
- *   no longer listed it. Member ids are never re-used, so M was gone.
+ *   no longer listed it. M is a member id and the client's incarnation of
+ *   it: an earlier incarnation of a re-joined id is a member of its own, and
+ *   its commits after the later incarnation took the partition are fenced
+ *   commits like any other (the read shows ids only, so it proves an id gone).
  */
 import type { CommitOp, MembersOp, PollOp } from '../history';
-import { Findings, type Model } from './model';
+import { Findings, memberOf, type Model } from './model';
 
 export function commitRegressions(m: Model): Findings {
   const found = new Findings();
@@ -38,7 +41,7 @@ export function commitRegressions(m: Model): Findings {
         i++;
       }
       if (max !== undefined && c.offset < max.offset) {
-        found.add({ kind: 'acked-commit-backwards', partition: id, before: max.offset, after: c.offset, members: [max.member, c.member], ops: [max.id, c.id] });
+        found.add({ kind: 'acked-commit-backwards', partition: id, before: max.offset, after: c.offset, members: [memberOf(max), memberOf(c)], ops: [max.id, c.id] });
       }
     }
   }
@@ -70,13 +73,13 @@ export function commitRegressions(m: Model): Findings {
   const okPolls = m.polls.filter((p) => p.outcome === 'ok');
   const epochGiven = new Map<string, PollOp>(); // member|epoch → first ok response giving it
   for (const p of [...okPolls].sort((a, b) => a.completeAt - b.completeAt)) {
-    const id = `${p.member}|${p.resultEpoch}`;
+    const id = `${memberOf(p)}|${p.resultEpoch}`;
     if (!epochGiven.has(id)) epochGiven.set(id, p);
   }
   const memberReads = m.ops.filter((op): op is MembersOp => op.f === 'members' && op.outcome === 'ok');
   for (const c of m.commits) {
     if (c.outcome !== 'ok') continue;
-    const given = epochGiven.get(`${c.member}|${c.epoch}`);
+    const given = epochGiven.get(`${memberOf(c)}|${c.epoch}`);
     if (given === undefined) continue;
     const gone = memberReads.find((r) => r.group === c.group && r.invokeAt > given.completeAt && r.completeAt < c.invokeAt && !(r.members ?? []).includes(c.member));
     if (gone !== undefined) {
@@ -87,14 +90,14 @@ export function commitRegressions(m: Model): Findings {
     const taker = okPolls.find(
       (p) =>
         p.group === c.group &&
-        p.member !== c.member &&
+        memberOf(p) !== memberOf(c) &&
         p.invokeAt > given.completeAt &&
         p.completeAt < c.invokeAt &&
         (p.assignment ?? []).includes(c.partition) &&
         m.keyOf(p, c.partition) === key,
     );
     if (taker !== undefined) {
-      found.add({ kind: 'fenced-commit-accepted', group: c.group, partition: key, member: c.member, epoch: c.epoch, offset: c.offset, newOwner: taker.member, ops: [taker.id, c.id] });
+      found.add({ kind: 'fenced-commit-accepted', group: c.group, partition: key, member: memberOf(c), epoch: c.epoch, offset: c.offset, newOwner: memberOf(taker), ops: [taker.id, c.id] });
     }
   }
   return found;

@@ -102,6 +102,12 @@ export interface Model {
 
 export const partitionKey = (topic: string, incarnation: number, partition: number) => `${topic}/${incarnation}/${partition}`;
 
+/**
+ * Who sent a group op: the member id and the client's incarnation of it. Clients may re-join under
+ * the same member id (as the SDK does), and each incarnation is a member of its own for the analysis.
+ */
+export const memberOf = (op: { member: string; incarnation?: number }): string => (op.incarnation === undefined ? op.member : `${op.member}#${op.incarnation}`);
+
 export function buildModel(ops: Op[], facts: RunFacts): Model {
   const recreates = new Map<string, TopicOp[]>();
   for (const op of ops) {

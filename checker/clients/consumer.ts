@@ -2,14 +2,21 @@
  * A group member over the stateless poll API: it sends its epoch, what it
  * owns, its positions and the commits due (its positions), and adopts the
  * assignment and positions of each ok response. After an unknown outcome it
- * resends with what it knew (the lost-response rule). Fenced or removed, it
- * re-joins under a NEW member id, so "a removed member never gets an ok
- * again" holds and the analysis can tell incarnations apart.
+ * resends with what it knew (the lost-response rule). Fenced, removed or
+ * leaving, it re-joins — half the time under a NEW member id, half the time
+ * under the SAME one, as the SDK does. Each re-join is a new incarnation in
+ * the history (`incarnation`), so the analysis tells them apart either way.
  *
  * Churn (when enabled): it sometimes leaves cleanly, sometimes dies without
  * leaving. Pause (zombie): told by the nemesis, it sleeps past its session
  * timeout, then resumes as if nothing happened — committing its stale
- * positions with its old epoch — which the server must refuse.
+ * positions with its old epoch — which the server must refuse. Kick: told by
+ * the nemesis, it has an admin remove it (`DELETE /v1/groups/{g}/members/{m}`).
+ * After a pause, a kick or a leave under the same id, the new incarnation
+ * first takes partitions and commits, then the old one comes back (its stale
+ * commit, then polls with its old epoch around one of the new incarnation's):
+ * the server must refuse all of it, or commit-regression and
+ * assignment-overlap report it.
  */
 import type { CommitOp, Completion, PollOp } from '../history';
 import { sleep, type ApiResult } from './api';
@@ -26,6 +33,15 @@ export interface ConsumerOptions {
 
 type CompleteCommit = (completion: Completion<CommitOp>) => CommitOp;
 
+/** What an ended incarnation knew: its zombie comes back with exactly this. */
+interface Zombie {
+  member: string;
+  incarnation: number;
+  epoch: number;
+  assignment: number[];
+  positions: Map<number, number>;
+}
+
 interface WirePollRecord {
   topic: string;
   partition: number;
@@ -34,7 +50,9 @@ interface WirePollRecord {
 }
 
 export class GroupConsumer extends Client {
-  private incarnation = 0;
+  /** Counts member ids minted; `incarnation` counts re-joins, under a new id or the same one. */
+  private ids = 0;
+  private incarnation = -1;
   private member = '';
   private epoch = 0;
   private assignment: number[] = [];
@@ -43,6 +61,11 @@ export class GroupConsumer extends Client {
   /** Set by the nemesis: sleep this long at the next poll, then resume as a zombie. */
   pauseMs = 0;
   pauses = 0;
+  /** Set by the nemesis: have an admin remove this member at the next poll. */
+  kickPending = false;
+  kicks = 0;
+  /** Zombie comebacks of an earlier incarnation under the same member id. */
+  comebacks = 0;
 
   get paused(): boolean {
     return this.pauseMs > 0;
@@ -58,25 +81,41 @@ export class GroupConsumer extends Client {
     private readonly options: ConsumerOptions,
   ) {
     super(name, ctx);
-    this.rejoin();
+    this.rejoin(false);
   }
 
   async run(): Promise<void> {
     while (!this.ctx.stopped()) {
       if (this.pauseMs > 0) {
         this.pauses++;
+        const zombie = this.snapshot();
         await sleep(this.pauseMs);
         this.pauseMs = 0;
-        await this.zombieCommit();
+        if (this.ctx.random.chance(0.5)) await this.comeback(zombie);
+        else await this.zombieCommit(zombie);
+        continue;
+      }
+      if (this.kickPending) {
+        this.kickPending = false;
+        if (this.epoch > 0) {
+          this.kicks++;
+          const zombie = this.snapshot();
+          await this.ctx.api.call('DELETE', `/v1/groups/${this.options.group}/members/${encodeURIComponent(this.member)}`);
+          await this.comeback(zombie);
+          continue;
+        }
       }
       const churn = this.options.churn();
       if (this.epoch > 0 && this.ctx.random.chance(churn.leave)) {
+        const zombie = this.snapshot();
         await this.leave();
-        this.rejoin();
+        if (this.ctx.random.chance(0.5)) await this.comeback(zombie);
+        else this.rejoin(false);
         continue;
       }
       if (this.epoch > 0 && this.ctx.random.chance(churn.die)) {
-        this.rejoin(); // the old incarnation just stops: the server removes it after its session timeout
+        // The old incarnation just stops: the server removes it after its session timeout.
+        this.rejoin(this.ctx.random.chance(0.5));
         continue;
       }
       await this.poll();
@@ -85,12 +124,36 @@ export class GroupConsumer extends Client {
     if (this.epoch > 0) await this.leave();
   }
 
-  private rejoin(): void {
-    this.member = `${this.ctx.runId}-${this.name}-${this.incarnation++}`;
+  /** Starts a new incarnation: under the same member id (as the SDK re-joins) or a new one. */
+  private rejoin(sameId: boolean): void {
+    if (!sameId || this.member === '') this.member = `${this.ctx.runId}-${this.name}-${this.ids++}`;
+    this.incarnation++;
     this.epoch = 0;
     this.assignment = [];
     this.positions.clear();
     this.committed.clear();
+  }
+
+  private snapshot(): Zombie {
+    return { member: this.member, incarnation: this.incarnation, epoch: this.epoch, assignment: [...this.assignment], positions: new Map(this.positions) };
+  }
+
+  /**
+   * Re-joins under the same member id, takes partitions and commits as the new incarnation, then lets
+   * the old one come back: its stale commit, and polls with its old epoch around one of the new one's.
+   */
+  private async comeback(zombie: Zombie): Promise<void> {
+    this.rejoin(true);
+    for (let i = 0; i < 8 && !this.ctx.stopped() && !(this.owns && this.committed.size > 0); i++) {
+      await this.poll();
+      await sleep(this.ctx.random.int(50));
+    }
+    if (zombie.epoch <= 0 || this.ctx.stopped()) return;
+    this.comebacks++;
+    await this.zombieCommit(zombie);
+    await this.zombiePoll(zombie);
+    await this.poll();
+    await this.zombiePoll(zombie);
   }
 
   private commitsDue(): { topic: string; partition: number; offset: number }[] {
@@ -104,8 +167,8 @@ export class GroupConsumer extends Client {
     const { group, topic } = this.options;
     const commit = this.commitsDue();
     const positions = Object.fromEntries([...this.positions].filter(([p]) => this.assignment.includes(p)).map(([p, o]) => [String(p), o]));
-    const completePoll = this.ctx.history.invoke<PollOp>({ f: 'poll', process: this.name, group, member: this.member, topic, epoch: this.epoch, owned: [...this.assignment], positions });
-    const completeCommits = this.invokeCommits(commit);
+    const completePoll = this.ctx.history.invoke<PollOp>({ f: 'poll', process: this.name, group, member: this.member, incarnation: this.incarnation, topic, epoch: this.epoch, owned: [...this.assignment], positions });
+    const completeCommits = this.invokeCommits(commit, this.member, this.incarnation, this.epoch);
     const res = await this.ctx.api.call('POST', `/v1/groups/${group}/poll`, {
       memberId: this.member,
       memberEpoch: this.epoch,
@@ -122,7 +185,7 @@ export class GroupConsumer extends Client {
     this.completeCommits(completeCommits, res, res.body?.commits);
     if (res.outcome !== 'ok') {
       completePoll({ outcome: res.outcome, ...(res.error === undefined ? {} : { error: res.error }) });
-      if (res.error === 'UNKNOWN_MEMBER_ID' || res.error === 'FENCED_MEMBER_EPOCH') this.rejoin();
+      if (res.error === 'UNKNOWN_MEMBER_ID' || res.error === 'FENCED_MEMBER_EPOCH') this.rejoin(this.ctx.random.chance(0.5));
       else await sleep(100);
       return;
     }
@@ -144,20 +207,25 @@ export class GroupConsumer extends Client {
     this.epoch = body.memberEpoch;
   }
 
-  private invokeCommits(commit: { partition: number; offset: number }[]): CompleteCommit[] {
+  private invokeCommits(commit: { partition: number; offset: number }[], member: string, incarnation: number, epoch: number): CompleteCommit[] {
     return commit.map((c) =>
-      this.ctx.history.invoke<CommitOp>({ f: 'commit', process: this.name, group: this.options.group, member: this.member, epoch: this.epoch, topic: this.options.topic, partition: c.partition, offset: c.offset }),
+      this.ctx.history.invoke<CommitOp>({ f: 'commit', process: this.name, group: this.options.group, member, incarnation, epoch, topic: this.options.topic, partition: c.partition, offset: c.offset }),
     );
   }
 
   /** Per-offset results when the server sent them; a refused or unknown poll leaves its commits unknown. */
-  private completeCommits(completes: CompleteCommit[], res: ApiResult, results: { partition: number; offset?: number; error?: { code: string; retriable: boolean } }[] | undefined): void {
+  private completeCommits(
+    completes: CompleteCommit[],
+    res: ApiResult,
+    results: { partition: number; offset?: number; error?: { code: string; retriable: boolean } }[] | undefined,
+    mine = true,
+  ): void {
     completes.forEach((complete, i) => {
       const r = results?.[i];
       if (r === undefined) return complete({ outcome: 'info', ...(res.error === undefined ? {} : { error: res.error }) });
       if (r.error === undefined) {
         const op = complete({ outcome: 'ok' });
-        this.committed.set(op.partition, op.offset);
+        if (mine) this.committed.set(op.partition, op.offset);
         return;
       }
       // Fencing refusals are conditional-write failures: nothing was written.
@@ -167,18 +235,50 @@ export class GroupConsumer extends Client {
   }
 
   /** A zombie's comeback: commit the stale positions with the old epoch, on its own, before anything else. */
-  private async zombieCommit(): Promise<void> {
-    const commit = this.assignment.filter((p) => this.positions.has(p)).map((p) => ({ topic: this.options.topic, partition: p, offset: this.positions.get(p)! }));
-    if (this.epoch <= 0 || commit.length === 0) return;
-    const completes = this.invokeCommits(commit);
-    const res = await this.ctx.api.call('POST', `/v1/groups/${this.options.group}/commits`, { memberId: this.member, memberEpoch: this.epoch, offsets: commit });
-    this.completeCommits(completes, res, res.body?.offsets);
+  private async zombieCommit(z: Zombie): Promise<void> {
+    const commit = z.assignment.filter((p) => z.positions.has(p)).map((p) => ({ topic: this.options.topic, partition: p, offset: z.positions.get(p)! }));
+    if (z.epoch <= 0 || commit.length === 0) return;
+    const completes = this.invokeCommits(commit, z.member, z.incarnation, z.epoch);
+    const res = await this.ctx.api.call('POST', `/v1/groups/${this.options.group}/commits`, { memberId: z.member, memberEpoch: z.epoch, offsets: commit });
+    this.completeCommits(completes, res, res.body?.offsets, z.member === this.member && z.incarnation === this.incarnation);
+  }
+
+  /** A zombie's poll: its old epoch, claiming its old assignment, no commit. Recorded as the old incarnation's. */
+  private async zombiePoll(z: Zombie): Promise<void> {
+    const { group, topic } = this.options;
+    const positions = Object.fromEntries([...z.positions].map(([p, o]) => [String(p), o]));
+    const complete = this.ctx.history.invoke<PollOp>({ f: 'poll', process: this.name, group, member: z.member, incarnation: z.incarnation, topic, epoch: z.epoch, owned: [...z.assignment], positions });
+    const res = await this.ctx.api.call('POST', `/v1/groups/${group}/poll`, {
+      memberId: z.member,
+      memberEpoch: z.epoch,
+      topics: [topic],
+      ...(z.assignment.length > 0 ? { owned: [{ topic, partitions: z.assignment }] } : {}),
+      positions: Object.entries(positions).map(([p, offset]) => ({ topic, partition: Number(p), offset })),
+      sessionTimeoutMs: this.options.sessionTimeoutMs,
+      rebalanceTimeoutMs: this.options.sessionTimeoutMs,
+      offsetReset: 'earliest',
+      maxRecords: 50,
+    });
+    if (res.outcome !== 'ok') {
+      complete({ outcome: res.outcome, ...(res.error === undefined ? {} : { error: res.error }) });
+      return;
+    }
+    const body = res.body as { memberEpoch: number; assignment: { topic: string; partitions: number[] }[]; records: WirePollRecord[]; positions: { topic: string; partition: number; offset: number }[] };
+    const nextPositions: Record<string, number> = {};
+    for (const p of body.positions) if (p.topic === topic) nextPositions[String(p.partition)] = p.offset;
+    complete({
+      outcome: 'ok',
+      resultEpoch: body.memberEpoch,
+      assignment: body.assignment.find((a) => a.topic === topic)?.partitions ?? [],
+      records: body.records.filter((r) => r.topic === topic).map((r) => [r.partition, r.offset, valueOf(r)] as [number, number, string]),
+      nextPositions,
+    });
   }
 
   private async leave(): Promise<void> {
     const { group, topic } = this.options;
     // Recorded as a poll that owns nothing: from here on the member claims no partition.
-    const complete = this.ctx.history.invoke<PollOp>({ f: 'poll', process: this.name, group, member: this.member, topic, epoch: -1, owned: [], positions: {} });
+    const complete = this.ctx.history.invoke<PollOp>({ f: 'poll', process: this.name, group, member: this.member, incarnation: this.incarnation, topic, epoch: -1, owned: [], positions: {} });
     const res = await this.ctx.api.call('POST', `/v1/groups/${group}/heartbeat`, { memberId: this.member, memberEpoch: -1 });
     complete({ outcome: res.outcome, ...(res.error === undefined ? {} : { error: res.error }), ...(res.outcome === 'ok' ? { resultEpoch: -1, assignment: [], records: [], nextPositions: {} } : {}) });
   }

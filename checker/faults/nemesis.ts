@@ -22,6 +22,7 @@ export const FAULTS = [
   'clock-skew',
   'kill-dynamo',
   'pause-members',
+  'kick-members',
   'time-jump',
   'recreate-topic',
   'group-churn',
@@ -38,7 +39,8 @@ export const FAULT_HELP: Record<FaultName, string> = {
   'drop-responses': 'the HTTP response is dropped after the handler committed (clients retry)',
   'clock-skew': 'handler instances get different clocks (within maxClockSkewMs)',
   'kill-dynamo': 'DynamoDB Local killed with SIGKILL and restarted on the same port and data directory',
-  'pause-members': 'a group member pauses past its session timeout, then resumes as a zombie committing stale offsets',
+  'pause-members': 'a group member pauses past its session timeout, then resumes as a zombie committing stale offsets — half the time after re-joining under the same member id',
+  'kick-members': 'an admin removes a group member (DELETE /v1/groups/{g}/members/{m}); it re-joins under the same member id, then its old incarnation comes back committing and polling with the old epoch',
   'time-jump': 'every handler clock jumps a day ahead: retention expires records and TTL deletes expired items out of order',
   'recreate-topic': 'a topic is deleted and re-created with the same name under load',
   'group-churn': 'members join, leave and die without leaving',
@@ -78,6 +80,9 @@ export function planFaults(random: Random, durationMs: number, faults: readonly 
   }
   if (on.has('pause-members')) {
     for (let t = (1_000 + random.int(2_000)) / intensity; t < durationMs - 1_000; t += (3_000 + random.int(5_000)) / intensity) steps.push({ at: t, fault: 'pause-members', action: 'event' });
+  }
+  if (on.has('kick-members')) {
+    for (let t = (1_500 + random.int(2_000)) / intensity; t < durationMs - 1_000; t += (4_000 + random.int(6_000)) / intensity) steps.push({ at: t, fault: 'kick-members', action: 'event' });
   }
   if (on.has('time-jump')) steps.push({ at: Math.round(durationMs * 0.4), fault: 'time-jump', action: 'event' });
   for (const f of ['recreate-topic', 'group-churn'] as const) {
@@ -198,6 +203,15 @@ export class Nemesis {
           // Long enough that the member is removed (and its partitions move on) before it resumes.
           victim.pauseMs = Math.round(1.5 * t.sessionTimeoutMs) + this.random.int(1_000);
           detail = `${victim.name} for ${victim.pauseMs} ms`;
+        }
+        break;
+      }
+      case 'kick-members': {
+        const owning = t.consumers.filter((c) => !c.paused && !c.kickPending && c.owns);
+        if (owning.length > 0) {
+          const victim = this.random.pick(owning);
+          victim.kickPending = true;
+          detail = victim.name;
         }
         break;
       }
