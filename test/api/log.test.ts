@@ -1,4 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { codecId } from '../../lib/log/compression';
+import { logKeys } from '../../lib/storage/keys';
 import { createTestStack, uniqueName, type TestStack } from '../support/stack';
 
 let stack: TestStack;
@@ -174,11 +177,26 @@ describe('compression', () => {
     expect(fetched.body.records.map((r: { value: unknown }) => r.value)).toEqual(orders.map((o) => o.value));
   });
 
+  // Checked against: alter-configs ignoring the new values (lib/topics/alter-configs.ts) makes this fail; before the
+  // config and codec assertions, both batches were simply gzipped and it passed.
   it('keeps old batches readable after compression.type changes', async () => {
     const name = await topic(1, { 'compression.type': 'gzip' });
-    await stack.call('POST', `/v1/topics/${name}/records`, { records: [{ value: str('gzipped') }] });
-    await stack.call('PATCH', `/v1/topics/${name}/configs`, { configs: { 'compression.type': 'none' } });
-    await stack.call('POST', `/v1/topics/${name}/records`, { records: [{ value: str('plain') }] });
+    expect((await stack.call('POST', `/v1/topics/${name}/records`, { records: [{ value: str('gzipped') }] })).status).toBe(200);
+    const altered = await stack.call('PATCH', `/v1/topics/${name}/configs`, { configs: { 'compression.type': 'none' } });
+    expect(altered.status).toBe(200);
+    expect(altered.body.configs).toContainEqual({ name: 'compression.type', value: 'none', source: 'topic' });
+    const described = await stack.call('GET', `/v1/topics/${name}`);
+    expect(described.body.configs).toContainEqual({ name: 'compression.type', value: 'none', source: 'topic' });
+    expect((await stack.call('POST', `/v1/topics/${name}/records`, { records: [{ value: str('plain') }] })).status).toBe(200);
+    // The two batches really are stored with different codecs.
+    const codecs = await Promise.all(
+      [0, 1].map(async (seq) => {
+        const key = logKeys.batch(described.body.topicId, 0, seq);
+        const out = await stack.lib.ddb.send(new GetCommand({ TableName: stack.tables.log, Key: key, ConsistentRead: true }));
+        return out.Item?.c;
+      }),
+    );
+    expect(codecs).toEqual([codecId('gzip'), codecId('none')]);
     const fetched = await stack.call('GET', `/v1/topics/${name}/partitions/0/records?offset=0`);
     expect(fetched.body.records.map((r: { value: { data: string } }) => r.value.data)).toEqual(['gzipped', 'plain']);
   });
