@@ -2,7 +2,8 @@
  * Bad input for every route of functions/http/routes.ts, as fast-check
  * arbitraries: wrong types, huge and negative numbers, offsets at and beyond
  * 2^53−1, invalid names, bad encodings, truncated JSON, oversized bodies,
- * wrong methods and content types. Shared by the in-process bad-input test
+ * JSON nested thousands of levels deep in any field, wrong methods and
+ * content types. Shared by the in-process bad-input test
  * (test/api/bad-input.test.ts) and the HTTP fuzzer (`npm run fuzz`), with
  * the one definition of a clean refusal.
  */
@@ -54,13 +55,75 @@ export const badName = fc.oneof(
   fc.string({ maxLength: 300 }),
 );
 
-/** Any JSON value that is the wrong thing almost everywhere. */
+/**
+ * A JSON value nested `levels` arrays and objects deep, kept as text until
+ * the body is written (bodyText): JSON.stringify recurses and cannot write
+ * it, and neither may the server read it recursively. Produce refuses JSON
+ * data nested past 100 levels (MAX_JSON_NESTING) with INVALID_RECORD; any
+ * depth in any field must be a clean 4xx, never a 5xx.
+ */
+export class DeepJson {
+  constructor(
+    readonly levels: number,
+    readonly shape: 'array' | 'object' | 'mixed',
+  ) {}
+
+  /** JSON.stringify writes this placeholder; bodyText swaps in the deep text. */
+  toJSON(): string {
+    return `${DEEP_MARK}${this.levels}:${this.shape}${DEEP_MARK}`;
+  }
+
+  text(): string {
+    const n = this.levels;
+    if (this.shape === 'array') return '['.repeat(n) + ']'.repeat(n);
+    if (this.shape === 'object') return '{"a":'.repeat(n) + '1' + '}'.repeat(n);
+    // Arrays of objects; an odd depth ends in one more array.
+    const pairs = Math.floor(n / 2);
+    return '[{"a":'.repeat(pairs) + (n % 2 === 1 ? '[1]' : '1') + '}]'.repeat(pairs);
+  }
+}
+
+const DEEP_MARK = '@@samsa-deep@@';
+const DEEP_PLACEHOLDER = new RegExp(`"${DEEP_MARK}(\\d+):(array|object|mixed)${DEEP_MARK}"`, 'g');
+
+/** A body as JSON text, with every DeepJson written out in full. */
+export function bodyText(body: unknown): string {
+  const text = JSON.stringify(body) ?? '';
+  return text.replace(DEEP_PLACEHOLDER, (_, levels: string, shape: DeepJson['shape']) => new DeepJson(Number(levels), shape).text());
+}
+
+/** Depths around the limit (100), where the old server failed (~4,100 stored then unreadable, ~4,200 refused with 500), and far past. */
+export const deepJson: fc.Arbitrary<DeepJson> = fc
+  .tuple(fc.constantFrom(100, 101, 4_110, 4_200, 20_000, 200_000), fc.constantFrom('array' as const, 'object' as const, 'mixed' as const))
+  .map(([levels, shape]) => new DeepJson(levels, shape));
+
+/** Any JSON value that is the wrong thing almost everywhere (deep nesting included). */
 export const badValue: fc.Arbitrary<unknown> = fc.oneof(
   badNumber,
   fc.constantFrom(null, true, false, '', 'x', [], {}, [[[[[]]]]], { type: 'BINARY', data: '!!not base64!!' }, { type: 'JSON' }, { type: 'XML', data: 1 }, { type: 'STRING', data: 5 }, '\ud800', 'x'.repeat(70_000)),
   fc.string({ maxLength: 40 }),
   fc.jsonValue({ maxDepth: 2 }),
+  deepJson,
 );
+
+export type DeepField = 'key' | 'value' | 'header';
+
+/** A produce body of one record whose JSON key, value or header value is `deep`. */
+export function deepRecordBody(field: DeepField, deep: DeepJson): string {
+  const data = { type: 'JSON', data: deep };
+  const record =
+    field === 'key'
+      ? { partition: 0, key: data, value: { type: 'STRING', data: 'v' } }
+      : field === 'value'
+        ? { partition: 0, value: data }
+        : { partition: 0, value: null, headers: [{ name: 'h', value: data }] };
+  return bodyText({ records: [record] });
+}
+
+/** Deep nesting in each JSON field of a produce record. */
+export const deepProduceBody: fc.Arbitrary<string> = fc
+  .tuple(fc.constantFrom<DeepField>('key', 'value', 'header'), deepJson)
+  .map(([field, deep]) => deepRecordBody(field, deep));
 
 export const QUERY_KEYS = ['offset', 'maxRecords', 'maxBytes', 'maxWaitMs', 'at', 'before', 'encoding', 'topicId'] as const;
 
@@ -88,6 +151,10 @@ export const MALFORMED_BODIES: [string, { body: string | Uint8Array; headers: Re
   ['text/plain', { body: '{}', headers: { 'content-type': 'text/plain' } }],
   ['form', { body: 'a=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } }],
   ['huge numbers', { body: '{"partitions": 1e400, "memberEpoch": 99999999999999999999, "offset": -0}', headers: { 'content-type': 'application/json' } }],
+  // Past every depth where the old server failed: INVALID_RECORD on produce, unknown fields elsewhere.
+  ['deep JSON key', { body: deepRecordBody('key', new DeepJson(4_200, 'array')), headers: { 'content-type': 'application/json' } }],
+  ['deep JSON value', { body: deepRecordBody('value', new DeepJson(4_110, 'object')), headers: { 'content-type': 'application/json' } }],
+  ['deep JSON header value', { body: deepRecordBody('header', new DeepJson(20_000, 'mixed')), headers: { 'content-type': 'application/json' } }],
 ];
 
 /** A valid body per route, that the fuzzer breaks one field at a time. */
@@ -118,13 +185,13 @@ export function validBody(id: RouteId, names: { topic: string; group: string; fr
 }
 
 /** Every path into a JSON value, for replacing one field. */
-function paths(value: unknown, prefix: (string | number)[] = []): (string | number)[][] {
+export function paths(value: unknown, prefix: (string | number)[] = []): (string | number)[][] {
   if (value === null || typeof value !== 'object') return [prefix];
   const entries = Array.isArray(value) ? value.map((v, i) => [i, v] as const) : Object.entries(value);
   return [prefix, ...entries.flatMap(([k, v]) => paths(v, [...prefix, k]))];
 }
 
-function replaceAt(value: unknown, path: (string | number)[], replacement: unknown): unknown {
+export function replaceAt(value: unknown, path: (string | number)[], replacement: unknown): unknown {
   if (path.length === 0) return replacement;
   const [head, ...rest] = path;
   const copy: any = Array.isArray(value) ? [...value] : { ...(value as object) };
@@ -164,9 +231,10 @@ const CONTENT_TYPES = ['application/json', 'application/json; charset=utf-8', 't
 
 /**
  * A bad request for `id`: path parameters valid or bad, a bad query, and for
- * routes with a body a broken valid body, random JSON, truncated JSON, bad
- * UTF-8, an oversized body or deep nesting; sometimes the wrong method or
- * content type. `names.topic`/`group` exist; the fuzzer never deletes them.
+ * routes with a body a broken valid body (any field may become deeply nested
+ * JSON), random JSON, truncated JSON, bad UTF-8, an oversized body or deep
+ * nesting (for produce also in each JSON key, value and header value);
+ * sometimes the wrong method or content type. `names.topic`/`group` exist; the fuzzer never deletes them.
  */
 export function badRequest(id: RouteId, names: { topic: string; group: string }): fc.Arbitrary<FuzzRequest> {
   const route = ROUTES[id] as RouteSpec;
@@ -186,7 +254,8 @@ export function badRequest(id: RouteId, names: { topic: string; group: string })
         const valid = validBody(id, { ...names, fresh: f });
         const text = JSON.stringify(valid);
         return fc.oneof(
-          { weight: 6, arbitrary: brokenBody(valid).map((b) => JSON.stringify(b) ?? '') },
+          { weight: 6, arbitrary: brokenBody(valid).map(bodyText) },
+          ...(id === 'produce' ? [{ weight: 2, arbitrary: deepProduceBody }] : []),
           { weight: 2, arbitrary: fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)) },
           { weight: 1, arbitrary: fc.nat(Math.max(0, text.length - 1)).map((n) => text.slice(0, n)) },
           { weight: 1, arbitrary: fc.constantFrom<string | Uint8Array>(new Uint8Array([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d]), '\ufeff{}', 'null', '[]', '"x"', '{"a":1,"a":2}', '['.repeat(20_000) + ']'.repeat(20_000)) },

@@ -5,7 +5,9 @@
  * by a refused request: the topic list, the fuzz topic's offsets, partitions
  * and configs, the group list and the group's offsets are snapshotted every
  * few requests, and any change must be explained by a request that was
- * accepted (2xx) in between.
+ * accepted (2xx) in between. Finally every record the accepted requests
+ * stored in the fuzz topic is fetched back: no stored record may make a
+ * fetch fail (a poison pill, e.g. JSON nested too deep to render).
  */
 import fc from 'fast-check';
 import { Api } from '../clients/api';
@@ -25,7 +27,7 @@ export interface FuzzOptions {
 }
 
 export interface FuzzFailure {
-  kind: 'server-error' | 'unclean-refusal' | 'hang' | 'stored-by-refused-request' | 'auth-bypass';
+  kind: 'server-error' | 'unclean-refusal' | 'hang' | 'stored-by-refused-request' | 'auth-bypass' | 'unreadable-log';
   request: string;
   status?: number;
   why: string;
@@ -108,6 +110,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzResult> {
     if (window.length >= 20) await check();
   }
   await check();
+  result.failures.push(...(await readBack(api, topic)));
   const creds = o.keys === undefined ? '' : `, credentials ${JSON.stringify(result.byCredential)}`;
   o.log(`fuzz: ${result.requests} requests, ${result.accepted} accepted, statuses ${JSON.stringify(result.byStatus)}${creds}, ${result.failures.length} failures`);
   return result;
@@ -135,6 +138,26 @@ async function send(url: string, authorization: string | undefined, r: FuzzReque
     // The server closed the connection (e.g. on an oversized body): no 5xx, but no envelope either.
     return { status: 599, text: `connection failed: ${(err as Error).message}` };
   }
+}
+
+/** Fetches every partition of the fuzz topic from its log start to its high watermark; any answer but 200 is a failure. */
+async function readBack(api: Api, topic: string): Promise<FuzzFailure[]> {
+  const failures: FuzzFailure[] = [];
+  const offsets = await api.call('GET', `/v1/topics/${topic}/offsets`);
+  const partitions = (offsets.body?.partitions ?? []) as { partition: number; logStartOffset: number; highWatermark: number }[];
+  for (const p of partitions) {
+    let offset = p.logStartOffset;
+    for (let page = 0; page < 100 && offset < p.highWatermark; page++) {
+      const path = `/v1/topics/${topic}/partitions/${p.partition}/records?offset=${offset}&maxRecords=500`;
+      const res = await api.call('GET', path);
+      if (res.outcome !== 'ok') {
+        failures.push({ kind: 'unreadable-log', request: `GET ${path}`, ...(res.status === undefined ? {} : { status: res.status }), why: `reading back what the fuzzer stored failed: ${res.status ?? ''} ${res.error ?? 'no answer'}` });
+        break;
+      }
+      offset = Number(res.body.nextOffset);
+    }
+  }
+  return failures;
 }
 
 async function snapshot(api: Api, topic: string, group: string): Promise<Snapshot> {
