@@ -1,4 +1,8 @@
-/** A fetched record as it goes over the wire, shared by fetch and group poll. */
+/**
+ * A fetched record as it goes over the wire, shared by fetch and group poll.
+ * Never throws on stored bytes: a key or value that cannot be rendered as its
+ * stored type comes back as BINARY with `fallback` (fromBytes).
+ */
 import type { FetchedRecord } from '../../lib/log/fetch';
 import { fromBytes, headerFromBytes, typeFromId } from '../../lib/protocol/records';
 

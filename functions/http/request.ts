@@ -26,6 +26,9 @@ export async function readJson(c: Context, limits: Limits): Promise<unknown> {
   }
   if (text.trim() === '') throw new SamsaError('INVALID_JSON', 'Request body is empty; expected a JSON object.');
   try {
+    // V8's JSON.parse is iterative, so any depth that fits maxRequestBytes parses; were a parser to give up on
+    // depth (RangeError), this catch still makes it a 400. Free-form JSON reaches recursive code (JSON.stringify)
+    // only through toBytes, which bounds its depth first (MAX_JSON_NESTING in lib/protocol/records.ts).
     return JSON.parse(text);
   } catch (err) {
     throw new SamsaError('INVALID_JSON', `Request body is not valid JSON: ${(err as Error).message}`);
