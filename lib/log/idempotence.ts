@@ -1,7 +1,8 @@
 /**
  * Idempotent append: Kafka's (producerId, epoch, sequence) semantics over
  * HTTP, without a transaction on the hot counter (LOG-DESIGN.md).
- * Behaviour:
+ * Behaviour (produce.ts has already checked, once per request, that the id
+ * was issued and the epoch is the one last issued: producer-id.ts):
  *  1. Read the producer's state for this partition strongly (no orphan
  *     reservation for a retry that is a duplicate).
  *  2. A batch whose base sequence is one of the last five accepted gets its
@@ -15,7 +16,9 @@
  *  4. Reserve, then claim the sequence with a conditional update of the
  *     state (same epoch, previous last sequence, strictly increasing
  *     reservation); a loser aborts its own reservation at once. Then write.
- * Cost over a plain append: 1 strong GetItem and 1 small conditional update.
+ * Cost over a plain append: 1 strong GetItem and 1 small conditional update;
+ * plus, per request, 1 strong GetItem of the producer item when the function
+ * instance has not seen this producer epoch yet (producer-id.ts).
  */
 import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
