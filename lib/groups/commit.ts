@@ -29,7 +29,7 @@ import type { OffsetCommit } from '../protocol/groups';
 import { metaKeys } from '../storage/keys';
 import { findTopic, unknownTopic, type Topic } from '../topics/topic-item';
 import { placeEpoch } from './incarnation';
-import { timedOut } from './state';
+import { isExpired } from './state';
 import { validateMemberId, validateGroupName } from './validate';
 
 export type CommitResult =
@@ -133,26 +133,19 @@ interface Incarnation {
   epoch: number;
 }
 
-/** The member's live incarnation (strong read of its member item), or undefined when it is not in the group or timed out. */
+/** The member's live incarnation (strong read of its member item), or undefined when it is not in the group or its session expired. */
 async function readIncarnation(ctx: LibContext, group: string, memberId: string): Promise<Incarnation | undefined> {
   const out = await ctx.ddb.send(
     new GetCommand({
       TableName: ctx.tables.meta,
       Key: metaKeys.member(group, memberId),
       ConsistentRead: true,
-      ProjectionExpression: 'epoch, joinEpoch, lastHeartbeat, sessionTimeoutMs, revokeSince, rebalanceTimeoutMs',
+      ProjectionExpression: 'epoch, joinEpoch, lastHeartbeat, sessionTimeoutMs',
     }),
   );
   if (out.Item === undefined) return undefined;
   const num = (name: string): number | undefined => (typeof out.Item?.[name] === 'number' ? (out.Item[name] as number) : undefined);
-  const revokeSince = num('revokeSince');
-  const liveness = {
-    lastHeartbeat: num('lastHeartbeat') ?? 0,
-    sessionTimeoutMs: num('sessionTimeoutMs') ?? Infinity,
-    rebalanceTimeoutMs: num('rebalanceTimeoutMs') ?? Infinity,
-    ...(revokeSince === undefined ? {} : { revokeSince }),
-  };
-  // Past its session or rebalance timeout, the member is as good as removed (its leases may be taken).
-  if (timedOut(liveness, ctx.clock.now())) return undefined;
+  // Past its session timeout, the member is as good as removed (its leases may be taken).
+  if (isExpired({ lastHeartbeat: num('lastHeartbeat') ?? 0, sessionTimeoutMs: num('sessionTimeoutMs') ?? Infinity }, ctx.clock.now())) return undefined;
   return { epoch: num('epoch') ?? 0, joinEpoch: num('joinEpoch') ?? 0 };
 }

@@ -10,8 +10,8 @@
  *   everything it owns is still assigned to it (its last response was lost).
  * - Members whose session timed out, or that still hold partitions past
  *   their rebalance timeout, are removed by whichever request sees it first
- *   — the member's own late heartbeat included (UNKNOWN_MEMBER_ID): no
- *   background process is needed.
+ *   — a member's own heartbeat after its session expired included
+ *   (UNKNOWN_MEMBER_ID): no background process is needed.
  * - Membership (member items are the truth), subscriptions and the topics'
  *   metadata are compared with what the target assignment was computed from;
  *   any change recomputes it (sticky, even) and writes the group item by
@@ -44,7 +44,7 @@ import { acquire } from './acquire';
 import { releaseLeases } from './leases';
 import { retiredEpoch } from './incarnation';
 import { registerGroup, removeMember } from './membership';
-import { emptyGroup, groupToItem, loadGroup, memberToItem, timedOut, type GroupItem, type MemberItem } from './state';
+import { emptyGroup, groupToItem, isExpired, loadGroup, memberToItem, timedOut, type GroupItem, type MemberItem } from './state';
 import { boundedTimeout, REBALANCE_TIMEOUT, SESSION_TIMEOUT, validateGroupName, validateMemberId } from './validate';
 
 export interface HeartbeatResult {
@@ -108,8 +108,9 @@ async function heartbeatOnce(ctx: LibContext, group: string, req: Input): Promis
     return { memberId: req.memberId, memberEpoch: -1, assignment: [], heartbeatIntervalMs: intervalMs };
   }
   if (req.memberEpoch > 0) {
-    // A member whose session or rebalance timeout ran out is removed, whoever notices first: itself too.
-    if (me !== undefined && timedOut(me, now)) {
+    // A member whose session ran out is removed, whoever notices first: itself too. (A member past its
+    // rebalance timeout that heartbeats is giving its partitions up now; only others remove it for that.)
+    if (me !== undefined && isExpired(me, now)) {
       if (!(await removeMember(ctx, group, me))) throw new Conflict();
       me = undefined;
     }

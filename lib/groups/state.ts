@@ -110,7 +110,7 @@ export async function loadMembers(ctx: LibContext, group: string): Promise<Map<s
 
 export type Liveness = Pick<MemberItem, 'lastHeartbeat' | 'sessionTimeoutMs' | 'revokeSince' | 'rebalanceTimeoutMs'>;
 
-export function isExpired(member: Liveness, now: number): boolean {
+export function isExpired(member: Pick<Liveness, 'lastHeartbeat' | 'sessionTimeoutMs'>, now: number): boolean {
   return now - member.lastHeartbeat > member.sessionTimeoutMs;
 }
 

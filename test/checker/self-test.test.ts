@@ -38,14 +38,17 @@ let clean: CheckResult;
 let unconditional: CheckResult;
 let idempotenceOff: CheckResult;
 let unfenced: CheckResult;
+let forgetful: CheckResult;
 beforeAll(async () => {
   process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
-  [clean, unconditional, idempotenceOff, unfenced] = await Promise.all([
+  [clean, unconditional, idempotenceOff, unfenced, forgetful] = await Promise.all([
     // Every fault, kill-dynamo included: this run spawns its own on-disk DynamoDB Local (the shared one cannot be killed).
     check('clean', 11, [...FAULTS], { dynamoEndpoint: undefined }),
     check('unconditional-settle', 12, ['slow-settle'], { sabotage: { unconditionalSettle: true }, intensity: 5, scale: 0.3 }),
     check('ignore-idempotence', 13, ['drop-responses', 'ddb-lost-responses'], { sabotage: { ignoreIdempotence: true }, intensity: 10, scale: 0.3 }),
     check('unfenced-commit', 14, ['pause-members'], { sabotage: { unfencedCommit: true }, intensity: 3, scale: 0.5, durationMs: 10_000, sessionTimeoutMs: 4_000 }),
+    // The engine before re-joined member ids were fenced: epochs restart at the group epoch after a removal.
+    check('forget-incarnations', 15, ['kick-members', 'pause-members'], { sabotage: { forgetIncarnations: true }, intensity: 4, scale: 0.5, durationMs: 12_000, sessionTimeoutMs: 4_000 }),
   ]);
 }, 90_000);
 
@@ -72,6 +75,12 @@ describe('checker self-test', () => {
   it('reports duplicates when idempotent retries are written again', () => {
     expect(count(idempotenceOff, 'duplicate'), idempotenceOff.reportPath).toBeGreaterThan(0);
     expect(idempotenceOff.valid).toBe(false);
+  });
+
+  it('reports commit regressions when a re-joined member id\'s earlier incarnation can still commit', () => {
+    expect(forgetful.faultsFired, forgetful.reportPath).toMatchObject({ sameIdComebacks: expect.any(Number) });
+    expect(count(forgetful, 'commit-regression') + count(forgetful, 'assignment-overlap'), forgetful.reportPath).toBeGreaterThan(0);
+    expect(forgetful.valid).toBe(false);
   });
 
   it('reports commit regressions when fenced members can commit', () => {
