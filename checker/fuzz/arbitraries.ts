@@ -153,7 +153,7 @@ export const MALFORMED_BODIES: [string, { body: string | Uint8Array; headers: Re
   ['huge numbers', { body: '{"partitions": 1e400, "memberEpoch": 99999999999999999999, "offset": -0}', headers: { 'content-type': 'application/json' } }],
   // Past every depth where the old server failed: INVALID_RECORD on produce, unknown fields elsewhere.
   ['deep JSON key', { body: deepRecordBody('key', new DeepJson(4_200, 'array')), headers: { 'content-type': 'application/json' } }],
-  ['deep JSON value', { body: deepRecordBody('value', new DeepJson(4_110, 'object')), headers: { 'content-type': 'application/json' } }],
+  ['deep JSON value', { body: deepRecordBody('value', new DeepJson(4_110, 'array')), headers: { 'content-type': 'application/json' } }],
   ['deep JSON header value', { body: deepRecordBody('header', new DeepJson(20_000, 'mixed')), headers: { 'content-type': 'application/json' } }],
 ];
 

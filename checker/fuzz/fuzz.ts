@@ -10,6 +10,7 @@
  * fetch fail (a poison pill, e.g. JSON nested too deep to render).
  */
 import fc from 'fast-check';
+import { MAX_JSON_NESTING, nestsDeeperThan, type WireData } from '../../lib/protocol/records';
 import { Api } from '../clients/api';
 import { badRequest, MALFORMED_BODIES, ROUTE_LIST, concretePath, uncleanBecause, type FuzzRequest } from './arbitraries';
 import { authViolation, credential, type Credential, type StackKeys } from './credentials';
@@ -140,7 +141,13 @@ async function send(url: string, authorization: string | undefined, r: FuzzReque
   }
 }
 
-/** Fetches every partition of the fuzz topic from its log start to its high watermark; any answer but 200 is a failure. */
+/**
+ * Fetches every partition of the fuzz topic from its log start to its high
+ * watermark. Any answer but 200 is a failure, and so is a key or value served
+ * as JSON nested past MAX_JSON_NESTING: produce must have refused it (and
+ * fetch must serve such bytes as BINARY with `fallback`), or a deeper one
+ * would fail the fetch where serializing it overflows the stack.
+ */
 async function readBack(api: Api, topic: string): Promise<FuzzFailure[]> {
   const failures: FuzzFailure[] = [];
   const offsets = await api.call('GET', `/v1/topics/${topic}/offsets`);
@@ -153,6 +160,13 @@ async function readBack(api: Api, topic: string): Promise<FuzzFailure[]> {
       if (res.outcome !== 'ok') {
         failures.push({ kind: 'unreadable-log', request: `GET ${path}`, ...(res.status === undefined ? {} : { status: res.status }), why: `reading back what the fuzzer stored failed: ${res.status ?? ''} ${res.error ?? 'no answer'}` });
         break;
+      }
+      for (const r of (res.body.records ?? []) as { offset: number; key: WireData | null; value: WireData | null }[]) {
+        for (const [field, data] of [['key', r.key], ['value', r.value]] as const) {
+          if (data?.type === 'JSON' && nestsDeeperThan(data.data, MAX_JSON_NESTING)) {
+            failures.push({ kind: 'unreadable-log', request: `GET ${path}`, why: `offset ${r.offset}: the ${field} is served as JSON nested more than ${MAX_JSON_NESTING} levels deep` });
+          }
+        }
       }
       offset = Number(res.body.nextOffset);
     }

@@ -3,8 +3,8 @@
  * bad-input fuzzer over HTTP. Without --url it starts its own stack (an
  * in-memory DynamoDB Local and the same handlers the Lambda functions run)
  * with API keys on, and sends each request with a seeded random credential.
- * Exits 1 on any 5xx, unclean refusal, hang, or state changed by a refused
- * request; 2 on a usage error.
+ * Exits 1 on any 5xx, unclean refusal, hang, state changed by a refused
+ * request, or stored record that fetch cannot serve; 2 on a usage error.
  */
 import { parseArgs } from 'node:util';
 import { startDynamoLocal } from '../../local/dynamodb';
@@ -60,7 +60,7 @@ async function main(): Promise<number> {
       log: (l) => console.log(l),
     });
     for (const f of result.failures.slice(0, 20)) console.log(`FAIL ${f.kind}: ${f.why}\n     ${f.request.slice(0, 400)}`);
-    console.log(result.failures.length === 0 ? `fuzz: clean (no 5xx, no hang, every refusal enveloped, nothing stored by a refused request${keys === undefined ? '' : ', no credential let past its rights'})` : `fuzz: ${result.failures.length} failures`);
+    console.log(result.failures.length === 0 ? `fuzz: clean (no 5xx, no hang, every refusal enveloped, nothing stored by a refused request, everything stored read back${keys === undefined ? '' : ', no credential let past its rights'})` : `fuzz: ${result.failures.length} failures`);
     return result.failures.length === 0 ? 0 : 1;
   } finally {
     await close();
