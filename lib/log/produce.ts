@@ -54,7 +54,7 @@ export async function produce(ctx: LibContext, principal: Principal, topicName: 
       { details: { limit: ctx.limits.maxRecordsPerRequest } },
     );
   }
-  // zod's int() already refuses fractions and anything past 2^53−1; a negative offset can never match (it is not a 412).
+  // The wire schema refuses these already; lib callers get the same answer. A negative offset can never match: 400, not 412.
   if (body.expectedOffset !== undefined && body.expectedOffset < 0) {
     throw new SamsaError('INVALID_REQUEST', `expectedOffset must be an offset (0 to ${Number.MAX_SAFE_INTEGER}); got ${body.expectedOffset}.`);
   }

@@ -71,8 +71,11 @@ export const produceBody = z.strictObject({
   producerEpoch: z.optional(z.int()),
   /** Idempotent producers: partition → the sequence number of its first record in this request. */
   baseSequences: z.optional(z.record(z.string(), z.int())),
-  /** Conditional append: only if the partition's next offset equals this (one partition per request). */
-  expectedOffset: z.optional(z.int()),
+  /**
+   * Conditional append: only if the partition's next offset equals this (one
+   * partition per request; all or nothing). An offset: 0 … 2^53−1.
+   */
+  expectedOffset: z.optional(z.int().check(z.nonnegative())),
 });
 export type ProduceBody = z.infer<typeof produceBody>;
 

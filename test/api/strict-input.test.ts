@@ -146,6 +146,15 @@ describe('conditional append', () => {
   });
 });
 
+describe('expectedOffset through lib (no wire schema in front)', () => {
+  it('refuses a negative expectedOffset with INVALID_REQUEST before reserving anything', async () => {
+    const name = await topic();
+    const body = { expectedOffset: -1, records: [{ value: str('x') }] } as ProduceBody;
+    await expect(produce(stack.lib, ANONYMOUS, name, body)).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+    expect(await latest(name)).toBe(0);
+  });
+});
+
 describe('idempotent produce needs an issued producer id at its issued epoch', () => {
   const batch = (producerId: string, producerEpoch: number, seq: number, value: string) => ({
     producerId,
