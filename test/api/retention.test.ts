@@ -15,7 +15,7 @@ import { partitionRef } from '../../lib/log/partition';
 import { chunkKeys, logKeys } from '../../lib/storage/keys';
 import { getTopic } from '../../lib/topics/topic-item';
 import { extendRetentionTtl } from '../../lib/topics/retention-ttl';
-import { ManualClock } from '../support/ddb-faults';
+import { ddbHook, ManualClock } from '../support/ddb-faults';
 import { createTestStack, uniqueName, type TestStack } from '../support/stack';
 import { incompressibleBase64 } from '../support/noise';
 
@@ -146,6 +146,8 @@ describe('time-based retention', () => {
     expect(await earliest(name)).toBe(0);
   });
 
+  // Checked against: removing `attribute_exists(pk)` from the reservation's condition (reserve, lib/log/counter.ts) makes
+  // this fail (the old id's reservation re-creates its counter instead of being refused).
   it('a topic deleted and re-created with the same name starts at 0 and never returns old records', async () => {
     const name = await topic({ 'retention.ms': -1 });
     expect(await produce(name, ['old0', 'old1', 'old2'])).toEqual([0, 1, 2]);
@@ -168,6 +170,8 @@ describe('time-based retention', () => {
 });
 
 describe('delete records', () => {
+  // Checked against: removing delete-records' own check of the log start it read (`before <= view.logStartOffset`,
+  // lib/log/delete-records.ts) makes this fail. The storage condition is exercised by the race test below.
   it('moves the log start to a batch boundary or inside a batch, never backwards, never beyond the high watermark', async () => {
     const name = await topic();
     await produce(name, ['r0', 'r1', 'r2']);
@@ -208,6 +212,41 @@ describe('delete records', () => {
     expect(await produce(name, ['r9'])).toEqual([9]);
     expect(values(await fetchFrom(name, 9))).toEqual(['r9']);
     expect(await earliest(name)).toBe(9);
+  });
+
+  // Checked against: removing `ls <= :ls AND lo <= :lo` from advanceLogStart (lib/log/counter.ts) makes this fail; the
+  // sequential "never backwards" above passes without it (delete-records checks the log start it read first).
+  it('never moves the log start backwards when deletes race and the lower one lands last', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    let arrived: () => void = () => undefined;
+    const atUpdate = new Promise<void>((r) => (arrived = r));
+    // Holds the counter update that moves the log start to offset 3.
+    const hold = ddbHook('initialize', async (call, next) => {
+      if (call.command === 'UpdateItem' && call.input.ExpressionAttributeValues?.[':lo'] === 3) {
+        arrived();
+        await gate;
+      }
+      return next();
+    });
+    const racing = await createTestStack({ plugins: [hold] });
+    const name = uniqueName('retention');
+    expect((await racing.call('POST', '/v1/topics', { name, partitions: 1 })).status).toBe(201);
+    for (const batch of [['r0', 'r1', 'r2'], ['r3', 'r4', 'r5'], ['r6', 'r7', 'r8']]) {
+      expect((await racing.call('POST', `/v1/topics/${name}/records`, { records: batch.map((v) => ({ partition: 0, value: str(v) })) })).status).toBe(200);
+    }
+    const del = (before: number) => racing.call('DELETE', `/v1/topics/${name}/partitions/0/records?before=${before}`);
+
+    // The lower delete read log start 0 and stops just before its counter update; the higher one completes meanwhile.
+    const lower = del(3);
+    await atUpdate;
+    expect((await del(6)).body).toEqual({ logStartOffset: 6 });
+    release();
+    expect((await lower).status).toBe(200);
+
+    const start = await racing.call('GET', `/v1/topics/${name}/partitions/0/offsets?at=earliest`);
+    expect(start.body.offset).toBe(6);
+    expect((await racing.call('GET', `/v1/topics/${name}/partitions/0/records?offset=3`)).status).toBe(416);
   });
 
   it('keeps a log start inside a batch while that batch is live, and moves past it when it expires', async () => {
