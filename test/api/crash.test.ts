@@ -75,6 +75,8 @@ async function produceOk(name: string, values: string[]): Promise<number[]> {
 }
 
 describe('writer dies after reserving (produce.afterReserve)', () => {
+  // Checked against: readers aborting a reservation without waiting out the bound (abortable in
+  // lib/log/partition-view.ts always true) makes this fail.
   it('readers stop at the gap until the abort bound, then skip it as aborted; the dead records never appear', async () => {
     const p = await partition();
     expect(await produceOk(p.name, ['first'])).toEqual([0]);
@@ -190,6 +192,8 @@ describe('writer dies after its batch put, before answering (produce.afterBatchP
 });
 
 describe('a slow writer racing the readers that abort its reservation', () => {
+  // Checked against: removing `attribute_not_exists(sk)` from the batch put (settle, lib/log/write-batch.ts) makes this
+  // fail (the stalled writer's put overwrites the abort marker).
   it('is refused with RESERVATION_ABORTED once a reader aborted its seq, and its records never appear', async () => {
     const p = await partition();
     await produceOk(p.name, ['before']);
@@ -227,6 +231,7 @@ describe('a slow writer racing the readers that abort its reservation', () => {
     expectMonotonic(p.hws);
   });
 
+  // Checked against: removing `attribute_not_exists(sk)` from the abort marker put (lib/log/abort.ts) makes this fail.
   it('when the late batch lands first, a reader’s abort attempt loses and the records are visible', async () => {
     const p = await partition();
     const reservation = await reserve(stack.lib, p.ref, 1);
