@@ -26,6 +26,9 @@ const BODIES: Partial<Record<RouteId, z.ZodMiniType>> = {
   createAcl: aclBindingBody,
 };
 
+/** Routes whose body may be left out or empty (functions/http/request.ts, `optional`). */
+const OPTIONAL_BODIES: ReadonlySet<RouteId> = new Set<RouteId>(['initProducer']);
+
 const QUERIES: Partial<Record<RouteId, { name: string; required: boolean; description: string }[]>> = {
   fetch: [
     { name: 'offset', required: true, description: 'First offset to return (0 ≤ offset ≤ 2^53−1).' },
@@ -69,7 +72,7 @@ export function openApiDocument(): Record<string, unknown> {
       ...((route as RouteSpec).public === true ? { security: [] } : {}),
       ...(body === undefined
         ? {}
-        : { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(body) } } } }),
+        : { requestBody: { required: !OPTIONAL_BODIES.has(id), content: { 'application/json': { schema: jsonSchema(body) } } } }),
       responses: {
         '2XX': { description: 'Success' },
         default: { description: 'Error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },

@@ -35,9 +35,9 @@ export const produceHandlers: RouteHandlers = {
   },
 
   initProducer: async (c, { lib, principalOf }) => {
-    // The body is optional: a bare POST mints a new id.
-    const raw = c.req.header('content-type') === undefined ? {} : await readJson(c, lib.limits);
-    const body = parseInput(initProducerBody, raw);
+    // The body is optional: a POST without one (or with an empty one) mints a new id.
+    const raw = await readJson(c, lib.limits, { optional: true });
+    const body = parseInput(initProducerBody, raw === undefined ? {} : raw);
     return c.json(await initProducer(lib, principalOf(c), body.producerId), 200);
   },
 };
