@@ -58,6 +58,8 @@ describe('topic cache on the read path', () => {
     expect(values(await fetch0(name, 2))).toEqual(['p2']);
   });
 
+  // Checked against: the partition view applying retention by the cached topic without re-reading it
+  // (lib/log/partition-view.ts) makes this fail.
   it('never drops records by a cached retention.ms older than a raise', async () => {
     const name = uniqueName();
     await stack.call('POST', '/v1/topics', { name, configs: { 'retention.ms': 200 } });
