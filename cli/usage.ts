@@ -51,7 +51,8 @@ Global options:
   --url URL          Samsa API (default $SAMSA_URL, else http://127.0.0.1:4000)
   --api-key KEY      API key (default $SAMSA_API_KEY, which other users cannot see in ps;
                      for the local default URL, else ./.samsa/dev-key as written by npm start)
-  --json             machine-readable output (JSON) instead of tables
+  --json             machine-readable output (JSON) instead of tables, for every command
+                     (produce: a JSON line per record; JSON values are produce --value-type json)
   --timeout-ms N     per-request timeout (default 30000)
   -h, --help         help (also: samsa <command> --help)
   --version          print the version
@@ -81,9 +82,9 @@ Records come from the value arguments, else from --file, else from stdin, one pe
   --key-separator SEP   split each line at the first SEP into key and value
   --partition N         send every record to partition N (default: by key, else sticky)
   --header k=v          add a header to every record (repeatable)
-  --json                values are JSON (each line must parse); default: strings
+  --value-type T        string (default) or json: each value must parse as JSON and is sent as JSON
   --file PATH           read records from a file, one per line
-  --output json         print each record's partition, offset and timestamp as a JSON line
+  --output json         print each record's partition, offset and timestamp as a JSON line (also: --json)
   --no-idempotence      plain produce (retries only what the server marks retriable)`,
 
   consume: `Usage: samsa consume <topic> [options]

@@ -28,7 +28,7 @@
  */
 import { partitionForKey } from '../lib/log/murmur2';
 import { headersToWire, toWire, utf8Length, wireBytes, type DataInput, type HeadersInput } from './data';
-import { apiErrorFrom, recordErrorFrom, SamsaApiError, SamsaError } from './errors';
+import { apiErrorFrom, AuthenticationError, AuthorizationError, recordErrorFrom, SamsaApiError, SamsaError } from './errors';
 import { path, retryAfter, type HttpClient, type HttpResponse } from './http';
 import { MetadataCache, type TopicMetadata } from './metadata';
 import { retryOptions, type RetryOptions } from './retry';
@@ -213,7 +213,8 @@ export class Producer {
     try {
       meta = await this.metadata.load(topic);
     } catch (err) {
-      for (const { pending } of state.waiting.splice(0)) pending.reject(err);
+      const reason = refusedWrite(err, topic, 'which a producer needs to learn its partitions (a write grant includes describe)');
+      for (const { pending } of state.waiting.splice(0)) pending.reject(reason);
       return;
     }
     for (const { record, pending } of state.waiting.splice(0)) this.place(topic, state, meta, record, pending);
@@ -369,8 +370,9 @@ export class Producer {
       }
     } catch (err) {
       // No producer id (nothing was sent), or a bug: reject rather than leave promises hanging.
+      const reason = refusedWrite(err, topic);
       for (const batch of pending) {
-        this.fail(batch, err, false);
+        this.fail(batch, reason, false);
         this.release(batch);
       }
     } finally {
@@ -532,4 +534,22 @@ function positive(name: string, value: number): number {
 function nonNegative(name: string, value: number): number {
   if (!Number.isFinite(value) || value < 0) throw new RangeError(`${name} must be a non-negative number.`);
   return value;
+}
+
+/**
+ * A refusal of a request the producer makes on its own (describing a topic for
+ * its partition count, getting a producer id) reaches the caller as a refusal
+ * to write the topic, which is what they asked for, with the server's reason.
+ */
+function refusedWrite(err: unknown, topic: string, why?: string): unknown {
+  if (!(err instanceof AuthorizationError) || err instanceof AuthenticationError) return err;
+  const reason = err.message.replace(/\.$/, '');
+  return new AuthorizationError({
+    code: err.code,
+    status: err.status,
+    retriable: err.retriable,
+    details: { ...err.details },
+    ...(err.requestId === undefined ? {} : { requestId: err.requestId }),
+    message: `Not allowed to write topic '${topic}': ${reason}${why === undefined ? '' : `, ${why}`}.`,
+  });
 }

@@ -20,6 +20,7 @@ export const produce: Command = {
     header: { type: 'string', multiple: true },
     file: { type: 'string' },
     output: { type: 'string' },
+    'value-type': { type: 'string' },
     'no-idempotence': { type: 'boolean' },
   },
 
@@ -31,11 +32,13 @@ export const produce: Command = {
     const partition = intOption(parsed.values, 'partition');
     const headers: HeadersInput = pairs(parsed.values, 'header').map(([name, value]) => ({ name, value }));
     const file = stringOption(parsed.values, 'file');
-    const format = stringOption(parsed.values, 'output') ?? 'none';
+    // The global --json asks for machine output, as everywhere: here one JSON line per record.
+    const format = stringOption(parsed.values, 'output') ?? (output.json ? 'json' : 'none');
     if (format !== 'none' && format !== 'json') throw new UsageError(`--output must be json; got '${format}'`);
     if (values.length > 0 && file !== undefined) throw new UsageError('give values as arguments or --file, not both');
-    // In produce, --json means "values are JSON" (there is no table to print).
-    const jsonValues = parsed.values.json === true;
+    const valueType = stringOption(parsed.values, 'value-type') ?? 'string';
+    if (valueType !== 'string' && valueType !== 'json') throw new UsageError(`--value-type must be string or json; got '${valueType}'`);
+    const jsonValues = valueType === 'json';
 
     const lines: AsyncIterable<string> | string[] =
       values.length > 0 ? values : createInterface({ input: file === undefined ? process.stdin : openFile(file), crlfDelay: Infinity });

@@ -25,15 +25,17 @@ export type Authorizer = (principal: Principal, action: Action, resource: Resour
 
 export const allowAll: Authorizer = () => true;
 
+/** `refusal` says what was refused where the action and resource alone would not (e.g. a cluster `write`). */
 export async function authorize(
   authorizer: Authorizer,
   principal: Principal,
   action: Action,
   resource: Resource,
+  refusal?: string,
 ): Promise<void> {
   if (await authorizer(principal, action, resource)) return;
   throw new SamsaError(
     'AUTHORIZATION_FAILED',
-    `Principal '${principal.name}' may not ${action} ${resource.type} '${resource.name}'.`,
+    refusal ?? `Principal '${principal.name}' may not ${action} ${resource.type} '${resource.name}'.`,
   );
 }

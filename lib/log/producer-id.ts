@@ -31,7 +31,14 @@ export interface ProducerIdentity {
 const MAX_EPOCH = 32_767; // Kafka's epoch is an int16.
 
 export async function initProducer(ctx: LibContext, principal: Principal, existing?: string): Promise<ProducerIdentity> {
-  await authorize(ctx.authorizer, principal, 'write', { type: 'cluster', name: 'samsa' });
+  // Kafka's rule (acl-authorizer.ts): write on the cluster, or on any topic; "may not write cluster" would not say so.
+  await authorize(
+    ctx.authorizer,
+    principal,
+    'write',
+    { type: 'cluster', name: 'samsa' },
+    `Principal '${principal.name}' may not get an idempotent producer id, which needs write on at least one topic (or write on the cluster).`,
+  );
   if (existing === undefined) {
     const out = await ctx.ddb.send(
       new UpdateCommand({

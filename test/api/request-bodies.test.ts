@@ -69,3 +69,30 @@ describe('POST /v1/producers: the body is optional', () => {
     expect(required.length).toBeGreaterThan(5);
   });
 });
+
+describe('a malformed body is refused in words written for a user', () => {
+  // zod's own vocabulary: issue codes, internal type names, its default messages, dotted array indices.
+  const JARGON = /nonoptional|invalid_type|invalid_union|invalid_value|unrecognized_keys|too_big|too_small|\brecord\b|expected|received|Invalid input|[A-Za-z_]\.\d/;
+
+  it.each([
+    ['a JSON value without data', 'POST', '/v1/topics/t/records', { records: [{ value: { type: 'JSON' } }] }, 'records[0].value.data is required'],
+    ['a value that is a bare string', 'POST', '/v1/topics/t/records', { records: [{ value: 'abc' }] }, 'records[0].value must be an object (got "abc")'],
+    ['a fractional partition', 'POST', '/v1/topics/t/records', { records: [{ partition: 1.5 }] }, 'records[0].partition must be an integer (got 1.5)'],
+    ['a header value of the wrong type', 'POST', '/v1/topics/t/records', { records: [{ headers: [{ name: 'h', value: 5 }] }] }, 'records[0].headers[0].value must be a string or an object'],
+    ['a header value without data', 'POST', '/v1/topics/t/records', { records: [{ headers: [{ name: 'h', value: { type: 'STRING' } }] }] }, 'records[0].headers[0].value.data is required'],
+    ['no records at all', 'POST', '/v1/topics/t/records', {}, 'records is required (an array)'],
+    ['configs as an array', 'POST', '/v1/topics', { name: 't', configs: [] }, 'configs must be an object (got an array)'],
+    ['an unknown field', 'POST', '/v1/topics', { name: 't', partitionz: 3 }, "unknown field 'partitionz'"],
+    ['a reset target of no allowed form', 'POST', '/v1/groups/g/offsets/reset', { topic: 't', to: { foo: 1 } }, `to must be "earliest", "latest", an object with 'timestamp' or an object with 'offset'`],
+    ['a reset offset that is not a number', 'POST', '/v1/groups/g/offsets/reset', { topic: 't', to: { offset: 'x' } }, 'to.offset must be a number (got "x")'],
+    ['an unknown enum value', 'POST', '/v1/groups/g/heartbeat', { memberId: 'm', memberEpoch: 0, offsetReset: 'oldest' }, 'offsetReset must be one of "earliest", "latest"'],
+    ['two wrong types', 'POST', '/v1/groups/g/commits', { memberId: 7, memberEpoch: '1', offsets: [] }, 'memberId must be a string (got 7); memberEpoch must be a number (got "1")'],
+    ['a body that is not an object', 'POST', '/v1/producers', [], 'body must be an object (got an array)'],
+  ])('%s', async (_what, method, path, body, phrase) => {
+    const res = await send(method, path, { body: JSON.stringify(body), type: 'application/json' });
+    expect(res.status).toBe(400);
+    const message: string = res.body!.error.message;
+    expect(message).toContain(phrase);
+    expect(message).not.toMatch(JARGON);
+  });
+});

@@ -228,6 +228,33 @@ describe.concurrent('samsa CLI with authentication', { timeout: 120_000 }, () =>
     );
   });
 
+  it('a produce refused by ACLs says that writing the topic was refused, at every step a producer takes', async () => {
+    const name = principal('frank');
+    const { apiKey } = await createKey(name);
+    const topic = uniqueTopic('cli');
+    expect((await asAdmin(['topics', 'create', topic])).code).toBe(0);
+    const asFrank = (args: string[]) => samsa(['--api-key', apiKey, ...args]);
+
+    // No grant at all: the producer's first step, describing the topic for its partitions, is refused.
+    const nothing = await asFrank(['produce', topic, 'x']);
+    expect(nothing).toMatchObject({ code: 1, stdout: '' });
+    expect(nothing.stderr).toBe(
+      `samsa: AUTHORIZATION_FAILED: Not allowed to write topic '${topic}': Principal '${name}' may not describe topic '${topic}', which a producer needs to learn its partitions (a write grant includes describe).\n`,
+    );
+
+    // Describe only: the idempotent producer's id is refused, then (without idempotence) the write itself.
+    expect((await asAdmin(['acls', 'add', '--principal', name, '--topic', topic, '--operation', 'describe'])).code).toBe(0);
+    const describeOnly = await asFrank(['produce', topic, 'x']);
+    expect(describeOnly.stderr).toBe(
+      `samsa: AUTHORIZATION_FAILED: Not allowed to write topic '${topic}': Principal '${name}' may not get an idempotent producer id, which needs write on at least one topic (or write on the cluster).\n`,
+    );
+    const plain = await asFrank(['produce', topic, 'x', '--no-idempotence']);
+    expect(plain.stderr).toBe(`samsa: AUTHORIZATION_FAILED: Principal '${name}' may not write topic '${topic}'.\n`);
+
+    expect((await asAdmin(['acls', 'add', '--principal', name, '--topic', topic, '--operation', 'write'])).code).toBe(0);
+    expect(await asFrank(['produce', topic, 'x'])).toMatchObject({ code: 0, stderr: '' });
+  });
+
   it('documents the commands in --help', async () => {
     const help = await samsa(['--help']);
     expect(help.stdout).toMatch(/--api-key KEY/);

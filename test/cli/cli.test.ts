@@ -74,19 +74,35 @@ describe.concurrent('samsa CLI', () => {
   it('produces JSON values from arguments and a file, to a chosen partition', async () => {
     const name = uniqueTopic('cli');
     await samsa(['topics', 'create', name, '--partitions', '2']);
-    expect((await samsa(['produce', name, '--json', '--partition', '1', '{"n":1}', '[2]'])).code).toBe(0);
+    expect((await samsa(['produce', name, '--value-type', 'json', '--partition', '1', '{"n":1}', '[2]'])).code).toBe(0);
     const file = join(mkdtempSync(join(tmpdir(), 'samsa-cli-')), 'records.txt');
     writeFileSync(file, '{"n":3}\n"four"\n');
-    expect((await samsa(['produce', name, '--json', '--partition', '1', '--file', file])).code).toBe(0);
+    expect((await samsa(['produce', name, '--value-type', 'json', '--partition', '1', '--file', file])).code).toBe(0);
 
     const consumed = await samsa(['consume', name, '--partition', '1', '--offset', '1']);
     expect(lines(consumed.stdout)).toEqual(['[2]', '{"n":3}', '"four"']);
+    const typed = await samsa(['consume', name, '--partition', '1', '--output', 'json']);
+    expect(lines(typed.stdout).map((l) => JSON.parse(l).value)).toEqual([
+      { type: 'JSON', data: { n: 1 } },
+      { type: 'JSON', data: [2] },
+      { type: 'JSON', data: { n: 3 } },
+      { type: 'JSON', data: 'four' },
+    ]);
     const offsets = await samsa(['offsets', name]);
     expect(lines(offsets.stdout)).toEqual([
       'PARTITION  LOG START  HIGH WATERMARK  RECORDS',
       '        0          0               0        0',
       '        1          0               4        4',
     ]);
+
+    // The global --json means machine output here too (a line per record); the values stay strings.
+    const machine = await samsa(['--json', 'produce', name, '--partition', '0', '{"n":5}']);
+    expect(machine.code, machine.stderr).toBe(0);
+    expect(lines(machine.stdout).map((l) => JSON.parse(l))).toEqual([{ topic: name, partition: 0, offset: 0, timestamp: expect.any(Number) }]);
+    const strings = await samsa(['consume', name, '--partition', '0', '--output', 'json']);
+    expect(JSON.parse(lines(strings.stdout)[0]!).value).toEqual({ type: 'STRING', data: '{"n":5}' });
+    const badType = await samsa(['produce', name, '--value-type', 'xml', 'x']);
+    expect(badType).toMatchObject({ code: 2, stderr: "samsa: --value-type must be string or json; got 'xml' (see 'samsa --help')\n" });
   });
 
   it('exits 1 with one line for API errors, 2 for usage errors and bad input, 3 when the server is down', async () => {
@@ -148,7 +164,9 @@ describe.concurrent('samsa CLI', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/Exit codes:/);
     expect(help.stdout).toMatch(/^ {2}2 {4}usage error/m);
-    expect((await samsa(['produce', '--help'])).stdout).toMatch(/--key-separator SEP/);
+    expect((await samsa(['produce', '--help'])).stdout).toMatch(/--key-separator SEP[\s\S]*--value-type T {8}string \(default\) or json/);
+    // --json is the global output flag; JSON values have their own option, named in the global help too.
+    expect(help.stdout).toMatch(/^ {2}--json {13}machine-readable output[\s\S]*produce --value-type json/m);
     expect((await samsa([])).code).toBe(2);
   });
 });
