@@ -3,7 +3,8 @@
  * Behaviour:
  * - A lease is taken when it is free, already names this member id (a
  *   re-join re-takes its own leases under the new epoch), names a member
- *   that is gone (no live member item, or past its timeouts), or names a
+ *   that is gone (no member item; one past its timeouts is removed first,
+ *   so a partition is never taken from a member still in the group), or names a
  *   live member id at an epoch below that member's joinEpoch — a leftover of
  *   an earlier incarnation (incarnation.ts), which the live one never holds.
  * - A lease held by a live member stays pending: the partition is handed
@@ -22,6 +23,7 @@ import type { LibContext } from '../context';
 import { metaKeys } from '../storage/keys';
 import { parsePartitionKey, type PartitionKey } from './assign';
 import { acquireLease, readLeases, type LeaseExpectation } from './leases';
+import { removeMember } from './membership';
 import { memberFromItem, timedOut, type MemberItem } from './state';
 
 /** Returns the keys whose leases `memberId` now holds at `epoch`; the rest stay pending. */
@@ -67,10 +69,15 @@ async function judge(
   return { kind: 'other', owner, epoch: seenEpoch };
 }
 
-/** The member right now if it is live (strong read of its member item). */
+/**
+ * The member right now if it is live (strong read of its member item). A timed-out member is removed
+ * first (membership.ts), so its lease is never taken while its item says it is in the group: if it
+ * heartbeats meanwhile, the removal fails and it counts as live.
+ */
 async function liveMember(ctx: LibContext, group: string, memberId: string): Promise<MemberItem | undefined> {
   const out = await ctx.ddb.send(new GetCommand({ TableName: ctx.tables.meta, Key: metaKeys.member(group, memberId), ConsistentRead: true }));
   if (out.Item === undefined) return undefined;
   const member = memberFromItem(out.Item);
-  return timedOut(member, ctx.clock.now()) ? undefined : member;
+  if (timedOut(member, ctx.clock.now()) && (await removeMember(ctx, group, member))) return undefined;
+  return member;
 }

@@ -29,7 +29,6 @@ import type { OffsetCommit } from '../protocol/groups';
 import { metaKeys } from '../storage/keys';
 import { findTopic, unknownTopic, type Topic } from '../topics/topic-item';
 import { placeEpoch } from './incarnation';
-import { isExpired } from './state';
 import { validateMemberId, validateGroupName } from './validate';
 
 export type CommitResult =
@@ -133,19 +132,17 @@ interface Incarnation {
   epoch: number;
 }
 
-/** The member's live incarnation (strong read of its member item), or undefined when it is not in the group or its session expired. */
+/** The member's live incarnation (strong read of its member item), or undefined when it is not in the group. */
 async function readIncarnation(ctx: LibContext, group: string, memberId: string): Promise<Incarnation | undefined> {
   const out = await ctx.ddb.send(
     new GetCommand({
       TableName: ctx.tables.meta,
       Key: metaKeys.member(group, memberId),
       ConsistentRead: true,
-      ProjectionExpression: 'epoch, joinEpoch, lastHeartbeat, sessionTimeoutMs',
+      ProjectionExpression: 'epoch, joinEpoch',
     }),
   );
   if (out.Item === undefined) return undefined;
   const num = (name: string): number | undefined => (typeof out.Item?.[name] === 'number' ? (out.Item[name] as number) : undefined);
-  // Past its session timeout, the member is as good as removed (its leases may be taken).
-  if (isExpired({ lastHeartbeat: num('lastHeartbeat') ?? 0, sessionTimeoutMs: num('sessionTimeoutMs') ?? Infinity }, ctx.clock.now())) return undefined;
   return { epoch: num('epoch') ?? 0, joinEpoch: num('joinEpoch') ?? 0 };
 }

@@ -9,9 +9,10 @@
  *   member's current one, or its previous one in the same incarnation when
  *   everything it owns is still assigned to it (its last response was lost).
  * - Members whose session timed out, or that still hold partitions past
- *   their rebalance timeout, are removed by whichever request sees it first
- *   — a member's own heartbeat after its session expired included
- *   (UNKNOWN_MEMBER_ID): no background process is needed.
+ *   their rebalance timeout, are removed by whichever other member's request
+ *   sees it first: no background process is needed. Their partitions are
+ *   taken only after that removal, so a member that was late but not yet
+ *   removed may carry on.
  * - Membership (member items are the truth), subscriptions and the topics'
  *   metadata are compared with what the target assignment was computed from;
  *   any change recomputes it (sticky, even) and writes the group item by
@@ -44,7 +45,7 @@ import { acquire } from './acquire';
 import { releaseLeases } from './leases';
 import { retiredEpoch } from './incarnation';
 import { registerGroup, removeMember } from './membership';
-import { emptyGroup, groupToItem, isExpired, loadGroup, memberToItem, timedOut, type GroupItem, type MemberItem } from './state';
+import { emptyGroup, groupToItem, loadGroup, memberToItem, timedOut, type GroupItem, type MemberItem } from './state';
 import { boundedTimeout, REBALANCE_TIMEOUT, SESSION_TIMEOUT, validateGroupName, validateMemberId } from './validate';
 
 export interface HeartbeatResult {
@@ -107,15 +108,9 @@ async function heartbeatOnce(ctx: LibContext, group: string, req: Input): Promis
     if (me !== undefined && !(await removeMember(ctx, group, me))) throw new Conflict();
     return { memberId: req.memberId, memberEpoch: -1, assignment: [], heartbeatIntervalMs: intervalMs };
   }
-  if (req.memberEpoch > 0) {
-    // A member whose session ran out is removed, whoever notices first: itself too. (A member past its
-    // rebalance timeout that heartbeats is giving its partitions up now; only others remove it for that.)
-    if (me !== undefined && isExpired(me, now)) {
-      if (!(await removeMember(ctx, group, me))) throw new Conflict();
-      me = undefined;
-    }
-    checkEpoch(me, req, state.group);
-  }
+  // A member late for its own session is still a member until some request removes it; nobody takes
+  // its partitions before that (acquire.ts removes a timed-out owner first), so a late heartbeat is safe.
+  if (req.memberEpoch > 0) checkEpoch(me, req, state.group);
 
   // Lazily remove members that are gone; a member that heartbeats meanwhile survives (conditional delete).
   const live = new Map<string, MemberItem>();

@@ -54,7 +54,7 @@ export async function readLeases(ctx: LibContext, group: string, keys: Partition
  *   (a re-join re-taking its own lease; a zombie of an earlier incarnation, whose
  *   epochs are all lower, can never take back what the live incarnation holds);
  * - other: it still names that owner at exactly the epoch seen (a gone member, or
- *   an earlier incarnation's leftover); an owner that re-took it since is not robbed.
+ *   an earlier incarnation's leftover), or nobody; an owner that re-took it since is not robbed.
  */
 export type LeaseExpectation = { kind: 'free' } | { kind: 'mine' } | { kind: 'other'; owner: string; epoch: number };
 
@@ -74,7 +74,8 @@ export function acquireLeaseRequest(
       ? { ConditionExpression: 'attribute_not_exists(#owner)', values: {} }
       : expected.kind === 'mine'
         ? { ConditionExpression: '#owner = :m AND ownerEpoch <= :e', values: {} }
-        : { ConditionExpression: '#owner = :old AND ownerEpoch = :oldEpoch', values: { ':old': expected.owner, ':oldEpoch': expected.epoch } };
+        : // Or free by now: taking a gone owner's lease may itself have removed it, which releases its leases.
+          { ConditionExpression: '(#owner = :old AND ownerEpoch = :oldEpoch) OR attribute_not_exists(#owner)', values: { ':old': expected.owner, ':oldEpoch': expected.epoch } };
   return {
     TableName: table,
     Key: leaseKey(group, key),

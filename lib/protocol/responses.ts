@@ -65,10 +65,13 @@ export interface FetchResponse {
 
 export interface GroupListing {
   group: string;
-  /** Live members. */
+  /** Live members (lib/groups/status.ts). */
   members: number;
-  state: 'Empty' | 'Active';
+  state: GroupStateName;
 }
+
+/** Kafka's consumer-group states (KIP-848); what each means: lib/groups/status.ts. */
+export type GroupStateName = 'Empty' | 'Assigning' | 'Reconciling' | 'Stable' | 'Dead';
 
 export interface GroupMemberDescription {
   memberId: string;
@@ -83,12 +86,13 @@ export interface GroupMemberDescription {
   /** ISO 8601. */
   lastHeartbeat: string;
   sessionTimeoutMs: number;
+  /** Past its session timeout and not removed yet: not a live member, counted nowhere. */
   expired: boolean;
 }
 
 export interface GroupDescription {
   group: string;
-  state: 'Empty' | 'Stable' | 'Reconciling';
+  state: GroupStateName;
   epoch: number;
   members: GroupMemberDescription[];
 }

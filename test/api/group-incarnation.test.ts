@@ -10,6 +10,7 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ANONYMOUS } from '../../lib/auth/authorize';
 import type { LibContext } from '../../lib/context';
+import { acquire } from '../../lib/groups/acquire';
 import { commitOffsets } from '../../lib/groups/commit';
 import { deleteGroup } from '../../lib/groups/delete';
 import { heartbeat, type HeartbeatResult } from '../../lib/groups/heartbeat';
@@ -149,12 +150,18 @@ describe('a re-joined member id is a new incarnation', () => {
     expect(await committed(g, t, 0)).toBe(31);
   });
 
-  it('a member past its session timeout is removed by its own late heartbeat, and its commits are refused', async () => {
+  // Checked against: liveMember (acquire.ts) treating a timed-out owner as gone without removing it — the late
+  // member then keeps heartbeating and committing while another member owns its partition, and this fails.
+  it('a partition is taken from a timed-out member only after removing it, so the late member is fenced when it comes back', async () => {
     const { ctx, advance } = manualClock();
     const t = await topic(1);
     const g = uniqueName('group');
     const a = await heartbeat(ctx, ANONYMOUS, g, { memberId: 'a', memberEpoch: 0, topics: [t], sessionTimeoutMs: 2_000 });
     advance(3_000);
+    // A member that joined after the taker read the members (so not in its snapshot) finds a's lease.
+    const topicId = (await stack.call('GET', `/v1/topics/${t}`)).body.topicId as string;
+    const taken = await acquire(ctx, g, [`${topicId}:0`], new Map([[topicId, t]]), 'b', 1, new Map());
+    expect(taken).toEqual([`${topicId}:0`]);
     const late = await commitOffsets(ctx, ANONYMOUS, g, 'a', a.memberEpoch, [{ topic: t, partition: 0, offset: 5 }]);
     expect(late[0]).toMatchObject({ error: { code: 'UNKNOWN_MEMBER_ID' } });
     await expect(
@@ -162,6 +169,17 @@ describe('a re-joined member id is a new incarnation', () => {
     ).rejects.toMatchObject({ code: 'UNKNOWN_MEMBER_ID' });
     const again = await heartbeat(ctx, ANONYMOUS, g, { memberId: 'a', memberEpoch: 0, topics: [t], sessionTimeoutMs: 2_000 });
     expect(again.memberEpoch).toBeGreaterThan(a.memberEpoch);
+  });
+
+  it('a member late for its session but not yet removed carries on (nobody took its partitions)', async () => {
+    const { ctx, advance } = manualClock();
+    const t = await topic(1);
+    const g = uniqueName('group');
+    const a = await heartbeat(ctx, ANONYMOUS, g, { memberId: 'a', memberEpoch: 0, topics: [t], sessionTimeoutMs: 2_000 });
+    advance(3_000);
+    const late = await heartbeat(ctx, ANONYMOUS, g, { memberId: 'a', memberEpoch: a.memberEpoch, topics: [t], owned: a.assignment, sessionTimeoutMs: 2_000 });
+    expect(flat(late.assignment)).toEqual([`${t}/0`]);
+    expect((await commitOffsets(ctx, ANONYMOUS, g, 'a', late.memberEpoch, [{ topic: t, partition: 0, offset: 5 }]))[0]).toMatchObject({ offset: 5 });
   });
 
   it('a re-join while the old item lives fences the previous epoch too (no lost-response fallback across incarnations)', async () => {
@@ -225,7 +243,7 @@ describe('leases left over from an earlier incarnation', () => {
     expect(mine.ExpressionAttributeValues).toMatchObject({ ':m': 'a', ':e': 7 });
     const other = acquireLeaseRequest('meta', 'g', 'tid:0', 't', 'b', 3, { kind: 'other', owner: 'a', epoch: 5 });
     // A previous owner that re-took the lease since (a new incarnation, a higher epoch) is not robbed.
-    expect(other.ConditionExpression).toBe('#owner = :old AND ownerEpoch = :oldEpoch');
+    expect(other.ConditionExpression).toBe('(#owner = :old AND ownerEpoch = :oldEpoch) OR attribute_not_exists(#owner)');
     expect(other.ExpressionAttributeValues).toMatchObject({ ':old': 'a', ':oldEpoch': 5, ':m': 'b', ':e': 3 });
     expect(acquireLeaseRequest('meta', 'g', 'tid:0', 't', 'b', 3, { kind: 'free' }).ConditionExpression).toBe('attribute_not_exists(#owner)');
     const retire = retireRequest('meta', 'g', 'a', 9);
