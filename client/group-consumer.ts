@@ -66,6 +66,15 @@ export interface GroupConsumerOptions {
   onRevoked?: (partitions: TopicPartitions[]) => void | Promise<void>;
   /** Partitions taken away by fencing or an expired session; their uncommitted work is redelivered elsewhere. */
   onLost?: (partitions: TopicPartitions[]) => void | Promise<void>;
+  /**
+   * After each answer that changed the member's epoch or assignment (its
+   * join, a re-join after fencing, a rebalance), with the new epoch and the
+   * partitions it owns from then on (those being revoked excluded); before
+   * onAssigned and before any record of that answer is delivered.
+   * Synchronous, for bookkeeping and monitoring: it runs inside the exchange,
+   * so a request made from here would wait for it.
+   */
+  onMembership?: (membership: { memberEpoch: number; assignment: TopicPartitions[] }) => void;
 }
 
 export interface GroupBatch {
@@ -448,18 +457,23 @@ export class GroupConsumer implements AsyncIterable<GroupBatch> {
   /** Takes in a heartbeat or poll answer: the epoch, new partitions, and partitions to give up. */
   private async applyAssignment(answer: HeartbeatAnswer): Promise<void> {
     this.lastContact = Date.now();
+    const epochChanged = answer.memberEpoch !== this.memberEpoch;
     this.memberEpoch = answer.memberEpoch;
     this.heartbeatIntervalMs = answer.heartbeatIntervalMs;
     const target = new Set(answer.assignment.flatMap((tp) => tp.partitions.map((p) => key(tp.topic, p))));
     const added = [...target].filter((k) => !this.owned.has(k) || this.revoking.has(k));
     const removed = [...this.owned].filter((k) => !target.has(k) && !this.revoking.has(k));
-    if (added.length === 0 && removed.length === 0) return;
+    if (added.length === 0 && removed.length === 0) {
+      if (epochChanged) this.options.onMembership?.({ memberEpoch: this.memberEpoch, assignment: this.assignment() });
+      return;
+    }
     this.generation++;
     for (const k of added) {
       this.revoking.delete(k);
       this.owned.add(k);
     }
     for (const k of removed) this.revoking.add(k);
+    this.options.onMembership?.({ memberEpoch: this.memberEpoch, assignment: this.assignment() });
     const fresh = added.filter((k) => !this.consumed.has(k));
     if (fresh.length > 0) await this.options.onAssigned?.(toTopicPartitions(fresh));
   }
