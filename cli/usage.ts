@@ -116,6 +116,10 @@ Prints, per partition, the log start offset, the high watermark and the offsets 
   samsa groups delete <group>
   samsa groups remove-member <group> <member-id>
 
+States (Kafka's): Empty (no live member), Assigning (a member joined or left and the target
+assignment is being recomputed), Reconciling (partitions are moving to their target owners),
+Stable (every member holds its target), Dead (deleted). A member is live until its session
+timeout passes without a heartbeat; list and describe count the same live members.
 reset and delete need a group without live members.`,
 
   whoami: `Usage: samsa whoami

@@ -52,7 +52,15 @@ async function list({ client, output, parsed }: CommandContext): Promise<void> {
 async function describe(ctx: CommandContext): Promise<void> {
   const d = await ctx.client.groups.describe(group(ctx));
   if (ctx.output.json) return ctx.output.out(JSON.stringify(d));
-  const lines = [`Group:    ${d.group}`, `State:    ${d.state}`, `Epoch:    ${d.epoch}`, `Members:  ${d.members.length}`];
+  // Live members only, as groups list counts them; expired ones are in the table, marked, until removed.
+  const live = d.members.filter((m) => !m.expired).length;
+  const expired = d.members.length - live;
+  const lines = [
+    `Group:    ${d.group}`,
+    `State:    ${d.state}`,
+    `Epoch:    ${d.epoch}`,
+    `Members:  ${live}${expired === 0 ? '' : ` (not counting ${expired} expired, not removed yet)`}`,
+  ];
   if (d.members.length > 0) {
     lines.push(
       '',

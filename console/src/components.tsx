@@ -1,7 +1,7 @@
-/** Shared pieces: error box, confirmation dialog, API key panel, lag chart. */
+/** Shared pieces: error box, confirmation dialog, API key panel, lag chart, group state badge. */
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, auth, setApiKey } from './api';
+import { ApiError, auth, setApiKey, type GroupListing } from './api';
 import { useStore } from './store';
 
 export function ErrorBox({ error }: { error: unknown }) {
@@ -187,5 +187,22 @@ export function LagChart({ samples, width = 640, height = 180 }: { samples: LagS
         ))}
       </figcaption>
     </figure>
+  );
+}
+
+/** What each of Kafka's group states means here (lib/groups/status.ts), shown on hover. */
+const GROUP_STATE_HELP: Record<GroupListing['state'], string> = {
+  Empty: 'No live member',
+  Assigning: 'A member joined or left; the target assignment is being recomputed',
+  Reconciling: 'Partitions are moving to their target owners',
+  Stable: 'Every live member holds exactly its target',
+  Dead: 'Deleted',
+};
+
+export function GroupState({ state }: { state: GroupListing['state'] }) {
+  return (
+    <span class={`badge ${state}`} title={GROUP_STATE_HELP[state]}>
+      {state}
+    </span>
   );
 }

@@ -1,14 +1,16 @@
 /**
- * List groups: every group ever joined and not deleted, with its member
- * count (members whose session has not expired).
- * Cost: one Query of the registry, one member Query per group.
+ * List groups: every group ever joined and not deleted, with its state and
+ * live-member count — the same definitions describe uses (status.ts).
+ * Cost: one Query of the registry; per group visible to the caller, a strong
+ * GetItem of its group item and a strong Query of its member items.
  */
 import { queryAll } from '../storage/query-all';
 import type { Principal } from '../auth/authorize';
 import type { LibContext } from '../context';
 import type { GroupListing } from '../protocol/responses';
 import { metaKeys } from '../storage/keys';
-import { isExpired, loadMembers } from './state';
+import { loadGroup } from './state';
+import { groupState, liveMembers } from './status';
 
 export async function listGroups(ctx: LibContext, principal: Principal): Promise<GroupListing[]> {
   const items = await queryAll(ctx.ddb, {
@@ -17,12 +19,12 @@ export async function listGroups(ctx: LibContext, principal: Principal): Promise
     ExpressionAttributeValues: { ':pk': metaKeys.groupRegistryPk },
   });
   const names = items.map((item) => item.sk as string);
-  const now = ctx.clock.now();
-  const visible = [];
+  const visible: GroupListing[] = [];
   for (const group of names) {
     if (!(await ctx.authorizer(principal, 'describe', { type: 'group', name: group }))) continue;
-    const members = [...(await loadMembers(ctx, group)).values()].filter((m) => !isExpired(m, now)).length;
-    visible.push({ group, members, state: members === 0 ? ('Empty' as const) : ('Active' as const) });
+    const { group: g, members } = await loadGroup(ctx, group);
+    const live = liveMembers(members.values(), ctx.clock.now());
+    visible.push({ group, members: live.length, state: groupState(g, live) });
   }
   return visible;
 }

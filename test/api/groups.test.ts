@@ -289,7 +289,7 @@ describe('poll, lag and admin over HTTP', () => {
     const join = await stack.call('POST', `/v1/groups/${g}/heartbeat`, { memberId: 'm', memberEpoch: 0, topics: [t] });
     const described = await stack.call('GET', `/v1/groups/${g}`);
     expect(described.body).toMatchObject({ group: g, state: 'Stable', members: [{ memberId: 'm', memberEpoch: join.body.memberEpoch }] });
-    expect((await stack.call('GET', '/v1/groups')).body.groups).toContainEqual({ group: g, members: 1, state: 'Active' });
+    expect((await stack.call('GET', '/v1/groups')).body.groups).toContainEqual({ group: g, members: 1, state: 'Stable' });
 
     const busyReset = await stack.call('POST', `/v1/groups/${g}/offsets/reset`, { topic: t, to: 'earliest' });
     expect(busyReset.status).toBe(409);

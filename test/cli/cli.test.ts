@@ -159,6 +159,24 @@ describe.concurrent('samsa CLI', () => {
     expect((await samsa(['groups', 'reset', group, '--topic', name, '--to', 'yesterday'])).code).toBe(2);
   });
 
+  it('groups list and describe count the same live members; an expired one is shown, marked, and not counted', async () => {
+    const name = uniqueTopic('cli');
+    const group = uniqueTopic('group');
+    expect((await samsa(['topics', 'create', name])).code).toBe(0);
+    const join = await fetch(`${server.url}/v1/groups/${group}/heartbeat`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ memberId: 'gone', memberEpoch: 0, topics: [name], sessionTimeoutMs: 1_000 }),
+    });
+    expect(join.status).toBe(200);
+    await new Promise((r) => setTimeout(r, 1_500)); // its session runs out; nothing has removed it yet
+    const [listed, described] = await Promise.all([samsa(['groups', 'list']), samsa(['groups', 'describe', group])]);
+    expect(listed.stdout).toMatch(new RegExp(`^${group}\\s+Empty\\s+0$`, 'm'));
+    expect(described.stdout).toMatch(/^State: {4}Empty$/m);
+    expect(described.stdout).toMatch(/^Members: {2}0 \(not counting 1 expired, not removed yet\)$/m);
+    expect(described.stdout).toMatch(/^gone\s.*\syes$/m);
+  });
+
   it('documents commands and exit codes in --help', async () => {
     const help = await samsa(['--help']);
     expect(help.code).toBe(0);

@@ -5,7 +5,7 @@
  */
 import { useRef, useState } from 'preact/hooks';
 import { Api, ApiError, type CommittedOffset, type GroupDescription, type GroupLag } from '../api';
-import { ConfirmDialog, ErrorBox, LagChart, type LagSample } from '../components';
+import { ConfirmDialog, ErrorBox, GroupState, LagChart, type LagSample } from '../components';
 import { ago, iso, num } from '../format';
 import { href, navigate } from '../router';
 import { usePoll } from '../store';
@@ -52,6 +52,7 @@ export function GroupPage({ group }: { group: string }) {
 
   const data = state.data;
   const topics = [...new Set([...(data?.lag.partitions.map((p) => p.topic) ?? []), ...(data?.offsets.map((o) => o.topic) ?? [])])].sort();
+  // Live members, as the groups list counts them; expired ones stay in the table, muted, until removed.
   const liveMembers = data?.described?.members.filter((m) => !m.expired).length ?? 0;
 
   const openReset = (event: Event) => {
@@ -82,7 +83,7 @@ export function GroupPage({ group }: { group: string }) {
           <dl class="facts">
             <dt>State</dt>
             <dd>
-              <span class={`badge ${data.described?.state ?? 'Empty'}`}>{data.described?.state ?? 'Empty'}</span>
+              <GroupState state={data.described?.state ?? 'Empty'} />
             </dd>
             <dt>Epoch</dt>
             <dd>{data.described?.epoch ?? '—'}</dd>

@@ -1,6 +1,6 @@
 /** Consumer groups: state, live members and total lag. */
 import { Api, mapLimit } from '../api';
-import { ErrorBox } from '../components';
+import { ErrorBox, GroupState } from '../components';
 import { num } from '../format';
 import { href } from '../router';
 import { usePoll } from '../store';
@@ -47,7 +47,7 @@ export function GroupsPage() {
                   <a href={href('groups', g.group)}>{g.group}</a>
                 </td>
                 <td>
-                  <span class={`badge ${g.state}`}>{g.state}</span>
+                  <GroupState state={g.state} />
                 </td>
                 <td class="n">{g.members}</td>
                 <td class="n">{num(g.totalLag)}</td>
