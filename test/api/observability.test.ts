@@ -34,17 +34,27 @@ beforeAll(async () => {
   stack.lib.clock = clock;
 });
 
-// Powertools writes through its own Console on process.stdout / process.stderr.
-beforeEach(() => {
+// Powertools writes through its own Console on process.stdout / process.stderr. The lines are captured,
+// not passed on: these tests provoke errors on purpose (an 'unexpected error' with its stack among them),
+// and a passing run stays quiet. A failing test prints everything its run wrote, after its own report.
+beforeEach(({ onTestFailed }) => {
   output = [];
+  const transcript: { stream: NodeJS.WriteStream; chunk: unknown }[] = [];
   for (const stream of [process.stdout, process.stderr]) {
     const original = stream.write;
     writes.push({ stream, original });
     stream.write = ((chunk: unknown, ...rest: unknown[]) => {
       output.push(String(chunk));
-      return (original as (...a: unknown[]) => boolean).call(stream, chunk, ...rest);
+      transcript.push({ stream, chunk });
+      // A caller may wait for the write's callback (write(chunk, cb) or write(chunk, encoding, cb)).
+      const done = rest.find((arg): arg is () => void => typeof arg === 'function');
+      if (done !== undefined) queueMicrotask(done);
+      return true;
     }) as NodeJS.WriteStream['write'];
   }
+  onTestFailed(() => {
+    for (const { stream, chunk } of transcript) stream.write(chunk as string);
+  });
 });
 
 afterEach(() => {
