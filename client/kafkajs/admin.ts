@@ -38,13 +38,14 @@ export interface AdminEventPayloads {
 }
 
 const partitionMetadata = (partitionId: number): PartitionMetadata => ({ partitionErrorCode: 0, partitionId, leader: 0, replicas: [0], isr: [0], offlineReplicas: [] });
-const notSupported = (what: string, why: string) => (): Promise<never> => Promise.reject(unsupported(what, why));
+const notSupported = (what: string, why: string) => (..._args: unknown[]): Promise<never> => Promise.reject(unsupported(what, why));
 
 export class Admin {
   readonly events = ADMIN_EVENTS;
   private readonly instrumentation: Instrumentation<AdminEventPayloads>;
   private readonly samsa: Samsa;
   private readonly log: Logger;
+  private readonly retries: number;
 
   constructor(
     private readonly context: RoleContext,
@@ -54,6 +55,7 @@ export class Admin {
     this.log = context.logger.namespace('Admin');
     this.instrumentation = new Instrumentation<AdminEventPayloads>(ADMIN_EVENTS, this.log);
     this.samsa = context.client((payload) => this.instrumentation.emit(ADMIN_EVENTS.REQUEST, payload), {}, config.retry);
+    this.retries = context.retriesOf(config.retry);
   }
 
   async connect(): Promise<void> {
@@ -256,7 +258,7 @@ export class Admin {
     try {
       return await fn();
     } catch (err) {
-      throw toKafkaJSError(err, { broker: this.context.broker, resource });
+      throw toKafkaJSError(err, { broker: this.context.broker, resource, retries: this.retries });
     }
   }
 }

@@ -280,7 +280,7 @@ export class Consumer {
   }
 
   private error(err: unknown): KafkaJSError {
-    return toKafkaJSError(err, { broker: this.context.broker, resource: 'group' });
+    return toKafkaJSError(err, { broker: this.context.broker, resource: 'group', retries: this.context.retriesOf(this.config.retry) });
   }
 }
 
