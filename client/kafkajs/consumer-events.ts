@@ -12,8 +12,7 @@
  * reach the caller as errors; there is no request queue).
  */
 import type { Instrumentation, RequestObserver } from './instrumentation';
-import type { RunnerOptions } from './runner';
-import type { RequestPayload, TopicOffsets } from './types';
+import type { RequestPayload, TopicOffsets, TopicPartitions } from './types';
 
 export const CONSUMER_EVENTS = {
   HEARTBEAT: 'consumer.heartbeat',
@@ -105,8 +104,16 @@ export function consumerObserver(
   };
 }
 
+/** What a consumer run reports as it goes (runner.ts). */
+export interface RunnerEvents {
+  joined(memberEpoch: number, assignment: TopicPartitions[], durationMs: number): void;
+  rebalancing(): void;
+  committed(memberEpoch: number, offsets: { topic: string; partition: number; offset: number }[]): void;
+  batch(phase: 'start' | 'end', info: { topic: string; partition: number; highWatermark: number; first: number; last: number; size: number; durationMs: number }): void;
+}
+
 /** The runner's notifications as KafkaJS events. */
-export function eventsFor(events: Instrumentation<ConsumerEventPayloads>, groupId: string, memberId: () => string): RunnerOptions['events'] {
+export function eventsFor(events: Instrumentation<ConsumerEventPayloads>, groupId: string, memberId: () => string): RunnerEvents {
   return {
     joined(_memberEpoch, assignment, duration) {
       const memberAssignment: { [topic: string]: number[] } = {};

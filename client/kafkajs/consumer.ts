@@ -17,7 +17,7 @@
  *   consumer re-joins after a backoff, as a new member.
  */
 import type { Samsa } from '../index';
-import { describeGroup } from './admin';
+import { describeGroup } from './groups';
 import { KafkaJSNonRetriableError, toKafkaJSError, unsupported, type KafkaJSError } from './errors';
 import { Instrumentation } from './instrumentation';
 import type { RoleContext } from './kafka';

@@ -20,8 +20,11 @@
  *   emits CRASH and restarts unless the error says not to.
  */
 import type { ConsumedRecord, GroupConsumer, Samsa, TopicPartitions } from '../index';
-import { KafkaJSNonRetriableError, KafkaJSNumberOfRetriesExceeded, toKafkaJSError, type KafkaJSError } from './errors';
+import type { RunnerEvents } from './consumer-events';
+import { toKafkaJSError, type KafkaJSError } from './errors';
+import { Backoff, failureOutcome, type HandlerRetry } from './handler-failures';
 import { kafkaBatch, offsetOf, toKafkaMessage } from './messages';
+import { HighWatermarks, key, OffsetBook, split } from './offsets';
 import type { ConsumerRunConfig, Logger, OffsetsByTopicPartition, TopicPartitionOffsetAndMetadata } from './types';
 
 export interface RunnerOptions {
@@ -34,7 +37,7 @@ export interface RunnerOptions {
   rebalanceTimeoutMs: number;
   maxWaitMs: number | undefined;
   maxBytes: number | undefined;
-  retry: { retries: number; initialRetryTime: number; maxRetryTime: number; multiplier: number };
+  retry: HandlerRetry;
   run: ConsumerRunConfig;
   logger: Logger;
   /** Partitions paused on the consumer (a topic entry without partitions pauses all of it). */
@@ -42,19 +45,10 @@ export interface RunnerOptions {
   /** The consumer's pause/resume, for the `pause()` of handler payloads. */
   pause(targets: { topic: string; partitions: number[] }[]): void;
   resume(targets: { topic: string; partitions: number[] }[]): void;
-  events: {
-    joined(memberEpoch: number, assignment: TopicPartitions[], durationMs: number): void;
-    rebalancing(): void;
-    committed(memberEpoch: number, offsets: { topic: string; partition: number; offset: number }[]): void;
-    batch(phase: 'start' | 'end', info: { topic: string; partition: number; highWatermark: number; first: number; last: number; size: number; durationMs: number }): void;
-  };
+  events: RunnerEvents;
   /** The run ended on its own (it already left the group). */
   crashed(error: KafkaJSError): void;
 }
-
-const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
-const split = (k: string) => ({ topic: k.slice(0, k.indexOf('\u0000')), partition: Number(k.slice(k.indexOf('\u0000') + 1)) });
-const UNRECOVERABLE = new Set(['RangeError', 'ReferenceError', 'SyntaxError', 'TypeError']);
 
 export class Runner {
   readonly sdk: GroupConsumer;
@@ -63,8 +57,7 @@ export class Runner {
   private owned = new Set<string>();
   /** Still held on the server (owned plus being revoked): resolvable and committable. */
   private readonly held = new Set<string>();
-  private readonly resolved = new Map<string, number>();
-  private readonly committed = new Map<string, number>();
+  private readonly offsets = new OffsetBook();
   /** Bumped per partition by a seek, so a batch being handed out knows it is stale. */
   private readonly seeks = new Map<string, number>();
   private readonly pendingSeeks = new Map<string, number>();
@@ -74,19 +67,17 @@ export class Runner {
   private running = true;
   private dispatching = false;
   private failures = 0;
-  private lastCommit = Date.now();
-  private resolvedSinceCommit = 0;
   private crash: KafkaJSError | undefined;
   private stopping = false;
   private readonly startedAt = Date.now();
   private joinedResolve: (() => void) | undefined;
-  private wakeUp: (() => void) | undefined;
-  /** Per topic: the latest high watermarks seen, for eachBatch's `batch.highWatermark`. */
-  private readonly highWatermarks = new Map<string, { at: number; partitions: Map<number, number> }>();
+  private readonly backoff = new Backoff();
+  private readonly highWatermarks: HighWatermarks;
   readonly done: Promise<void>;
 
   constructor(private readonly options: RunnerOptions) {
     this.autoCommit = options.run.autoCommit ?? true;
+    this.highWatermarks = new HighWatermarks(options.samsa);
     this.sdk = options.samsa.consumer({
       groupId: options.groupId,
       memberId: options.memberId,
@@ -123,7 +114,7 @@ export class Runner {
     if (!this.stopping) {
       this.stopping = true;
       this.running = false;
-      this.wakeUp?.();
+      this.backoff.wake();
       // Queued before the leave that close() starts, so the commit lands while the member still owns its partitions.
       const commit = this.autoCommit && !this.dispatching ? this.commitDue() : undefined;
       await this.sdk.close();
@@ -145,7 +136,7 @@ export class Runner {
     } catch (err) {
       throw toKafkaJSError(err, { resource: 'group' });
     }
-    for (const o of list) this.committed.set(key(o.topic, o.partition), o.offset);
+    this.offsets.markCommitted(list, false);
     this.options.events.committed(this.memberEpoch, list);
   }
 
@@ -164,23 +155,12 @@ export class Runner {
   }
 
   uncommittedOffsets(): OffsetsByTopicPartition {
-    const byTopic = new Map<string, { partition: number; offset: string }[]>();
-    for (const [k, offset] of this.resolved) {
-      if (this.committed.get(k) === offset) continue;
-      const { topic, partition } = split(k);
-      let list = byTopic.get(topic);
-      if (list === undefined) byTopic.set(topic, (list = []));
-      list.push({ partition, offset: String(offset) });
-    }
-    return { topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })) };
+    return this.offsets.uncommitted();
   }
 
   /** KafkaJS's commitOffsetsIfNecessary: commits when the interval or threshold is reached (never without one). */
   async commitIfNecessary(): Promise<void> {
-    const { autoCommitInterval, autoCommitThreshold } = this.options.run;
-    const intervalReached = autoCommitInterval !== undefined && autoCommitInterval !== null && Date.now() >= this.lastCommit + autoCommitInterval;
-    const thresholdReached = autoCommitThreshold !== undefined && autoCommitThreshold !== null && this.resolvedSinceCommit >= autoCommitThreshold;
-    if (intervalReached || thresholdReached) await this.commitDue();
+    if (this.offsets.commitDue(this.options.run.autoCommitInterval, this.options.run.autoCommitThreshold)) await this.commitDue();
   }
 
   private membership(memberEpoch: number, assignment: TopicPartitions[]): void {
@@ -217,8 +197,7 @@ export class Runner {
         this.held.delete(k);
         this.owned.delete(k);
         this.sdkPaused.delete(k);
-        this.resolved.delete(k);
-        this.committed.delete(k);
+        this.offsets.drop(k);
       }
     }
   }
@@ -232,7 +211,7 @@ export class Runner {
     this.pendingSeeks.delete(k);
     this.seeks.set(k, (this.seeks.get(k) ?? 0) + 1);
     this.sdk.seek(topic, partition, offset);
-    this.resolved.set(k, offset);
+    this.offsets.reposition(k, offset);
     // Not awaited: this may run inside the SDK's exchange (an assignment answer), which a commit would wait for.
     if (this.autoCommit) void this.commitDue(new Set([k]));
   }
@@ -240,17 +219,12 @@ export class Runner {
   /** Ignored for a partition no longer held, or seeked since the batch began (the seek chose its offset). */
   private resolve(k: string, next: number, seeksAtStart: number): void {
     if (!this.held.has(k) || (this.seeks.get(k) ?? 0) !== seeksAtStart) return;
-    const previous = this.resolved.get(k);
-    this.resolved.set(k, next);
-    this.resolvedSinceCommit += previous === undefined ? 1 : Math.max(0, next - previous);
+    this.offsets.resolve(k, next);
   }
 
   /** Commits resolved offsets not committed yet. Failures are logged: they stay due, and a fenced member's partitions are gone anyway. */
   private async commitDue(only?: Set<string>): Promise<void> {
-    const due: { topic: string; partition: number; offset: number }[] = [];
-    for (const [k, offset] of this.resolved) {
-      if (this.committed.get(k) !== offset && (only === undefined || only.has(k))) due.push({ ...split(k), offset });
-    }
+    const due = this.offsets.due(only);
     if (due.length === 0) return;
     try {
       await this.sdk.commit(due);
@@ -258,9 +232,7 @@ export class Runner {
       this.options.logger.warn(`Could not commit offsets: ${err instanceof Error ? err.message : String(err)}`, { groupId: this.options.groupId });
       return;
     }
-    for (const o of due) this.committed.set(key(o.topic, o.partition), o.offset);
-    this.lastCommit = Date.now();
-    this.resolvedSinceCommit = 0;
+    this.offsets.markCommitted(due, true);
     this.options.events.committed(this.memberEpoch, due);
   }
 
@@ -302,7 +274,7 @@ export class Runner {
     const first = records[0]!.offset;
     const last = records[records.length - 1]!.offset;
     if (stale() || this.options.isPaused(topic, partition)) return this.rewind(k, first, seeksAtStart);
-    const highWatermark = Math.max(last + 1, this.options.run.eachBatch === undefined ? 0 : this.highWatermark(topic, partition));
+    const highWatermark = Math.max(last + 1, this.options.run.eachBatch === undefined ? 0 : this.highWatermarks.of(topic, partition));
     const started = Date.now();
     const info = { topic, partition, highWatermark, first, last, size: records.length, durationMs: 0 };
     this.options.events.batch('start', info);
@@ -338,65 +310,30 @@ export class Runner {
       }
     } finally {
       // Whatever was handed out and not resolved is fetched again (unless a seek chose the position).
-      this.rewind(k, this.resolved.get(k) ?? first, seeksAtStart, last + 1);
+      this.rewind(k, this.offsets.resolvedOf(k) ?? first, seeksAtStart, last + 1);
       this.options.events.batch('end', { ...info, durationMs: Date.now() - started });
     }
-  }
-
-  /**
-   * Polls do not carry high watermarks: the topic's are read in the
-   * background at most every 5 s, and a batch reports at least its last
-   * offset + 1.
-   */
-  private highWatermark(topic: string, partition: number): number {
-    const known = this.highWatermarks.get(topic);
-    if (known === undefined || Date.now() - known.at > 5_000) {
-      const entry = known ?? { at: 0, partitions: new Map<number, number>() };
-      entry.at = Date.now();
-      this.highWatermarks.set(topic, entry);
-      void this.options.samsa.topicOffsets(topic).then(
-        (offsets) => offsets.forEach((p) => entry.partitions.set(p.partition, p.highWatermark)),
-        () => undefined,
-      );
-    }
-    return known?.partitions.get(partition) ?? 0;
   }
 
   /** Fetch the partition from `offset` next, unless a seek since `seeksAtStart` decided, or it was all consumed. */
   private rewind(k: string, offset: number, seeksAtStart: number, end = Infinity): void {
     if (!this.held.has(k) || (this.seeks.get(k) ?? 0) !== seeksAtStart || offset >= end) return;
     const { topic, partition } = split(k);
-    this.sdk.seek(topic, partition, Math.max(offset, this.resolved.get(k) ?? offset));
+    this.sdk.seek(topic, partition, Math.max(offset, this.offsets.resolvedOf(k) ?? offset));
   }
 
-  /** KafkaJS's runner retry: back off and fetch again; crash after `retries` consecutive failures or an unrecoverable error. */
+  /** See handler-failures.ts: back off and fetch again, or crash (the run loop ends after this handler returns; the SDK then leaves). */
   private async handlerFailed(error: unknown): Promise<void> {
-    const { retries, initialRetryTime, maxRetryTime, multiplier } = this.options.retry;
-    const unrecoverable = error instanceof Error && UNRECOVERABLE.has(error.name);
-    const nonRetriable = unrecoverable || (error instanceof Error && (error as { retriable?: unknown }).retriable === false);
-    this.options.logger.error(`Error when calling ${this.options.run.eachMessage !== undefined ? 'eachMessage' : 'eachBatch'}: ${error instanceof Error ? error.message : String(error)}`, {
-      groupId: this.options.groupId,
-      retryCount: this.failures,
-    });
-    const cause = error instanceof Error ? error : new Error(String(error));
-    if (nonRetriable || this.failures >= retries) {
-      const retryTime = Math.min(maxRetryTime, initialRetryTime * multiplier ** this.failures);
-      this.crash = nonRetriable ? new KafkaJSNonRetriableError(cause, { cause }) : new KafkaJSNumberOfRetriesExceeded(cause, { retryCount: this.failures, retryTime });
+    const handler = this.options.run.eachMessage !== undefined ? 'eachMessage' : 'eachBatch';
+    this.options.logger.error(`Error when calling ${handler}: ${error instanceof Error ? error.message : String(error)}`, { groupId: this.options.groupId, retryCount: this.failures });
+    const outcome = failureOutcome(error, this.failures, this.options.retry);
+    if ('crash' in outcome) {
+      this.crash = outcome.crash;
       this.running = false;
-      // The run loop ends after this handler returns; the SDK then leaves the group.
       void this.sdk.close();
       return;
     }
-    const delay = Math.min(maxRetryTime, initialRetryTime * multiplier ** this.failures);
     this.failures++;
-    // KafkaJS's jitter (factor 0.2); stop() cuts the wait short.
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, Math.round(delay * (0.8 + Math.random() * 0.4)));
-      this.wakeUp = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-    this.wakeUp = undefined;
+    await this.backoff.wait(outcome.delayMs);
   }
 }

@@ -10,6 +10,9 @@ import type { Buffer } from 'node:buffer';
 import type { Socket } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 
+// The admin's shapes live in admin-types.ts; everything is exported from here.
+export type * from './admin-types';
+
 // ---- configuration -------------------------------------------------------
 
 export type BrokersFunction = () => string[] | Promise<string[]>;
@@ -243,56 +246,6 @@ export interface ConsumerRunConfig {
 
 export type ConsumerSubscribeTopic = { topic: string | RegExp; fromBeginning?: boolean };
 export type ConsumerSubscribeTopics = { topics: (string | RegExp)[]; fromBeginning?: boolean };
-
-// ---- admin --------------------------------------------------------------------
-
-export interface ITopicConfig {
-  topic: string;
-  numPartitions?: number;
-  replicationFactor?: number;
-  replicaAssignment?: { partition: number; replicas: number[] }[];
-  configEntries?: { name: string; value: string }[];
-}
-
-export interface ITopicPartitionConfig {
-  topic: string;
-  count: number;
-  assignments?: number[][];
-}
-
-export interface ITopicMetadata {
-  name: string;
-  partitions: PartitionMetadata[];
-}
-
-export type ConsumerGroupState = 'Unknown' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead' | 'Empty';
-
-export interface MemberDescription {
-  clientHost: string;
-  clientId: string;
-  memberId: string;
-  /** Kafka's ConsumerProtocol assignment bytes (KafkaJS's AssignerProtocol.MemberAssignment decodes them). */
-  memberAssignment: Buffer;
-  /** Kafka's ConsumerProtocol subscription bytes (AssignerProtocol.MemberMetadata). */
-  memberMetadata: Buffer;
-}
-
-export interface GroupDescription {
-  groupId: string;
-  members: MemberDescription[];
-  protocol: string;
-  protocolType: string;
-  state: ConsumerGroupState;
-}
-
-export interface GroupDescriptions {
-  groups: GroupDescription[];
-}
-
-export interface GroupOverview {
-  groupId: string;
-  protocolType: string;
-}
 
 // ---- logging and instrumentation ----------------------------------------------
 

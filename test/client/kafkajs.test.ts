@@ -7,6 +7,7 @@
  * every unsupported option refused before anything is sent.
  */
 import { randomBytes } from 'node:crypto';
+import { build } from 'esbuild';
 import { AssignerProtocol, Partitioners as KafkaJSPartitioners } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -499,5 +500,16 @@ describe('KafkaJS facade: connection, errors and unsupported options', () => {
     expect(error).toBeInstanceOf(KafkaJSNonRetriableError);
     expect((error as Error).message).toMatch(/fromBeginning/);
     expect(counting.calls.filter((c) => c.path.includes('/groups/'))).toEqual([]);
+  });
+});
+
+describe('KafkaJS facade: bundle', () => {
+  it('has no runtime dependency: only the SDK, its murmur2, and node:buffer', async () => {
+    const out = await build({ entryPoints: ['client/kafkajs/index.ts'], bundle: true, write: false, format: 'esm', platform: 'node', metafile: true, logLevel: 'silent' });
+    const inputs = Object.keys(out.metafile.inputs);
+    expect(inputs.filter((file) => !file.startsWith('client/') && file !== 'lib/log/murmur2.ts')).toEqual([]);
+    expect(inputs).toContain('client/kafkajs/runner.ts');
+    const imports = Object.values(out.metafile.outputs).flatMap((o) => o.imports.map((i) => i.path));
+    expect([...new Set(imports)]).toEqual(['node:buffer']);
   });
 });
