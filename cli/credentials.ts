@@ -1,13 +1,14 @@
 /**
  * Which API key the CLI sends: `--api-key`, else `$SAMSA_API_KEY`, else, when
  * talking to the local stack at its default address, the development key
- * that `npm start` keeps in `.samsa/dev-key` of the current directory. The
- * key is never printed, except by `keys create` and `keys bootstrap`, once.
+ * that the running `npm start` puts in `.samsa/dev-key` of the current
+ * directory (local/dev-key.ts). The key is never printed, except by
+ * `keys create` and `keys bootstrap`, once.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** Where `npm start` keeps the local stack's development key (local/dev-key.ts). */
+/** Where the running local stack puts its development key (local/dev-key.ts). */
 export const DEV_KEY_FILE = '.samsa/dev-key';
 
 export type KeySource = 'flag' | 'env' | 'dev-key' | 'none';

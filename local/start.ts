@@ -3,9 +3,21 @@
  *
  *   npm start -- [--port 4000] [--host 127.0.0.1] [--in-memory] [--data-dir .samsa/data] [--dynamodb-port N] [--no-auth]
  *
- * Data persists under .samsa/data unless --in-memory. Ctrl-C / SIGTERM stops both.
+ * Data persists under .samsa/data unless --in-memory.
+ *
+ * Stopping: SIGINT (Ctrl-C), SIGTERM or SIGHUP to this process, or to tsx or
+ * npm above it, stops the HTTP server and DynamoDB Local. npm and tsx do not
+ * pass every signal on (npm's `sh` dies of SIGTERM, nobody forwards SIGHUP),
+ * so the stack also stops when a launcher of its process group ends
+ * (lifeline.ts). If this process itself is killed outright (SIGKILL),
+ * DynamoDB Local's watchdog kills Java (dynamodb.ts). A second signal while
+ * stopping exits at once.
+ *
  * API keys are on, as deployed: a development key for the super user `admin`
- * is printed (and kept in .samsa/dev-key so it survives restarts).
+ * is printed. A persistent stack keeps it with its data (`<data dir>/dev-key`),
+ * so a restart on the same data prints the same key; an in-memory stack makes
+ * a new one each start and writes no key file of its own. Either publishes
+ * its key in .samsa/dev-key while it runs, for the CLI (dev-key.ts).
  */
 import { parseArgs } from 'node:util';
 import { ENV } from '../functions/config';
@@ -14,8 +26,9 @@ import { createDeps } from '../functions/runtime';
 import { createStorageClients, localCredentials } from '../lib/storage/client';
 import { ensureTables } from '../lib/storage/ensure-tables';
 import { localTableNames } from '../lib/storage/schema';
-import { developmentKey, DEV_KEY_FILE } from './dev-key';
+import { dataDevKeyFile, developmentKey, DEV_KEY_FILE, publishDevKey } from './dev-key';
 import { startDynamoLocal, type DynamoLocal } from './dynamodb';
+import { watchLaunchers } from './lifeline';
 import { PortInUseError, startServer, type LocalServer } from './server';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -23,8 +36,8 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const HELP = `Usage: npm start -- [options]
   --port N            HTTP port (default 4000, or $PORT)
   --host H            HTTP interface (default 127.0.0.1)
-  --in-memory         keep data in memory only
-  --data-dir DIR      where DynamoDB Local stores data (default .samsa/data)
+  --in-memory         keep data in memory only (and make a new development key each start)
+  --data-dir DIR      where DynamoDB Local stores data, and the development key with it (default .samsa/data)
   --dynamodb-port N   DynamoDB Local port (default: a free port)
   --no-auth           no API keys: everyone is 'anonymous' and may do everything (quick trials only)
   --help              this text`;
@@ -51,18 +64,29 @@ async function main(): Promise<void> {
   let dynamo: DynamoLocal | undefined;
   let devKey: { apiKey: string; principal: string } | undefined;
   let server: LocalServer | undefined;
+  let unpublishKey: (() => void) | undefined;
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
+    unpublishKey?.();
     await server?.close();
     await dynamo?.stop();
     process.exit(code);
   };
-  process.on('SIGINT', () => void stop(0));
-  process.on('SIGTERM', () => void stop(0));
-  // Whatever ends this process, never leave a Java process behind.
-  process.on('exit', () => dynamo?.kill());
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    // The second signal does not wait for a slow stop: exit now (the exit handler below still kills Java).
+    process.on(signal, () => (stopping ? process.exit(1) : void stop(0)));
+  }
+  watchLaunchers((launcher) => {
+    console.error(`samsa: the process that started this stack (pid ${launcher.pid}) ended; stopping.`);
+    void stop(0);
+  });
+  // Whatever ends this process, never leave a Java process behind, nor our key in .samsa/dev-key.
+  process.on('exit', () => {
+    unpublishKey?.();
+    dynamo?.kill();
+  });
 
   try {
     dynamo = await startDynamoLocal({
@@ -84,10 +108,16 @@ async function main(): Promise<void> {
     });
     const deps = createDeps(config);
     if (!values['no-auth']) {
-      // Written also for --in-memory (a new key each start), so the CLI and the README's curl lines find it.
-      devKey = await developmentKey(deps.lib, DEV_KEY_FILE, config.auth.superUsers[0] ?? 'admin');
+      const principal = config.auth.superUsers[0] ?? 'admin';
+      // In memory: a new key each start, kept nowhere but .samsa/dev-key while it runs. On disk: the key lives
+      // with the data; .samsa/dev-key is adopted when it verifies there (where earlier versions kept the key).
+      devKey = values['in-memory']
+        ? await developmentKey(deps.lib, principal)
+        : await developmentKey(deps.lib, principal, { keep: dataDevKeyFile(values['data-dir']), adopt: [DEV_KEY_FILE] });
     }
     server = await startServer(deps, port, values.host);
+    // Only once this stack serves: a stack that fails to start (port in use) must not take the file.
+    if (devKey !== undefined) unpublishKey = publishDevKey(DEV_KEY_FILE, devKey.apiKey);
   } catch (err) {
     console.error(`samsa: ${err instanceof PortInUseError ? `${err.message} Stop the other process or pass --port.` : (err as Error).message}`);
     await stop(1);
@@ -100,7 +130,8 @@ async function main(): Promise<void> {
     console.log('Authentication is OFF (--no-auth): every request is anonymous and allowed.');
     console.log(`Try: curl -X POST ${server.url}/v1/topics -H 'content-type: application/json' -d '{"name":"orders","partitions":3}'`);
   } else {
-    console.log(`Development API key (super user '${devKey.principal}', kept in ${DEV_KEY_FILE}):`);
+    const kept = values['in-memory'] ? 'new each start, as the data is in memory' : `kept with the data in ${dataDevKeyFile(values['data-dir'])}`;
+    console.log(`Development API key (super user '${devKey.principal}', ${kept}; in ${DEV_KEY_FILE} while this stack runs):`);
     console.log(`  export SAMSA_API_KEY=${devKey.apiKey}`);
     console.log(
       `Try: curl -X POST ${server.url}/v1/topics -H "authorization: Bearer $SAMSA_API_KEY" -H 'content-type: application/json' -d '{"name":"orders","partitions":3}'`,
