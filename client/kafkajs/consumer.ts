@@ -273,7 +273,11 @@ export class Consumer {
     const restartOnFailure = this.config.retry?.restartOnFailure ?? this.context.config.retry?.restartOnFailure;
     const restart = retriable && this.runConfig !== undefined && (restartOnFailure === undefined || (await restartOnFailure(error).catch(() => true)));
     this.instrumentation.emit(CONSUMER_EVENTS.CRASH, { error, groupId: this.groupId, restart });
-    if (!restart) return;
+    if (!restart) {
+      // Stopped for good: a later run() starts afresh.
+      this.runConfig = undefined;
+      return;
+    }
     const retryTime = (error as { retryTime?: number }).retryTime || this.config.retry?.initialRetryTime || 300;
     this.log.error(`Restarting the consumer in ${retryTime}ms`, { groupId: this.groupId });
     this.restartTimer = setTimeout(() => void this.start().catch((err: unknown) => this.log.error(`Restart failed: ${String(err)}`)), retryTime);

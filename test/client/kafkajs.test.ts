@@ -362,6 +362,10 @@ describe('KafkaJS facade: consumer groups', () => {
     await until(() => crashes.length === 1);
     expect(crashes[0]!.restart).toBe(false);
     expect(crashes[0]!.error).toBeInstanceOf(KafkaJSNonRetriableError);
+    // Stopped for good: run() may start it again.
+    const again: string[] = [];
+    await crashing.run({ eachMessage: async ({ message }) => void again.push(message.value!.toString()) });
+    await until(() => again.length === 6);
     await crashing.disconnect();
   });
 
