@@ -3,6 +3,8 @@
  * SDK use: declared once here, types only, so client/ can import them
  * without pulling in runtime code.
  */
+import type { ErrorCode } from '../errors';
+import type { ApiKeyView } from './auth';
 import type { TopicPartitions } from './groups';
 import type { WireData } from './records';
 
@@ -104,4 +106,228 @@ export interface PartitionLag {
   logStartOffset: number;
   highWatermark: number;
   lag: number;
+}
+
+// ---------------------------------------------------------------------------
+// Every other answer of the API, one interface per body. lib/protocol/response-schemas*.ts
+// holds a zod schema for each that is checked, at compile time, to infer exactly this type;
+// the OpenAPI document is generated from those schemas.
+// ---------------------------------------------------------------------------
+
+/** `GET /v1/health`. */
+export interface HealthResponse {
+  status: 'ok';
+}
+
+/** `GET /v1/whoami`. */
+export interface WhoamiResponse {
+  principal: string;
+}
+
+/** The error envelope of every 4xx and 5xx answer. */
+export interface ErrorResponse {
+  error: ErrorBody;
+}
+
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+  retriable: boolean;
+  /** Also in the `x-request-id` header. */
+  requestId: string;
+  /** Machine-readable details of some codes (`limit`, `size`, `logStartOffset`, `highWatermark`, `nextOffset`, `parameter`, `fields`, …). */
+  [detail: string]: unknown;
+}
+
+/** A per-record or per-offset error inside a 200/207 answer: the envelope's fields but the request id. */
+export interface ItemError {
+  /** One of the API's error codes (ErrorCode). */
+  code: string;
+  message: string;
+  retriable: boolean;
+  [detail: string]: unknown;
+}
+
+// Topics.
+
+/** One entry of `GET /v1/topics`. */
+export interface TopicListing {
+  name: string;
+  topicId: string;
+  /** The partition count. */
+  partitions: number;
+}
+
+export interface TopicList {
+  topics: TopicListing[];
+}
+
+/** `DELETE /v1/topics/{topic}/partitions/{p}/records?before=N`. */
+export interface DeleteRecordsResponse {
+  /** The partition's log start after the call (never lower than before it). */
+  logStartOffset: number;
+}
+
+/** `GET /v1/topics/{topic}/offsets`. */
+export interface TopicOffsets {
+  topic: string;
+  partitions: PartitionOffsets[];
+}
+
+// Produce.
+
+export interface ProducedRecord {
+  partition: number;
+  offset: number;
+  timestamp: number;
+}
+
+export interface FailedRecord {
+  /** Absent when the record failed before a partition was chosen. */
+  partition?: number;
+  error: ItemError;
+}
+
+export type ProduceRecordResult = ProducedRecord | FailedRecord;
+
+/** `POST /v1/topics/{topic}/records`: one result per record, in request order (200 all stored, 207 some). */
+export interface ProduceResponse {
+  records: ProduceRecordResult[];
+}
+
+/** A produce error answer: the envelope, and when every record failed individually, each record's outcome. */
+export interface ProduceErrorResponse extends ErrorResponse {
+  records?: ProduceRecordResult[];
+}
+
+/** `POST /v1/producers`. */
+export interface ProducerIdentity {
+  /** A decimal string. */
+  producerId: string;
+  producerEpoch: number;
+}
+
+// Consumer groups.
+
+export interface TopicPartitionOffset {
+  topic: string;
+  partition: number;
+  offset: number;
+}
+
+/** `POST /v1/groups/{group}/heartbeat`. */
+export interface HeartbeatResponse {
+  memberId: string;
+  /** -1 after leaving. */
+  memberEpoch: number;
+  assignment: TopicPartitions[];
+  heartbeatIntervalMs: number;
+}
+
+export interface CommittedItem {
+  topic: string;
+  partition: number;
+  offset: number;
+}
+
+export interface FailedCommit {
+  topic: string;
+  partition: number;
+  error: { code: string; message: string; retriable: boolean };
+}
+
+export type CommitOffsetResult = CommittedItem | FailedCommit;
+
+/** One record of a poll answer. */
+export interface PolledWireRecord extends FetchedWireRecord {
+  topic: string;
+  partition: number;
+}
+
+/** `POST /v1/groups/{group}/poll`. */
+export interface PollResponse extends HeartbeatResponse {
+  records: PolledWireRecord[];
+  /** The position after this answer of every assigned partition. */
+  positions: TopicPartitionOffset[];
+  /** Topic name → id of the incarnation the records and positions came from. */
+  topicIds: Record<string, string>;
+  /** Present when the poll carried offsets to commit: one result per offset. */
+  commits?: CommitOffsetResult[];
+}
+
+/** `POST /v1/groups/{group}/commits` when every offset was committed. */
+export interface CommitResponse {
+  offsets: CommitOffsetResult[];
+}
+
+/** A commit's error answer: the first failure as the envelope, and every offset's outcome. */
+export interface CommitErrorResponse extends ErrorResponse {
+  offsets?: CommitOffsetResult[];
+}
+
+export interface GroupList {
+  groups: GroupListing[];
+}
+
+export interface GroupCommittedOffset {
+  topic: string;
+  partition: number;
+  offset: number;
+  metadata: string;
+  /** ISO 8601. */
+  committedAt: string;
+  /** The member holding the partition now, if any. */
+  owner?: string;
+}
+
+/** `GET /v1/groups/{group}/offsets`. */
+export interface GroupOffsets {
+  group: string;
+  offsets: GroupCommittedOffset[];
+}
+
+/** `POST /v1/groups/{group}/offsets/reset`. */
+export interface ResetOffsetsResponse {
+  group: string;
+  offsets: TopicPartitionOffset[];
+}
+
+/** `GET /v1/groups/{group}/lag`. */
+export interface GroupLag {
+  group: string;
+  partitions: PartitionLag[];
+  totalLag: number;
+}
+
+// API keys and ACLs.
+
+/** `POST /v1/apikeys`: the key's view plus, this once, the key itself. */
+export interface IssuedApiKey extends ApiKeyView {
+  apiKey: string;
+}
+
+export interface ApiKeyList {
+  keys: ApiKeyView[];
+}
+
+export type AclResourceType = 'topic' | 'group' | 'cluster';
+export type AclPatternType = 'literal' | 'prefixed';
+export type AclOperation = 'read' | 'write' | 'create' | 'delete' | 'describe' | 'alter' | 'all';
+export type AclPermission = 'allow' | 'deny';
+
+/** A stored ACL binding. */
+export interface Acl {
+  /** Derived from the binding's fields: the same binding always has the same id. */
+  id: string;
+  /** A principal name, or `*` for every authenticated principal. */
+  principal: string;
+  resourceType: AclResourceType;
+  resourceName: string;
+  patternType: AclPatternType;
+  operation: AclOperation;
+  permission: AclPermission;
+}
+
+export interface AclList {
+  acls: Acl[];
 }
