@@ -22,7 +22,8 @@ export const adminHandlers: RouteHandlers = {
 
   ...authHandlers,
 
-  openApi: async (c) => c.json(openApiDocument()),
+  // Public; `servers` names the origin the document was fetched from.
+  openApi: async (c, { lib }) => c.json(openApiDocument({ limits: lib.limits, serverUrl: new URL(c.req.url).origin })),
 
   listTopics: async (c, { lib, principalOf }) => {
     const topics = await listTopics(lib, principalOf(c));

@@ -14,7 +14,7 @@ export interface RouteSpec {
   path: string;
   fn: FunctionArea;
   summary: string;
-  /** Served without credentials (only the health check). */
+  /** Served without credentials: the health check, and the OpenAPI document (for Swagger UI and code generators). */
   public?: true;
 }
 
@@ -27,7 +27,7 @@ export const ROUTES = {
   createAcl: { method: 'POST', path: '/v1/acls', fn: 'admin', summary: 'Add an ACL binding (idempotent)' },
   listAcls: { method: 'GET', path: '/v1/acls', fn: 'admin', summary: 'List ACL bindings' },
   deleteAcl: { method: 'DELETE', path: '/v1/acls/:aclId', fn: 'admin', summary: 'Remove an ACL binding' },
-  openApi: { method: 'GET', path: '/v1/openapi.json', fn: 'admin', summary: 'This API as an OpenAPI 3.1 document' },
+  openApi: { method: 'GET', path: '/v1/openapi.json', fn: 'admin', summary: 'This API as an OpenAPI 3.1 document (no credentials needed)', public: true },
   listTopics: { method: 'GET', path: '/v1/topics', fn: 'admin', summary: 'List topics' },
   createTopic: { method: 'POST', path: '/v1/topics', fn: 'admin', summary: 'Create a topic' },
   describeTopic: { method: 'GET', path: '/v1/topics/:topic', fn: 'admin', summary: 'Describe a topic' },

@@ -66,12 +66,14 @@ interface Fixture {
 
 type Case = { query?: string; body?: unknown };
 
-/** One valid request per route (health aside); a route added without a case here fails to type-check. */
-function cases(f: Fixture): Record<Exclude<RouteId, 'health'>, Case> {
+/** Routes that need credentials: all but the public ones (health, the OpenAPI document). */
+type PrivateRoute = { [K in RouteId]: (typeof ROUTES)[K] extends { public: true } ? never : K }[RouteId];
+
+/** One valid request per route that needs credentials; a route added without a case here fails to type-check. */
+function cases(f: Fixture): Record<PrivateRoute, Case> {
   const join = { memberId: 'intruder', memberEpoch: 0, topics: [f.topic] };
   return {
     whoami: {},
-    openApi: {},
     createApiKey: { body: { principal: 'intruder2' } },
     listApiKeys: {},
     revokeApiKey: {},
@@ -134,10 +136,10 @@ async function fixture(): Promise<Fixture> {
 }
 
 describe('authentication', () => {
-  it('answers 401 UNAUTHENTICATED on every route but health without credentials, with a malformed key and with an unknown key', async () => {
+  it('answers 401 UNAUTHENTICATED on every route but the public ones (health, OpenAPI) without credentials, with a malformed key and with an unknown key', async () => {
     const f = await fixture();
     const unknown = 'samsa_0123456789abcdef_' + 'A'.repeat(43);
-    for (const [id, c] of Object.entries(cases(f)) as [Exclude<RouteId, 'health'>, Case][]) {
+    for (const [id, c] of Object.entries(cases(f)) as [PrivateRoute, Case][]) {
       const route = ROUTES[id];
       for (const headers of [{}, { authorization: 'Basic YWRtaW46YWRtaW4=' }, bearer('not-a-key'), bearer(unknown)]) {
         const res = await stack.call(route.method, pathOf(id, f, c), c.body, headers);
@@ -147,6 +149,7 @@ describe('authentication', () => {
       }
     }
     expect((await stack.call('GET', '/v1/health')).status).toBe(200);
+    expect((await stack.call('GET', '/v1/openapi.json')).status).toBe(200);
   });
 
   it('never stores the secret: only a salted hash of it', async () => {
@@ -190,8 +193,8 @@ describe('authorization', () => {
     const f = await fixture();
     const intruder = await keyFor('intruder');
     const before = await storedItems();
-    const open = new Set<RouteId>(['whoami', 'openApi', 'listTopics', 'listGroups']);
-    for (const [id, c] of Object.entries(cases(f)) as [Exclude<RouteId, 'health'>, Case][]) {
+    const open = new Set<RouteId>(['whoami', 'listTopics', 'listGroups']);
+    for (const [id, c] of Object.entries(cases(f)) as [PrivateRoute, Case][]) {
       const res = await stack.call(ROUTES[id].method, pathOf(id, f, c), c.body, bearer(intruder));
       if (open.has(id)) {
         expect(res.status, id).toBe(200);

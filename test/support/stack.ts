@@ -15,14 +15,25 @@ import type { LibContext } from '../../lib/context';
 import { createStorageClients, localCredentials } from '../../lib/storage/client';
 import { ensureTables } from '../../lib/storage/ensure-tables';
 import { localTableNames, type TableNames } from '../../lib/storage/schema';
+import { checkResponse } from './contract';
 
 export interface TestStack {
   endpoint: string;
   tables: TableNames;
   lib: LibContext;
   app: ReturnType<typeof buildApp>;
-  /** JSON request through the app; returns status, parsed body and headers. */
-  call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
+  /**
+   * JSON request through the app; returns status, parsed body and headers. Throws when the
+   * answer is not one the OpenAPI document describes (test/support/contract.ts), unless
+   * `options.contract` is false: only for requests to paths or methods the API does not have.
+   */
+  call(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+    options?: { contract?: boolean },
+  ): Promise<{ status: number; body: any; headers: Headers }>;
 }
 
 export async function createTestStack(
@@ -50,7 +61,7 @@ export async function createTestStack(
     tables,
     lib: deps.lib,
     app,
-    async call(method, path, body, headers = {}) {
+    async call(method, path, body, headers = {}, options = {}) {
       const init: RequestInit = { method, headers: { ...headers } };
       if (body !== undefined) {
         init.body = typeof body === 'string' ? body : JSON.stringify(body);
@@ -58,7 +69,9 @@ export async function createTestStack(
       }
       const res = await app.request(path, init);
       const text = await res.text();
-      return { status: res.status, body: text === '' ? undefined : JSON.parse(text), headers: res.headers };
+      const parsed = text === '' ? undefined : JSON.parse(text);
+      if (options.contract !== false) checkResponse({ method, path, status: res.status, headers: res.headers, body: parsed });
+      return { status: res.status, body: parsed, headers: res.headers };
     },
   };
 }
