@@ -80,7 +80,7 @@ export class SamsaHttpApi extends Construct {
     this.api = new HttpApi(this, 'Api', {
       description: "Samsa: Kafka's log model over HTTP",
       defaultIntegration: integrationFor(DEFAULT_ROUTE_FUNCTION),
-      // Also guards $default: in JWT mode nothing reaches a function without a valid token but the health check.
+      // Also guards $default: in JWT mode nothing reaches a function without a valid token but the public routes (health, the OpenAPI document).
       ...(jwtAuthorizer === undefined ? {} : { defaultAuthorizer: jwtAuthorizer }),
       corsPreflight: props.corsOrigins.length === 0 ? undefined : corsPreflight(props.corsOrigins),
       createDefaultStage: false,
@@ -120,10 +120,10 @@ export class SamsaHttpApi extends Construct {
       id: 'AwsSolutions::AwsSolutions-APIG4',
       reason:
         props.jwt === undefined
-          ? 'Every route but GET /v1/health authenticates in the function: the API key is verified against its salted hash ' +
+          ? 'Every route but GET /v1/health and GET /v1/openapi.json authenticates in the function: the API key is verified against its salted hash ' +
             'in DynamoDB (lib/auth/keys.ts) before any handler runs, which costs no extra Lambda invocation per request as a ' +
             'Lambda authorizer would. Denials are tested on every route (test/api/auth.test.ts).'
-          : 'Every route but GET /v1/health has the JWT authorizer; the health check is public on purpose and returns no data.',
+          : 'Every route but GET /v1/health and GET /v1/openapi.json has the JWT authorizer; the health check and the API description are public on purpose and return no data.',
     });
   }
 }

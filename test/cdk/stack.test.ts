@@ -310,7 +310,7 @@ describe('settings', () => {
     expect(settings[`POST ${apiGatewayPath(ROUTES.produce.path)}`]).toBeUndefined();
   });
 
-  it('puts a JWT authorizer on every route but the health check in JWT mode, and refuses an open deployment', () => {
+  it('puts a JWT authorizer on every route but the public ones (health, the OpenAPI document) in JWT mode, and refuses an open deployment', () => {
     const jwt = synthesize(mkdtempSync(join(tmpdir(), 'samsa-cdk-')), {}, {
       authMode: 'jwt',
       jwt: { issuer: 'https://issuer.example.com/', audience: ['samsa'] },
@@ -323,7 +323,7 @@ describe('settings', () => {
       });
       const routes = Object.values(jwt.template.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties);
       expect(routes.length).toBe(Object.keys(ROUTES).length + 1 + CONSOLE_ROUTE_KEYS.length);
-      const open: string[] = [`GET ${apiGatewayPath(ROUTES.health.path)}`, ...CONSOLE_ROUTE_KEYS];
+      const open: string[] = [`GET ${apiGatewayPath(ROUTES.health.path)}`, `GET ${apiGatewayPath(ROUTES.openApi.path)}`, ...CONSOLE_ROUTE_KEYS];
       for (const route of routes) {
         const expected = open.includes(route.RouteKey) ? 'NONE' : 'JWT';
         expect(route.AuthorizationType ?? 'NONE', route.RouteKey).toBe(expected);
