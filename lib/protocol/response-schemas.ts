@@ -104,7 +104,8 @@ export const fetchResponse = z.strictObject({
 });
 
 export const producedRecord = z.strictObject({ partition: nonNegative(), offset: nonNegative(), timestamp: timestamp() });
-export const failedRecord = z.strictObject({ partition: z.optional(nonNegative()), error: itemError });
+/** `partition` is the one the record named (even a partition that does not exist) or the one chosen for it. */
+export const failedRecord = z.strictObject({ partition: z.optional(z.int()), error: itemError });
 export const produceRecordResult = z.union([producedRecord, failedRecord]);
 export const produceResponse = z.strictObject({ records: z.array(produceRecordResult) });
 export const produceErrorResponse = z.strictObject({ error: errorBody, records: z.optional(z.array(produceRecordResult)) });

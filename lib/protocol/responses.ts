@@ -183,7 +183,7 @@ export interface ProducedRecord {
 }
 
 export interface FailedRecord {
-  /** Absent when the record failed before a partition was chosen. */
+  /** The partition the record named (even one that does not exist) or was given; absent when it failed before one was chosen. */
   partition?: number;
   error: ItemError;
 }
