@@ -89,7 +89,7 @@ export function queryParams(limits: Limits): Partial<Record<RouteId, QueryParamS
       {
         name: 'topicId',
         required: false,
-        schema: z.uuid(),
+        schema: z.guid(),
         description:
           'Read only the topic incarnation with this id (from describe or an earlier fetch); after a delete or a re-create under the same name the answer is 404 UNKNOWN_TOPIC_ID (KIP-516).',
       },

@@ -248,6 +248,45 @@ export function polled(res: PollOk): { topic: string; partition: number; offset:
 }
 `;
 
+describe('error answers of every route with path parameters', () => {
+  /** A body each route accepts, so that the path parameters are what gets refused. */
+  const BODIES: Partial<Record<RouteId, unknown>> = {
+    createPartitions: { partitions: 2 },
+    alterTopicConfigs: { configs: { 'retention.ms': 1000 } },
+    produce: { records: [{ value: { type: 'STRING', data: 'x' } }] },
+    groupHeartbeat: { memberId: 'm', memberEpoch: 0, topics: [] },
+    groupPoll: { memberId: 'm', memberEpoch: 0, topics: [] },
+    groupCommit: { memberId: 'm', memberEpoch: 1, offsets: [] },
+    resetGroupOffsets: { topic: 'nope', to: 'earliest' },
+  };
+  const VALID: Record<string, string> = { topic: 'no-such-topic', partition: '0', group: 'no-such-group', member: 'm', keyId: '0123456789abcdef', aclId: '0123456789abcdef01234567' };
+  const INVALID: Record<string, string[]> = {
+    topic: ['bad name', 'x'.repeat(250)],
+    partition: ['x', '-1', '99999999999'],
+    group: ['bad name'],
+    member: ['bad name', 'm'.repeat(65)],
+    keyId: ['zz'],
+    aclId: ['zz'],
+  };
+
+  it('answers unknown and malformed names, partitions and ids with a 4xx the document lists for the route (checked by call())', async () => {
+    const open = await createTestStack();
+    let calls = 0;
+    for (const [id, route] of Object.entries(ROUTES) as [RouteId, (typeof ROUTES)[RouteId]][]) {
+      const names = [...route.path.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1]!);
+      if (names.length === 0) continue;
+      const variants = [VALID, ...names.flatMap((n) => (INVALID[n] ?? []).map((bad) => ({ ...VALID, [n]: bad })))];
+      for (const values of variants) {
+        const path = route.path.replace(/:([A-Za-z]+)/g, (_, n: string) => encodeURIComponent(values[n]!)) + (id === 'fetch' ? '?offset=0' : id === 'deleteRecords' ? '?before=0' : '');
+        const res = await open.call(route.method, path, BODIES[id]);
+        calls++;
+        if (values !== VALID) expect(res.status, `${id} ${path}: ${JSON.stringify(res.body)}`).toBeGreaterThanOrEqual(400);
+      }
+    }
+    expect(calls).toBeGreaterThan(40);
+  });
+});
+
 describe('the contract check', () => {
   it('refuses an undocumented status, a body that does not match, a missing or extra body, and a path the API does not have', () => {
     const headers = new Headers({ 'content-type': 'application/json' });

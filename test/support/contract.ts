@@ -5,6 +5,7 @@
  * must validate against that response's schema (JSON Schema 2020-12, Ajv);
  * a response without content in the document must have no body.
  */
+import { appendFileSync } from 'node:fs';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020';
 import addFormatsModule from 'ajv-formats';
 import { openApiDocument } from '../../functions/http/openapi';
@@ -83,6 +84,9 @@ export function checkResponse(res: CheckedResponse): void {
   if (found === undefined) {
     throw new Error(`Contract: ${where}: the OpenAPI document has no operation ${res.method} for this path (body ${preview(res.body)}).`);
   }
+  // SAMSA_CONTRACT_COVERAGE=<file>: append `<operationId> <status>` per answer, to see which documented responses the tests reach.
+  const coverage = process.env.SAMSA_CONTRACT_COVERAGE;
+  if (coverage !== undefined && coverage !== '') appendFileSync(coverage, `${found.operation.operationId} ${res.status}\n`);
   const response = found.operation.responses[String(res.status)];
   if (response === undefined) {
     throw new Error(
