@@ -9,6 +9,7 @@
 import type { ErrorCode } from '../../lib/errors';
 import type { StoredAcl } from '../../lib/auth/acl-store';
 import type { IssuedApiKey as LibIssuedApiKey } from '../../lib/auth/keys';
+import type { ApiKeyView as LibApiKeyView } from '../../lib/protocol/auth';
 import type { CommitResult } from '../../lib/groups/commit';
 import type { HeartbeatResult } from '../../lib/groups/heartbeat';
 import type { groupLag } from '../../lib/groups/lag';
@@ -270,6 +271,7 @@ const _libChecks: {
   wireRecord: Equal<ReturnType<typeof toWireRecord>, W.FetchedWireRecord>;
   acl: Equal<StoredAcl, W.Acl>;
   issuedApiKey: Equal<LibIssuedApiKey, W.IssuedApiKey>;
+  apiKeyView: Equal<LibApiKeyView, W.ApiKeyView>;
   groupLag: Equal<Awaited<ReturnType<typeof groupLag>>, W.GroupLag>;
   listGroups: Equal<Awaited<ReturnType<typeof listGroups>>, W.GroupListing[]>;
   resetOffsets: Equal<Awaited<ReturnType<typeof resetOffsets>>, W.TopicPartitionOffset[]>;
@@ -284,6 +286,7 @@ const _libChecks: {
   wireRecord: true,
   acl: true,
   issuedApiKey: true,
+  apiKeyView: true,
   groupLag: true,
   listGroups: true,
   resetOffsets: true,

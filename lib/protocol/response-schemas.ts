@@ -17,6 +17,7 @@ import type {
   Acl,
   AclList,
   ApiKeyList,
+  ApiKeyView,
   DeleteRecordsResponse,
   DescribedConfig,
   ErrorBody,
@@ -198,6 +199,7 @@ const _checks: {
   healthResponse: Equal<z.infer<typeof healthResponse>, HealthResponse>;
   whoamiResponse: Equal<z.infer<typeof whoamiResponse>, WhoamiResponse>;
   issuedApiKey: Equal<z.infer<typeof issuedApiKey>, IssuedApiKey>;
+  apiKeyView: Equal<z.infer<typeof apiKeyView>, ApiKeyView>;
   apiKeyList: Equal<z.infer<typeof apiKeyList>, ApiKeyList>;
   acl: Equal<z.infer<typeof acl>, Acl>;
   aclList: Equal<z.infer<typeof aclList>, AclList>;
@@ -223,6 +225,7 @@ const _checks: {
   healthResponse: true,
   whoamiResponse: true,
   issuedApiKey: true,
+  apiKeyView: true,
   apiKeyList: true,
   acl: true,
   aclList: true,

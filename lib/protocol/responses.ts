@@ -4,7 +4,6 @@
  * without pulling in runtime code.
  */
 import type { ErrorCode } from '../errors';
-import type { ApiKeyView } from './auth';
 import type { TopicPartitions } from './groups';
 import type { WireData } from './records';
 
@@ -300,6 +299,22 @@ export interface GroupLag {
 }
 
 // API keys and ACLs.
+
+/**
+ * An API key as the API shows it: never the secret or its hash. Declared here, without zod,
+ * for the SDK; lib/protocol/auth.ts has the same interface (functions/http/openapi-responses.ts
+ * checks lib's issued key against IssuedApiKey below).
+ */
+export interface ApiKeyView {
+  keyId: string;
+  principal: string;
+  /** Milliseconds since the epoch. */
+  createdAt: number;
+  createdBy: string;
+  expiresAt: number | null;
+  revokedAt: number | null;
+  description: string | null;
+}
 
 /** `POST /v1/apikeys`: the key's view plus, this once, the key itself. */
 export interface IssuedApiKey extends ApiKeyView {
