@@ -20,7 +20,8 @@ function samsa(args: string[], options: { input?: string; url?: string } = {}): 
 const lines = (text: string) => text.split('\n').filter((l) => l !== '');
 
 // Each test runs its own processes on its own topics, so they run side by side.
-describe.concurrent('samsa CLI', () => {
+// Each spawns several tsx processes at once; on a busy 2-core machine one test can take well over the default 30 s.
+describe.concurrent('samsa CLI', { timeout: 120_000 }, () => {
   it('creates, lists, describes, alters and deletes topics', async () => {
     const name = uniqueTopic('cli');
     const created = await samsa(['topics', 'create', name, '--partitions', '2', '--config', 'retention.ms=60000']);
