@@ -1,6 +1,6 @@
 /** Consumer-group admin: `client.groups.*`. Members join through `client.consumer()`. */
 import type { TopicPartitions } from '../lib/protocol/groups';
-import type { GroupDescription, GroupListing, PartitionLag } from '../lib/protocol/responses';
+import type { GroupCommittedOffset, GroupDescription, GroupListing, PartitionLag } from '../lib/protocol/responses';
 import { path, type HttpClient } from './http';
 
 export type { TopicPartitions };
@@ -13,16 +13,8 @@ export interface GroupLag {
   totalLag: number;
 }
 
-export interface CommittedOffset {
-  topic: string;
-  partition: number;
-  offset: number;
-  metadata: string;
-  /** ISO 8601. */
-  committedAt: string;
-  /** The member holding the partition now, if any. */
-  owner?: string;
-}
+/** A committed offset as the API returns it (lib/protocol/responses.ts). */
+export type CommittedOffset = GroupCommittedOffset;
 
 export type ResetTarget = 'earliest' | 'latest' | { offset: number } | { timestamp: number };
 

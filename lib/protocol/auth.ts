@@ -23,13 +23,5 @@ export const aclBindingBody = z.strictObject({
 });
 export type AclBindingBody = z.infer<typeof aclBindingBody>;
 
-/** What the API returns for a key: never the secret or its hash, except `apiKey` once at creation. */
-export interface ApiKeyView {
-  keyId: string;
-  principal: string;
-  createdAt: number;
-  createdBy: string;
-  expiresAt: number | null;
-  revokedAt: number | null;
-  description: string | null;
-}
+/** What the API returns for a key: declared once with the other answers. */
+export type { ApiKeyView } from './responses';

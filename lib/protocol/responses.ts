@@ -302,7 +302,7 @@ export interface GroupLag {
 
 /**
  * An API key as the API shows it: never the secret or its hash. Declared here, without zod,
- * for the SDK; lib/protocol/auth.ts has the same interface (functions/http/openapi-responses.ts
+ * for the SDK (lib/protocol/auth.ts re-exports it; functions/http/openapi-responses.ts
  * checks lib's issued key against IssuedApiKey below).
  */
 export interface ApiKeyView {
