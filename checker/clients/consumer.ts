@@ -189,12 +189,9 @@ export class GroupConsumer extends Client {
       else await sleep(100);
       return;
     }
-    const body = res.body as { memberEpoch: number; assignment: { topic: string; partitions: number[] }[]; records: WirePollRecord[]; positions: { topic: string; partition: number; offset: number }[] };
-    const assignment = body.assignment.find((a) => a.topic === topic)?.partitions ?? [];
-    const records = body.records.filter((r) => r.topic === topic).map((r) => [r.partition, r.offset, valueOf(r)] as [number, number, string]);
-    const nextPositions: Record<string, number> = {};
-    for (const p of body.positions) if (p.topic === topic) nextPositions[String(p.partition)] = p.offset;
-    completePoll({ outcome: 'ok', resultEpoch: body.memberEpoch, assignment, records, nextPositions });
+    const answer = this.decodePoll(res.body);
+    const { assignment, nextPositions } = answer;
+    completePoll({ outcome: 'ok', ...answer });
     // Partitions newly assigned start from the server's positions (the committed offset); revoked ones are forgotten.
     const kept = new Map<number, number>();
     for (const p of assignment) {
@@ -204,7 +201,7 @@ export class GroupConsumer extends Client {
     for (const p of [...this.committed.keys()]) if (!assignment.includes(p)) this.committed.delete(p);
     this.positions = kept;
     this.assignment = assignment;
-    this.epoch = body.memberEpoch;
+    this.epoch = answer.resultEpoch;
   }
 
   private invokeCommits(commit: { partition: number; offset: number }[], member: string, incarnation: number, epoch: number): CompleteCommit[] {
@@ -263,16 +260,21 @@ export class GroupConsumer extends Client {
       complete({ outcome: res.outcome, ...(res.error === undefined ? {} : { error: res.error }) });
       return;
     }
-    const body = res.body as { memberEpoch: number; assignment: { topic: string; partitions: number[] }[]; records: WirePollRecord[]; positions: { topic: string; partition: number; offset: number }[] };
+    complete({ outcome: 'ok', ...this.decodePoll(res.body) });
+  }
+
+  /** What an ok poll answer says about this consumer's topic, as the history records it. */
+  private decodePoll(raw: unknown): { resultEpoch: number; assignment: number[]; records: [number, number, string][]; nextPositions: Record<string, number> } {
+    const { topic } = this.options;
+    const body = raw as { memberEpoch: number; assignment: { topic: string; partitions: number[] }[]; records: WirePollRecord[]; positions: { topic: string; partition: number; offset: number }[] };
     const nextPositions: Record<string, number> = {};
     for (const p of body.positions) if (p.topic === topic) nextPositions[String(p.partition)] = p.offset;
-    complete({
-      outcome: 'ok',
+    return {
       resultEpoch: body.memberEpoch,
       assignment: body.assignment.find((a) => a.topic === topic)?.partitions ?? [],
       records: body.records.filter((r) => r.topic === topic).map((r) => [r.partition, r.offset, valueOf(r)] as [number, number, string]),
       nextPositions,
-    });
+    };
   }
 
   private async leave(): Promise<void> {
