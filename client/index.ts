@@ -83,7 +83,7 @@ export {
   type ClientErrorCode,
 } from './errors';
 /** Kafka's key hash and keyed partition choice (what the producer uses): which partition a key's bytes go to. */
-export { murmur2, partitionForKey } from '../lib/log/murmur2';
+export { murmur2, partitionForKey } from '../lib/protocol/murmur2';
 export type { RetryOptions } from './retry';
 export type { HeadersHook } from './http';
 export type {

@@ -26,7 +26,7 @@
  *  - Each record's promise resolves with its partition, offset and timestamp
  *    or rejects with the typed error the server gave for it.
  */
-import { partitionForKey } from '../lib/log/murmur2';
+import { partitionForKey } from '../lib/protocol/murmur2';
 import { headersToWire, toWire, utf8Length, wireBytes, type DataInput, type HeadersInput } from './data';
 import { apiErrorFrom, AuthenticationError, AuthorizationError, recordErrorFrom, SamsaApiError, SamsaError } from './errors';
 import { path, retryAfter, type HttpClient, type HttpResponse } from './http';

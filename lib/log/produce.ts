@@ -30,7 +30,7 @@ import { getTopic, type Topic } from '../topics/topic-item';
 import { validateTopicName } from '../topics/validate';
 import { append, type PendingRecord } from './append';
 import { appendIdempotent, MAX_SEQUENCE, type ProducerBatch } from './idempotence';
-import { partitionForKey } from './murmur2';
+import { partitionForKey } from '../protocol/murmur2';
 import { checkPartition, partitionRef } from './partition';
 import { checkProducerEpoch } from './producer-id';
 

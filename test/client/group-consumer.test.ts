@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { partitionForKey } from '../../lib/log/murmur2';
+import { partitionForKey } from '../../lib/protocol/murmur2';
 import { asText, NotFoundError, Samsa, type ConsumedRecord, type GroupConsumer } from '../../client';
 import type { LocalServer } from '../../local/server';
 import { startTestServer, uniqueTopic } from './server';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { murmur2, partitionForKey, toPositive } from '../../lib/log/murmur2';
+import { murmur2, partitionForKey, toPositive } from '../../lib/protocol/murmur2';
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 const hex = (h: string): Uint8Array => Uint8Array.from(Buffer.from(h, 'hex'));

@@ -7,7 +7,9 @@
  * `BuiltInPartitioner.partitionForKey` picks. A key therefore lands on the same
  * partition whether it was produced through Samsa or a Kafka client, which
  * keeps per-key ordering intact when both feed the same topic layout.
- * Pure: no allocation beyond locals, no I/O.
+ * Pure: no allocation beyond locals, no I/O. Part of the wire contract
+ * because both sides choose partitions with it: the server for produce
+ * requests without one (lib/log/produce.ts), the SDK's producer on the client.
  */
 
 const SEED = 0x9747b28c;
