@@ -11,17 +11,12 @@
  *   imply anything: denying read still lets the principal see the topic);
  * - principal `*` matches every authenticated principal, and a literal
  *   resource name `*` matches every resource of its type.
+ *
+ * The words (operations, resource types, pattern types, permissions) are the
+ * wire contract's, in lib/protocol/acl.ts.
  */
+import type { AclOperation, PatternType, Permission, ResourceType } from '../protocol/acl';
 import type { Action, Principal, Resource } from './authorize';
-
-export const ACL_OPERATIONS = ['read', 'write', 'create', 'delete', 'describe', 'alter', 'all'] as const;
-export type AclOperation = (typeof ACL_OPERATIONS)[number];
-export const RESOURCE_TYPES = ['topic', 'group', 'cluster'] as const;
-export type ResourceType = (typeof RESOURCE_TYPES)[number];
-export const PATTERN_TYPES = ['literal', 'prefixed'] as const;
-export type PatternType = (typeof PATTERN_TYPES)[number];
-export const PERMISSIONS = ['allow', 'deny'] as const;
-export type Permission = (typeof PERMISSIONS)[number];
 
 export interface AclBinding {
   /** A principal name, or `*` for every authenticated principal. */

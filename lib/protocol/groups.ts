@@ -1,8 +1,15 @@
-/** Wire schemas of the consumer-group API (also the source of the OpenAPI document). */
+/**
+ * Wire schemas of the consumer-group API (also the source of the OpenAPI
+ * document), each asserted at compile time to infer exactly its plain
+ * interface in ./requests.ts (re-exported here for server code).
+ */
 import * as z from 'zod/mini';
+import type { CommitBody, HeartbeatBody, OffsetCommit, PollBody, Position, ResetOffsetsBody, TopicPartitions } from './requests';
+import type { Equal } from './response-schemas';
+
+export type { CommitBody, HeartbeatBody, OffsetCommit, PollBody, Position, ResetOffsetsBody, TopicPartitions } from './requests';
 
 export const topicPartitions = z.strictObject({ topic: z.string(), partitions: z.array(z.int()) });
-export type TopicPartitions = z.infer<typeof topicPartitions>;
 
 export const heartbeatFields = {
   memberId: z.string(),
@@ -17,7 +24,6 @@ export const heartbeatFields = {
 };
 
 export const heartbeatBody = z.strictObject(heartbeatFields);
-export type HeartbeatBody = z.infer<typeof heartbeatBody>;
 
 export const offsetCommit = z.strictObject({
   topic: z.string(),
@@ -25,7 +31,6 @@ export const offsetCommit = z.strictObject({
   offset: z.int(),
   metadata: z.optional(z.string()),
 });
-export type OffsetCommit = z.infer<typeof offsetCommit>;
 
 export const commitBody = z.strictObject({
   memberId: z.string(),
@@ -34,7 +39,6 @@ export const commitBody = z.strictObject({
 });
 
 export const position = z.strictObject({ topic: z.string(), partition: z.int(), offset: z.int() });
-export type Position = z.infer<typeof position>;
 
 export const pollBody = z.strictObject({
   ...heartbeatFields,
@@ -46,7 +50,6 @@ export const pollBody = z.strictObject({
   maxBytes: z.optional(z.int()),
   maxWaitMs: z.optional(z.int()),
 });
-export type PollBody = z.infer<typeof pollBody>;
 
 export const resetOffsetsBody = z.strictObject({
   topic: z.string(),
@@ -54,4 +57,15 @@ export const resetOffsetsBody = z.strictObject({
   partitions: z.optional(z.array(z.int())),
   to: z.union([z.enum(['earliest', 'latest']), z.strictObject({ timestamp: z.int() }), z.strictObject({ offset: z.int() })]),
 });
-export type ResetOffsetsBody = z.infer<typeof resetOffsetsBody>;
+
+// Compile-time: each schema infers exactly the plain type the SDK uses.
+const _checks: {
+  topicPartitions: Equal<z.infer<typeof topicPartitions>, TopicPartitions>;
+  heartbeatBody: Equal<z.infer<typeof heartbeatBody>, HeartbeatBody>;
+  offsetCommit: Equal<z.infer<typeof offsetCommit>, OffsetCommit>;
+  commitBody: Equal<z.infer<typeof commitBody>, CommitBody>;
+  position: Equal<z.infer<typeof position>, Position>;
+  pollBody: Equal<z.infer<typeof pollBody>, PollBody>;
+  resetOffsetsBody: Equal<z.infer<typeof resetOffsetsBody>, ResetOffsetsBody>;
+} = { topicPartitions: true, heartbeatBody: true, offsetCommit: true, commitBody: true, position: true, pollBody: true, resetOffsetsBody: true };
+void _checks;

@@ -10,7 +10,7 @@
  */
 import type { $ZodIssue } from 'zod/v4/core';
 import type * as z from 'zod/mini';
-import { SamsaError, type ErrorCode } from '../errors';
+import { SamsaError, type ErrorCode } from './errors';
 
 export function parseInput<S extends z.ZodMiniType>(
   schema: S,

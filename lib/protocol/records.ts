@@ -10,35 +10,21 @@
  * arrays and objects deep, because rendering deeper values recursively can
  * overflow the stack. Fetch never fails on a stored record: a key or value
  * that cannot be rendered as its type is served as BINARY with `fallback`.
+ *
+ * The plain types of these schemas, for code that must not depend on zod
+ * (the SDK), are in ./data.ts and ./requests.ts; re-exported here.
  */
 import * as z from 'zod/mini';
-import { SamsaError } from '../errors';
+import { DATA_TYPES, type DataType, type WireData, type WireDataInput, type WireFallback } from './data';
+import { SamsaError } from './errors';
+import type { ProduceBody, ProduceRecord, WireHeaderInput } from './requests';
+import type { Equal } from './response-schemas';
 
-export const DATA_TYPES = ['BINARY', 'STRING', 'JSON'] as const;
-export type DataType = (typeof DATA_TYPES)[number];
+export { DATA_TYPES, type DataType, type FallbackReason, type WireData, type WireDataInput, type WireFallback } from './data';
+export type { ProduceBody, ProduceRecord, WireHeaderInput } from './requests';
 
 /** Produce input: strict, so `fallback` (an output-only field) is refused. */
 export const wireData = z.strictObject({ type: z.enum(DATA_TYPES), data: z.unknown() });
-
-/** Why a stored key or value came back as BINARY although it was produced as STRING or JSON. */
-export type FallbackReason = 'INVALID_UTF8' | 'INVALID_JSON' | 'NESTING_TOO_DEEP';
-export interface WireFallback {
-  /** The type the record was produced (stored) with. */
-  storedType: 'STRING' | 'JSON';
-  reason: FallbackReason;
-}
-
-export type WireData = {
-  type: DataType;
-  data: unknown;
-  /**
-   * Fetch and poll output only: present when the stored bytes could not be
-   * rendered as their stored type, so `type` is BINARY and `data` is their
-   * base64. Only records written before these checks existed, or by a
-   * writer that bypassed them, can have it.
-   */
-  fallback?: WireFallback;
-};
 
 /**
  * Deepest nesting of arrays and objects in a JSON key, value or header value:
@@ -63,7 +49,6 @@ export const produceRecord = z.strictObject({
   /** Milliseconds since the epoch; the server's append time when omitted. */
   timestamp: z.optional(z.int()),
 });
-export type ProduceRecord = z.infer<typeof produceRecord>;
 
 export const produceBody = z.strictObject({
   records: z.array(produceRecord),
@@ -77,7 +62,15 @@ export const produceBody = z.strictObject({
    */
   expectedOffset: z.optional(z.int().check(z.nonnegative())),
 });
-export type ProduceBody = z.infer<typeof produceBody>;
+
+// Compile-time: each schema infers exactly the plain type the SDK uses (./data.ts, ./requests.ts).
+const _checks: {
+  wireData: Equal<z.infer<typeof wireData>, WireDataInput>;
+  wireHeader: Equal<z.infer<typeof wireHeader>, WireHeaderInput>;
+  produceRecord: Equal<z.infer<typeof produceRecord>, ProduceRecord>;
+  produceBody: Equal<z.infer<typeof produceBody>, ProduceBody>;
+} = { wireData: true, wireHeader: true, produceRecord: true, produceBody: true };
+void _checks;
 
 const utf8 = new TextEncoder();
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });

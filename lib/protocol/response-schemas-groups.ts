@@ -21,7 +21,7 @@ import type {
   ResetOffsetsResponse,
   TopicPartitionOffset,
 } from './responses';
-import type { TopicPartitions } from './groups';
+import type { TopicPartitions } from './requests';
 
 /** Kafka's consumer-group states (KIP-848), GroupStateName. */
 const groupState = () => z.enum(['Empty', 'Assigning', 'Reconciling', 'Stable', 'Dead']);

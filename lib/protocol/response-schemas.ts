@@ -11,8 +11,9 @@
  * objects are open, for their per-code details.
  */
 import * as z from 'zod/mini';
-import { ERROR_CODES, type ErrorCode } from '../errors';
-import { DATA_TYPES } from './records';
+import { ACL_OPERATIONS, PATTERN_TYPES, PERMISSIONS, RESOURCE_TYPES } from './acl';
+import { DATA_TYPES, type WireData } from './data';
+import { ERROR_CODES, type ErrorCode } from './errors';
 import type {
   Acl,
   AclList,
@@ -39,7 +40,6 @@ import type {
   TopicOffsets,
   WhoamiResponse,
 } from './responses';
-import type { WireData } from './records';
 
 /** True when A and B are the same type (not merely assignable either way). */
 export type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -164,11 +164,11 @@ export const apiKeyList = z.strictObject({ keys: z.array(apiKeyView) });
 export const acl = z.strictObject({
   id: z.string().check(z.regex(/^[0-9a-f]{24}$/)),
   principal: z.string(),
-  resourceType: z.enum(['topic', 'group', 'cluster']),
+  resourceType: z.enum(RESOURCE_TYPES),
   resourceName: z.string(),
-  patternType: z.enum(['literal', 'prefixed']),
-  operation: z.enum(['read', 'write', 'create', 'delete', 'describe', 'alter', 'all']),
-  permission: z.enum(['allow', 'deny']),
+  patternType: z.enum(PATTERN_TYPES),
+  operation: z.enum(ACL_OPERATIONS),
+  permission: z.enum(PERMISSIONS),
 });
 export const aclList = z.strictObject({ acls: z.array(acl) });
 

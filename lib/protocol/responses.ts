@@ -1,11 +1,13 @@
 /**
  * Shapes of the API's answers that both the handlers (through lib) and the
  * SDK use: declared once here, types only, so client/ can import them
- * without pulling in runtime code.
+ * without pulling in runtime code. Imports only other dependency-free
+ * protocol files, never a zod schema file, so the SDK's types need no zod.
  */
-import type { ErrorCode } from '../errors';
-import type { TopicPartitions } from './groups';
-import type { WireData } from './records';
+import type { AclOperation, PatternType, Permission, ResourceType } from './acl';
+import type { WireData } from './data';
+import type { ErrorCode } from './errors';
+import type { TopicPartitions } from './requests';
 
 export interface DescribedConfig {
   name: 'retention.ms' | 'max.message.bytes' | 'compression.type';
@@ -325,10 +327,10 @@ export interface ApiKeyList {
   keys: ApiKeyView[];
 }
 
-export type AclResourceType = 'topic' | 'group' | 'cluster';
-export type AclPatternType = 'literal' | 'prefixed';
-export type AclOperation = 'read' | 'write' | 'create' | 'delete' | 'describe' | 'alter' | 'all';
-export type AclPermission = 'allow' | 'deny';
+export type AclResourceType = ResourceType;
+export type AclPatternType = PatternType;
+export type { AclOperation };
+export type AclPermission = Permission;
 
 /** A stored ACL binding. */
 export interface Acl {
