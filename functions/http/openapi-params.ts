@@ -8,14 +8,9 @@
 import * as z from 'zod/mini';
 import { PRINCIPAL_PATTERN } from '../../lib/protocol/auth';
 import { TOPIC_NAME_PATTERN, type Limits } from '../../lib/limits';
+import type { ParamsOf } from '../../lib/protocol/routes';
 import { ROUTES, type RouteId } from './routes';
 
-/** `:name` segments of a Hono path, as a union of names. */
-type ParamsOf<P extends string> = P extends `${string}:${infer Name}/${infer Rest}`
-  ? Name | ParamsOf<`/${Rest}`>
-  : P extends `${string}:${infer Name}`
-    ? Name
-    : never;
 export type PathParamName = ParamsOf<(typeof ROUTES)[RouteId]['path']>;
 
 export interface ParamSpec {
