@@ -9,7 +9,7 @@
  *      or `{ type: 'BINARY', data: Uint8Array }`, so a consumer sees each
  *      record the way it was produced.
  */
-import type { DataType, WireData, WireFallback } from '../lib/protocol/records';
+import type { DataType, WireData, WireFallback } from '../lib/protocol/data';
 
 export type { DataType, WireData, WireFallback };
 

@@ -4,58 +4,16 @@
  * `code`, `retriable` flag, `requestId` and machine-readable details (limits,
  * valid offset ranges, the next offset). The SDK retries by reading
  * `retriable`, never by matching messages.
+ *
+ * The server's codes, with their HTTP status and retriable flag, come from
+ * the wire contract (lib/protocol/errors.ts): produce answers carry
+ * per-record errors without a status, so the SDK reads it there to pick the
+ * error class.
  */
+import { ERROR_CODES, type ErrorCode as ProtocolErrorCode } from '../lib/protocol/errors';
 
-/**
- * The HTTP status of every code the server declares today (lib/errors.ts; a
- * test keeps the two in step). Produce answers carry per-record errors
- * without a status, so the SDK needs it to pick the error class.
- */
-export const SERVER_ERROR_STATUS = {
-  INVALID_REQUEST: 400,
-  INVALID_JSON: 400,
-  UNSUPPORTED_MEDIA_TYPE: 415,
-  PAYLOAD_TOO_LARGE: 413,
-  ROUTE_NOT_FOUND: 404,
-  METHOD_NOT_ALLOWED: 405,
-  INVALID_TOPIC: 400,
-  INVALID_PARTITIONS: 400,
-  INVALID_CONFIG: 400,
-  TOPIC_ALREADY_EXISTS: 409,
-  UNKNOWN_TOPIC_OR_PARTITION: 404,
-  UNKNOWN_TOPIC_ID: 404,
-  POLICY_VIOLATION: 400,
-  RECORD_TOO_LARGE: 413,
-  INVALID_RECORD: 400,
-  OFFSET_OUT_OF_RANGE: 416,
-  OFFSET_MISMATCH: 412,
-  UNKNOWN_PRODUCER_ID: 404,
-  INVALID_PRODUCER_EPOCH: 409,
-  OUT_OF_ORDER_SEQUENCE: 409,
-  DUPLICATE_SEQUENCE_MISMATCH: 409,
-  RESERVATION_ABORTED: 503,
-  INVALID_GROUP_ID: 400,
-  UNKNOWN_MEMBER_ID: 404,
-  FENCED_MEMBER_EPOCH: 409,
-  STALE_MEMBER_EPOCH: 409,
-  GROUP_NOT_EMPTY: 409,
-  GROUP_ID_NOT_FOUND: 404,
-  GROUP_MAX_SIZE_REACHED: 409,
-  UNAUTHENTICATED: 401,
-  AUTHORIZATION_FAILED: 403,
-  INVALID_PRINCIPAL: 400,
-  INVALID_ACL: 400,
-  ACL_NOT_FOUND: 404,
-  API_KEY_NOT_FOUND: 404,
-  QUOTA_EXCEEDED: 429,
-  CONCURRENT_MODIFICATION: 409,
-  THROTTLED: 429,
-  UNAVAILABLE: 503,
-  REQUEST_TIMED_OUT: 503,
-  INTERNAL_ERROR: 500,
-} as const;
-
-export type KnownErrorCode = keyof typeof SERVER_ERROR_STATUS;
+/** A code the server declares (lib/protocol/errors.ts, the table the server answers from). */
+export type KnownErrorCode = ProtocolErrorCode;
 
 /** Codes of errors raised by the SDK itself, without a server answer. */
 export type ClientErrorCode = 'NETWORK_ERROR' | 'TIMEOUT' | 'ABORTED' | 'CLOSED' | 'INVALID_ARGUMENT' | 'INVALID_RESPONSE';
@@ -173,7 +131,7 @@ export function apiErrorFrom(status: number, body: unknown, requestId: string | 
       code,
       message: typeof message === 'string' ? message : code,
       status,
-      retriable: retriable === true,
+      retriable: retriableOf(code, retriable),
       requestId: typeof bodyRequestId === 'string' ? bodyRequestId : requestId,
       details,
     };
@@ -196,15 +154,25 @@ export function apiErrorFrom(status: number, body: unknown, requestId: string | 
 export function recordErrorFrom(error: Record<string, unknown>, requestId: string | undefined, fallbackStatus: number): SamsaApiError {
   const { code, message, retriable, ...details } = error;
   const name = typeof code === 'string' ? code : 'INTERNAL_ERROR';
-  const status = (SERVER_ERROR_STATUS as Record<string, number>)[name] ?? fallbackStatus;
+  const status = knownCode(name) ? ERROR_CODES[name].status : fallbackStatus;
   return typedError({
     code: name,
     message: typeof message === 'string' ? message : name,
     status,
-    retriable: retriable === true,
+    retriable: retriableOf(name, retriable),
     requestId,
     details,
   });
+}
+
+function knownCode(code: string): code is KnownErrorCode {
+  return Object.prototype.hasOwnProperty.call(ERROR_CODES, code);
+}
+
+/** The flag the server sent; the code's own when an answer lacks it (a proxy's rewrite, an older server). */
+function retriableOf(code: string, sent: unknown): boolean {
+  if (typeof sent === 'boolean') return sent;
+  return knownCode(code) && ERROR_CODES[code].retriable;
 }
 
 function typedError(init: ConstructorParameters<typeof SamsaApiError>[0]): SamsaApiError {

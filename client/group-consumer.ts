@@ -29,10 +29,11 @@
  *    stop and restart delivery per partition; `close` commits (autoCommit)
  *    and leaves the group so its partitions move on at once.
  */
-import type { OffsetCommit, Position, TopicPartitions } from '../lib/protocol/groups';
-import { fromWire, headersFromWire, type WireData } from './data';
+import type { OffsetCommit, Position, TopicPartitions } from '../lib/protocol/requests';
+import type { HeartbeatResponse, PollResponse } from '../lib/protocol/responses';
+import { fromWire, headersFromWire } from './data';
 import { SamsaApiError, SamsaError } from './errors';
-import { path, type HttpClient } from './http';
+import { route, type HttpClient } from './http';
 import { sleep } from './retry';
 import type { ConsumedRecord } from './types';
 
@@ -90,29 +91,6 @@ export interface GroupEachMessagePayload {
 export interface GroupRunOptions {
   eachMessage?: (payload: GroupEachMessagePayload) => Promise<void> | void;
   eachBatch?: (batch: GroupBatch) => Promise<void> | void;
-}
-
-interface WirePollRecord {
-  topic: string;
-  partition: number;
-  offset: number;
-  timestamp: number;
-  key: WireData | null;
-  value: WireData | null;
-  headers: { name: string; value: WireData | null }[];
-}
-
-interface HeartbeatAnswer {
-  memberId: string;
-  memberEpoch: number;
-  assignment: TopicPartitions[];
-  heartbeatIntervalMs: number;
-}
-
-interface PollAnswer extends HeartbeatAnswer {
-  records: WirePollRecord[];
-  positions: Position[];
-  commits?: ({ topic: string; partition: number; offset: number } | { topic: string; partition: number; error: Record<string, unknown> })[];
 }
 
 /** Codes after which the member no longer owns anything and must re-join with epoch 0. */
@@ -215,8 +193,7 @@ export class GroupConsumer implements AsyncIterable<GroupBatch> {
       for (let attempt = 0; ; attempt++) {
         try {
           await this.http.request({
-            method: 'POST',
-            path: path`/v1/groups/${this.groupId}/commits`,
+            ...route('groupCommit', { group: this.groupId }),
             body: { memberId: this.memberId, memberEpoch: this.memberEpoch, offsets: due },
             idempotent: true,
           });
@@ -310,8 +287,7 @@ export class GroupConsumer implements AsyncIterable<GroupBatch> {
       } finally {
         await this.serialized(() =>
           this.http.request({
-            method: 'POST',
-            path: path`/v1/groups/${this.groupId}/heartbeat`,
+            ...route('groupHeartbeat', { group: this.groupId }),
             body: { memberId: this.memberId, memberEpoch: -1 },
             idempotent: true,
           }),
@@ -405,9 +381,8 @@ export class GroupConsumer implements AsyncIterable<GroupBatch> {
       const abort = new AbortController();
       this.pollAbort = abort;
       try {
-        return await this.http.request<PollAnswer>({
-          method: 'POST',
-          path: path`/v1/groups/${this.groupId}/poll`,
+        return await this.http.request<PollResponse>({
+          ...route('groupPoll', { group: this.groupId }),
           body,
           idempotent: true,
           signal: abort.signal,
@@ -455,7 +430,7 @@ export class GroupConsumer implements AsyncIterable<GroupBatch> {
   }
 
   /** Takes in a heartbeat or poll answer: the epoch, new partitions, and partitions to give up. */
-  private async applyAssignment(answer: HeartbeatAnswer): Promise<void> {
+  private async applyAssignment(answer: HeartbeatResponse): Promise<void> {
     this.lastContact = Date.now();
     const epochChanged = answer.memberEpoch !== this.memberEpoch;
     this.memberEpoch = answer.memberEpoch;
@@ -483,7 +458,7 @@ export class GroupConsumer implements AsyncIterable<GroupBatch> {
    * ours: as Kafka does on FENCED_MEMBER_EPOCH, drop everything and re-join,
    * which re-takes every assigned partition under a new epoch.
    */
-  private async applyCommits(commits: PollAnswer['commits']): Promise<boolean> {
+  private async applyCommits(commits: PollResponse['commits']): Promise<boolean> {
     let fenced = false;
     for (const c of commits ?? []) {
       if (!('error' in c)) this.committed.set(key(c.topic, c.partition), c.offset);
@@ -585,9 +560,8 @@ export class GroupConsumer implements AsyncIterable<GroupBatch> {
   /** One heartbeat; call only inside serialized(). */
   private async heartbeat(): Promise<void> {
     if (this.memberEpoch <= 0 || this.closed) return;
-    const answer = await this.http.request<HeartbeatAnswer>({
-      method: 'POST',
-      path: path`/v1/groups/${this.groupId}/heartbeat`,
+    const answer = await this.http.request<HeartbeatResponse>({
+      ...route('groupHeartbeat', { group: this.groupId }),
       body: this.heartbeatFields([...this.owned]),
       idempotent: true,
     });

@@ -1,51 +1,48 @@
 /** Consumer-group admin: `client.groups.*`. Members join through `client.consumer()`. */
-import type { TopicPartitions } from '../lib/protocol/groups';
-import type { GroupCommittedOffset, GroupDescription, GroupListing, PartitionLag } from '../lib/protocol/responses';
-import { path, type HttpClient } from './http';
+import type { ResetOffsetsBody, ResetTarget, TopicPartitions } from '../lib/protocol/requests';
+import type {
+  GroupCommittedOffset,
+  GroupDescription,
+  GroupLag,
+  GroupList,
+  GroupListing,
+  GroupOffsets,
+  ResetOffsetsResponse,
+  TopicPartitionOffset,
+} from '../lib/protocol/responses';
+import { route, type HttpClient } from './http';
 
-export type { TopicPartitions };
+export type { ResetTarget, TopicPartitions };
 
-export type { GroupDescription, GroupListing, GroupMemberDescription, PartitionLag } from '../lib/protocol/responses';
-
-export interface GroupLag {
-  group: string;
-  partitions: PartitionLag[];
-  totalLag: number;
-}
+export type { GroupDescription, GroupLag, GroupListing, GroupMemberDescription, PartitionLag } from '../lib/protocol/responses';
 
 /** A committed offset as the API returns it (lib/protocol/responses.ts). */
 export type CommittedOffset = GroupCommittedOffset;
-
-export type ResetTarget = 'earliest' | 'latest' | { offset: number } | { timestamp: number };
 
 export class Groups {
   constructor(private readonly http: HttpClient) {}
 
   async list(): Promise<GroupListing[]> {
-    return (await this.http.request<{ groups: GroupListing[] }>({ method: 'GET', path: '/v1/groups' })).groups;
+    return (await this.http.request<GroupList>(route('listGroups'))).groups;
   }
 
   describe(group: string): Promise<GroupDescription> {
-    return this.http.request({ method: 'GET', path: path`/v1/groups/${group}` });
+    return this.http.request(route('describeGroup', { group }));
   }
 
   /** High watermark minus committed offset per partition, and the total. */
   lag(group: string): Promise<GroupLag> {
-    return this.http.request({ method: 'GET', path: path`/v1/groups/${group}/lag` });
+    return this.http.request(route('groupLag', { group }));
   }
 
   async offsets(group: string): Promise<CommittedOffset[]> {
-    return (await this.http.request<{ offsets: CommittedOffset[] }>({ method: 'GET', path: path`/v1/groups/${group}/offsets` })).offsets;
+    return (await this.http.request<GroupOffsets>(route('groupOffsets', { group }))).offsets;
   }
 
   /** Moves a topic's committed offsets (all partitions unless given); only while the group has no live members. */
-  async resetOffsets(
-    group: string,
-    options: { topic: string; partitions?: number[]; to: ResetTarget },
-  ): Promise<{ topic: string; partition: number; offset: number }[]> {
-    const body = await this.http.request<{ offsets: { topic: string; partition: number; offset: number }[] }>({
-      method: 'POST',
-      path: path`/v1/groups/${group}/offsets/reset`,
+  async resetOffsets(group: string, options: ResetOffsetsBody): Promise<TopicPartitionOffset[]> {
+    const body = await this.http.request<ResetOffsetsResponse>({
+      ...route('resetGroupOffsets', { group }),
       body: options,
       idempotent: true,
     });
@@ -54,11 +51,11 @@ export class Groups {
 
   /** Deletes the group and its commits; only while it has no live members. */
   async delete(group: string): Promise<void> {
-    await this.http.request({ method: 'DELETE', path: path`/v1/groups/${group}` });
+    await this.http.request(route('deleteGroup', { group }));
   }
 
   /** Removes a member (its partitions go to the others at their next heartbeat). */
   async removeMember(group: string, memberId: string): Promise<void> {
-    await this.http.request({ method: 'DELETE', path: path`/v1/groups/${group}/members/${memberId}` });
+    await this.http.request(route('removeGroupMember', { group, member: memberId }));
   }
 }

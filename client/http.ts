@@ -7,6 +7,7 @@
  * non-idempotent POST may hide a success). Never a 4xx the server did not
  * mark retriable.
  */
+import { ROUTES, routePath, type HttpMethod, type RouteId, type RouteParams } from '../lib/protocol/routes';
 import { apiErrorFrom, SamsaError, SamsaNetworkError, SamsaTimeoutError } from './errors';
 import { backoffDelay, sleep, type RetryOptions } from './retry';
 
@@ -21,7 +22,7 @@ export interface HttpOptions {
 }
 
 export interface HttpRequest {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method: HttpMethod;
   path: string;
   query?: Record<string, string | number | undefined>;
   /** A JSON value, or a JSON text already serialized. */
@@ -137,6 +138,14 @@ export class HttpClient {
       ? new SamsaTimeoutError(`${what} got no answer within ${timeoutMs} ms.`, { retriable: idempotent })
       : new SamsaNetworkError(`${what} failed: ${describeCause(err)}.`, { retriable: idempotent, cause: err });
   }
+}
+
+/**
+ * Method and path of a route of the protocol's table (lib/protocol/routes.ts),
+ * parameters percent-encoded: `request({ ...route('describeTopic', { topic }) })`.
+ */
+export function route<R extends RouteId>(id: R, ...params: keyof RouteParams<R> extends never ? [] : [RouteParams<R>]): { method: HttpMethod; path: string } {
+  return { method: ROUTES[id].method, path: routePath(id, (params[0] ?? {}) as RouteParams<R>) };
 }
 
 /** Percent-encodes each path segment. */

@@ -3,12 +3,12 @@
  * members and stateless partition readers) over the HTTP API. Holds no
  * connections of its own; the platform `fetch` does.
  */
+import type { DeleteRecordsResponse, FetchResponse, HealthResponse, TopicOffsets, WhoamiResponse } from '../lib/protocol/responses';
 import { Acls, ApiKeys } from './auth';
-import type { FetchResponse } from '../lib/protocol/responses';
 import { fromWire, headersFromWire } from './data';
 import { GroupConsumer, type GroupConsumerOptions } from './group-consumer';
 import { Groups } from './groups';
-import { HttpClient, path, type HeadersHook } from './http';
+import { HttpClient, route, type HeadersHook } from './http';
 import { PartitionConsumer, type FetchRequest, type PartitionConsumerOptions } from './partition-consumer';
 import { Producer, type ProducerOptions } from './producer';
 import { retryOptions, type RetryOptions } from './retry';
@@ -83,42 +83,41 @@ export class Samsa {
   }
 
   /** The principal the credentials belong to (`anonymous` on a server without authentication). */
-  whoami(): Promise<{ principal: string }> {
-    return this.http.request({ method: 'GET', path: '/v1/whoami' });
+  whoami(): Promise<WhoamiResponse> {
+    return this.http.request(route('whoami'));
   }
 
-  health(): Promise<{ status: string }> {
-    return this.http.request({ method: 'GET', path: '/v1/health' });
+  health(): Promise<HealthResponse> {
+    return this.http.request(route('health'));
   }
 
   /** The API as an OpenAPI 3.1 document. */
   openapi(): Promise<Record<string, unknown>> {
-    return this.http.request({ method: 'GET', path: '/v1/openapi.json' });
+    return this.http.request(route('openApi'));
   }
 
   /** The log start (`earliest`), the high watermark (`latest`), or the first offset with a timestamp ≥ a time in ms. */
   listOffsets(topic: string, partition: number, at: 'earliest' | 'latest' | number | Date = 'latest', signal?: AbortSignal): Promise<OffsetLookup> {
     const query = { at: at instanceof Date ? at.getTime() : at };
-    return this.http.request({ method: 'GET', path: path`/v1/topics/${topic}/partitions/${partition}/offsets`, query, signal });
+    return this.http.request({ ...route('listOffsets', { topic, partition }), query, signal });
   }
 
   /** Log start and high watermark of every partition. */
   async topicOffsets(topic: string): Promise<PartitionOffsets[]> {
-    const body = await this.http.request<{ partitions: PartitionOffsets[] }>({ method: 'GET', path: path`/v1/topics/${topic}/offsets` });
+    const body = await this.http.request<TopicOffsets>(route('topicOffsets', { topic }));
     return body.partitions;
   }
 
   /** Moves the partition's log start to `before` (Kafka DeleteRecords). */
-  deleteRecords(topic: string, partition: number, before: number): Promise<{ logStartOffset: number }> {
-    return this.http.request({ method: 'DELETE', path: path`/v1/topics/${topic}/partitions/${partition}/records`, query: { before } });
+  deleteRecords(topic: string, partition: number, before: number): Promise<DeleteRecordsResponse> {
+    return this.http.request({ ...route('deleteRecords', { topic, partition }), query: { before } });
   }
 
   /** One fetch from an offset; keys and values come back typed (see `Data`). */
   async fetchRecords(options: FetchOptions): Promise<FetchResult> {
     const maxWaitMs = options.maxWaitMs ?? 0;
     const body = await this.http.request<FetchResponse>({
-      method: 'GET',
-      path: path`/v1/topics/${options.topic}/partitions/${options.partition}/records`,
+      ...route('fetch', { topic: options.topic, partition: options.partition }),
       query: {
         offset: options.offset,
         maxRecords: options.maxRecords,
@@ -152,7 +151,7 @@ export class Samsa {
 
   /** A new idempotent producer id, or the next epoch of an existing one (fencing its older instances). */
   initProducerId(producerId?: string): Promise<ProducerIdentity> {
-    return this.http.request({ method: 'POST', path: '/v1/producers', body: producerId === undefined ? undefined : { producerId } });
+    return this.http.request({ ...route('initProducer'), body: producerId === undefined ? undefined : { producerId } });
   }
 
   producer(options?: ProducerOptions): Producer {

@@ -1,42 +1,40 @@
 /** Topic admin: `client.topics.*`. */
-import { path, type HttpClient } from './http';
+import type { CreateTopicBody } from '../lib/protocol/requests';
+import type { TopicList } from '../lib/protocol/responses';
+import { route, type HttpClient } from './http';
 import type { ConfigValues, TopicDescription, TopicListing } from './types';
 
-export interface CreateTopicOptions {
-  name: string;
-  /** Default 1. */
-  partitions?: number;
-  configs?: ConfigValues;
-}
+/** `partitions` defaults to 1. */
+export type CreateTopicOptions = CreateTopicBody;
 
 export class Topics {
   constructor(private readonly http: HttpClient) {}
 
   /** Creates a topic; TopicAlreadyExists is a ConflictError (code TOPIC_ALREADY_EXISTS). */
   create(options: CreateTopicOptions): Promise<TopicDescription> {
-    return this.http.request({ method: 'POST', path: '/v1/topics', body: options });
+    return this.http.request({ ...route('createTopic'), body: options });
   }
 
   async list(): Promise<TopicListing[]> {
-    const body = await this.http.request<{ topics: TopicListing[] }>({ method: 'GET', path: '/v1/topics' });
+    const body = await this.http.request<TopicList>(route('listTopics'));
     return body.topics;
   }
 
   describe(name: string): Promise<TopicDescription> {
-    return this.http.request({ method: 'GET', path: path`/v1/topics/${name}` });
+    return this.http.request(route('describeTopic', { topic: name }));
   }
 
   async delete(name: string): Promise<void> {
-    await this.http.request({ method: 'DELETE', path: path`/v1/topics/${name}` });
+    await this.http.request(route('deleteTopic', { topic: name }));
   }
 
   /** Raises the partition count to `total` (never lowers it). */
   createPartitions(name: string, total: number): Promise<TopicDescription> {
-    return this.http.request({ method: 'POST', path: path`/v1/topics/${name}/partitions`, body: { partitions: total } });
+    return this.http.request({ ...route('createPartitions', { topic: name }), body: { partitions: total } });
   }
 
   /** Sets configs; a null value resets that config to its default. Setting values is idempotent. */
   alterConfigs(name: string, configs: ConfigValues): Promise<TopicDescription> {
-    return this.http.request({ method: 'PATCH', path: path`/v1/topics/${name}/configs`, body: { configs }, idempotent: true });
+    return this.http.request({ ...route('alterTopicConfigs', { topic: name }), body: { configs }, idempotent: true });
   }
 }

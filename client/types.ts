@@ -1,17 +1,17 @@
 /** Shapes of the server's answers, as the SDK returns them. */
 import type { Data, Header } from './data';
 
-export interface TopicListing {
-  name: string;
-  topicId: string;
-  partitions: number;
-}
-
-// Answer shapes the server declares once; types only, no runtime code.
-export type { DescribedConfig as TopicConfig, OffsetLookup, PartitionOffsets, TopicDescription } from '../lib/protocol/responses';
-
+// Shapes the protocol declares once (lib/protocol); types only, no runtime code.
+export type {
+  DescribedConfig as TopicConfig,
+  OffsetLookup,
+  PartitionOffsets,
+  ProducerIdentity,
+  TopicDescription,
+  TopicListing,
+} from '../lib/protocol/responses';
 /** A config value to set; null resets it to the default. */
-export type ConfigValues = Record<string, string | number | null>;
+export type { ConfigValues } from '../lib/protocol/requests';
 
 /** Where a produced record landed. */
 export interface RecordMetadata {
@@ -43,9 +43,4 @@ export interface FetchResult {
   logStartOffset: number;
   /** Offsets `[from, to)` of writers that died before they were acknowledged; they hold no records. */
   abortedRanges: { from: number; to: number }[];
-}
-
-export interface ProducerIdentity {
-  producerId: string;
-  producerEpoch: number;
 }
