@@ -11,6 +11,12 @@
  * - `cur`/`co`: the stable cursor: every seq < cur is settled and seq `cur`
  *   starts at offset `co`. Only moves forward (conditional SET).
  * - `ls`/`lo`: log start seq and offset; only move forward.
+ * - `hs`/`hra`: the newest hole a reader stopped at — seq `hs` was unsettled
+ *   when `ra` read `hra`, so `hra` bounds its reservation time. Without it the
+ *   only bound of a hole whose later batches the lagging index hides is `ra`,
+ *   which every new reservation renews: a busy partition whose new writes
+ *   also fail would hold its stable end behind an acknowledged record for as
+ *   long as that lasts, not just the abort bound.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -30,6 +36,8 @@ export interface CounterState {
   lo: number;
   /** reservedAt of the entry at the log start, once known: lets retention skip its walk while nothing can expire. */
   lra?: number;
+  /** The newest hole a reader recorded, and the counter's `ra` when it did: an upper bound of its reservation time. */
+  hole?: { seq: number; ra: number };
 }
 
 export interface Reservation {
@@ -69,6 +77,34 @@ export async function readCounter(ctx: LibContext, ref: PartitionRef): Promise<C
     ls: i.ls as number,
     lo: i.lo as number,
     ...(typeof i.lra === 'number' ? { lra: i.lra } : {}),
+    ...(typeof i.hs === 'number' && typeof i.hra === 'number' ? { hole: { seq: i.hs, ra: i.hra } } : {}),
+  };
+}
+
+/** The bound of `seq`'s reservation time a reader recorded, if it recorded this seq. */
+export function holeBound(counter: CounterState, seq: number): number | undefined {
+  return counter.hole?.seq === seq ? counter.hole.ra : undefined;
+}
+
+/**
+ * Records that `seq` was unsettled while the counter (as read) said `ra`; a
+ * no-op when a reader already recorded it or a later hole. One small update
+ * per hole, by its first observer.
+ */
+export async function recordHole(ctx: LibContext, ref: PartitionRef, counter: CounterState, seq: number): Promise<void> {
+  try {
+    await ctx.ddb.send(new UpdateCommand({ TableName: ctx.tables.log, Key: { pk: ref.pk, sk: COUNTER_SK }, ...recordHoleUpdate(seq, counter.ra) }));
+  } catch (err) {
+    if (!(err instanceof ConditionalCheckFailedException)) throw err;
+  }
+}
+
+/** The update of recordHole: conditional so that `hs` only grows and the first observer's bound stands. */
+export function recordHoleUpdate(seq: number, ra: number) {
+  return {
+    UpdateExpression: 'SET hs = :hs, hra = :hra',
+    ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(hs) OR hs < :hs)',
+    ExpressionAttributeValues: { ':hs': seq, ':hra': ra },
   };
 }
 

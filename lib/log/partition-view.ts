@@ -20,7 +20,7 @@ import type { LibContext } from '../context';
 import { effectiveConfig } from '../topics/configs';
 import { getTopic, unknownTopic } from '../topics/topic-item';
 import { abortSeq } from './abort';
-import { advanceCursor, advanceLogStart, lastCheckpointBefore, readCounter, type CounterState } from './counter';
+import { advanceCursor, advanceLogStart, holeBound, lastCheckpointBefore, readCounter, recordHole, type CounterState } from './counter';
 import { confirmEntry, indexEntries, type SeqEntry } from './index-walk';
 import type { PartitionRef } from './partition';
 
@@ -68,11 +68,15 @@ function abortable(ctx: LibContext, reservedNoLaterThan: number): boolean {
   return ctx.clock.now() - reservedNoLaterThan > ctx.limits.abortAfterMs + ctx.limits.maxClockSkewMs;
 }
 
-/** The reservedAt of the first settled entry after `seq` — an upper bound of seq's own — or the counter's. */
+/**
+ * An upper bound of seq's reservation time: the reservedAt of the first settled entry after it, the
+ * counter's newest reservation, or what the reader who first found seq unsettled read as the newest —
+ * whichever is earliest.
+ */
 function reservedNoLaterThan(entries: Map<number, SeqEntry>, seq: number, counter: CounterState): number {
   let best: SeqEntry | undefined;
   for (const e of entries.values()) if (e.seq > seq && (best === undefined || e.seq < best.seq)) best = e;
-  return best?.ra ?? counter.ra;
+  return Math.min(best?.ra ?? counter.ra, holeBound(counter, seq) ?? Infinity);
 }
 
 /** Whether anything at the log start can have passed retention (else the retention walk is skipped). */
@@ -177,7 +181,11 @@ async function walkStable(
   while (seq < counter.seq) {
     let entry = entries.get(seq) ?? (await confirmEntry(ctx, ref, seq));
     if (entry === undefined) {
-      if (!abortable(ctx, reservedNoLaterThan(entries, seq, counter))) break;
+      if (!abortable(ctx, reservedNoLaterThan(entries, seq, counter))) {
+        // The first reader to stop here records the bound it knows now; later readers age the hole from it.
+        if (holeBound(counter, seq) === undefined) await recordHole(ctx, ref, counter, seq);
+        break;
+      }
       entry = await abortSeq(ctx, ref, seq, end, retentionMs);
     }
     entries.set(seq, entry);

@@ -16,10 +16,12 @@ export const READER_WRITTEN_ATTRIBUTES = [
   'ab',
   'ra',
   'ttl',
-  // Counter item: stable cursor (cur, co) and log start (ls, lo, lra) (lib/log/counter.ts).
+  // Counter item: stable cursor (cur, co), log start (ls, lo, lra) and newest hole (hs, hra) (lib/log/counter.ts).
   'cur',
   'co',
   'ls',
   'lo',
   'lra',
+  'hs',
+  'hra',
 ] as const;

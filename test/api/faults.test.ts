@@ -142,6 +142,32 @@ describe('a response lost after the write was applied', () => {
     expectMonotonic([...before.hws, ...after.hws]);
   });
 
+  it('an orphan behind a batch the index does not show yet, while every new reservation is orphaned too: abortable one bound after a reader first saw it', async () => {
+    // The checker found this: the lagging index hides the acknowledged batch after the hole, so the
+    // only upper bound of the hole's reservation time was the counter's newest reservation, which
+    // the orphans kept renewing — the stable end stood behind an acknowledged record indefinitely.
+    const name = await topic();
+    await produceOk(name, ['a0']);
+    fault = once(isReservation, loseResponse);
+    expect((await stack.call('POST', `/v1/topics/${name}/records`, { records: [{ partition: 0, value: str('lost') }] })).status).toBe(503);
+    fault = undefined;
+    expect(await produceOk(name, ['c2'])).toEqual([2]);
+    lag.indexLagItems = 3;
+    // A reader sees the hole at once (as consumers polling the tail do).
+    expect((await readAll(name)).hws).toEqual([1]);
+    fault = (call, next) => (isReservation(call) ? loseResponse(call, next) : next());
+    for (let i = 0; i < 4; i++) {
+      clock.advance(Math.ceil(PAST_THE_BOUND / 3));
+      expect((await stack.call('POST', `/v1/topics/${name}/records`, { records: [{ partition: 0, value: str(`orphan${i}`) }] })).status).toBe(503);
+    }
+    fault = undefined;
+    expect(counter.log.reservations).toBeGreaterThanOrEqual(4);
+    const after = await readAll(name);
+    expect(after.values).toEqual(['a0', 'c2']);
+    expect(after.hws.at(-1)).toBe(3);
+    expect(lag.hiddenFromIndex).toBeGreaterThan(0);
+  });
+
   it('reader’s abort marker and cursor update: SDK retries are harmless', async () => {
     const name = await topic();
     await produceOk(name, ['a0']);
