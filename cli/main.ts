@@ -73,8 +73,22 @@ function report(err: unknown, signal: AbortSignal, print: (line: string) => void
     if (err instanceof SamsaNetworkError) return EXIT.UNREACHABLE;
     return err instanceof SamsaApiError ? EXIT.API_ERROR : EXIT.USAGE;
   }
+  const missing = missingPackage(err);
+  if (missing?.startsWith('@aws-sdk/')) {
+    // The published CLI leaves the AWS SDK out (an optional peer): only doctor and keys bootstrap load it.
+    print(`samsa: this command needs ${missing}, which @samsa/cli does not install: npm install ${AWS_SDK.join(' ')} beside it (with -g for a global samsa)`);
+    return EXIT.USAGE;
+  }
   print(`samsa: ${oneLine(err instanceof Error ? err.message : String(err))}`);
   return EXIT.API_ERROR;
+}
+
+const AWS_SDK = ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb'];
+
+/** The package an import could not find (Node's ERR_MODULE_NOT_FOUND), if that is what failed. */
+function missingPackage(err: unknown): string | undefined {
+  if (!(err instanceof Error) || (err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') return undefined;
+  return /Cannot find package '([^']+)'/.exec(err.message)?.[1];
 }
 
 /** Where the rejected key came from (never the key itself). */
