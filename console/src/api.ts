@@ -1,78 +1,26 @@
 /**
- * The console's only way to the server: the public HTTP API on the same
- * origin, with the API key (if any) as `Authorization: Bearer …` on every
- * request — exactly what any other client sends. Errors become ApiError from
- * the API's envelope `{error: {code, message, retriable, requestId}}`.
+ * The console's only way to the server: the Samsa SDK (client/) against the
+ * public HTTP API on the same origin, with the API key (if any) as
+ * `Authorization: Bearer …` on every request — exactly what any other client
+ * sends. Errors are the SDK's: SamsaApiError (code, status, retriable,
+ * requestId) for the server's answers, SamsaError for a missing answer.
  */
-import type {
-  GroupDescription,
-  GroupListing,
-  OffsetLookup,
-  PartitionLag,
-  PartitionOffsets,
-  TopicDescription,
-} from '../../lib/protocol/responses';
+import { Samsa, type Producer } from '../../client';
 import { Store } from './store';
 
-export type { GroupDescription, GroupListing, OffsetLookup, PartitionLag, PartitionOffsets, TopicDescription };
-
-export type DataType = 'STRING' | 'JSON' | 'BINARY';
-export interface WireData {
-  type: DataType;
-  data: unknown;
-}
-export interface WireHeader {
-  name: string;
-  value: WireData | null;
-}
-export interface FetchedRecord {
-  offset: number;
-  timestamp: number;
-  key: WireData | null;
-  value: WireData | null;
-  headers: WireHeader[];
-}
-export interface FetchResult {
-  records: FetchedRecord[];
-  nextOffset: number;
-  highWatermark: number;
-  logStartOffset: number;
-  abortedRanges: { from: number; to: number }[];
-}
-export interface TopicListing {
-  name: string;
-  topicId: string;
-  partitions: number;
-}
-export interface ProduceResult {
-  partition?: number;
-  offset?: number;
-  timestamp?: number;
-  error?: { code: string; message: string };
-}
-export interface CommittedOffset {
-  topic: string;
-  partition: number;
-  offset: number;
-  committedAt: string;
-}
-export interface GroupLag {
-  group: string;
-  partitions: PartitionLag[];
-  totalLag: number;
-}
-
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly retriable = false,
-    readonly requestId?: string,
-  ) {
-    super(message);
-  }
-}
+export {
+  SamsaApiError,
+  SamsaError,
+  type CommittedOffset,
+  type Data,
+  type FetchResult,
+  type GroupDescription,
+  type GroupLag,
+  type GroupListing,
+  type Header,
+  type PartitionOffsets,
+  type TopicListing,
+} from '../../client';
 
 const KEY_STORAGE = 'samsa.console.apiKey';
 
@@ -112,63 +60,41 @@ export function takeKeyFromFragment(): void {
   dispatchEvent(new Event('samsa:auth'));
 }
 
-export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
-  const { key } = auth.get();
-  if (key !== '') headers.authorization = `Bearer ${key}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  let res: Response;
-  try {
-    res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store' });
-  } catch (err) {
-    throw new ApiError(0, 'NETWORK_ERROR', `The API did not answer: ${(err as Error).message}`, true);
-  }
-  const text = await res.text();
-  let parsed: any;
-  try {
-    parsed = text === '' ? undefined : JSON.parse(text);
-  } catch {
-    parsed = undefined;
-  }
+/**
+ * Every answer tells the key panel what the server thinks of the key. Through
+ * globalThis: a detached `fetch` throws "Illegal invocation" in browsers.
+ */
+const observedFetch: typeof fetch = async (input, init) => {
+  const res = await globalThis.fetch(input, { ...init, cache: 'no-store' });
   if (res.status === 401) auth.update({ status: 'needed' });
   else if (res.status === 403) auth.update({ status: 'denied' });
   else if (res.ok && auth.get().status !== 'ok') auth.update({ status: 'ok' });
-  if (!res.ok && !(res.status === 207 && parsed?.records)) {
-    const e = parsed?.error;
-    if (e && typeof e.code === 'string') throw new ApiError(res.status, e.code, String(e.message ?? ''), e.retriable === true, e.requestId);
-    throw new ApiError(res.status, `HTTP_${res.status}`, text.slice(0, 200) || res.statusText);
-  }
-  return parsed as T;
-}
-
-const enc = encodeURIComponent;
-
-export const Api = {
-  whoami: () => api<{ principal: string }>('GET', '/v1/whoami'),
-  listTopics: () => api<{ topics: TopicListing[] }>('GET', '/v1/topics'),
-  createTopic: (name: string, partitions: number) => api<TopicDescription>('POST', '/v1/topics', { name, partitions }),
-  describeTopic: (topic: string) => api<TopicDescription>('GET', `/v1/topics/${enc(topic)}`),
-  deleteTopic: (topic: string) => api<void>('DELETE', `/v1/topics/${enc(topic)}`),
-  topicOffsets: (topic: string) => api<{ topic: string; partitions: PartitionOffsets[] }>('GET', `/v1/topics/${enc(topic)}/offsets`),
-  offsetAt: (topic: string, partition: number, at: 'earliest' | 'latest' | number) =>
-    api<OffsetLookup>('GET', `/v1/topics/${enc(topic)}/partitions/${partition}/offsets?at=${at}`),
-  fetchRecords: (topic: string, partition: number, offset: number, maxRecords: number) =>
-    api<FetchResult>(
-      'GET',
-      `/v1/topics/${enc(topic)}/partitions/${partition}/records?offset=${offset}&maxRecords=${maxRecords}&maxBytes=${1024 * 1024}`,
-    ),
-  produce: (topic: string, record: { partition?: number; key?: WireData | null; value: WireData | null; headers?: { name: string; value: string }[] }) =>
-    api<{ records: ProduceResult[] }>('POST', `/v1/topics/${enc(topic)}/records`, { records: [record] }),
-  listGroups: () => api<{ groups: GroupListing[] }>('GET', '/v1/groups'),
-  describeGroup: (group: string) => api<GroupDescription>('GET', `/v1/groups/${enc(group)}`),
-  groupLag: (group: string) => api<GroupLag>('GET', `/v1/groups/${enc(group)}/lag`),
-  groupOffsets: (group: string) => api<{ group: string; offsets: CommittedOffset[] }>('GET', `/v1/groups/${enc(group)}/offsets`),
-  resetOffsets: (
-    group: string,
-    body: { topic: string; partitions?: number[]; to: 'earliest' | 'latest' | { timestamp: number } | { offset: number } },
-  ) => api<{ group: string; offsets: unknown[] }>('POST', `/v1/groups/${enc(group)}/offsets/reset`, body),
-  deleteGroup: (group: string) => api<void>('DELETE', `/v1/groups/${enc(group)}`),
+  return res;
 };
+
+export const samsa = new Samsa({
+  url: location.origin,
+  // Read on every request, so a key entered in the panel applies at once.
+  headers: (): Record<string, string> => {
+    const { key } = auth.get();
+    return key === '' ? {} : { authorization: `Bearer ${key}` };
+  },
+  fetch: observedFetch,
+  // A person is waiting: give up sooner than a service would, and show the error.
+  retry: { retries: 2 },
+});
+
+let producer: Producer | undefined;
+
+/**
+ * The console's producer: not idempotent (no producer id to obtain, so a key
+ * that may only write can produce), no lingering, and the topic described on
+ * every send, since partitions may have been added since the last one.
+ */
+export function consoleProducer(): Producer {
+  producer ??= samsa.producer({ idempotent: false, lingerMs: 0, metadataMaxAgeMs: 0 });
+  return producer;
+}
 
 /** Runs `fn` over `items` with at most `limit` in flight (per-topic and per-group look-ups on list pages). */
 export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {

@@ -1,6 +1,6 @@
 /** The console shell: navigation, the API key panel and the page for the current path. */
 import { useState } from 'preact/hooks';
-import { Api, auth } from './api';
+import { auth, samsa } from './api';
 import { AuthPanel } from './components';
 import { href, onLinkClick, useRoute } from './router';
 import { usePoll, useStore } from './store';
@@ -14,7 +14,7 @@ export function App() {
   const { key, status } = useStore(auth);
   const [keyOpen, setKeyOpen] = useState(false);
   // Who the key belongs to; also the first request, so a missing key shows the key form at once.
-  const me = usePoll(() => Api.whoami(), 0, [key]);
+  const me = usePoll(() => samsa.whoami(), 0, [key]);
   const section = route.page === 'group' || route.page === 'groups' ? 'groups' : 'topics';
   return (
     <div class="shell" onClick={onLinkClick}>

@@ -1,12 +1,12 @@
 /** Shared pieces: error box, confirmation dialog, API key panel, lag chart, group state badge. */
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, auth, setApiKey, type GroupListing } from './api';
+import { auth, SamsaApiError, SamsaError, setApiKey, type GroupListing } from './api';
 import { useStore } from './store';
 
 export function ErrorBox({ error }: { error: unknown }) {
   if (error === undefined || error === null) return null;
-  if (error instanceof ApiError) {
+  if (error instanceof SamsaApiError) {
     if (error.status === 401) {
       return (
         <div class="error" role="alert">
@@ -26,6 +26,14 @@ export function ErrorBox({ error }: { error: unknown }) {
         <strong>{error.code}</strong>: {error.message}
         {error.retriable ? ' (retriable)' : ''}
         {error.requestId ? <span class="muted"> · request {error.requestId}</span> : null}
+      </div>
+    );
+  }
+  if (error instanceof SamsaError) {
+    // No answer (NETWORK_ERROR, TIMEOUT) or a request the SDK refused to send (INVALID_ARGUMENT).
+    return (
+      <div class="error" role="alert">
+        <strong>{error.code}</strong>: {error.message}
       </div>
     );
   }

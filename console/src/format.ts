@@ -1,38 +1,23 @@
 /** How keys, values and headers are shown: text, JSON (pretty) or a hex dump of the stored bytes. */
-import type { WireData } from './api';
+import { asBytes, asText as sdkText, type Data } from '../../client';
 
 export type ViewMode = 'text' | 'json' | 'hex';
 
-const utf8 = new TextEncoder();
-const text = new TextDecoder();
-
 /** The bytes the log stores for a key or value (JSON is stored as its JSON text). */
-export function bytesOf(w: WireData): Uint8Array {
-  switch (w.type) {
-    case 'STRING':
-      return utf8.encode(String(w.data));
-    case 'JSON':
-      return utf8.encode(JSON.stringify(w.data));
-    case 'BINARY': {
-      const raw = atob(String(w.data));
-      const out = new Uint8Array(raw.length);
-      for (let i = 0; i < raw.length; i++) out[i] = raw.charCodeAt(i);
-      return out;
-    }
-  }
+export function bytesOf(d: Data): Uint8Array {
+  return asBytes(d)!;
 }
 
-export function asText(w: WireData): string {
-  if (w.type === 'STRING') return String(w.data);
-  if (w.type === 'JSON') return JSON.stringify(w.data);
-  return text.decode(bytesOf(w));
+/** STRING as is, JSON as JSON text, BINARY decoded as UTF-8. */
+export function asText(d: Data): string {
+  return sdkText(d)!;
 }
 
 /** Pretty JSON when the data is JSON (or text that parses as JSON); otherwise undefined. */
-export function asPrettyJson(w: WireData): string | undefined {
-  if (w.type === 'JSON') return JSON.stringify(w.data, null, 2);
+export function asPrettyJson(d: Data): string | undefined {
+  if (d.type === 'JSON') return JSON.stringify(d.data, null, 2);
   try {
-    return JSON.stringify(JSON.parse(asText(w)), null, 2);
+    return JSON.stringify(JSON.parse(asText(d)), null, 2);
   } catch {
     return undefined;
   }
@@ -59,14 +44,14 @@ export function hexBytes(bytes: Uint8Array, maxBytes: number): string {
   return bytes.length > maxBytes ? `${hex} … (${bytes.length} bytes)` : hex;
 }
 
-export function render(w: WireData, mode: ViewMode): { text: string; note?: string } {
-  if (mode === 'hex') return { text: hexDump(bytesOf(w)) };
+export function render(d: Data, mode: ViewMode): { text: string; note?: string } {
+  if (mode === 'hex') return { text: hexDump(bytesOf(d)) };
   if (mode === 'json') {
-    const pretty = asPrettyJson(w);
+    const pretty = asPrettyJson(d);
     if (pretty !== undefined) return { text: pretty };
-    return { text: asText(w), note: 'not JSON' };
+    return { text: asText(d), note: 'not JSON' };
   }
-  return { text: asText(w) };
+  return { text: asText(d) };
 }
 
 export function iso(ms: number): string {

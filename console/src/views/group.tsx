@@ -4,7 +4,7 @@
  * offsets and delete, both behind a confirmation dialog.
  */
 import { useRef, useState } from 'preact/hooks';
-import { Api, ApiError, type CommittedOffset, type GroupDescription, type GroupLag } from '../api';
+import { samsa, SamsaApiError, type CommittedOffset, type GroupDescription, type GroupLag } from '../api';
 import { ConfirmDialog, ErrorBox, GroupState, LagChart, type LagSample } from '../components';
 import { ago, iso, num } from '../format';
 import { href, navigate } from '../router';
@@ -22,12 +22,12 @@ export function GroupPage({ group }: { group: string }) {
     async () => {
       // Lag is the one that must exist; a group with commits but no members has no group item.
       const [lag, described, offsets] = await Promise.all([
-        Api.groupLag(group),
-        Api.describeGroup(group).catch((err) => {
-          if (err instanceof ApiError && err.code === 'GROUP_ID_NOT_FOUND') return undefined;
+        samsa.groups.lag(group),
+        samsa.groups.describe(group).catch((err) => {
+          if (err instanceof SamsaApiError && err.code === 'GROUP_ID_NOT_FOUND') return undefined;
           throw err;
         }),
-        Api.groupOffsets(group).then((o) => o.offsets),
+        samsa.groups.offsets(group),
       ]);
       const sample: LagSample = {
         t: Date.now(),
@@ -165,8 +165,8 @@ export function GroupPage({ group }: { group: string }) {
           onClose={() => setDialog(undefined)}
           onConfirm={async () => {
             const body = resetBody(resetSpec, topics);
-            const result = await Api.resetOffsets(group, body);
-            setDone(`Reset ${result.offsets.length} partition offset(s) of ${body.topic}.`);
+            const offsets = await samsa.groups.resetOffsets(group, body);
+            setDone(`Reset ${offsets.length} partition offset(s) of ${body.topic}.`);
             state.refresh();
           }}
         >
@@ -179,7 +179,7 @@ export function GroupPage({ group }: { group: string }) {
           confirmLabel="Delete group"
           onClose={() => setDialog(undefined)}
           onConfirm={async () => {
-            await Api.deleteGroup(group);
+            await samsa.groups.delete(group);
             navigate(href('groups'));
           }}
         >

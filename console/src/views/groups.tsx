@@ -1,5 +1,5 @@
 /** Consumer groups: state, live members and total lag. */
-import { Api, mapLimit } from '../api';
+import { mapLimit, samsa } from '../api';
 import { ErrorBox, GroupState } from '../components';
 import { num } from '../format';
 import { href } from '../router';
@@ -8,9 +8,9 @@ import { usePoll } from '../store';
 export function GroupsPage() {
   const groups = usePoll(
     async () => {
-      const { groups } = await Api.listGroups();
+      const groups = await samsa.groups.list();
       const lags = await mapLimit(groups, 6, (g) =>
-        Api.groupLag(g.group).then(
+        samsa.groups.lag(g.group).then(
           (l) => l.totalLag,
           () => undefined,
         ),

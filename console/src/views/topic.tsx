@@ -1,20 +1,20 @@
 /** One topic: configs, per-partition offsets, the message browser and a produce form. */
 import { Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { Api, ApiError, type FetchResult, type PartitionOffsets, type WireData, type WireHeader } from '../api';
+import { consoleProducer, samsa, SamsaApiError, type Data as DataValue, type FetchResult, type Header, type PartitionOffsets } from '../api';
 import { ConfirmDialog, ErrorBox } from '../components';
 import { bytesOf, hexBytes, iso, num, parseHeaders, render, type ViewMode } from '../format';
 import { href, navigate } from '../router';
 import { useAction, usePoll } from '../store';
 
 export function TopicPage({ topic }: { topic: string }) {
-  const described = usePoll(() => Api.describeTopic(topic), 30_000, [topic]);
-  const offsets = usePoll(() => Api.topicOffsets(topic).then((o) => o.partitions), 3000, [topic]);
+  const described = usePoll(() => samsa.topics.describe(topic), 30_000, [topic]);
+  const offsets = usePoll(() => samsa.topicOffsets(topic), 3000, [topic]);
   const [jump, setJump] = useState<{ partition: number; offset: number; nonce: number }>();
   const [confirmDelete, setConfirmDelete] = useState(false);
   const partitions = offsets.data ?? described.data?.partitions.map((p) => ({ partition: p.partition, logStartOffset: 0, highWatermark: 0 })) ?? [];
 
-  if (described.error instanceof ApiError && described.error.code === 'UNKNOWN_TOPIC_OR_PARTITION') {
+  if (described.error instanceof SamsaApiError && described.error.code === 'UNKNOWN_TOPIC_OR_PARTITION') {
     return (
       <section>
         <h2>Topic {topic}</h2>
@@ -101,7 +101,7 @@ export function TopicPage({ topic }: { topic: string }) {
           confirmLabel="Delete topic"
           onClose={() => setConfirmDelete(false)}
           onConfirm={async () => {
-            await Api.deleteTopic(topic);
+            await samsa.topics.delete(topic);
             navigate(href('topics'));
           }}
         >
@@ -132,7 +132,7 @@ function MessageBrowser(props: { topic: string; partitions: PartitionOffsets[]; 
     setNote(undefined);
     return run(async () => {
       const max = Math.max(1, Math.min(500, Number(count) || 20));
-      const fetched = await Api.fetchRecords(props.topic, p, start, max);
+      const fetched = await samsa.fetchRecords({ topic: props.topic, partition: p, offset: start, maxRecords: max, maxBytes: 1024 * 1024 });
       setResult({ ...fetched, partition: p, from: start });
       setOffset(String(start));
     });
@@ -148,13 +148,13 @@ function MessageBrowser(props: { topic: string; partitions: PartitionOffsets[]; 
         return await load(partition, n);
       }
       if (from === 'latest') {
-        const latest = await Api.offsetAt(props.topic, partition, 'latest');
+        const latest = await samsa.listOffsets(props.topic, partition, 'latest');
         const n = Math.max(1, Number(count) || 20);
         return await load(partition, Math.max(latest.logStartOffset, latest.highWatermark - n));
       }
       const ms = /^\d+$/.test(timestamp.trim()) ? Number(timestamp.trim()) : Date.parse(timestamp);
       if (!Number.isFinite(ms) || ms < 0) throw new Error('Timestamp must be ISO 8601 (2026-01-31T12:00:00Z) or milliseconds since the epoch.');
-      const found = await Api.offsetAt(props.topic, partition, ms);
+      const found = await samsa.listOffsets(props.topic, partition, ms);
       if (found.offset === null) {
         setResult(undefined);
         setNote(`No record in partition ${partition} has a timestamp at or after ${iso(ms)}.`);
@@ -274,7 +274,7 @@ function MessageBrowser(props: { topic: string; partitions: PartitionOffsets[]; 
   );
 }
 
-function Data({ value, mode, notes = true }: { value: WireData | null; mode: ViewMode; notes?: boolean }) {
+function Data({ value, mode, notes = true }: { value: DataValue | null; mode: ViewMode; notes?: boolean }) {
   if (value === null) return <span class="muted">null</span>;
   const shown = render(value, mode);
   return (
@@ -286,7 +286,7 @@ function Data({ value, mode, notes = true }: { value: WireData | null; mode: Vie
   );
 }
 
-function Headers({ headers, mode }: { headers: WireHeader[]; mode: ViewMode }) {
+function Headers({ headers, mode }: { headers: Header[]; mode: ViewMode }) {
   if (headers.length === 0) return <span class="muted">—</span>;
   return (
     <ul class="headers">
@@ -327,15 +327,14 @@ function ProduceForm(props: { topic: string; partitionCount: number; onProduced(
           throw new Error(`The value is not valid JSON: ${(err as Error).message}`);
         }
       }
-      const record = {
+      // A failed record rejects with the SDK's typed error, shown like any other.
+      const result = await consoleProducer().send({
+        topic: props.topic,
         ...(partition === '' ? {} : { partition: Number(partition) }),
-        ...(key === '' ? {} : { key: { type: 'STRING' as const, data: key } }),
-        value: { type, data },
+        key: key === '' ? undefined : key,
+        value: type === 'JSON' ? { json: data } : value,
         headers: parseHeaders(headers),
-      };
-      const [result] = (await Api.produce(props.topic, record)).records;
-      if (result?.error) throw new ApiError(400, result.error.code, result.error.message);
-      if (result?.partition === undefined || result.offset === undefined) throw new Error('The API returned no offset.');
+      });
       setDone(`Produced to partition ${result.partition} at offset ${result.offset}.`);
       props.onProduced(result.partition, result.offset);
     });

@@ -1,6 +1,6 @@
 /** Topics: name, partitions, records (end − start summed) and throughput from offset deltas between refreshes. */
 import { useRef, useState } from 'preact/hooks';
-import { Api, mapLimit, type PartitionOffsets, type TopicListing } from '../api';
+import { mapLimit, samsa, type PartitionOffsets, type TopicListing } from '../api';
 import { ErrorBox } from '../components';
 import { num, rate } from '../format';
 import { href, navigate } from '../router';
@@ -19,10 +19,10 @@ export function TopicsPage() {
   const previous = useRef(new Map<string, { t: number; end: number }>());
   const topics = usePoll(
     async () => {
-      const { topics } = await Api.listTopics();
+      const topics = await samsa.topics.list();
       const offsets = await mapLimit(topics, 6, (t) =>
-        Api.topicOffsets(t.name).then(
-          (o) => o.partitions,
+        samsa.topicOffsets(t.name).then(
+          (partitions) => partitions,
           () => undefined as PartitionOffsets[] | undefined,
         ),
       );
@@ -92,7 +92,7 @@ function CreateTopic({ onCreated }: { onCreated(name: string): void }) {
   const submit = (event: Event) => {
     event.preventDefault();
     return run(async () => {
-      const created = await Api.createTopic(name.trim(), Number(partitions));
+      const created = await samsa.topics.create({ name: name.trim(), partitions: Number(partitions) });
       onCreated(created.name);
     });
   };
