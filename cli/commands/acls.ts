@@ -1,13 +1,11 @@
 /** samsa acls add|list|remove */
 import type { Acl, AclFilter, AclOperation, AclResourceType } from '../../client';
+// The wire contract's words, so the CLI offers exactly what the server accepts.
+import { ACL_OPERATIONS, CLUSTER_RESOURCE_NAME } from '../../lib/protocol/acl';
 import { noMorePositionals, positional, stringOption } from '../args';
 import type { Command, CommandContext } from '../command';
 import { table } from '../output';
 import { UsageError } from '../usage';
-
-const OPERATIONS: readonly AclOperation[] = ['read', 'write', 'create', 'delete', 'describe', 'alter', 'all'];
-/** Cluster bindings name this resource. */
-const CLUSTER_NAME = 'samsa';
 
 export const acls: Command = {
   options: {
@@ -43,9 +41,9 @@ async function add({ client, output, parsed }: CommandContext): Promise<void> {
   const prefixed = parsed.values.prefixed === true;
   if (prefixed && resource.resourceType === 'cluster') throw new UsageError('--prefixed applies to --topic and --group');
   const operation = stringOption(parsed.values, 'operation');
-  if (operation === undefined) throw new UsageError(`acls add needs --operation (${OPERATIONS.join(', ')})`);
-  if (!(OPERATIONS as readonly string[]).includes(operation)) {
-    throw new UsageError(`--operation must be one of ${OPERATIONS.join(', ')}; got '${operation}'`);
+  if (operation === undefined) throw new UsageError(`acls add needs --operation (${ACL_OPERATIONS.join(', ')})`);
+  if (!(ACL_OPERATIONS as readonly string[]).includes(operation)) {
+    throw new UsageError(`--operation must be one of ${ACL_OPERATIONS.join(', ')}; got '${operation}'`);
   }
   const acl = await client.acls.create({
     principal,
@@ -95,7 +93,7 @@ function resourceOption(values: CommandContext['parsed']['values'], required: bo
   if (given > 1) throw new UsageError('give one of --topic, --group and --cluster');
   if (topic !== undefined) return { resourceType: 'topic', resourceName: topic };
   if (group !== undefined) return { resourceType: 'group', resourceName: group };
-  if (cluster) return { resourceType: 'cluster', resourceName: CLUSTER_NAME };
+  if (cluster) return { resourceType: 'cluster', resourceName: CLUSTER_RESOURCE_NAME };
   if (required) throw new UsageError('acls add needs --topic NAME, --group NAME or --cluster');
   return undefined;
 }
