@@ -4,7 +4,7 @@
  * `brokers` at the Samsa URL). Zero runtime dependencies beyond Node's
  * Buffer. What is supported, and what throws, is in docs/kafkajs.md.
  *
- *   import { Kafka } from 'samsa/client/kafkajs';
+ *   import { Kafka } from '@samsa/client/kafkajs';
  *   const kafka = new Kafka({ clientId: 'my-app', brokers: ['samsa.example.com:443'], ssl: true,
  *     sasl: { mechanism: 'plain', username: 'my-app', password: process.env.SAMSA_API_KEY! } });
  */
