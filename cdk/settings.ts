@@ -23,6 +23,14 @@ export interface SamsaSettings {
   alarmEmail: string | undefined;
   /** Traffic and lag metrics per topic (a CloudWatch custom metric per topic each); false = stack-wide only. */
   topicMetrics: boolean;
+  // The three below cost money every month whether or not anyone uses the
+  // stack, so they are off unless asked for (prices: docs/deploy.md).
+  /** The lag publisher: a Lambda run every minute and ConsumerLag custom metrics per group. */
+  lagMetrics: boolean;
+  /** The CloudWatch dashboard. */
+  dashboard: boolean;
+  /** The CloudWatch alarms (and, with alarmEmail, their SNS topic and its KMS key). On by default only when alarmEmail is set. */
+  alarms: boolean;
 }
 
 export const CONTEXT_KEYS = {
@@ -33,6 +41,9 @@ export const CONTEXT_KEYS = {
   lagAlarmThreshold: 'samsa:lagAlarmThreshold',
   alarmEmail: 'samsa:alarmEmail',
   topicMetrics: 'samsa:topicMetrics',
+  lagMetrics: 'samsa:lagMetrics',
+  dashboard: 'samsa:dashboard',
+  alarms: 'samsa:alarms',
 } as const;
 
 export const DEFAULT_SETTINGS: SamsaSettings = {
@@ -45,6 +56,9 @@ export const DEFAULT_SETTINGS: SamsaSettings = {
   lagAlarmThreshold: 100_000,
   alarmEmail: undefined,
   topicMetrics: true,
+  lagMetrics: false,
+  dashboard: false,
+  alarms: false,
 };
 
 /** What the functions' telemetry reads (functions/telemetry/names.ts TELEMETRY_ENV). */
@@ -54,6 +68,12 @@ export function telemetryEnvironment(settings: SamsaSettings): Record<string, st
 
 export function resolveSettings(scope: Construct, overrides: Partial<SamsaSettings> = {}): SamsaSettings {
   const ctx = (key: string): unknown => scope.node.tryGetContext(key);
+  const alarmEmail = 'alarmEmail' in overrides ? overrides.alarmEmail : email(ctx(CONTEXT_KEYS.alarmEmail));
+  // An address is a request for alarms: stacks that set one before alarms became opt-in keep them.
+  const alarms = overrides.alarms ?? flag(ctx(CONTEXT_KEYS.alarms), CONTEXT_KEYS.alarms) ?? (alarmEmail !== undefined || DEFAULT_SETTINGS.alarms);
+  if (!alarms && alarmEmail !== undefined) {
+    throw new Error(`Context ${CONTEXT_KEYS.alarmEmail} is set but ${CONTEXT_KEYS.alarms} is false: there would be no alarm to send. Drop one of them.`);
+  }
   return {
     corsOrigins: overrides.corsOrigins ?? origins(ctx(CONTEXT_KEYS.corsOrigins)) ?? DEFAULT_SETTINGS.corsOrigins,
     throttle: overrides.throttle ?? {
@@ -67,8 +87,11 @@ export function resolveSettings(scope: Construct, overrides: Partial<SamsaSettin
       overrides.lagAlarmThreshold ??
       positiveNumber(ctx(CONTEXT_KEYS.lagAlarmThreshold), CONTEXT_KEYS.lagAlarmThreshold) ??
       DEFAULT_SETTINGS.lagAlarmThreshold,
-    alarmEmail: 'alarmEmail' in overrides ? overrides.alarmEmail : email(ctx(CONTEXT_KEYS.alarmEmail)),
+    alarmEmail,
     topicMetrics: overrides.topicMetrics ?? flag(ctx(CONTEXT_KEYS.topicMetrics), CONTEXT_KEYS.topicMetrics) ?? DEFAULT_SETTINGS.topicMetrics,
+    lagMetrics: overrides.lagMetrics ?? flag(ctx(CONTEXT_KEYS.lagMetrics), CONTEXT_KEYS.lagMetrics) ?? DEFAULT_SETTINGS.lagMetrics,
+    dashboard: overrides.dashboard ?? flag(ctx(CONTEXT_KEYS.dashboard), CONTEXT_KEYS.dashboard) ?? DEFAULT_SETTINGS.dashboard,
+    alarms,
   };
 }
 

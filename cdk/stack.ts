@@ -1,4 +1,8 @@
-/** The Samsa stack: tables from the schema, one function per area, the HTTP API in front. */
+/**
+ * The Samsa stack: tables from the schema, one function per area, the HTTP API
+ * in front. What runs or bills while nobody uses the stack (the lag publisher,
+ * the dashboard, the alarms) is created only when its setting asks for it.
+ */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { ApiFunctions } from './constructs/api-functions';
@@ -21,8 +25,10 @@ export class SamsaStack extends Stack {
   readonly functions: ApiFunctions;
   readonly httpApi: SamsaHttpApi;
   readonly webConsole: SamsaConsole;
-  readonly lagMetrics: LagMetrics;
-  readonly monitoring: Monitoring;
+  /** Only with samsa:lagMetrics. */
+  readonly lagMetrics: LagMetrics | undefined;
+  /** Only with samsa:dashboard or samsa:alarms. */
+  readonly monitoring: Monitoring | undefined;
 
   constructor(scope: Construct, id: string, props: SamsaStackProps = {}) {
     super(scope, id, props);
@@ -54,21 +60,34 @@ export class SamsaStack extends Stack {
     this.webConsole = new SamsaConsole(this, 'Console', { httpApi: this.httpApi.api, logRetention: settings.logRetention });
     new CfnOutput(this, 'ConsoleUrl', { value: `${this.httpApi.api.apiEndpoint}/console/`, description: 'The web console (static files; it asks for an API key)' });
 
-    this.lagMetrics = new LagMetrics(this, 'LagMetrics', {
-      tables: this.tables,
-      logRetention: settings.logRetention,
-      limits: settings.limits,
-      environment: telemetryEnvironment(settings),
-    });
-    this.monitoring = new Monitoring(this, 'Monitoring', {
-      api: this.httpApi.api,
-      functions: { ...this.functions.byArea, lagMetrics: this.lagMetrics.fn, console: this.webConsole.fn },
-      tables: this.tables,
-      lagAlarmThreshold: settings.lagAlarmThreshold,
-      alarmEmail: settings.alarmEmail,
-    });
-    new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName, description: 'CloudWatch dashboard of this stack' });
-    if (this.monitoring.alarmTopic !== undefined) {
+    if (settings.lagMetrics) {
+      this.lagMetrics = new LagMetrics(this, 'LagMetrics', {
+        tables: this.tables,
+        logRetention: settings.logRetention,
+        limits: settings.limits,
+        environment: telemetryEnvironment(settings),
+      });
+    }
+    if (settings.dashboard || settings.alarms) {
+      this.monitoring = new Monitoring(this, 'Monitoring', {
+        api: this.httpApi.api,
+        functions: {
+          ...this.functions.byArea,
+          ...(this.lagMetrics === undefined ? {} : { lagMetrics: this.lagMetrics.fn }),
+          console: this.webConsole.fn,
+        },
+        tables: this.tables,
+        lagAlarmThreshold: settings.lagAlarmThreshold,
+        alarmEmail: settings.alarmEmail,
+        dashboard: settings.dashboard,
+        alarms: settings.alarms,
+        lagMetrics: settings.lagMetrics,
+      });
+    }
+    if (this.monitoring?.dashboard !== undefined) {
+      new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName, description: 'CloudWatch dashboard of this stack' });
+    }
+    if (this.monitoring?.alarmTopic !== undefined) {
       new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.alarmTopic.topicArn, description: 'SNS topic the alarms notify' });
     }
   }

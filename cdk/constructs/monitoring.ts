@@ -1,9 +1,13 @@
 /**
  * The CloudWatch dashboard and alarms of a Samsa stack, and optionally the
- * SNS topic that delivers the alarms by email. Samsa's own metrics are the
- * EMF metrics of functions/telemetry/names.ts under the stack's `service`;
- * the rest are AWS's (API Gateway, Lambda, DynamoDB). The README's runbook
- * has one entry per alarm: what it means, how to investigate, what to do.
+ * SNS topic that delivers the alarms by email. Each part is opt-in
+ * (samsa:dashboard, samsa:alarms in cdk/settings.ts) because each costs money
+ * every month the stack exists, used or not; docs/deploy.md prices them. The
+ * consumer-lag alarm and graphs exist only beside the lag publisher, the one
+ * source of ConsumerLag. Samsa's own metrics are the EMF metrics of
+ * functions/telemetry/names.ts under the stack's `service`; the rest are
+ * AWS's (API Gateway, Lambda, DynamoDB). The README's runbook has one entry
+ * per alarm: what it means, how to investigate, what to do.
  */
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -36,6 +40,10 @@ export interface MonitoringProps {
   tables: SamsaTables;
   lagAlarmThreshold: number;
   alarmEmail: string | undefined;
+  dashboard: boolean;
+  alarms: boolean;
+  /** Whether the lag publisher runs: without it no ConsumerLag is published, so nothing may watch or graph it. */
+  lagMetrics: boolean;
 }
 
 /** Alarm ids; the README runbook has a section for each. */
@@ -54,9 +62,12 @@ export const API_5XX_RATE_THRESHOLD = 5;
 const MINUTE = Duration.minutes(1);
 const FIVE_MINUTES = Duration.minutes(5);
 
+export type AlarmKey = keyof typeof ALARMS;
+
 export class Monitoring extends Construct {
-  readonly dashboard: Dashboard;
-  readonly alarms: Record<keyof typeof ALARMS, Alarm>;
+  readonly dashboard: Dashboard | undefined;
+  /** Empty unless samsa:alarms; consumerLag only with the lag publisher. */
+  readonly alarms: Partial<Record<AlarmKey, Alarm>> = {};
   readonly alarmTopic: Topic | undefined;
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
@@ -81,7 +92,6 @@ export class Monitoring extends Construct {
         period,
       });
 
-    // ---- alarms ----
     const api5xxRate = new MathExpression({
       expression: 'IF(requests > 0, 100 * errors / requests, 0)',
       usingMetrics: {
@@ -91,74 +101,80 @@ export class Monitoring extends Construct {
       label: '5xx % of requests',
       period: FIVE_MINUTES,
     });
-    const ddbThrottles = sumOf(
-      'DynamoDB throttle events',
-      [
-        ...tables.flatMap((t) => [t.metric('ReadThrottleEvents', { statistic: 'Sum', period: FIVE_MINUTES }), t.metric('WriteThrottleEvents', { statistic: 'Sum', period: FIVE_MINUTES })]),
-        props.tables.tables.log.metric('WriteThrottleEvents', {
-          statistic: 'Sum',
-          period: FIVE_MINUTES,
-          dimensionsMap: { TableName: props.tables.tables.log.tableName, GlobalSecondaryIndexName: BY_OFFSET_INDEX },
-        }),
-      ],
-      FIVE_MINUTES,
-    );
-    const lambdaErrors = sumOf('Lambda errors (crashes, timeouts)', functions.map(([, fn]) => fn.metricErrors({ statistic: 'Sum', period: FIVE_MINUTES })), FIVE_MINUTES);
-    const lambdaThrottles = sumOf('Lambda throttles', functions.map(([, fn]) => fn.metricThrottles({ statistic: 'Sum', period: FIVE_MINUTES })), FIVE_MINUTES);
 
-    const alarm = (key: keyof typeof ALARMS, metric: IMetric, threshold: number, description: string, evaluationPeriods = 1) =>
-      new Alarm(this, ALARMS[key], {
-        alarmDescription: `${description} Runbook: README.md, section "Runbook", ${ALARMS[key]}.`,
-        metric,
-        threshold,
-        evaluationPeriods,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      });
-    this.alarms = {
-      api5xxRate: alarm('api5xxRate', api5xxRate, API_5XX_RATE_THRESHOLD, `At least ${API_5XX_RATE_THRESHOLD} % of API requests were answered 5xx in 5 minutes.`),
-      dynamoDbThrottling: alarm('dynamoDbThrottling', ddbThrottles, 1, 'DynamoDB throttled requests to the Samsa tables in the last 5 minutes.'),
-      lambdaErrors: alarm('lambdaErrors', lambdaErrors, 1, 'A Samsa function crashed or timed out in the last 5 minutes.'),
-      lambdaThrottles: alarm('lambdaThrottles', lambdaThrottles, 1, 'Lambda throttled Samsa functions (account concurrency) in the last 5 minutes.'),
-      abortedReservations: alarm(
+    // ---- alarms ----
+    if (props.alarms) {
+      const ddbThrottles = sumOf(
+        'DynamoDB throttle events',
+        [
+          ...tables.flatMap((t) => [t.metric('ReadThrottleEvents', { statistic: 'Sum', period: FIVE_MINUTES }), t.metric('WriteThrottleEvents', { statistic: 'Sum', period: FIVE_MINUTES })]),
+          props.tables.tables.log.metric('WriteThrottleEvents', {
+            statistic: 'Sum',
+            period: FIVE_MINUTES,
+            dimensionsMap: { TableName: props.tables.tables.log.tableName, GlobalSecondaryIndexName: BY_OFFSET_INDEX },
+          }),
+        ],
+        FIVE_MINUTES,
+      );
+      const lambdaErrors = sumOf('Lambda errors (crashes, timeouts)', functions.map(([, fn]) => fn.metricErrors({ statistic: 'Sum', period: FIVE_MINUTES })), FIVE_MINUTES);
+      const lambdaThrottles = sumOf('Lambda throttles', functions.map(([, fn]) => fn.metricThrottles({ statistic: 'Sum', period: FIVE_MINUTES })), FIVE_MINUTES);
+
+      const alarm = (key: AlarmKey, metric: IMetric, threshold: number, description: string, evaluationPeriods = 1) =>
+        new Alarm(this, ALARMS[key], {
+          alarmDescription: `${description} Runbook: README.md, section "Runbook", ${ALARMS[key]}.`,
+          metric,
+          threshold,
+          evaluationPeriods,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        });
+      this.alarms.api5xxRate = alarm('api5xxRate', api5xxRate, API_5XX_RATE_THRESHOLD, `At least ${API_5XX_RATE_THRESHOLD} % of API requests were answered 5xx in 5 minutes.`);
+      this.alarms.dynamoDbThrottling = alarm('dynamoDbThrottling', ddbThrottles, 1, 'DynamoDB throttled requests to the Samsa tables in the last 5 minutes.');
+      this.alarms.lambdaErrors = alarm('lambdaErrors', lambdaErrors, 1, 'A Samsa function crashed or timed out in the last 5 minutes.');
+      this.alarms.lambdaThrottles = alarm('lambdaThrottles', lambdaThrottles, 1, 'Lambda throttled Samsa functions (account concurrency) in the last 5 minutes.');
+      this.alarms.abortedReservations = alarm(
         'abortedReservations',
         samsa(METRICS.abortedReservations, 'Sum', FIVE_MINUTES),
         1,
         'Readers closed reservations whose writers died before writing them (aborted ranges) in the last 5 minutes.',
-      ),
-      consumerLag: alarm(
-        'consumerLag',
-        samsa(METRICS.consumerLag, 'Maximum'),
-        props.lagAlarmThreshold,
-        `A consumer group's lag stayed at or above ${props.lagAlarmThreshold} records for 5 minutes.`,
-        5,
-      ),
-    };
+      );
+      if (props.lagMetrics) {
+        this.alarms.consumerLag = alarm(
+          'consumerLag',
+          samsa(METRICS.consumerLag, 'Maximum'),
+          props.lagAlarmThreshold,
+          `A consumer group's lag stayed at or above ${props.lagAlarmThreshold} records for 5 minutes.`,
+          5,
+        );
+      }
 
-    if (props.alarmEmail !== undefined) {
-      this.alarmTopic = this.createAlarmTopic(props.alarmEmail);
-      const action = new SnsAction(this.alarmTopic);
-      for (const a of Object.values(this.alarms)) {
-        a.addAlarmAction(action);
-        a.addOkAction(action);
+      if (props.alarmEmail !== undefined) {
+        this.alarmTopic = this.createAlarmTopic(props.alarmEmail);
+        const action = new SnsAction(this.alarmTopic);
+        for (const a of Object.values(this.alarms)) {
+          a.addAlarmAction(action);
+          a.addOkAction(action);
+        }
       }
     }
 
     // ---- dashboard ----
+    if (!props.dashboard) return;
     const width = 12;
     const graph = (title: string, left: IMetric[], right: IMetric[] = []) => new GraphWidget({ title, left, right, width, height: 6 });
-    this.dashboard = new Dashboard(this, 'Dashboard', {
+    const dashboard = new Dashboard(this, 'Dashboard', {
       dashboardName: `${service}-samsa`,
       defaultInterval: Duration.hours(3),
     });
-    this.dashboard.addWidgets(
+    this.dashboard = dashboard;
+    dashboard.addWidgets(
       new TextWidget({
         markdown: `# Samsa \`${service}\`\nAlarms and what to do about them: README.md, section "Runbook". Samsa's own metrics: namespace \`${METRICS_NAMESPACE}\`, dimension \`service=${service}\`.`,
         width: 24,
         height: 2,
       }),
     );
-    this.dashboard.addWidgets(
+    dashboard.addWidgets(
       graph('API requests, 4xx, 5xx', [
         props.api.metricCount({ statistic: 'Sum', period: MINUTE, label: 'requests' }),
         props.api.metricClientError({ statistic: 'Sum', period: MINUTE, label: '4xx' }),
@@ -170,7 +186,7 @@ export class Monitoring extends Construct {
         props.api.metricIntegrationLatency({ statistic: 'p99', period: MINUTE, label: 'integration p99' }),
       ]),
     );
-    this.dashboard.addWidgets(
+    dashboard.addWidgets(
       graph('Lambda errors and throttles', [
         ...functions.map(([name, fn]) => fn.metricErrors({ statistic: 'Sum', period: MINUTE, label: `${name} errors` })),
         ...functions.map(([name, fn]) => fn.metricThrottles({ statistic: 'Sum', period: MINUTE, label: `${name} throttles` })),
@@ -181,7 +197,7 @@ export class Monitoring extends Construct {
         functions.map(([name, fn]) => fn.metric('ConcurrentExecutions', { statistic: 'Maximum', period: MINUTE, label: `${name} concurrency` })),
       ),
     );
-    this.dashboard.addWidgets(
+    dashboard.addWidgets(
       graph(
         'DynamoDB consumed capacity (units/min)',
         tables.flatMap((t) => [
@@ -197,11 +213,11 @@ export class Monitoring extends Construct {
         ]),
       ),
     );
-    this.dashboard.addWidgets(
+    dashboard.addWidgets(
       graph('Records in / out per topic', [search(METRICS.recordsIn, DIMENSIONS.topic, 'Sum', 'in')], [search(METRICS.recordsOut, DIMENSIONS.topic, 'Sum', 'out')]),
       graph('Bytes in / out per topic', [search(METRICS.bytesIn, DIMENSIONS.topic, 'Sum', 'in')], [search(METRICS.bytesOut, DIMENSIONS.topic, 'Sum', 'out')]),
     );
-    this.dashboard.addWidgets(
+    dashboard.addWidgets(
       graph('Latency per route, p99 (ms)', [search(METRICS.latency, DIMENSIONS.route, 'p99', 'p99')]),
       graph('Throttles, conflicts, aborted reservations, internal errors', [
         samsa(METRICS.throttled, 'Sum'),
@@ -210,14 +226,15 @@ export class Monitoring extends Construct {
         samsa(METRICS.internalErrors, 'Sum'),
       ]),
     );
-    this.dashboard.addWidgets(
-      graph('Consumer lag per group (records)', [search(METRICS.consumerLag, DIMENSIONS.group, 'Maximum', 'lag')]),
+    const lag = props.lagMetrics ? [samsa(METRICS.consumerLag, 'Maximum')] : [];
+    dashboard.addWidgets(
+      ...(props.lagMetrics ? [graph('Consumer lag per group (records)', [search(METRICS.consumerLag, DIMENSIONS.group, 'Maximum', 'lag')])] : []),
       new GraphWidget({
-        title: 'Alarms: 5xx rate, worst group lag',
+        title: props.lagMetrics ? 'Alarms: 5xx rate, worst group lag' : 'Alarms: 5xx rate',
         left: [api5xxRate],
-        right: [samsa(METRICS.consumerLag, 'Maximum')],
+        right: lag,
         leftAnnotations: [{ value: API_5XX_RATE_THRESHOLD, label: '5xx alarm' }],
-        rightAnnotations: [{ value: props.lagAlarmThreshold, label: 'lag alarm' }],
+        rightAnnotations: props.lagMetrics ? [{ value: props.lagAlarmThreshold, label: 'lag alarm' }] : [],
         width,
         height: 6,
       }),

@@ -1,7 +1,9 @@
 /**
- * Operability in the stack: the scheduled lag publisher (read-only, every
- * minute), Powertools' service name on every function, the dashboard, the
- * alarms and the optional SNS topic, and cdk-nag with the topic in place.
+ * Operability in the stack: an idle default stack has nothing that runs or
+ * bills by the month (no lag publisher, schedule, dashboard or alarm); with
+ * the opt-in settings on, the scheduled lag publisher (read-only, every
+ * minute), the dashboard, the alarms and the optional SNS topic, and cdk-nag
+ * with them in place. Powertools' service name on every function.
  * Synthesised without bundling (the bundles are test/cdk/bundle.test.ts's).
  */
 import { App, Stack } from 'aws-cdk-lib';
@@ -16,28 +18,79 @@ import { TABLES } from '../../lib/storage/schema';
 import { synthTemplate, type TemplateOnly } from './template-only';
 
 type Synth = TemplateOnly;
+/** Everything opt-in switched on. */
+const ALL_ON = { lagMetrics: true, dashboard: true, alarms: true } as const;
 let plain: Synth;
+let full: Synth;
 let withEmail: Synth;
 beforeAll(() => {
   plain = synthTemplate();
-  withEmail = synthTemplate({ alarmEmail: 'ops@example.com', lagAlarmThreshold: 500 });
+  full = synthTemplate(ALL_ON);
+  // No samsa:alarms: an address alone asks for the alarms.
+  withEmail = synthTemplate({ lagMetrics: true, dashboard: true, alarmEmail: 'ops@example.com', lagAlarmThreshold: 500 });
 });
 
 const logicalId = (s: Synth, construct: { node: { defaultChild?: unknown } }) => s.stack.getLogicalId(construct.node.defaultChild as never);
 const ofType = (s: Synth, type: string) => Object.entries(s.resources).filter(([, r]) => r.Type === type) as [string, any][];
 const actionsOf = (statement: any): string[] => [statement.Action].flat();
+const lagFn = (s: Synth) => s.stack.lagMetrics!.fn;
+const alarmOf = (s: Synth, key: keyof typeof ALARMS) => s.resources[logicalId(s, s.stack.monitoring!.alarms[key]!)].Properties;
+const openFindings = (s: Synth) =>
+  s.report.pluginReports.flatMap((p) => p.violations.map((v) => `${v.ruleName} at ${v.violatingConstructs.map((c) => c.constructPath).join(', ')}`));
 
-describe('lag publisher', () => {
+describe('an idle default stack', () => {
+  it('has no lag publisher: no function, schedule, role or log group of it', () => {
+    expect(plain.stack.lagMetrics).toBeUndefined();
+    expect(ofType(plain, 'AWS::Events::Rule')).toEqual([]);
+    expect(ofType(plain, 'AWS::Lambda::Function')).toHaveLength(5); // four API areas, the web console
+    expect(Object.keys(plain.resources).filter((id) => id.startsWith('LagMetrics'))).toEqual([]);
+    expect(Object.keys(full.resources).filter((id) => id.startsWith('LagMetrics')).length, 'what the check above would find').toBeGreaterThan(0);
+  });
+
+  it('has no dashboard, no alarm, no alarm topic or key, and no outputs that would name them', () => {
+    expect(plain.stack.monitoring).toBeUndefined();
+    for (const type of ['AWS::CloudWatch::Dashboard', 'AWS::CloudWatch::Alarm', 'AWS::SNS::Topic', 'AWS::KMS::Key']) expect(ofType(plain, type), type).toEqual([]);
+    const outputs = Object.keys(plain.template.toJSON().Outputs);
+    expect(outputs).not.toContain('DashboardName');
+    expect(outputs).not.toContain('AlarmTopicArn');
+  });
+
+  it('leaves cdk-nag clean', () => {
+    expect(openFindings(plain)).toEqual([]);
+  });
+
+  it('creates each opt-in part on its own', () => {
+    const lagOnly = synthTemplate({ lagMetrics: true });
+    expect(ofType(lagOnly, 'AWS::Events::Rule')).toHaveLength(1);
+    expect(ofType(lagOnly, 'AWS::CloudWatch::Dashboard')).toEqual([]);
+    expect(ofType(lagOnly, 'AWS::CloudWatch::Alarm')).toEqual([]);
+
+    const dashboardOnly = synthTemplate({ dashboard: true });
+    expect(ofType(dashboardOnly, 'AWS::CloudWatch::Dashboard')).toHaveLength(1);
+    expect(ofType(dashboardOnly, 'AWS::CloudWatch::Alarm')).toEqual([]);
+    dashboardOnly.template.hasOutput('DashboardName', { Value: { Ref: Match.anyValue() } });
+    // Nothing publishes ConsumerLag without the lag publisher: the dashboard does not graph it.
+    expect(JSON.stringify(dashboardOnly.template.toJSON().Resources)).not.toContain('ConsumerLag');
+
+    const alarmsOnly = synthTemplate({ alarms: true });
+    expect(ofType(alarmsOnly, 'AWS::CloudWatch::Dashboard')).toEqual([]);
+    expect(Object.keys(alarmsOnly.stack.monitoring!.alarms).sort()).toEqual(Object.keys(ALARMS).filter((k) => k !== 'consumerLag').sort());
+    expect(ofType(alarmsOnly, 'AWS::CloudWatch::Alarm')).toHaveLength(Object.keys(ALARMS).length - 1);
+    for (const s of [lagOnly, dashboardOnly, alarmsOnly]) expect(openFindings(s)).toEqual([]);
+  });
+});
+
+describe('lag publisher (samsa:lagMetrics)', () => {
   it('runs Node.js 22 on arm64 with explicit memory and a timeout below its one-minute schedule', () => {
-    const fn = plain.resources[logicalId(plain, plain.stack.lagMetrics.fn)].Properties;
+    const fn = full.resources[logicalId(full, lagFn(full))].Properties;
     expect(fn).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], MemorySize: 256, Timeout: 50, Handler: 'index.handler' });
     expect(fn.Environment.Variables).toMatchObject({ POWERTOOLS_SERVICE_NAME: STACK_NAME });
   });
 
   it('may only read the tables: exactly its Get/Query actions, no writes', () => {
-    const fnId = logicalId(plain, plain.stack.lagMetrics.fn);
-    const roleId = plain.resources[fnId].Properties.Role['Fn::GetAtt'][0];
-    const statements = ofType(plain, 'AWS::IAM::Policy')
+    const fnId = logicalId(full, lagFn(full));
+    const roleId = full.resources[fnId].Properties.Role['Fn::GetAtt'][0];
+    const statements = ofType(full, 'AWS::IAM::Policy')
       .filter(([, p]) => p.Properties.Roles.some((r: any) => r.Ref === roleId))
       .flatMap(([, p]) => p.Properties.PolicyDocument.Statement)
       .filter((s: any) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
@@ -48,11 +101,11 @@ describe('lag publisher', () => {
   });
 
   it('is run every minute by an EventBridge rule, without retries', () => {
-    const [, rule] = ofType(plain, 'AWS::Events::Rule')[0]!;
+    const [, rule] = ofType(full, 'AWS::Events::Rule')[0]!;
     expect(rule.Properties.ScheduleExpression).toBe('rate(1 minute)');
     expect(rule.Properties.Targets).toEqual([
       expect.objectContaining({
-        Arn: { 'Fn::GetAtt': [logicalId(plain, plain.stack.lagMetrics.fn), 'Arn'] },
+        Arn: { 'Fn::GetAtt': [logicalId(full, lagFn(full)), 'Arn'] },
         RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 },
       }),
     ]);
@@ -61,34 +114,38 @@ describe('lag publisher', () => {
 
 describe('telemetry settings of every function', () => {
   it('sets POWERTOOLS_SERVICE_NAME to the stack name, the service dimension the dashboard and alarms select on', () => {
-    const functions = ofType(plain, 'AWS::Lambda::Function');
+    const functions = ofType(full, 'AWS::Lambda::Function');
     expect(functions.length).toBe(6); // four API areas, the lag publisher, the web console
     for (const [, fn] of functions) expect(fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME).toBe(STACK_NAME);
   });
 
   it('passes samsa:topicMetrics to the API functions and the lag publisher', () => {
-    const emitters = [...Object.values(plain.stack.functions.byArea), plain.stack.lagMetrics.fn];
-    for (const fn of emitters) expect(plain.resources[logicalId(plain, fn)].Properties.Environment.Variables[TELEMETRY_ENV.perTopic]).toBe('true');
-    const flat = synthTemplate({ topicMetrics: false });
-    for (const fn of [...Object.values(flat.stack.functions.byArea), flat.stack.lagMetrics.fn]) {
+    const emitters = [...Object.values(full.stack.functions.byArea), lagFn(full)];
+    for (const fn of emitters) expect(full.resources[logicalId(full, fn)].Properties.Environment.Variables[TELEMETRY_ENV.perTopic]).toBe('true');
+    const flat = synthTemplate({ ...ALL_ON, topicMetrics: false });
+    for (const fn of [...Object.values(flat.stack.functions.byArea), lagFn(flat)]) {
       expect(flat.resources[flat.stack.getLogicalId(fn.node.defaultChild as never)].Properties.Environment.Variables[TELEMETRY_ENV.perTopic]).toBe('false');
     }
   });
 });
 
-describe('dashboard', () => {
-  it('outputs both table names for samsa doctor', () => {
-    for (const table of Object.values(TABLES)) plain.template.hasOutput(`${table.logicalId}Name`, { Value: { Ref: table.logicalId } });
+describe('outputs', () => {
+  it('outputs both table names for samsa doctor, whatever is opted in', () => {
+    for (const s of [plain, full]) {
+      for (const table of Object.values(TABLES)) s.template.hasOutput(`${table.logicalId}Name`, { Value: { Ref: table.logicalId } });
+    }
   });
+});
 
+describe('dashboard (samsa:dashboard)', () => {
   it('exists, is named after the stack and is an output', () => {
-    const [, dashboard] = ofType(plain, 'AWS::CloudWatch::Dashboard')[0]!;
+    const [, dashboard] = ofType(full, 'AWS::CloudWatch::Dashboard')[0]!;
     expect(dashboard.Properties.DashboardName).toBe(`${STACK_NAME}-samsa`);
-    plain.template.hasOutput('DashboardName', { Value: { Ref: Match.anyValue() } });
+    full.template.hasOutput('DashboardName', { Value: { Ref: Match.anyValue() } });
   });
 
   it('graphs the API, Lambda, DynamoDB, Samsa traffic per topic, and lag per group', () => {
-    const body = JSON.stringify(plain.template.toJSON().Resources[ofType(plain, 'AWS::CloudWatch::Dashboard')[0]![0]].Properties.DashboardBody);
+    const body = JSON.stringify(full.template.toJSON().Resources[ofType(full, 'AWS::CloudWatch::Dashboard')[0]![0]].Properties.DashboardBody);
     for (const needle of ['AWS/ApiGateway', '5xx', 'AWS/Lambda', 'ConcurrentExecutions', 'AWS/DynamoDB', 'ConsumedWriteCapacityUnits', 'WriteThrottleEvents']) {
       expect(body).toContain(needle);
     }
@@ -98,9 +155,9 @@ describe('dashboard', () => {
   });
 });
 
-describe('alarms', () => {
+describe('alarms (samsa:alarms)', () => {
   it('creates one alarm per runbook entry, each pointing at the runbook and quiet without data', () => {
-    const alarms = ofType(plain, 'AWS::CloudWatch::Alarm');
+    const alarms = ofType(full, 'AWS::CloudWatch::Alarm');
     expect(alarms).toHaveLength(Object.keys(ALARMS).length);
     for (const [, a] of alarms) {
       expect(a.Properties.AlarmDescription).toMatch(/Runbook: README\.md/);
@@ -110,7 +167,7 @@ describe('alarms', () => {
   });
 
   it('watches the worst group lag against the threshold for five minutes', () => {
-    const lag = withEmail.resources[logicalId(withEmail, withEmail.stack.monitoring.alarms.consumerLag)].Properties;
+    const lag = alarmOf(withEmail, 'consumerLag');
     expect(lag).toMatchObject({
       Namespace: 'Samsa',
       MetricName: 'ConsumerLag',
@@ -119,12 +176,11 @@ describe('alarms', () => {
       Threshold: 500,
       EvaluationPeriods: 5,
     });
-    const defaultLag = plain.resources[logicalId(plain, plain.stack.monitoring.alarms.consumerLag)].Properties;
-    expect(defaultLag.Threshold).toBe(DEFAULT_SETTINGS.lagAlarmThreshold);
+    expect(alarmOf(full, 'consumerLag').Threshold).toBe(DEFAULT_SETTINGS.lagAlarmThreshold);
   });
 
   it('watches the API 5xx rate, DynamoDB throttling of both tables and the index, aborted reservations', () => {
-    const props = (key: keyof typeof ALARMS) => plain.resources[logicalId(plain, plain.stack.monitoring.alarms[key])].Properties;
+    const props = (key: keyof typeof ALARMS) => alarmOf(full, key);
     expect(JSON.stringify(props('api5xxRate').Metrics)).toContain('100 * errors / requests');
     const throttling = JSON.stringify(props('dynamoDbThrottling').Metrics);
     for (const table of Object.values(TABLES)) expect(throttling).toContain(table.logicalId);
@@ -147,12 +203,12 @@ describe('alarms', () => {
       expect(a.Properties.OKActions).toEqual([{ Ref: topicId }]);
     }
     withEmail.template.hasOutput('AlarmTopicArn', { Value: { Ref: topicId } });
-    expect(ofType(plain, 'AWS::SNS::Topic')).toEqual([]);
+    expect(ofType(full, 'AWS::SNS::Topic')).toEqual([]);
   });
 
-  it('leaves cdk-nag clean with the alarm topic too', () => {
-    const open = withEmail.report.pluginReports.flatMap((p) => p.violations.map((v) => `${v.ruleName} at ${v.violatingConstructs.map((c) => c.constructPath).join(', ')}`));
-    expect(open).toEqual([]);
+  it('leaves cdk-nag clean with everything on and with the alarm topic too', () => {
+    expect(openFindings(full)).toEqual([]);
+    expect(openFindings(withEmail)).toEqual([]);
   });
 });
 
@@ -168,5 +224,21 @@ describe('settings from context', () => {
     expect(() => settingsOf({ [CONTEXT_KEYS.alarmEmail]: 'not-an-address' })).toThrow(/samsa:alarmEmail/);
     expect(settingsOf({ [CONTEXT_KEYS.topicMetrics]: 'false' }).topicMetrics).toBe(false);
     expect(() => settingsOf({ [CONTEXT_KEYS.topicMetrics]: 'no' })).toThrow(/samsa:topicMetrics/);
+  });
+
+  it('leaves samsa:lagMetrics, samsa:dashboard and samsa:alarms off unless set, and rejects bad values', () => {
+    const settingsOf = (context: Record<string, unknown>) => resolveSettings(new Stack(new App({ context }), 'S'));
+    expect(settingsOf({})).toMatchObject({ lagMetrics: false, dashboard: false, alarms: false });
+    expect(settingsOf({ [CONTEXT_KEYS.lagMetrics]: 'true', [CONTEXT_KEYS.dashboard]: true, [CONTEXT_KEYS.alarms]: 'true' })).toMatchObject({
+      lagMetrics: true,
+      dashboard: true,
+      alarms: true,
+    });
+    for (const key of [CONTEXT_KEYS.lagMetrics, CONTEXT_KEYS.dashboard, CONTEXT_KEYS.alarms]) {
+      expect(() => settingsOf({ [key]: 'yes' })).toThrow(new RegExp(key));
+    }
+    // An alarm email asks for alarms; an email with alarms switched off is a contradiction, refused.
+    expect(settingsOf({ [CONTEXT_KEYS.alarmEmail]: 'oncall@example.com' }).alarms).toBe(true);
+    expect(() => settingsOf({ [CONTEXT_KEYS.alarmEmail]: 'oncall@example.com', [CONTEXT_KEYS.alarms]: 'false' })).toThrow(/samsa:alarms/);
   });
 });
