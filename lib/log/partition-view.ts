@@ -181,6 +181,12 @@ async function walkStable(
   while (seq < counter.seq) {
     let entry = entries.get(seq) ?? (await confirmEntry(ctx, ref, seq));
     if (entry === undefined) {
+      if (!abortable(ctx, reservedNoLaterThan(entries, seq, counter)) && seq + 1 < counter.seq && !entries.has(seq + 1)) {
+        // The lagging index may hide the batch after the gap, whose reservedAt bounds the gap's own:
+        // read it strongly (only while a gap holds the stable end, and only when the index missed it).
+        const next = await confirmEntry(ctx, ref, seq + 1);
+        if (next !== undefined) entries.set(seq + 1, next);
+      }
       if (!abortable(ctx, reservedNoLaterThan(entries, seq, counter))) {
         // The first reader to stop here records the bound it knows now; later readers age the hole from it.
         if (holeBound(counter, seq) === undefined) await recordHole(ctx, ref, counter, seq);
