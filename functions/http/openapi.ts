@@ -1,6 +1,7 @@
 /**
- * The OpenAPI 3.1 document, generated from the route table, the parameter
- * table (openapi-params.ts), the same zod schemas that validate requests and
+ * The OpenAPI 3.1 document, generated from the route table and its
+ * summaries (lib/protocol/route-summaries.ts), the parameter table
+ * (openapi-params.ts), the same zod schemas that validate requests and
  * the response schemas (lib/protocol/response-schemas*.ts, per route in
  * openapi-responses.ts), so the reference cannot drift from what the handlers
  * accept and answer. Served, without credentials, at GET /v1/openapi.json;
@@ -11,6 +12,7 @@ import * as z from 'zod/mini';
 import { ERROR_CODES, type ErrorCode } from '../../lib/errors';
 import { DEFAULT_LIMITS, type Limits } from '../../lib/limits';
 import { ERROR_CODE_LIST, itemErrorCode } from '../../lib/protocol/response-schemas';
+import { ROUTE_SUMMARIES } from '../../lib/protocol/route-summaries';
 import { commitBody, heartbeatBody, pollBody, resetOffsetsBody } from '../../lib/protocol/groups';
 import { initProducerBody } from '../../lib/protocol/producers';
 import { produceBody } from '../../lib/protocol/records';
@@ -114,7 +116,7 @@ function buildDocument(limits: Limits): Record<string, unknown> {
     paths[path] ??= {};
     paths[path][route.method.toLowerCase()] = {
       operationId: id,
-      summary: route.summary,
+      summary: ROUTE_SUMMARIES[id],
       tags: [tagOf(id)],
       ...(params.length + query.length === 0 ? {} : { parameters: [...params, ...query] }),
       ...(route.public === true ? { security: [] } : {}),
