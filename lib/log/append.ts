@@ -60,10 +60,12 @@ export async function writeReserved(
     retentionMs: config['retention.ms'],
     nonce,
   });
-  // The hourly checkpoint rides along with the batch put: no extra sequential round trip.
-  await Promise.all([
+  // The six-hourly checkpoint rides along with the batch put: no extra sequential round trip. Both
+  // are awaited even when the batch fails (a frozen Lambda would drop a checkpoint still retrying).
+  const [batch] = await Promise.allSettled([
     writeBatch(ctx, built, reservation, config['retention.ms']),
     writeCheckpoint(ctx, ref, reservation, built.item.ttl),
   ]);
+  if (batch.status === 'rejected') throw batch.reason;
   ctx.crash?.('produce.afterBatchPut');
 }

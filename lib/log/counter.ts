@@ -21,7 +21,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { LibContext } from '../context';
-import { SamsaError } from '../errors';
+import { SamsaError, toSamsaError } from '../errors';
 import { checkpointKeys, COUNTER_SK } from '../storage/keys';
 import { queryPages } from '../storage/query-all';
 import type { PartitionRef } from './partition';
@@ -203,18 +203,30 @@ function partitionGone(ref: PartitionRef): SamsaError {
   );
 }
 
-/** Records "every seq below r.seq was reserved by checkpointAt"; best effort (a lost one only coarsens the bound). */
+/**
+ * Records "every seq below r.seq was reserved by checkpointAt". It is the only record of that
+ * time: the next reservation overwrites the counter's `ra`, and a lost checkpoint leaves a reader
+ * unable to tell a batch TTL deleted from a dead writer's gap for six hours (it would abort an
+ * expired batch rather than expire it). So retriable failures are retried, with backoff, until
+ * the abort bound has passed twice — late is harmless, the statement stays true — and only
+ * then given up (the next interval's first writer records the next one).
+ */
 export async function writeCheckpoint(ctx: LibContext, ref: PartitionRef, r: Reservation, ttl: number | undefined): Promise<void> {
   if (r.checkpointAt === undefined) return;
-  try {
-    await ctx.ddb.send(
-      new PutCommand({
-        TableName: ctx.tables.log,
-        Item: { ...checkpointKeys.checkpoint(ref.pk, r.seq), at: r.checkpointAt, o: r.baseOffset, ...(ttl === undefined ? {} : { ttl }) },
-      }),
-    );
-  } catch {
-    // The next interval's first writer records the next one.
+  const giveUpAt = r.reservedAt + 2 * ctx.limits.abortAfterMs;
+  for (let i = 0; ; i++) {
+    try {
+      await ctx.ddb.send(
+        new PutCommand({
+          TableName: ctx.tables.log,
+          Item: { ...checkpointKeys.checkpoint(ref.pk, r.seq), at: r.checkpointAt, o: r.baseOffset, ...(ttl === undefined ? {} : { ttl }) },
+        }),
+      );
+      return;
+    } catch (err) {
+      if (!toSamsaError(err).retriable || ctx.clock.now() >= giveUpAt) return;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 50 * 2 ** i)));
+    }
   }
 }
 

@@ -7,7 +7,7 @@
  * deletes every log item whose `ttl` (epoch seconds) is at or before the
  * clock — what DynamoDB's TTL may do from that moment on.
  */
-import { DeleteCommand, GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TTL_MARGIN_MS } from '../../lib/log/batch-item';
 import { reserve } from '../../lib/log/counter';
@@ -18,6 +18,7 @@ import { extendRetentionTtl } from '../../lib/topics/retention-ttl';
 import { ddbHook, ManualClock } from '../support/ddb-faults';
 import { createTestStack, uniqueName, type TestStack } from '../support/stack';
 import { incompressibleBase64 } from '../support/noise';
+import { sweepTtl as sweepTtlAt } from '../support/ttl';
 
 const DAY = 24 * 3600 * 1000;
 let stack: TestStack;
@@ -52,28 +53,7 @@ async function logItem(name: string, seq: number): Promise<Record<string, any> |
   return out.Item;
 }
 
-/** What DynamoDB TTL may do once the clock passed an item's ttl: delete it (also chunks). */
-async function sweepTtl(): Promise<number> {
-  let deleted = 0;
-  let startKey: Record<string, any> | undefined;
-  do {
-    const out = await stack.lib.ddb.send(
-      new ScanCommand({
-        TableName: stack.tables.log,
-        FilterExpression: '#ttl <= :now',
-        ExpressionAttributeNames: { '#ttl': 'ttl' },
-        ExpressionAttributeValues: { ':now': Math.floor(clock.now() / 1000) },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of out.Items ?? []) {
-      await stack.lib.ddb.send(new DeleteCommand({ TableName: stack.tables.log, Key: { pk: item.pk, sk: item.sk } }));
-      deleted++;
-    }
-    startKey = out.LastEvaluatedKey;
-  } while (startKey !== undefined);
-  return deleted;
-}
+const sweepTtl = () => sweepTtlAt(stack, clock.now());
 
 describe('time-based retention', () => {
   it('skips a week of TTL-deleted batches nobody read at once, without aborting them one by one', async () => {
