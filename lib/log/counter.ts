@@ -207,13 +207,13 @@ function partitionGone(ref: PartitionRef): SamsaError {
  * Records "every seq below r.seq was reserved by checkpointAt". It is the only record of that
  * time: the next reservation overwrites the counter's `ra`, and a lost checkpoint leaves a reader
  * unable to tell a batch TTL deleted from a dead writer's gap for six hours (it would abort an
- * expired batch rather than expire it). So retriable failures are retried, with backoff, until
- * the abort bound has passed twice — late is harmless, the statement stays true — and only
+ * expired batch rather than expire it). So retriable failures are retried, with backoff, for as
+ * long as the writer tries its batch (never longer: the produce request waits for both), and only
  * then given up (the next interval's first writer records the next one).
  */
 export async function writeCheckpoint(ctx: LibContext, ref: PartitionRef, r: Reservation, ttl: number | undefined): Promise<void> {
   if (r.checkpointAt === undefined) return;
-  const giveUpAt = r.reservedAt + 2 * ctx.limits.abortAfterMs;
+  const giveUpAt = r.reservedAt + ctx.limits.abortAfterMs - ctx.limits.maxClockSkewMs;
   for (let i = 0; ; i++) {
     try {
       await ctx.ddb.send(
