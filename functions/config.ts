@@ -11,7 +11,7 @@ import type { TableNames } from '../lib/storage/schema';
 export interface Config {
   tables: TableNames;
   region: string;
-  /** Set only for DynamoDB Local. */
+  /** Set only off AWS: DynamoDB Local, or the endpoint given to `npm start -- --dynamodb-endpoint`. */
   dynamoEndpoint: string | undefined;
   limits: Limits;
   auth: AuthConfig;

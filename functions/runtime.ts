@@ -7,7 +7,7 @@ import { PrincipalQuota } from '../lib/auth/quota';
 import { systemClock, type Clock, type LibContext } from '../lib/context';
 import { TopicCache } from '../lib/topics/topic-cache';
 import { ProducerEpochCache } from '../lib/log/producer-id';
-import { createStorageClients, localCredentials, type StorageClientOptions } from '../lib/storage/client';
+import { createStorageClients, isLocalEndpoint, localCredentials, type StorageClientOptions } from '../lib/storage/client';
 import type { Config } from './config';
 import { requestPrincipal, type AppDeps } from './http/app';
 import { requestAuthenticator } from './http/auth';
@@ -35,7 +35,8 @@ export function createDeps(config: Config, extra: DepsOverrides = {}): AppDeps {
   if (extra.plugins !== undefined) options.plugins = extra.plugins;
   if (config.dynamoEndpoint !== undefined) {
     options.endpoint = config.dynamoEndpoint;
-    options.credentials = localCredentials();
+    // DynamoDB Local takes any credentials; another endpoint (npm start --dynamodb-endpoint) gets the default chain.
+    if (isLocalEndpoint(config.dynamoEndpoint)) options.credentials = localCredentials();
   }
   const { doc, docOnce } = createStorageClients(options);
   const clock = extra.clock ?? systemClock;

@@ -1,11 +1,14 @@
 /**
  * The local stack's development key: a key of the first super user.
  *
- * Two files, because a key belongs to the database that verifies it:
+ * Three files, because a key belongs to the database that verifies it:
  * - `<data dir>/dev-key` keeps a persistent stack's key with its data, so a
  *   restart on the same data prints the same key, and deleting the data
  *   directory drops its key too. An in-memory stack has no such file: its
  *   database and key live only as long as the process.
+ * - `.samsa/endpoints/<host>/dev-key` does the same for a stack on a
+ *   DynamoDB someone else runs (`--dynamodb-endpoint`): its data lives there,
+ *   so its key is kept per endpoint.
  * - `.samsa/dev-key` (DEV_KEY_FILE) holds the key of the stack running now,
  *   whichever it is, for the CLI (cli/credentials.ts) and the README's curl
  *   lines. A stack writes it once it serves, and on stopping puts back what
@@ -27,6 +30,11 @@ export const DEV_KEY_FILE = '.samsa/dev-key';
 /** Where a persistent stack keeps its key: with the data it belongs to. */
 export function dataDevKeyFile(dataDir: string): string {
   return join(dataDir, 'dev-key');
+}
+
+/** Where a stack on an external DynamoDB keeps its key: one file per endpoint host and port. */
+export function endpointDevKeyFile(endpoint: string): string {
+  return join('.samsa', 'endpoints', new URL(endpoint).host.replace(/[^A-Za-z0-9.-]/g, '_'), 'dev-key');
 }
 
 export interface DevKeyOptions {

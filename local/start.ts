@@ -2,8 +2,15 @@
  * `npm start`: DynamoDB Local + the HTTP API on http://127.0.0.1:4000.
  *
  *   npm start -- [--port 4000] [--host 127.0.0.1] [--in-memory] [--data-dir .samsa/data] [--dynamodb-port N] [--no-auth]
+ *   npm start -- --dynamodb-endpoint URL [--region R] [--port 4000] [--host 127.0.0.1] [--no-auth]
  *
- * Data persists under .samsa/data unless --in-memory.
+ * Data persists under .samsa/data unless --in-memory. With --dynamodb-endpoint
+ * the stack starts no DynamoDB Local: it uses one that already runs (another
+ * DynamoDB Local, a proxy that meters or records every call, or DynamoDB
+ * itself with the caller's credentials and region) and creates its tables
+ * there if they are missing, so every call it makes can be watched from
+ * outside. A loopback endpoint is taken for DynamoDB Local and gets its
+ * dummy credentials; any other gets the default AWS credential chain.
  *
  * Stopping: SIGINT (Ctrl-C), SIGTERM or SIGHUP to this process, or to tsx or
  * npm above it, stops the HTTP server and DynamoDB Local. npm and tsx do not
@@ -16,17 +23,18 @@
  * API keys are on, as deployed: a development key for the super user `admin`
  * is printed. A persistent stack keeps it with its data (`<data dir>/dev-key`),
  * so a restart on the same data prints the same key; an in-memory stack makes
- * a new one each start and writes no key file of its own. Either publishes
- * its key in .samsa/dev-key while it runs, for the CLI (dev-key.ts).
+ * a new one each start and writes no key file of its own; a stack on an
+ * external endpoint keeps its key per endpoint. Each publishes its key in
+ * .samsa/dev-key while it runs, for the CLI (dev-key.ts).
  */
 import { parseArgs } from 'node:util';
 import { ENV } from '../functions/config';
 import { loadConfig } from '../functions/config';
 import { createDeps } from '../functions/runtime';
-import { createStorageClients, localCredentials } from '../lib/storage/client';
+import { createStorageClients, isLocalEndpoint, localCredentials, type StorageClientOptions } from '../lib/storage/client';
 import { ensureTables } from '../lib/storage/ensure-tables';
 import { localTableNames } from '../lib/storage/schema';
-import { dataDevKeyFile, developmentKey, DEV_KEY_FILE, publishDevKey } from './dev-key';
+import { dataDevKeyFile, developmentKey, DEV_KEY_FILE, endpointDevKeyFile, publishDevKey } from './dev-key';
 import { startDynamoLocal, type DynamoLocal } from './dynamodb';
 import { watchLaunchers } from './lifeline';
 import { PortInUseError, startServer, type LocalServer } from './server';
@@ -39,17 +47,30 @@ const HELP = `Usage: npm start -- [options]
   --in-memory         keep data in memory only (and make a new development key each start)
   --data-dir DIR      where DynamoDB Local stores data, and the development key with it (default .samsa/data)
   --dynamodb-port N   DynamoDB Local port (default: a free port)
+  --dynamodb-endpoint URL
+                      start no DynamoDB Local: use the DynamoDB at URL (another DynamoDB Local, a metering
+                      proxy, or DynamoDB itself) and create the tables there if missing. localhost and
+                      127.0.0.1 get DynamoDB Local's dummy credentials, any other URL the default AWS
+                      credential chain. Not with --in-memory, --data-dir or --dynamodb-port
+  --region R          with --dynamodb-endpoint: the AWS region (default $AWS_REGION, else the region in a
+                      dynamodb.<region>.amazonaws.com URL, else us-east-1)
   --no-auth           no API keys: everyone is 'anonymous' and may do everything (quick trials only)
   --help              this text`;
+
+/** Options that only configure the DynamoDB Local this stack would start itself. */
+const LOCAL_DYNAMO_OPTIONS = ['in-memory', 'data-dir', 'dynamodb-port'] as const;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       port: { type: 'string' },
       host: { type: 'string', default: '127.0.0.1' },
-      'in-memory': { type: 'boolean', default: false },
-      'data-dir': { type: 'string', default: '.samsa/data' },
+      // No defaults for these three: --dynamodb-endpoint must tell whether they were given.
+      'in-memory': { type: 'boolean' },
+      'data-dir': { type: 'string' },
       'dynamodb-port': { type: 'string' },
+      'dynamodb-endpoint': { type: 'string' },
+      region: { type: 'string' },
       'no-auth': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -60,6 +81,20 @@ async function main(): Promise<void> {
   }
   const port = parsePort(values.port ?? process.env.PORT ?? '4000', '--port');
   const dynamoPort = values['dynamodb-port'] === undefined ? undefined : parsePort(values['dynamodb-port'], '--dynamodb-port');
+  const inMemory = values['in-memory'] ?? false;
+  const dataDir = values['data-dir'] ?? '.samsa/data';
+  const external = values['dynamodb-endpoint'] === undefined ? undefined : externalDynamo(values['dynamodb-endpoint'], values.region);
+  if (external !== undefined) {
+    const clash = LOCAL_DYNAMO_OPTIONS.filter((option) => values[option] !== undefined);
+    if (clash.length > 0) {
+      usageError(
+        `--dynamodb-endpoint uses a DynamoDB that already runs; ${clash.map((o) => `--${o}`).join(', ')} only configure${clash.length === 1 ? 's' : ''} ` +
+          'the DynamoDB Local this stack would start otherwise. Drop one or the other.',
+      );
+    }
+  } else if (values.region !== undefined) {
+    usageError('--region applies only with --dynamodb-endpoint (DynamoDB Local ignores the region).');
+  }
 
   let dynamo: DynamoLocal | undefined;
   let devKey: { apiKey: string; principal: string } | undefined;
@@ -88,32 +123,45 @@ async function main(): Promise<void> {
     dynamo?.kill();
   });
 
+  const tables = localTableNames('samsa');
+  let endpoint: string;
   try {
-    dynamo = await startDynamoLocal({
-      ...(dynamoPort === undefined ? {} : { port: dynamoPort }),
-      ...(values['in-memory'] ? {} : { dataDir: values['data-dir'] }),
-    });
-    const tables = localTableNames('samsa');
-    const { raw } = createStorageClients({ endpoint: dynamo.endpoint, credentials: localCredentials() });
-    await ensureTables(raw, tables);
-    raw.destroy();
+    if (external === undefined) {
+      dynamo = await startDynamoLocal({
+        ...(dynamoPort === undefined ? {} : { port: dynamoPort }),
+        ...(inMemory ? {} : { dataDir }),
+      });
+      endpoint = dynamo.endpoint;
+    } else {
+      endpoint = external.endpoint;
+    }
+    const { raw } = createStorageClients(external ?? { endpoint, credentials: localCredentials() });
+    try {
+      await ensureTables(raw, tables);
+    } catch (err) {
+      throw new Error(`DynamoDB at ${endpoint}: ${(err as Error).message}`);
+    } finally {
+      raw.destroy();
+    }
 
     // The same config path a Lambda cold start takes, fed the env this stack builds.
     const config = loadConfig({
       ...process.env,
       [ENV.metaTable]: tables.meta,
       [ENV.logTable]: tables.log,
-      [ENV.dynamoEndpoint]: dynamo.endpoint,
+      [ENV.dynamoEndpoint]: endpoint,
+      ...(external === undefined ? {} : { [ENV.region]: external.region }),
       [ENV.authMode]: values['no-auth'] ? 'none' : 'api-keys',
     });
     const deps = createDeps(config);
     if (!values['no-auth']) {
       const principal = config.auth.superUsers[0] ?? 'admin';
       // In memory: a new key each start, kept nowhere but .samsa/dev-key while it runs. On disk: the key lives
-      // with the data; .samsa/dev-key is adopted when it verifies there (where earlier versions kept the key).
-      devKey = values['in-memory']
+      // with the data (for an external endpoint, in a file of that endpoint); .samsa/dev-key is adopted when it
+      // verifies there (where earlier versions kept the key).
+      devKey = inMemory
         ? await developmentKey(deps.lib, principal)
-        : await developmentKey(deps.lib, principal, { keep: dataDevKeyFile(values['data-dir']), adopt: [DEV_KEY_FILE] });
+        : await developmentKey(deps.lib, principal, { keep: keyFile(external, dataDir), adopt: [DEV_KEY_FILE] });
     }
     server = await startServer(deps, port, values.host);
     // Only once this stack serves: a stack that fails to start (port in use) must not take the file.
@@ -124,13 +172,21 @@ async function main(): Promise<void> {
     return;
   }
 
-  const storage = values['in-memory'] ? 'in memory' : `in ${values['data-dir']}`;
-  console.log(`Samsa is running at ${server.url} (DynamoDB Local on ${dynamo.endpoint}, data ${storage}).`);
+  if (external === undefined) {
+    console.log(`Samsa is running at ${server.url} (DynamoDB Local on ${endpoint}, data ${inMemory ? 'in memory' : `in ${dataDir}`}).`);
+  } else {
+    const credentials = external.credentials === undefined ? `default AWS credentials, region ${external.region}` : 'DynamoDB Local credentials';
+    console.log(`Samsa is running at ${server.url} (DynamoDB at ${endpoint}, not started by this stack: tables ${tables.meta} and ${tables.log}, ${credentials}).`);
+  }
   if (devKey === undefined) {
     console.log('Authentication is OFF (--no-auth): every request is anonymous and allowed.');
     console.log(`Try: curl -X POST ${server.url}/v1/topics -H 'content-type: application/json' -d '{"name":"orders","partitions":3}'`);
   } else {
-    const kept = values['in-memory'] ? 'new each start, as the data is in memory' : `kept with the data in ${dataDevKeyFile(values['data-dir'])}`;
+    const kept = inMemory
+      ? 'new each start, as the data is in memory'
+      : external === undefined
+        ? `kept with the data in ${dataDevKeyFile(dataDir)}`
+        : `kept for this endpoint in ${endpointDevKeyFile(external.endpoint)}`;
     console.log(`Development API key (super user '${devKey.principal}', ${kept}; in ${DEV_KEY_FILE} while this stack runs):`);
     console.log(`  export SAMSA_API_KEY=${devKey.apiKey}`);
     console.log(
@@ -142,13 +198,40 @@ async function main(): Promise<void> {
   console.log('Press Ctrl-C to stop.');
 }
 
+interface ExternalDynamo extends StorageClientOptions {
+  endpoint: string;
+  region: string;
+}
+
+/** Client options for --dynamodb-endpoint: DynamoDB Local's credentials on loopback, else the default chain. */
+function externalDynamo(raw: string, regionFlag: string | undefined): ExternalDynamo {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return usageError(`--dynamodb-endpoint must be a URL such as http://127.0.0.1:8000; got '${raw}'.`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') usageError(`--dynamodb-endpoint must be an http:// or https:// URL; got '${raw}'.`);
+  const endpoint = url.href.replace(/\/$/, '');
+  // A DynamoDB URL names its region, and a request signed for another one is refused.
+  const region = regionFlag ?? process.env.AWS_REGION ?? /^dynamodb(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com$/.exec(url.hostname)?.[1] ?? 'us-east-1';
+  return { endpoint, region, ...(isLocalEndpoint(endpoint) ? { credentials: localCredentials() } : {}) };
+}
+
+function keyFile(external: ExternalDynamo | undefined, dataDir: string): string {
+  return external === undefined ? dataDevKeyFile(dataDir) : endpointDevKeyFile(external.endpoint);
+}
+
 function parsePort(raw: string, flag: string): number {
   const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    console.error(`samsa: ${flag} must be a port number (0-65535); got '${raw}'.`);
-    process.exit(2);
-  }
+  if (!Number.isInteger(port) || port < 0 || port > 65535) usageError(`${flag} must be a port number (0-65535); got '${raw}'.`);
   return port;
+}
+
+/** A command line this stack cannot run: exit code 2, as for any usage error. */
+function usageError(message: string): never {
+  console.error(`samsa: ${message}`);
+  process.exit(2);
 }
 
 void main();

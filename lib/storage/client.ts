@@ -8,10 +8,10 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Pluggable } from '@smithy/types';
 
 export interface StorageClientOptions {
-  /** DynamoDB Local's URL; omit on AWS. */
+  /** DynamoDB Local's URL, or any other DynamoDB endpoint (a proxy); omit on AWS. */
   endpoint?: string;
   region?: string;
-  /** Static credentials for DynamoDB Local; omit on AWS to use the Lambda role. */
+  /** Static credentials for DynamoDB Local; omit on AWS to use the default chain (the Lambda role, env, profile). */
   credentials?: { accessKeyId: string; secretAccessKey: string };
   /** SDK attempts per call (1 = no SDK retries). */
   maxAttempts?: number;
@@ -49,4 +49,14 @@ export function createStorageClients(options: StorageClientOptions = {}): Storag
  */
 export function localCredentials(): { accessKeyId: string; secretAccessKey: string } {
   return { accessKeyId: 'local', secretAccessKey: 'local' };
+}
+
+/**
+ * Whether an endpoint is on this machine (localhost, 127.0.0.1, [::1]) and so
+ * taken for DynamoDB Local, which gets localCredentials(). Any other endpoint
+ * may be real DynamoDB or a proxy in front of it, which needs real
+ * credentials from the default chain.
+ */
+export function isLocalEndpoint(endpoint: string): boolean {
+  return ['localhost', '127.0.0.1', '[::1]'].includes(new URL(endpoint).hostname);
 }
