@@ -19,7 +19,8 @@
 import { authorize, type Principal } from '../auth/authorize';
 import type { LibContext } from '../context';
 import { isSamsaError } from '../errors';
-import { fetchRecords, type FetchedRecord } from '../log/fetch';
+import { fetchPartition, type FetchedRecord } from '../log/fetch';
+import { checkPartition, partitionRef } from '../log/partition';
 import { listOffsets } from '../log/list-offsets';
 import type { PollBody, Position, TopicPartitions } from '../protocol/groups';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
@@ -139,8 +140,10 @@ async function fetchAssigned(
     partitions.map(async ({ topic: name, partition }) => {
       const topic = topics.get(name);
       if (topic === undefined) return undefined; // deleted: the next heartbeat drops it
-      const fetchFrom = (offset: number) =>
-        fetchRecords(ctx, principal, { topic: name, partition, offset, maxRecords: share.records, maxBytes: share.bytes, maxWaitMs: 0 }, topic);
+      const fetchFrom = (offset: number) => {
+        checkPartition(topic, partition);
+        return fetchPartition(ctx, partitionRef(topic, partition), { offset, maxRecords: share.records, maxBytes: share.bytes, maxWaitMs: 0 });
+      };
       try {
         let result;
         try {

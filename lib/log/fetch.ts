@@ -15,6 +15,8 @@
  * strongly consistent read of the counter; UNKNOWN_TOPIC_OR_PARTITION;
  * UNKNOWN_TOPIC_ID (404) when `topicId` is not the topic's current id
  * (deleted, or deleted and re-created), judged before the partition.
+ * fetchPartition: the same for a partition the caller already resolved and
+ * authorized (the group poll: one authorization for many partitions).
  * Cost: partition view (1 RRU + index query when new batches settled) and
  * an eventually consistent Query of the batches: ≈ 0.5 RRU per 4 KB read.
  * A pinned fetch whose id differs from a cached topic's reads the topic
@@ -61,16 +63,9 @@ export interface FetchResult {
   pending: boolean;
 }
 
-/** `topic`: the topic just read strongly by the caller (group poll), saving a second read. */
-export async function fetchRecords(ctx: LibContext, principal: Principal, input: FetchInput, topic?: Topic): Promise<FetchResult> {
+export async function fetchRecords(ctx: LibContext, principal: Principal, input: FetchInput): Promise<FetchResult> {
   await authorize(ctx.authorizer, principal, 'read', { type: 'topic', name: input.topic });
-  let ref: PartitionRef;
-  if (topic === undefined) ref = await resolveForFetch(ctx, input, false);
-  else {
-    if (input.topicId !== undefined && topic.topicId !== input.topicId) throw unknownTopicId(input.topic, input.topicId, true);
-    checkPartition(topic, input.partition);
-    ref = partitionRef(topic, input.partition);
-  }
+  let ref = await resolveForFetch(ctx, input, false);
   let view: PartitionView;
   try {
     view = await viewPartition(ctx, ref);
@@ -80,11 +75,25 @@ export async function fetchRecords(ctx: LibContext, principal: Principal, input:
     ref = await resolveForFetch(ctx, input, true);
     view = await viewPartition(ctx, ref);
   }
+  return fetchPartition(ctx, ref, input, view);
+}
+
+export type PartitionFetch = Pick<FetchInput, 'offset' | 'maxRecords' | 'maxBytes' | 'maxWaitMs'>;
+
+/**
+ * The fetch of one partition the caller already resolved and authorized
+ * (the group poll reads many partitions under one authorization); `view`
+ * when the caller just took it, else viewed here. Errors as fetchRecords,
+ * less the topic's: UNKNOWN_TOPIC_OR_PARTITION when the partition's counter
+ * is gone (a deleted topic; a cached `ref` may be stale, see resolveForFetch).
+ */
+export async function fetchPartition(ctx: LibContext, ref: PartitionRef, input: PartitionFetch, view?: PartitionView): Promise<FetchResult> {
+  view ??= await viewPartition(ctx, ref);
   checkRange(ref, view, input.offset);
   if (input.offset >= view.stableEnd && input.maxWaitMs > 0) {
     view = await waitForData(ctx, ref, view, input.offset, Math.min(input.maxWaitMs, ctx.limits.maxWaitMs));
   }
-  return readFrom(ctx, ref, view, input);
+  return readFrom(ctx, ref, view, { ...input, topic: ref.topic.name, partition: ref.partition });
 }
 
 /**
