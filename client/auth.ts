@@ -7,6 +7,7 @@ import type { AclOperation, PatternType, Permission, ResourceType } from '../lib
 import type { AclBindingBody, CreateApiKeyBody } from '../lib/protocol/requests';
 import type { Acl, AclList, ApiKeyList, ApiKeyView, IssuedApiKey } from '../lib/protocol/responses';
 import { route, type HttpClient } from './http';
+import { checkFields } from './validate';
 
 export type { Acl, AclOperation, ApiKeyView, IssuedApiKey };
 
@@ -32,16 +33,29 @@ export interface AclFilter {
   resourceName?: string;
 }
 
+// Enumerations (resource types, operations, …) are the server's to check: it answers with the valid ones.
+const KEY_FIELDS = { principal: 's!', expiresInSeconds: 'p', description: 't' } satisfies Record<keyof CreateApiKeyOptions, string>;
+const ACL_FIELDS = {
+  principal: 's!',
+  resourceType: 's!',
+  resourceName: 's!',
+  patternType: 's',
+  operation: 's!',
+  permission: 's',
+} satisfies Record<keyof AclBindingInput, string>;
+const FILTER_FIELDS = { principal: 's', resourceType: 's', resourceName: 's' } satisfies Record<keyof AclFilter, string>;
+
 export class ApiKeys {
   constructor(private readonly http: HttpClient) {}
 
   /** Issues a key for `principal`; the answer holds the secret, once. */
-  create(options: CreateApiKeyOptions): Promise<IssuedApiKey> {
-    return this.http.request({ ...route('createApiKey'), body: options });
+  async create(options: CreateApiKeyOptions): Promise<IssuedApiKey> {
+    return this.http.request({ ...route('createApiKey'), body: checkFields(options, KEY_FIELDS, 'keys.create(options)') });
   }
 
   /** Every key (never a secret), or only the keys of one principal. */
   async list(options: { principal?: string } = {}): Promise<ApiKeyView[]> {
+    checkFields(options, { principal: 's' }, 'keys.list(options)');
     return (await this.http.request<ApiKeyList>({ ...route('listApiKeys'), query: { principal: options.principal } })).keys;
   }
 
@@ -55,11 +69,12 @@ export class Acls {
   constructor(private readonly http: HttpClient) {}
 
   /** Adds a binding; idempotent (the same binding has the same id). */
-  create(binding: AclBindingInput): Promise<Acl> {
-    return this.http.request({ ...route('createAcl'), body: binding, idempotent: true });
+  async create(binding: AclBindingInput): Promise<Acl> {
+    return this.http.request({ ...route('createAcl'), body: checkFields(binding, ACL_FIELDS, 'acls.create(binding)'), idempotent: true });
   }
 
   async list(filter: AclFilter = {}): Promise<Acl[]> {
+    checkFields(filter, FILTER_FIELDS, 'acls.list(filter)');
     const query = { principal: filter.principal, resourceType: filter.resourceType, resourceName: filter.resourceName };
     return (await this.http.request<AclList>({ ...route('listAcls'), query })).acls;
   }

@@ -3,13 +3,16 @@
  * `{ type: STRING | BINARY | JSON, data }` (BINARY data is base64).
  *
  * In:  a string is STRING, a Uint8Array (or Buffer) is BINARY, `{ json: v }`
- *      is JSON, an explicit wire object `{ type, data }` passes through, and
- *      null or undefined is no key / a null value.
+ *      is JSON, an explicit wire object `{ type, data }` passes through (so
+ *      does a consumed `Data`), and null is no key / a null value. Anything
+ *      else (a number, `{ json }` without a value, an object with other
+ *      fields) is refused rather than sent as something else.
  * Out: `{ type: 'STRING', data: string }`, `{ type: 'JSON', data: unknown }`
  *      or `{ type: 'BINARY', data: Uint8Array }`, so a consumer sees each
  *      record the way it was produced.
  */
 import type { DataType, WireData, WireFallback } from '../lib/protocol/data';
+import { checkFields, describe, invalid, isPlainObject } from './validate';
 
 export type { DataType, WireData, WireFallback };
 
@@ -43,22 +46,38 @@ export function toWire(input: DataInput, where: string): WireData | null {
   if (input === null || input === undefined) return null;
   if (typeof input === 'string') return { type: 'STRING', data: input };
   if (input instanceof Uint8Array) return { type: 'BINARY', data: encodeBase64(input) };
-  if (typeof input === 'object') {
-    if ('json' in input) return { type: 'JSON', data: input.json };
-    if ('type' in input && 'data' in input && (input.type === 'STRING' || input.type === 'BINARY' || input.type === 'JSON')) {
-      return { type: input.type, data: input.data };
+  if (isPlainObject(input)) {
+    const fields = Object.keys(input).sort().join();
+    const { json, type, data } = input as { json?: unknown; type?: unknown; data?: unknown };
+    // JSON.stringify would drop these without a word: the record would have no value.
+    if (fields === 'json' && json !== undefined && typeof json !== 'function' && typeof json !== 'symbol') return { type: 'JSON', data: json };
+    // The wire form, and what consumers get back: BINARY data as a Uint8Array (encoded here) and an
+    // informational `fallback`, left out since the bytes are sent as what they are, BINARY.
+    if (fields === 'data,type' || fields === 'data,fallback,type') {
+      if (type === 'STRING' && typeof data === 'string') return { type, data };
+      if (type === 'BINARY' && (typeof data === 'string' || data instanceof Uint8Array)) {
+        return { type, data: typeof data === 'string' ? data : encodeBase64(data) };
+      }
+      if (type === 'JSON' && data !== undefined) return { type, data };
     }
   }
-  throw new TypeError(`${where} must be a string, a Uint8Array, { json: value }, { type, data } or null.`);
+  throw invalid(
+    `Invalid ${where}: a string, a Uint8Array, { json: value }, { type, data } or null; got ${describe(input)}.`,
+  );
 }
 
 export function headersToWire(headers: HeadersInput | undefined): { name: string; value: string | WireData | null }[] | undefined {
   if (headers === undefined) return undefined;
-  const list = Array.isArray(headers) ? headers : Object.entries(headers).map(([name, value]) => ({ name, value }));
-  return list.map(({ name, value }) => ({
-    name,
-    value: value === null ? null : typeof value === 'string' ? value : { type: 'BINARY', data: encodeBase64(value) },
-  }));
+  let list: { name: string; value: HeaderValueInput }[];
+  if (Array.isArray(headers)) list = headers.map((h) => checkFields(h, { name: 't!', value: 'a!' }, 'a header'));
+  else if (isPlainObject(headers)) list = Object.entries(headers).map(([name, value]) => ({ name, value }));
+  else throw invalid(`Invalid headers: { name: value } or [{ name, value }]; got ${describe(headers)}.`);
+  return list.map(({ name, value }) => {
+    if (value !== null && typeof value !== 'string' && !(value instanceof Uint8Array)) {
+      throw invalid(`Invalid value of header '${name}': a string, a Uint8Array or null; got ${describe(value)}.`);
+    }
+    return { name, value: value === null ? null : typeof value === 'string' ? value : { type: 'BINARY', data: encodeBase64(value) } };
+  });
 }
 
 /** The bytes the server hashes for a key: UTF-8 of STRING, JSON text of JSON, raw BINARY. */

@@ -36,6 +36,7 @@ import { SamsaApiError, SamsaError } from './errors';
 import { route, type HttpClient } from './http';
 import { sleep } from './retry';
 import type { ConsumedRecord } from './types';
+import { checkFields, checkHandlers, invalid } from './validate';
 
 export interface GroupConsumerOptions {
   groupId: string;
@@ -77,6 +78,28 @@ export interface GroupConsumerOptions {
    */
   onMembership?: (membership: { memberEpoch: number; assignment: TopicPartitions[] }) => void;
 }
+
+const GROUP_OPTIONS = {
+  groupId: 's!',
+  topics: 'S',
+  memberId: 's',
+  sessionTimeoutMs: 'p',
+  rebalanceTimeoutMs: 'p',
+  offsetReset: 'earliest|latest',
+  autoCommit: 'b',
+  autoCommitIntervalMs: 'i',
+  maxRecords: 'p',
+  maxBytes: 'p',
+  maxWaitMs: 'i',
+  stopAtEnd: 'b',
+  onAssigned: 'f',
+  onRevoked: 'f',
+  onLost: 'f',
+  onMembership: 'f',
+} satisfies Record<keyof GroupConsumerOptions, string>;
+const FROM_BEGINNING = "KafkaJS's fromBeginning is the consumer's offsetReset: 'earliest'.";
+const POSITION = { topic: 's!', partition: 'i!', offset: 'i!' };
+const NO_TOPICS = 'Subscribe to at least one topic first (the topics option or subscribe()).';
 
 export interface GroupBatch {
   records: ConsumedRecord[];
@@ -141,7 +164,7 @@ export class GroupConsumer implements AsyncIterable<GroupBatch> {
     private readonly http: HttpClient,
     private readonly options: GroupConsumerOptions,
   ) {
-    if (typeof options?.groupId !== 'string' || options.groupId === '') throw new SamsaError('INVALID_ARGUMENT', 'groupId is required.');
+    checkFields(options, GROUP_OPTIONS, 'samsa.consumer(options)', FROM_BEGINNING);
     this.groupId = options.groupId;
     this.memberId = options.memberId ?? randomId();
     this.topics = [...(options.topics ?? [])];
@@ -152,6 +175,7 @@ export class GroupConsumer implements AsyncIterable<GroupBatch> {
 
   /** Replaces the subscription; takes effect at the next poll or heartbeat. */
   subscribe(options: { topics: string[] }): void {
+    checkFields(options, { topics: 'S!' }, 'consumer.subscribe(options)', FROM_BEGINNING);
     this.topics = [...options.topics];
   }
 
@@ -167,7 +191,7 @@ export class GroupConsumer implements AsyncIterable<GroupBatch> {
 
   /** Delivers from `offset` next (backwards too); the rest of a batch being handed out for it is skipped. */
   seek(topic: string, partition: number, offset: number): void {
-    if (!Number.isSafeInteger(offset) || offset < 0) throw new SamsaError('INVALID_ARGUMENT', `offset must be a non-negative integer; got ${offset}.`);
+    checkFields({ topic, partition, offset }, POSITION, 'consumer.seek(topic, partition, offset)');
     const k = key(topic, partition);
     this.positions.set(k, offset);
     this.interrupted.add(k);
@@ -187,6 +211,8 @@ export class GroupConsumer implements AsyncIterable<GroupBatch> {
 
   /** Commits the consumed offsets now (or the given ones). Throws when the member no longer owns a partition. */
   async commit(offsets?: OffsetCommit[]): Promise<void> {
+    if (offsets !== undefined && !Array.isArray(offsets)) throw invalid('consumer.commit(offsets) takes an array.');
+    for (const o of offsets ?? []) checkFields(o, { ...POSITION, metadata: 't' }, 'consumer.commit(offsets)');
     const due = offsets ?? this.dueCommits(() => true);
     if (due.length === 0) return;
     await this.serialized(async () => {
@@ -226,16 +252,25 @@ export class GroupConsumer implements AsyncIterable<GroupBatch> {
   }
 
   /**
-   * Hands records to the handler until close() (or the end with stopAtEnd),
-   * then commits (autoCommit) and leaves the group. A handler error does the
-   * same, then rejects. close() may be called from a handler: the loop stops
-   * once it returns, committing the record it was handling.
+   * Hands records to the handler until close() or, with stopAtEnd, until a
+   * poll finds nothing new; then commits what was consumed (autoCommit) and
+   * leaves the group. Resolves only after that: `await consumer.run(…)`
+   * waits for the end of consuming, not its start (KafkaJS's run() resolves
+   * once running, and so does the KafkaJS facade's). To consume in the
+   * background, keep the promise without awaiting it, call close() later,
+   * then await the promise for the final commit and the leave.
+   * Rejects, after the same commit and leave, with a handler's error (its
+   * record or batch is not committed) or an error the consumer cannot retry
+   * (e.g. AuthorizationError); and at once, before any request, with
+   * INVALID_ARGUMENT for handlers other than exactly one of eachMessage and
+   * eachBatch, no subscription, or a consumer already running.
+   * close() may be called from a handler: the loop stops once it returns,
+   * committing the record it was handling.
    */
   async run(handlers: GroupRunOptions): Promise<void> {
-    if ((handlers.eachMessage === undefined) === (handlers.eachBatch === undefined)) {
-      throw new SamsaError('INVALID_ARGUMENT', 'run() needs exactly one of eachMessage and eachBatch.');
-    }
-    if (this.running) throw new SamsaError('INVALID_ARGUMENT', 'This consumer is already running.');
+    checkHandlers(handlers, 'consumer.run(handlers)');
+    if (this.running) throw invalid('This consumer is already running.');
+    if (this.topics.length === 0) throw invalid(NO_TOPICS);
     this.running = true;
     this.start();
     try {
@@ -332,7 +367,7 @@ export class GroupConsumer implements AsyncIterable<GroupBatch> {
   private async nextBatch(): Promise<ConsumedRecord[] | undefined> {
     for (let failures = 0; ; ) {
       if (this.closed) return undefined;
-      if (this.topics.length === 0) throw new SamsaError('INVALID_ARGUMENT', 'Subscribe to at least one topic first.');
+      if (this.topics.length === 0) throw invalid(NO_TOPICS);
       try {
         const { records, dropped } = await this.poll();
         failures = 0;
@@ -518,6 +553,9 @@ export class GroupConsumer implements AsyncIterable<GroupBatch> {
   }
 
   private matching(targets: { topic: string; partitions?: number[] }[]): string[] {
+    if (!Array.isArray(targets)) throw invalid('pause() and resume() take an array.');
+    // All checked before any is applied: a bad target pauses nothing.
+    for (const t of targets) checkFields(t, { topic: 's!', partitions: 'I' }, 'pause() or resume()');
     return targets.flatMap((t) =>
       t.partitions !== undefined
         ? t.partitions.map((p) => key(t.topic, p))

@@ -11,6 +11,7 @@ import type {
   TopicPartitionOffset,
 } from '../lib/protocol/responses';
 import { route, type HttpClient } from './http';
+import { checkFields, describe, invalid, isPlainObject } from './validate';
 
 export type { ResetTarget, TopicPartitions };
 
@@ -18,6 +19,8 @@ export type { GroupDescription, GroupLag, GroupListing, GroupMemberDescription, 
 
 /** A committed offset as the API returns it (lib/protocol/responses.ts). */
 export type CommittedOffset = GroupCommittedOffset;
+
+const RESET_FIELDS = { topic: 's!', partitions: 'I', to: 'a!' } satisfies Record<keyof ResetOffsetsBody, string>;
 
 export class Groups {
   constructor(private readonly http: HttpClient) {}
@@ -41,6 +44,11 @@ export class Groups {
 
   /** Moves a topic's committed offsets (all partitions unless given); only while the group has no live members. */
   async resetOffsets(group: string, options: ResetOffsetsBody): Promise<TopicPartitionOffset[]> {
+    const { to } = checkFields(options, RESET_FIELDS, 'groups.resetOffsets(group, options)');
+    // One target: { timestamp, offset } would be read as one of them.
+    if (to !== 'earliest' && to !== 'latest' && !(isPlainObject(to) && Object.keys(to).length === 1 && checkFields(to, { timestamp: 'i', offset: 'i' }, 'options.to'))) {
+      throw invalid(`Invalid to in groups.resetOffsets(group, options): 'earliest', 'latest', { timestamp } or { offset }; got ${describe(to)}.`);
+    }
     const body = await this.http.request<ResetOffsetsResponse>({
       ...route('resetGroupOffsets', { group }),
       body: options,

@@ -10,6 +10,7 @@
 import { ROUTES, routePath, type HttpMethod, type RouteId, type RouteParams } from '../lib/protocol/routes';
 import { apiErrorFrom, SamsaError, SamsaNetworkError, SamsaTimeoutError } from './errors';
 import { backoffDelay, sleep, type RetryOptions } from './retry';
+import { describe, invalid } from './validate';
 
 export type HeadersHook = () => Record<string, string> | Promise<Record<string, string>>;
 
@@ -32,6 +33,8 @@ export interface HttpRequest {
   signal?: AbortSignal;
   /** Added to the client's timeout (long polls wait on the server on purpose). */
   extraTimeoutMs?: number;
+  /** Set by route() for a path parameter that cannot be right: the request fails with it, unsent. */
+  refused?: SamsaError;
 }
 
 export interface HttpResponse {
@@ -85,6 +88,7 @@ export class HttpClient {
    * the caller's signal fired.
    */
   async once(req: HttpRequest): Promise<HttpResponse> {
+    if (req.refused !== undefined) throw req.refused;
     const idempotent = isIdempotent(req);
     const headers: Record<string, string> = { accept: 'application/json', ...(await this.options.headers?.()) };
     let body: string | undefined;
@@ -143,9 +147,25 @@ export class HttpClient {
 /**
  * Method and path of a route of the protocol's table (lib/protocol/routes.ts),
  * parameters percent-encoded: `request({ ...route('describeTopic', { topic }) })`.
+ * A parameter that is not a name (an empty string, undefined) or a partition
+ * that is not an integer makes the request fail unsent rather than reach
+ * another path (`/v1/topics/undefined`); as a rejection of the request, so
+ * methods that return a promise reject instead of throwing.
  */
-export function route<R extends RouteId>(id: R, ...params: keyof RouteParams<R> extends never ? [] : [RouteParams<R>]): { method: HttpMethod; path: string } {
-  return { method: ROUTES[id].method, path: routePath(id, (params[0] ?? {}) as RouteParams<R>) };
+export function route<R extends RouteId>(
+  id: R,
+  ...params: keyof RouteParams<R> extends never ? [] : [RouteParams<R>]
+): { method: HttpMethod; path: string; refused?: SamsaError } {
+  const values: Record<string, unknown> = params[0] ?? {};
+  for (const name of Object.keys(values)) {
+    const value = values[name];
+    const partition = name === 'partition';
+    if (partition ? !(Number.isSafeInteger(value) && (value as number) >= 0) : typeof value !== 'string' || value === '') {
+      const refused = invalid(`Invalid ${name}: ${partition ? 'a non-negative integer' : 'a non-empty string'}; got ${describe(value)}.`);
+      return { method: ROUTES[id].method, path: '', refused };
+    }
+  }
+  return { method: ROUTES[id].method, path: routePath(id, values as RouteParams<R>) };
 }
 
 /** Percent-encodes each path segment. */

@@ -7,7 +7,11 @@
  *   const producer = samsa.producer();
  *   await producer.send({ topic: 'orders', key: 'customer-7', value: { json: { total: 42 } } });
  *   const consumer = samsa.consumer({ groupId: 'billing', topics: ['orders'] });
- *   await consumer.run({ eachMessage: async ({ message }) => { … } });
+ *   await consumer.run({ eachMessage: async ({ message }) => { … } }); // resolves after close(), committed and left
+ *
+ * Every call checks its arguments before sending anything: a field it does
+ * not know, a missing one (a record without `value`) or one of the wrong kind
+ * throws, or rejects with, SamsaError INVALID_ARGUMENT (client/validate.ts).
  */
 export { Samsa, type SamsaOptions, type FetchOptions } from './samsa';
 export { Topics, type CreateTopicOptions } from './topics';

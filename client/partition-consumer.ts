@@ -19,8 +19,9 @@
  * UnknownTopicIdError instead of reading on in another log from an offset
  * that meant something else there. Seeks keep the pin.
  */
-import { OffsetOutOfRangeError, SamsaError } from './errors';
+import { OffsetOutOfRangeError } from './errors';
 import type { ConsumedRecord, FetchResult, OffsetLookup } from './types';
+import { checkFields, checkHandlers, describe, invalid } from './validate';
 
 export type OffsetSpec = number | 'earliest' | 'latest';
 
@@ -44,6 +45,19 @@ export interface PartitionConsumerOptions {
   /** Read only this incarnation of the topic (`topicId` from `topics.describe`). Default: the one the first fetch reads. */
   topicId?: string;
 }
+
+const PARTITION_OPTIONS = {
+  topic: 's!',
+  partition: 'i!',
+  offset: 'a!',
+  maxRecords: 'p',
+  maxBytes: 'p',
+  maxWaitMs: 'i',
+  stopAtEnd: 'b',
+  offsetReset: 'earliest|latest|none',
+  binary: 'b',
+  topicId: 's',
+} satisfies Record<keyof PartitionConsumerOptions, string>;
 
 export interface EachMessagePayload {
   topic: string;
@@ -99,6 +113,7 @@ export class PartitionConsumer implements AsyncIterable<FetchResult> {
     private readonly transport: ConsumerTransport,
     options: PartitionConsumerOptions,
   ) {
+    checkFields(options, PARTITION_OPTIONS, 'samsa.partitionConsumer(options)');
     this.topic = options.topic;
     this.partition = options.partition;
     this.target = checkOffset(options.offset);
@@ -152,12 +167,20 @@ export class PartitionConsumer implements AsyncIterable<FetchResult> {
     for (let batch = await this.nextBatch(); batch !== undefined; batch = await this.nextBatch()) yield batch;
   }
 
-  /** Hands every message (or batch) to the handler until close(), or the end with `stopAtEnd`. */
+  /**
+   * Hands every message (or batch) to the handler until close() or, with
+   * `stopAtEnd`, until the position reaches the high watermark, and resolves
+   * then: `await consumer.run(…)` waits for the end of consuming, not its
+   * start; without stopAtEnd, keep the promise, call close() later, then
+   * await it. Rejects with a handler's error (the position stays at its
+   * message, or at the first of its batch) or a fetch error such as
+   * OffsetOutOfRangeError; and at once, before any fetch, with
+   * INVALID_ARGUMENT for handlers other than exactly one of eachMessage and
+   * eachBatch, or a consumer already running.
+   */
   async run(handlers: RunOptions): Promise<void> {
-    if (this.running) throw new SamsaError('INVALID_ARGUMENT', 'This consumer is already running.');
-    if ((handlers.eachMessage === undefined) === (handlers.eachBatch === undefined)) {
-      throw new SamsaError('INVALID_ARGUMENT', 'run() needs exactly one of eachMessage and eachBatch.');
-    }
+    checkHandlers(handlers, 'consumer.run(handlers)');
+    if (this.running) throw invalid('This consumer is already running.');
     this.running = true;
     try {
       for (let batch = await this.nextBatch(); batch !== undefined; batch = await this.nextBatch()) {
@@ -257,8 +280,6 @@ export class PartitionConsumer implements AsyncIterable<FetchResult> {
 
 function checkOffset(offset: OffsetSpec): OffsetSpec {
   if (offset === 'earliest' || offset === 'latest') return offset;
-  if (!Number.isSafeInteger(offset) || offset < 0) {
-    throw new SamsaError('INVALID_ARGUMENT', `offset must be a non-negative integer, 'earliest' or 'latest'; got ${String(offset)}.`);
-  }
+  if (!Number.isSafeInteger(offset) || offset < 0) throw invalid(`Invalid offset: a non-negative integer, 'earliest' or 'latest'; got ${describe(offset)}.`);
   return offset;
 }

@@ -33,6 +33,7 @@ import { path, retryAfter, type HttpClient, type HttpResponse } from './http';
 import { MetadataCache, type TopicMetadata } from './metadata';
 import { retryOptions, type RetryOptions } from './retry';
 import type { ProducerIdentity, RecordMetadata, TopicDescription } from './types';
+import { checkFields, invalid } from './validate';
 
 export interface ProducerRecord {
   topic: string;
@@ -44,6 +45,10 @@ export interface ProducerRecord {
   /** Milliseconds since the epoch (or a Date); the server's append time when omitted. */
   timestamp?: number | Date;
 }
+
+/** `value` is required: null is a tombstone, a missing value a mistake (KafkaJS's `messages: [...]`, a typo). */
+const RECORD_FIELDS = { topic: 's!', key: 'a', value: 'a!', headers: 'a', partition: 'i', timestamp: 'T' } satisfies Record<keyof ProducerRecord, string>;
+const SEND_HINT = 'For several records, call send() once per record (they are batched into shared requests); value null is a tombstone.';
 
 export interface ProducerOptions {
   /** How long an open batch waits for more records. Default 5 ms. */
@@ -66,6 +71,17 @@ export interface ProducerOptions {
   /** How long a topic's partition count is trusted. Default 5 minutes. */
   metadataMaxAgeMs?: number;
 }
+
+const PRODUCER_OPTIONS = {
+  lingerMs: 'n',
+  batchBytes: 'p',
+  batchRecords: 'p',
+  maxRequestBytes: 'p',
+  maxRequestRecords: 'p',
+  idempotent: 'b',
+  retry: 'o',
+  metadataMaxAgeMs: 'n',
+} satisfies Record<keyof ProducerOptions, string>;
 
 interface PendingRecord {
   /** The record's wire JSON, serialized once. */
@@ -106,7 +122,8 @@ interface TopicState {
 interface EncodedRecord {
   partition?: number;
   keyBytes?: Uint8Array;
-  wire: Record<string, unknown>;
+  /** The wire record without its partition, serialized. */
+  json: string;
 }
 
 type BatchOutcome = { retry: false } | { retry: true; error: SamsaError; retryAfterMs: number };
@@ -138,24 +155,30 @@ export class Producer {
     describe: (topic: string) => Promise<TopicDescription>,
     options: ProducerOptions = {},
   ) {
-    this.lingerMs = nonNegative('lingerMs', options.lingerMs ?? 5);
-    this.batchBytes = positive('batchBytes', options.batchBytes ?? 360 * 1024);
-    this.batchRecords = positive('batchRecords', options.batchRecords ?? 2_000);
-    this.maxRequestBytes = positive('maxRequestBytes', options.maxRequestBytes ?? 4 * 1024 * 1024);
-    this.maxRequestRecords = positive('maxRequestRecords', options.maxRequestRecords ?? 10_000);
+    checkFields(options, PRODUCER_OPTIONS, 'samsa.producer(options)');
+    this.lingerMs = options.lingerMs ?? 5;
+    this.batchBytes = options.batchBytes ?? 360 * 1024;
+    this.batchRecords = options.batchRecords ?? 2_000;
+    this.maxRequestBytes = options.maxRequestBytes ?? 4 * 1024 * 1024;
+    this.maxRequestRecords = options.maxRequestRecords ?? 10_000;
     this.idempotent = options.idempotent ?? true;
     this.retry = options.retry === undefined ? http.options.retry : retryOptions({ ...http.options.retry, ...options.retry });
     this.metadata = new MetadataCache(describe, options.metadataMaxAgeMs ?? 300_000);
   }
 
-  /** Queues one record; resolves once the server acknowledged it. */
+  /**
+   * Queues one record; resolves once the server acknowledged it. A record
+   * with a field the SDK does not know, without `value` (null is a
+   * tombstone), or with a key or value it cannot send as given, rejects with
+   * INVALID_ARGUMENT and is not queued.
+   */
   send(record: ProducerRecord): Promise<RecordMetadata> {
     if (this.closed) return Promise.reject(new SamsaError('CLOSED', 'The producer is closed.'));
     let encoded: EncodedRecord;
     try {
       encoded = encode(record);
     } catch (err) {
-      return Promise.reject(new SamsaError('INVALID_ARGUMENT', (err as Error).message, { cause: err }));
+      return Promise.reject(err instanceof SamsaError ? err : invalid(`Invalid record in producer.send(record): ${(err as Error).message}.`));
     }
     let pending!: PendingRecord;
     const result = new Promise<RecordMetadata>((resolve, reject) => {
@@ -224,7 +247,7 @@ export class Producer {
     let partition = record.partition;
     if (partition === undefined && record.keyBytes !== undefined) partition = partitionForKey(record.keyBytes, meta.partitions);
     if (partition === undefined) partition = state.sticky ??= Math.floor(Math.random() * meta.partitions);
-    pending.json = JSON.stringify({ partition, ...record.wire });
+    pending.json = `{"partition":${partition},${record.json.slice(1)}`;
     pending.bytes = utf8Length(pending.json) + 1;
 
     let queue = state.queues.get(partition);
@@ -509,10 +532,7 @@ type RecordResult = { partition: number; offset: number; timestamp: number } | {
 const SEQUENCE_ERRORS = new Set(['OUT_OF_ORDER_SEQUENCE', 'INVALID_PRODUCER_EPOCH', 'UNKNOWN_PRODUCER_ID', 'DUPLICATE_SEQUENCE_MISMATCH']);
 
 function encode(record: ProducerRecord): EncodedRecord {
-  if (typeof record.topic !== 'string' || record.topic === '') throw new TypeError('topic must be a non-empty string.');
-  if (record.partition !== undefined && (!Number.isInteger(record.partition) || record.partition < 0)) {
-    throw new TypeError('partition must be a non-negative integer.');
-  }
+  checkFields(record, RECORD_FIELDS, 'producer.send(record)', SEND_HINT);
   const key = toWire(record.key, 'key');
   const wire: Record<string, unknown> = { key, value: toWire(record.value, 'value') };
   const headers = headersToWire(record.headers);
@@ -520,20 +540,11 @@ function encode(record: ProducerRecord): EncodedRecord {
   if (record.timestamp !== undefined) {
     wire.timestamp = record.timestamp instanceof Date ? record.timestamp.getTime() : record.timestamp;
   }
-  const encoded: EncodedRecord = { wire };
+  // Serialized now, so what JSON cannot hold (a BigInt, a cycle) fails this send, not a later batch.
+  const encoded: EncodedRecord = { json: JSON.stringify(wire) };
   if (record.partition !== undefined) encoded.partition = record.partition;
   else if (key !== null) encoded.keyBytes = wireBytes(key);
   return encoded;
-}
-
-function positive(name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer.`);
-  return value;
-}
-
-function nonNegative(name: string, value: number): number {
-  if (!Number.isFinite(value) || value < 0) throw new RangeError(`${name} must be a non-negative number.`);
-  return value;
 }
 
 /**

@@ -4,6 +4,7 @@
  * [0, min(maxDelayMs, initialDelayMs · 2^n)], so clients that failed together
  * do not retry together. Bounded by `retries`.
  */
+import { checkFields } from './validate';
 
 export interface RetryOptions {
   /** Retries after the first attempt; 0 disables retrying. Default 5. */
@@ -16,11 +17,11 @@ export interface RetryOptions {
 
 export const DEFAULT_RETRY: RetryOptions = { retries: 5, initialDelayMs: 100, maxDelayMs: 5_000 };
 
-export function retryOptions(partial: Partial<RetryOptions> | undefined): RetryOptions {
-  const options = { ...DEFAULT_RETRY, ...partial };
-  if (!Number.isInteger(options.retries) || options.retries < 0) throw new RangeError('retry.retries must be a non-negative integer.');
-  if (!(options.initialDelayMs >= 0) || !(options.maxDelayMs >= 0)) throw new RangeError('retry delays must be non-negative.');
-  return options;
+const RETRY_FIELDS = { retries: 'i', initialDelayMs: 'n', maxDelayMs: 'n' } satisfies Record<keyof RetryOptions, string>;
+
+export function retryOptions(partial: Partial<RetryOptions> = {}): RetryOptions {
+  const { retries, initialDelayMs, maxDelayMs } = checkFields(partial, RETRY_FIELDS, 'retry options');
+  return { retries: retries ?? DEFAULT_RETRY.retries, initialDelayMs: initialDelayMs ?? DEFAULT_RETRY.initialDelayMs, maxDelayMs: maxDelayMs ?? DEFAULT_RETRY.maxDelayMs };
 }
 
 /** The wait before retry number `attempt` (0-based). */

@@ -14,6 +14,7 @@ import { Producer, type ProducerOptions } from './producer';
 import { retryOptions, type RetryOptions } from './retry';
 import { Topics } from './topics';
 import type { FetchResult, OffsetLookup, PartitionOffsets, ProducerIdentity } from './types';
+import { checkFields } from './validate';
 
 export interface SamsaOptions {
   /** Base URL of the API, e.g. `https://abc.execute-api.eu-west-1.amazonaws.com` or `http://127.0.0.1:4000`. */
@@ -33,6 +34,9 @@ export interface SamsaOptions {
   /** Retries of retriable errors. Default 5 retries, 100 ms first backoff cap, 5 s cap. */
   retry?: Partial<RetryOptions>;
 }
+
+// url and apiKey have checks of their own (TypeErrors the CLI reports as usage errors).
+const SAMSA_OPTIONS = { url: 'a', apiKey: 'a', headers: 'f', timeoutMs: 'p', fetch: 'f', retry: 'o' } satisfies Record<keyof SamsaOptions, string>;
 
 export interface FetchOptions {
   topic: string;
@@ -54,6 +58,18 @@ export interface FetchOptions {
   signal?: AbortSignal;
 }
 
+const FETCH_FIELDS = {
+  topic: 's!',
+  partition: 'i!',
+  offset: 'i!',
+  maxRecords: 'p',
+  maxBytes: 'p',
+  maxWaitMs: 'i',
+  binary: 'b',
+  topicId: 's',
+  signal: 'a',
+} satisfies Record<keyof FetchOptions, string>;
+
 export class Samsa {
   readonly topics: Topics;
   readonly groups: Groups;
@@ -67,6 +83,7 @@ export class Samsa {
     if (typeof options?.url !== 'string' || !/^https?:\/\//.test(options.url)) {
       throw new TypeError(`url must be an http(s) URL; got ${JSON.stringify(options?.url)}.`);
     }
+    checkFields(options, SAMSA_OPTIONS, 'new Samsa(options)');
     if (options.fetch === undefined && typeof globalThis.fetch !== 'function') throw new TypeError('No global fetch: pass options.fetch.');
     this.http = new HttpClient({
       url: options.url,
@@ -115,6 +132,7 @@ export class Samsa {
 
   /** One fetch from an offset; keys and values come back typed (see `Data`). */
   async fetchRecords(options: FetchOptions): Promise<FetchResult> {
+    checkFields(options, FETCH_FIELDS, 'samsa.fetchRecords(options)');
     const maxWaitMs = options.maxWaitMs ?? 0;
     const body = await this.http.request<FetchResponse>({
       ...route('fetch', { topic: options.topic, partition: options.partition }),

@@ -3,16 +3,20 @@ import type { CreateTopicBody } from '../lib/protocol/requests';
 import type { TopicList } from '../lib/protocol/responses';
 import { route, type HttpClient } from './http';
 import type { ConfigValues, TopicDescription, TopicListing } from './types';
+import { checkFields } from './validate';
 
 /** `partitions` defaults to 1. */
 export type CreateTopicOptions = CreateTopicBody;
+
+// Config names and values are the server's to check (it knows every name and bound).
+const CREATE_FIELDS = { name: 's!', partitions: 'p', configs: 'o' } satisfies Record<keyof CreateTopicOptions, string>;
 
 export class Topics {
   constructor(private readonly http: HttpClient) {}
 
   /** Creates a topic; TopicAlreadyExists is a ConflictError (code TOPIC_ALREADY_EXISTS). */
-  create(options: CreateTopicOptions): Promise<TopicDescription> {
-    return this.http.request({ ...route('createTopic'), body: options });
+  async create(options: CreateTopicOptions): Promise<TopicDescription> {
+    return this.http.request({ ...route('createTopic'), body: checkFields(options, CREATE_FIELDS, 'topics.create(options)') });
   }
 
   async list(): Promise<TopicListing[]> {
@@ -29,12 +33,14 @@ export class Topics {
   }
 
   /** Raises the partition count to `total` (never lowers it). */
-  createPartitions(name: string, total: number): Promise<TopicDescription> {
+  async createPartitions(name: string, total: number): Promise<TopicDescription> {
+    checkFields({ total }, { total: 'p!' }, 'topics.createPartitions(name, total)');
     return this.http.request({ ...route('createPartitions', { topic: name }), body: { partitions: total } });
   }
 
   /** Sets configs; a null value resets that config to its default. Setting values is idempotent. */
-  alterConfigs(name: string, configs: ConfigValues): Promise<TopicDescription> {
+  async alterConfigs(name: string, configs: ConfigValues): Promise<TopicDescription> {
+    checkFields({ configs }, { configs: 'o!' }, 'topics.alterConfigs(name, configs)');
     return this.http.request({ ...route('alterTopicConfigs', { topic: name }), body: { configs }, idempotent: true });
   }
 }

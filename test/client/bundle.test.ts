@@ -23,6 +23,9 @@ describe('SDK bundle', () => {
     expect(code).not.toMatch(/\brequire\(|\bprocess\.|\bBuffer\b/);
     // The route table travels with the SDK; what each route does is for the OpenAPI document only.
     for (const summary of Object.values(ROUTE_SUMMARIES)) expect(code).not.toContain(summary);
-    expect(code.length).toBeLessThan(40_000);
+    // 40 KB until the SDK checked its arguments (client/validate.ts and each call's field table, so an
+    // unknown or missing field fails before anything is sent): that costs about 4.4 KB, of which moving
+    // the route summaries out (above) paid 1.3 KB; 43 KB leaves room for little else.
+    expect(code.length).toBeLessThan(43_000);
   });
 });
