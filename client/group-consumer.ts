@@ -60,7 +60,10 @@ export interface GroupConsumerOptions {
   maxBytes?: number;
   /** How long a poll waits for records. Default 5,000 ms. */
   maxWaitMs?: number;
-  /** End run() / iteration once a poll (after waiting maxWaitMs) finds nothing new in the member's partitions. Default false. */
+  /**
+   * End run() / iteration once a poll (after waiting maxWaitMs) finds nothing new in the member's
+   * partitions and did not change them. Default false.
+   */
   stopAtEnd?: boolean;
   /** New partitions, before any of their records is delivered. */
   onAssigned?: (partitions: TopicPartitions[]) => void | Promise<void>;
@@ -369,10 +372,12 @@ export class GroupConsumer implements AsyncIterable<GroupBatch> {
       if (this.closed) return undefined;
       if (this.topics.length === 0) throw invalid(NO_TOPICS);
       try {
+        const generation = this.generation;
         const { records, dropped } = await this.poll();
         failures = 0;
         if (records.length > 0) return records;
-        if (this.options.stopAtEnd === true && !dropped && this.memberEpoch > 0) return undefined;
+        // An answer that changed the assignment fetched from the partitions before it: not the end yet.
+        if (this.options.stopAtEnd === true && !dropped && this.memberEpoch > 0 && generation === this.generation) return undefined;
         // Paused partitions with data make every poll return at once: do not spin on them.
         if (dropped) await sleep(Math.min(1_000, this.options.maxWaitMs ?? 5_000));
       } catch (err) {
