@@ -21,6 +21,7 @@ import { systemClock } from '../../lib/context';
 import { createStorageClients, localCredentials } from '../../lib/storage/client';
 import { ensureTables } from '../../lib/storage/ensure-tables';
 import { localTableNames, TABLES, type TableNames } from '../../lib/storage/schema';
+import { invokeIn, node22 } from '../support/node22';
 import { httpApiEvent, lambdaContext } from './http-api-event';
 import { synthesize, type Synthesized } from './synth';
 
@@ -33,6 +34,9 @@ type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIG
 interface Bundle {
   logicalId: string;
   file: string;
+  exportName: string;
+  /** The function's environment, with the test's tables. */
+  env: Record<string, string>;
   bytes: number;
   timeoutMs: number;
   handler: Handler;
@@ -77,7 +81,7 @@ beforeAll(async () => {
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     };
     const handler = loadLikeLambda(file, exportName, env);
-    bundles[area] = { logicalId, file, bytes: statSync(file).size, timeoutMs: props.Timeout * 1000, handler };
+    bundles[area] = { logicalId, file, exportName, env, bytes: statSync(file).size, timeoutMs: props.Timeout * 1000, handler };
   }
 });
 
@@ -189,6 +193,59 @@ describe('Lambda bundles', () => {
     expect(json(res).error).toMatchObject({ code: 'ROUTE_NOT_FOUND', requestId: expect.any(String) });
   });
 });
+
+describe('on Node.js 22, the Lambda runtime', () => {
+  // The tests run on the developer's Node; Lambda runs the bundles on Node 22
+  // (cdk). The same requests through each bundle on both must give the same answers.
+  const onNode22 = async (area: FunctionArea, event: APIGatewayProxyEventV2) => {
+    const bundle = bundles[area];
+    const { node, result } = await invokeIn<APIGatewayProxyStructuredResultV2>(await node22(), {
+      file: bundle.file,
+      exportName: bundle.exportName,
+      event,
+      functionName: bundle.logicalId,
+      timeoutMs: bundle.timeoutMs,
+      env: bundle.env,
+    });
+    expect(node).toMatch(/^v22\./);
+    return result;
+  };
+
+  it('answers as on this Node: errors, topic create and describe, produce, fetch, a group join', { timeout: 300_000 }, async () => {
+    const here = await runtimeScenario(invoke, 'here');
+    const lambda = await runtimeScenario(onNode22, 'node22');
+    expect(lambda).toEqual(here);
+    expect(here.map((r) => r.statusCode)).toEqual([404, 404, 404, 404, 401, 401, 401, 401, 201, 200, 200, 200, 200, 404]);
+  });
+});
+
+/** Requests through every bundle, answers with the run's own names and volatile values (ids, times) masked. */
+async function runtimeScenario(run: (area: FunctionArea, event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>, tag: string) {
+  const topic = `runtime-${tag}`;
+  const group = `runtime-group-${tag}`;
+  const routeKey = (id: keyof typeof ROUTES) => `${ROUTES[id].method} ${apiGatewayPath(ROUTES[id].path)}`;
+  const answers: APIGatewayProxyStructuredResultV2[] = [];
+  for (const area of areas) answers.push(await run(area, httpApiEvent('GET', '/v1/no-such-thing')));
+  for (const area of areas) {
+    const route = Object.values(ROUTES).find((r) => r.fn === area && !('public' in r))!;
+    answers.push(await run(area, httpApiEvent(route.method, route.path.replace(/:[a-z]+/g, '0'), { routeKey: `${route.method} ${apiGatewayPath(route.path)}` })));
+  }
+  answers.push(await run('admin', httpApiEvent('POST', '/v1/topics', { routeKey: routeKey('createTopic'), body: { name: topic, partitions: 2 }, headers: auth })));
+  answers.push(await run('admin', httpApiEvent('GET', `/v1/topics/${topic}`, { routeKey: routeKey('describeTopic'), pathParameters: { topic }, headers: auth })));
+  const records = [{ partition: 1, key: { type: 'STRING', data: 'k' }, value: { type: 'JSON', data: { n: 1 } } }, { partition: 1, value: null }];
+  answers.push(await run('produce', httpApiEvent('POST', `/v1/topics/${topic}/records`, { routeKey: routeKey('produce'), pathParameters: { topic }, body: { records }, headers: auth })));
+  const fetchPath = `/v1/topics/${topic}/partitions/1/records`;
+  answers.push(await run('fetch', httpApiEvent('GET', fetchPath, { routeKey: routeKey('fetch'), pathParameters: { topic, partition: '1' }, query: { offset: '0' }, headers: auth })));
+  const join = { memberId: 'm', memberEpoch: 0, topics: [topic] };
+  answers.push(await run('groups', httpApiEvent('POST', `/v1/groups/${group}/heartbeat`, { routeKey: routeKey('groupHeartbeat'), pathParameters: { group }, body: join, headers: auth })));
+  answers.push(await run(DEFAULT_ROUTE_FUNCTION, httpApiEvent('GET', '/nope')));
+  const mask = (text: string) =>
+    text
+      .replaceAll(topic, '<topic>')
+      .replaceAll(group, '<group>')
+      .replace(/"(requestId|topicId|createdAt|timestamp)":("[^"]*"|\d+)/g, '"$1":"<volatile>"');
+  return answers.map((a) => ({ statusCode: a.statusCode, contentType: a.headers?.['content-type'], body: JSON.parse(mask(a.body ?? 'null')) }));
+}
 
 describe('web console bundle', () => {
   it('serves the console built into its package: index.html, hashed assets gzipped and immutable, index.html for its own paths', async () => {
