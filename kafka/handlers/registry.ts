@@ -1,0 +1,18 @@
+/**
+ * Every API the gateway serves, by API key. ApiVersions advertises exactly
+ * this table (docs/kafka.md lists it, checked by test/kafka/docs.test.ts).
+ */
+import type { ApiHandler } from '../api';
+import { fetchApi } from './fetch';
+import { listOffsetsApi } from './list-offsets';
+import { apiVersions, findCoordinator, metadata } from './metadata';
+import { produceApi } from './produce';
+
+export const HANDLERS = new Map<number, ApiHandler>();
+
+for (const h of [produceApi, fetchApi, listOffsetsApi, metadata, findCoordinator, apiVersions(apiVersionsTable)]) HANDLERS.set(h.key, h);
+
+/** The ApiVersions table: exactly the implemented APIs and versions. */
+export function apiVersionsTable(): { apiKey: number; minVersion: number; maxVersion: number }[] {
+  return [...HANDLERS.values()].sort((a, b) => a.key - b.key).map((h) => ({ apiKey: h.key, minVersion: h.min, maxVersion: h.max }));
+}

@@ -1,0 +1,196 @@
+/**
+ * The Kafka protocol gateway: a TCP server that reads size-prefixed Kafka
+ * requests, decodes each from Kafka's schemas, answers it by calling the
+ * same lib operations the HTTP handlers call, and writes the response.
+ * Stateless: nothing outlives a connection except what lib stores, so any
+ * number of instances can run behind one address, each advertising that
+ * address as the single broker that leads every partition and coordinates
+ * every group.
+ *
+ * Requests of one connection are handled one at a time, in order, as a
+ * Kafka broker does (so a client's pipelined produces stay ordered).
+ * Requests before SASL completes (when authentication is on) other than
+ * ApiVersions and the SASL ones close the connection, as Kafka does.
+ */
+import { createServer, type Server, type Socket } from 'node:net';
+import { ANONYMOUS, type Principal } from '../lib/auth/authorize';
+import type { LibContext } from '../lib/context';
+import type { Gateway, Session } from './api';
+import { KafkaError } from './errors';
+import { apiVersionsTable, HANDLERS } from './handlers/registry';
+import { rawSaslToken } from './handlers/sasl';
+import { decodeMessage, encodeMessage, type KStruct } from './protocol/codec';
+import { inRange, schema, schemas, type MessageSpec } from './protocol/schema';
+import { Reader, Writer } from './protocol/wire';
+
+export interface KafkaGatewayOptions {
+  port: number;
+  /** Interface to listen on (default 127.0.0.1). */
+  host?: string;
+  /** Address clients are told to use; defaults to host and the bound port (a load balancer's address in production). */
+  advertisedHost?: string;
+  advertisedPort?: number;
+  nodeId?: number;
+  /** SASL PLAIN with Samsa API keys as passwords; omit for no authentication (everyone is anonymous). */
+  authenticate?: (apiKey: string) => Promise<Principal>;
+}
+
+export interface KafkaGateway {
+  host: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Kafka's default socket.request.max.bytes. */
+const MAX_FRAME = 100 * 1024 * 1024;
+const SASL_APIS = new Set([17, 36]);
+const API_VERSIONS = 18;
+
+export async function startKafkaGateway(lib: LibContext, options: KafkaGatewayOptions): Promise<KafkaGateway> {
+  schemas(); // a missing or broken schema fails the start, not the first request
+  const host = options.host ?? '127.0.0.1';
+  const sockets = new Set<Socket>();
+  const gateway: Gateway = {
+    lib,
+    nodeId: options.nodeId ?? 0,
+    host: options.advertisedHost ?? host,
+    port: options.advertisedPort ?? options.port,
+    clusterId: 'samsa',
+    authenticate: options.authenticate,
+  };
+  const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    serveConnection(gateway, socket);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : options.port;
+  if (options.advertisedPort === undefined) gateway.port = port;
+  return {
+    host,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function serveConnection(g: Gateway, socket: Socket): void {
+  socket.setNoDelay(true);
+  const session: Session = {
+    principal: ANONYMOUS,
+    clientId: null,
+    authenticated: g.authenticate === undefined,
+    mechanism: undefined,
+    rawSaslNext: false,
+  };
+  let pending = Buffer.alloc(0);
+  let chain = Promise.resolve();
+  socket.on('error', () => socket.destroy());
+  socket.on('data', (data) => {
+    pending = pending.length === 0 ? data : Buffer.concat([pending, data]);
+    while (pending.length >= 4) {
+      const size = pending.readInt32BE(0);
+      if (size < 0 || size > MAX_FRAME) return void socket.destroy();
+      if (pending.length < 4 + size) break;
+      const frame = pending.subarray(4, 4 + size);
+      pending = pending.subarray(4 + size);
+      chain = chain.then(async () => {
+        if (socket.destroyed) return;
+        try {
+          const out = await handleFrame(g, session, frame);
+          if (out === 'close') socket.destroy();
+          else if (out !== undefined && !socket.destroyed) socket.write(out);
+        } catch (err) {
+          console.error('kafka gateway: closing a connection after an unexpected error:', err);
+          socket.destroy();
+        }
+      });
+    }
+  });
+}
+
+/** The framed response, undefined for none (acks=0), or 'close' where Kafka drops the connection. */
+async function handleFrame(g: Gateway, s: Session, frame: Buffer): Promise<Buffer | undefined | 'close'> {
+  if (s.rawSaslNext) {
+    s.rawSaslNext = false;
+    const token = await rawSaslToken(g, s, frame);
+    return token === undefined ? 'close' : frame32(token);
+  }
+  const r = new Reader(frame);
+  const apiKey = r.int16();
+  const version = r.int16();
+  const handler = HANDLERS.get(apiKey);
+  const reqSpec = handler === undefined ? undefined : schema(`${handler.name}Request`);
+  if (handler === undefined || reqSpec === undefined || !inRange(reqSpec.valid, version)) {
+    if (apiKey === API_VERSIONS) return unsupportedApiVersions(frame);
+    // No schema describes this request, so no response can be built: Kafka closes too.
+    return 'close';
+  }
+  const flexible = inRange(reqSpec.flexible, version);
+  const r2 = new Reader(frame);
+  const header = decodeMessage(schema('RequestHeader'), flexible ? 2 : 1, r2);
+  s.clientId = header.clientId;
+  if (!s.authenticated && apiKey !== API_VERSIONS && !SASL_APIS.has(apiKey)) return 'close';
+  const resSpec = schema(`${handler.name}Response`);
+  let body: KStruct | undefined;
+  if (version < handler.min || version > handler.max) {
+    body = errorBody(resSpec, version, KafkaError.UNSUPPORTED_VERSION);
+    if (body === undefined) return 'close';
+  } else {
+    const req = decodeMessage(reqSpec, version, r2);
+    try {
+      body = await handler.handle(g, s, req, version);
+    } catch (err) {
+      console.error(`kafka gateway: ${handler.name} v${version} failed:`, err);
+      body = errorBody(resSpec, version, KafkaError.UNKNOWN_SERVER_ERROR);
+      if (body === undefined) return 'close';
+    }
+    if (body === undefined) return undefined;
+    if (apiKey === 17 && version === 0 && body.errorCode === 0) s.rawSaslNext = true;
+  }
+  return frameResponse(resSpec, version, header.correlationId, body, apiKey !== API_VERSIONS);
+}
+
+function frameResponse(spec: MessageSpec, version: number, correlationId: number, body: KStruct, flexibleHeader: boolean): Buffer {
+  const w = new Writer();
+  w.int32(0);
+  // ApiVersions answers with header v0 always: the client cannot know yet whether we speak flexible headers.
+  encodeMessage(schema('ResponseHeader'), flexibleHeader && inRange(spec.flexible, version) ? 1 : 0, { correlationId }, w);
+  encodeMessage(spec, version, body, w);
+  const out = w.toBuffer();
+  out.writeInt32BE(out.length - 4, 0);
+  return out;
+}
+
+function frame32(payload: Buffer): Buffer {
+  const out = Buffer.alloc(4 + payload.length);
+  out.writeInt32BE(payload.length, 0);
+  payload.copy(out, 4);
+  return out;
+}
+
+/**
+ * A response carrying only a top-level error code, for APIs whose response
+ * has one; undefined otherwise (the connection is then closed, as Kafka does
+ * for requests it cannot answer).
+ */
+export function errorBody(spec: MessageSpec, version: number, code: number): KStruct | undefined {
+  const field = spec.fields.find((f) => f.key === 'errorCode' && inRange(f.versions, version));
+  return field === undefined ? undefined : { errorCode: code };
+}
+
+/** KIP-511: an ApiVersions request of a version we do not know gets a v0 answer with UNSUPPORTED_VERSION and our versions. */
+function unsupportedApiVersions(frame: Buffer): Buffer {
+  const header = decodeMessage(schema('RequestHeader'), 1, new Reader(frame));
+  return frameResponse(schema('ApiVersionsResponse'), 0, header.correlationId, { errorCode: KafkaError.UNSUPPORTED_VERSION, apiKeys: apiVersionsTable() }, false);
+}
