@@ -7,7 +7,9 @@
  * `expectedOffset`, nothing is reserved unless the partition's next offset
  * equals it. Acknowledged only after the put succeeded.
  * Errors: OFFSET_MISMATCH (412), RESERVATION_ABORTED (retriable),
- * UNKNOWN_TOPIC_OR_PARTITION (topic deleted meanwhile), storage errors.
+ * UNKNOWN_TOPIC_OR_PARTITION (topic deleted meanwhile), TopicChanged
+ * (CONCURRENT_MODIFICATION: the topic in hand predates a change; counter.ts),
+ * storage errors.
  * Cost: 2 sequential writes — counter ADD (1 WRU) and the batch put
  * (1 WRU per started KB + 1 for its index entry).
  */

@@ -111,8 +111,18 @@ export function recordHoleUpdate(seq: number, ra: number) {
 /**
  * Reserves one seq and `count` offsets. Conditional on the counter existing:
  * an ADD on a missing item would create it and resurrect a deleted topic.
+ * And on the counter's config version `cv` being no newer than the topic the
+ * caller holds (`ref.topic.version`): lib/topics/** stamps every counter of a
+ * topic with the topic's new version after each change, so a writer holding
+ * a cached topic older than a finished alter-configs or create-partitions is
+ * refused (TopicChanged) before it reserves anything, and builds its batch
+ * from the topic it re-reads. A counter without `cv` (written before it
+ * existed) accepts any version.
  * Sent once, without SDK retries: a retried ADD that had been applied would
  * leave an orphan reservation (readers then wait for the abort bound).
+ * Errors: UNKNOWN_TOPIC_OR_PARTITION (counter gone: topic deleted, or
+ * re-created under a new id), TopicChanged (CONCURRENT_MODIFICATION),
+ * OFFSET_MISMATCH.
  */
 export async function reserve(
   ctx: LibContext,
@@ -121,19 +131,12 @@ export async function reserve(
   expectedOffset?: number,
 ): Promise<Reservation> {
   const now = ctx.clock.now();
-  const expect = expectedOffset !== undefined;
   try {
     const out = await ctx.ddbOnce.send(
       new UpdateCommand({
         TableName: ctx.tables.log,
         Key: { pk: ref.pk, sk: COUNTER_SK },
-        UpdateExpression: 'ADD #seq :one, #next :n SET ra = :now',
-        ConditionExpression: expect ? 'attribute_exists(pk) AND #next = :expected' : 'attribute_exists(pk)',
-        ExpressionAttributeNames: { '#seq': 'seq', '#next': 'next' },
-        ExpressionAttributeValues: { ':one': 1, ':n': count, ':now': now, ...(expect ? { ':expected': expectedOffset } : {}) },
-        // The counter as it was: our seq and base offset, and the previous reservation's time.
-        ReturnValues: 'ALL_OLD',
-        ReturnValuesOnConditionCheckFailure: expect ? 'ALL_OLD' : 'NONE',
+        ...reserveUpdate(count, now, ref.topic.version, expectedOffset),
       }),
     );
     const old = out.Attributes ?? {};
@@ -144,15 +147,50 @@ export async function reserve(
     return { seq: old.seq as number, baseOffset: old.next as number, count, reservedAt: now, ...(due ? { checkpointAt: previous } : {}) };
   } catch (err) {
     if (!(err instanceof ConditionalCheckFailedException)) throw err;
-    const current = err.Item?.next?.N;
-    if (expect && current !== undefined) {
-      throw new SamsaError(
-        'OFFSET_MISMATCH',
-        `Expected the next offset of '${ref.topic.name}' partition ${ref.partition} to be ${expectedOffset}; it is ${current}. Nothing was written.`,
-        { details: { expectedOffset, nextOffset: Number(current) } },
-      );
-    }
-    throw partitionGone(ref);
+    // ALL_OLD on failure tells the three conditions apart (the item is in wire format here).
+    if (err.Item === undefined) throw partitionGone(ref);
+    const cv = err.Item.cv?.N;
+    if (cv !== undefined && Number(cv) > ref.topic.version) throw new TopicChanged(ref, Number(cv));
+    const current = err.Item.next?.N;
+    if (expectedOffset === undefined) throw partitionGone(ref); // no other condition left; not expected
+    throw new SamsaError(
+      'OFFSET_MISMATCH',
+      `Expected the next offset of '${ref.topic.name}' partition ${ref.partition} to be ${expectedOffset}; it is ${current}. Nothing was written.`,
+      { details: { expectedOffset, nextOffset: Number(current) } },
+    );
+  }
+}
+
+/**
+ * The reservation update: ADD one seq and `count` offsets, stamp the time;
+ * only on an existing counter whose config version the writer's topic
+ * covers (and, for a conditional append, at the expected offset). Returns
+ * the counter as it was either way: our seq and base offset, the previous
+ * reservation's time, or on failure what failed.
+ */
+export function reserveUpdate(count: number, now: number, topicVersion: number, expectedOffset?: number) {
+  const expect = expectedOffset !== undefined;
+  return {
+    UpdateExpression: 'ADD #seq :one, #next :n SET ra = :now',
+    ConditionExpression: `attribute_exists(pk) AND (attribute_not_exists(cv) OR cv <= :v)${expect ? ' AND #next = :expected' : ''}`,
+    ExpressionAttributeNames: { '#seq': 'seq', '#next': 'next' },
+    ExpressionAttributeValues: { ':one': 1, ':n': count, ':now': now, ':v': topicVersion, ...(expect ? { ':expected': expectedOffset } : {}) },
+    ReturnValues: 'ALL_OLD' as const,
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+  };
+}
+
+/**
+ * The topic changed (alter-configs, create-partitions) after the writer's
+ * copy was read: nothing was reserved; re-read the topic and route the
+ * records again. Retriable if it reaches a caller.
+ */
+export class TopicChanged extends SamsaError {
+  constructor(
+    ref: PartitionRef,
+    readonly counterVersion: number,
+  ) {
+    super('CONCURRENT_MODIFICATION', `Topic '${ref.topic.name}' changed while this request ran; retry it.`);
   }
 }
 

@@ -1,11 +1,16 @@
 /**
  * Alter topic configs (Kafka IncrementalAlterConfigs): each named config is
  * set, or reset to its default when its value is null; others are kept.
+ * Then every partition counter is stamped with the topic's new version
+ * (counters.ts): from then on a producer holding an older (cached) copy is
+ * refused at its reservation and re-reads the topic, so no batch reserved
+ * after this returns is built with the old configs.
  * Raising retention.ms (or setting -1) also raises the TTL of every live item
  * of the topic (retention-ttl.ts), so nothing already written is deleted
  * before the new retention ends; that costs one small write per live item.
  * Errors: INVALID_CONFIG, UNKNOWN_TOPIC_OR_PARTITION, CONCURRENT_MODIFICATION.
- * Cost: 1 strong GetItem, 1 conditional update.
+ * Cost: 1 strong GetItem, 1 conditional update, one small conditional update
+ * per partition (the stamp).
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -16,6 +21,7 @@ import { readCounter } from '../log/counter';
 import { partitionRef } from '../log/partition';
 import { viewPartition } from '../log/partition-view';
 import { effectiveConfig, parseConfigs, type ConfigOverrides, type RawConfigs } from './configs';
+import { stampCounters } from './counters';
 import { extendRetentionTtl } from './retention-ttl';
 import { concurrentChange, getTopic, type Topic } from './topic-item';
 import { validateTopicName } from './validate';
@@ -48,14 +54,16 @@ export async function alterTopicConfigs(
     throw err;
   }
   const updated = { ...topic, configs, version: topic.version + 1 };
+  await stampCounters(ctx, updated);
   const before = effectiveConfig(topic.configs)['retention.ms'];
   const after = effectiveConfig(configs)['retention.ms'];
   if (after === -1 ? before !== -1 : before !== -1 && after > before) {
     // Items written under the old retention would be deleted by TTL before the new one ends.
     await extendRetentionTtl(ctx, updated);
-    // Writers that read the old config just before the update may still be writing: wait for the
-    // reservations open now to settle (normally milliseconds), then cover them too. A dead writer's
-    // seq is closed by a reader's abort marker, which gets the new retention's TTL.
+    // Writers that reserved before the stamp may hold the old config and still be writing: wait for
+    // the reservations open now (read after the stamp) to settle (normally milliseconds), then cover
+    // them too. Later reservations carry the new config (the stamp refuses older ones). A dead
+    // writer's seq is closed by a reader's abort marker, which gets the new retention's TTL.
     if (await waitForOpenReservations(ctx, updated)) await extendRetentionTtl(ctx, updated);
   }
   return updated;

@@ -44,7 +44,7 @@ export async function createTopic(ctx: LibContext, principal: Principal, input: 
     createdAt: ctx.clock.now(),
     version: 1,
   };
-  await putFreshCounters(ctx, topic.topicId, 0, partitions);
+  await putFreshCounters(ctx, topic.topicId, 0, partitions, topic.version);
   try {
     await ctx.ddb.send(
       new PutCommand({

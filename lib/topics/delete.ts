@@ -1,10 +1,14 @@
 /**
  * Delete topic.
- * Behaviour: removes the name (conditional on the topic id, so it never
- * deletes a topic re-created concurrently), then the partition counters, so
- * no writer still holding the old id can append. The records become
- * unreachable at once — they are keyed by the old id — and TTL removes them.
- * A topic created later with the same name starts at offset 0.
+ * Behaviour: deletes the partition counters first, so from then on no writer
+ * holding the old id (a strong read just before, or a producer's cached
+ * topic) can reserve — reservations are conditional on the counter — then
+ * removes the name (conditional on the topic id). The records become
+ * unreachable — they are keyed by the old id — and TTL removes them. A topic
+ * created later with the same name starts at offset 0 under a new id, whose
+ * counters a stale id never reaches. Interrupted between the two steps, the
+ * topic is still listed but refuses every produce and fetch
+ * (UNKNOWN_TOPIC_OR_PARTITION) until the delete is repeated.
  * Errors: INVALID_TOPIC, UNKNOWN_TOPIC_OR_PARTITION (also for the loser of
  * two concurrent deletes).
  * Cost: 1 strong GetItem, 1 conditional delete, ceil(partitions / 25) BatchWrites.
@@ -22,6 +26,7 @@ export async function deleteTopic(ctx: LibContext, principal: Principal, name: s
   validateTopicName(name);
   await authorize(ctx.authorizer, principal, 'delete', { type: 'topic', name });
   const topic = await getTopic(ctx, name);
+  await deleteCounters(ctx, topic.topicId, 0, topic.partitions);
   try {
     await ctx.ddb.send(
       new DeleteCommand({
@@ -35,6 +40,5 @@ export async function deleteTopic(ctx: LibContext, principal: Principal, name: s
     if (err instanceof ConditionalCheckFailedException) throw unknownTopic(name);
     throw err;
   }
-  await deleteCounters(ctx, topic.topicId, 0, topic.partitions);
   return topic;
 }
