@@ -7,31 +7,53 @@
  * per record its partition, offset and timestamp, or its error.
  * A conditional append (expectedOffset) is all or nothing: one bad record
  * fails every record of the request and nothing is written.
+ * Topic metadata comes from the instance's topic cache (topic-cache.ts; at
+ * most its TTL old, 1 s as deployed) and every reservation validates it: the
+ * counter of a deleted or re-created topic's old id is gone, and the counter
+ * carries the version of the topic's last config or partition change (`cv`,
+ * stamped by lib/topics/** once the topic item holds it), which must not be
+ * newer than the copy in hand (counter.ts). A refused partition reserved
+ * nothing: the topic is read again strongly and its records are routed,
+ * checked (max.message.bytes) and built (compression.type, retention.ms →
+ * TTL) by the topic as it is. So once a delete, alter-configs or
+ * create-partitions has returned, no produce writes by the old topic; only
+ * while one is still running (or one that failed before stamping every
+ * counter) may a batch be routed and built by a copy up to the cache TTL old.
+ * Keyed records map by the partition count the request was routed with, as a
+ * Kafka producer maps by the metadata it holds; a partition beyond a cached
+ * count is read again before it is refused.
  * Errors per record: RECORD_TOO_LARGE (names limit and size), INVALID_RECORD
  * (bad data, unpaired surrogates, JSON nested past MAX_JSON_NESTING),
  * UNKNOWN_TOPIC_OR_PARTITION; per partition: whatever its append threw.
- * Errors per request: INVALID_TOPIC, UNKNOWN_TOPIC_OR_PARTITION,
- * INVALID_REQUEST (too many records; expectedOffset negative or over several
- * partitions; bad idempotence fields), UNKNOWN_PRODUCER_ID and
- * INVALID_PRODUCER_EPOCH (an id or epoch that was not issued, or is fenced).
+ * Errors per request: INVALID_TOPIC, UNKNOWN_TOPIC_OR_PARTITION (also when
+ * the topic proved deleted and nothing was written), INVALID_REQUEST (too
+ * many records; expectedOffset negative or over several partitions; bad
+ * idempotence fields), UNKNOWN_PRODUCER_ID and INVALID_PRODUCER_EPOCH (an id
+ * or epoch that was not issued, or is fenced).
  * Idempotent producers (producerId, producerEpoch, baseSequences per
  * partition) go through idempotence.ts; plain produce pays nothing for it.
- * Cost: per partition touched, see append.ts; plus 1 strong GetItem of the
- * topic. Idempotent: plus 1 strong GetItem of the producer item when this
+ * Cost: with the topic cached, 2 sequential round trips: per partition
+ * touched (in parallel) the counter ADD and the batch put (append.ts). A cold
+ * cache adds 1 strong GetItem of the topic (1 RRU, one round trip). A
+ * partition refused for a changed topic adds its failed update (≈ 1 WRU), a
+ * strong GetItem of the topic and the reservation again. Idempotent: see
+ * idempotence.ts; plus 1 strong GetItem of the producer item when this
  * instance has not seen its epoch (producer-id.ts).
  */
 import { randomInt } from 'node:crypto';
 import { authorize, type Principal } from '../auth/authorize';
 import type { LibContext } from '../context';
-import { SamsaError, toSamsaError } from '../errors';
+import { isSamsaError, SamsaError, toSamsaError } from '../errors';
 import { checkWellFormed, toBytes, TYPE_IDS, type ProduceBody, type ProduceRecord } from '../protocol/records';
 import { effectiveConfig } from '../topics/configs';
-import { getTopic, type Topic } from '../topics/topic-item';
+import { getTopicForRead, refreshTopic } from '../topics/topic-cache';
+import { unknownTopic, type Topic } from '../topics/topic-item';
 import { validateTopicName } from '../topics/validate';
 import { append, type PendingRecord } from './append';
+import { TopicChanged } from './counter';
 import { appendIdempotent, MAX_SEQUENCE, type ProducerBatch } from './idempotence';
 import { partitionForKey } from '../protocol/murmur2';
-import { checkPartition, partitionRef } from './partition';
+import { checkPartition, partitionRef, type PartitionRef } from './partition';
 import { checkProducerEpoch } from './producer-id';
 
 export type RecordResult =
@@ -43,6 +65,12 @@ export interface ProduceResult {
 }
 
 const MAX_TIMESTAMP = Number.MAX_SAFE_INTEGER;
+
+/** Strong re-reads of the topic per partition's records after refusals: a cached copy, then one concurrent change. */
+const MAX_TOPIC_REREADS = 2;
+
+/** The records of one request bound for one partition, by their index in the request. */
+type Routed = Map<number, { index: number; record: PendingRecord }[]>;
 
 export async function produce(ctx: LibContext, principal: Principal, topicName: string, body: ProduceBody): Promise<ProduceResult> {
   validateTopicName(topicName);
@@ -59,12 +87,84 @@ export async function produce(ctx: LibContext, principal: Principal, topicName: 
     throw new SamsaError('INVALID_REQUEST', `expectedOffset must be an offset (0 to ${Number.MAX_SAFE_INTEGER}); got ${body.expectedOffset}.`);
   }
   await authorize(ctx.authorizer, principal, 'write', { type: 'topic', name: topicName });
-  const topic = await getTopic(ctx, topicName);
+  let { topic, cached } = await getTopicForRead(ctx, topicName);
+  if (cached && body.records.some((r) => r.partition !== undefined && r.partition >= topic.partitions)) {
+    // A partition beyond a cached count may have been added since: read the topic before refusing it.
+    topic = (await refreshTopic(ctx, topicName)) ?? throwUnknown(topicName);
+    cached = false;
+  }
 
   const results: RecordResult[] = new Array(body.records.length);
-  const byPartition = new Map<number, { index: number; record: PendingRecord }[]>();
-  const sticky = randomInt(topic.partitions);
-  body.records.forEach((wire, index) => {
+  const byPartition = route(topic, body, body.records.map((_, i) => i), randomInt(topic.partitions), results);
+  if (body.expectedOffset !== undefined && byPartition.size > 1) {
+    throw new SamsaError('INVALID_REQUEST', 'expectedOffset needs every record of the request in one partition.');
+  }
+  const producer = producerOf(body);
+  if (refuseConditional(body, byPartition, results)) return { records: results };
+  if (producer !== undefined && byPartition.size > 0) await checkProducerEpoch(ctx, producer.producerId, producer.epoch);
+
+  const state = { written: 0, gone: false };
+  const rereads = new Map<Topic, Promise<Topic | undefined>>();
+  /** One strong read per stale copy, shared by every partition refused for it. */
+  const reread = (stale: Topic) => {
+    let fresh = rereads.get(stale);
+    if (fresh === undefined) rereads.set(stale, (fresh = refreshTopic(ctx, topicName)));
+    return fresh;
+  };
+
+  const write = async (topic: Topic, cached: boolean, partition: number, group: { index: number; record: PendingRecord }[], rereadsLeft: number) => {
+    try {
+      const ref: PartitionRef = { ...partitionRef(topic, partition), ...(cached ? { cached } : {}) };
+      const records = group.map((g) => g.record);
+      const { baseOffset, appendTime } =
+        // SABOTAGE (checker self-test only): ignoreIdempotence writes retries again.
+        producer === undefined || ctx.sabotage?.ignoreIdempotence
+          ? await append(ctx, ref, records, body.expectedOffset === undefined ? {} : { expectedOffset: body.expectedOffset })
+          : await appendIdempotent(ctx, ref, records, producer.batchFor(partition), body.expectedOffset);
+      group.forEach((g, i) => {
+        results[g.index] = { partition, offset: baseOffset + i, timestamp: g.record.timestamp ?? appendTime };
+      });
+      state.written += group.length;
+    } catch (err) {
+      if (rereadsLeft === 0 || !stale(err, cached)) {
+        for (const g of group) results[g.index] = errorResult(err, partition);
+        return;
+      }
+      // Nothing was reserved: route, check and build these records again by the topic as it is now.
+      const fresh = await reread(topic);
+      if (fresh === undefined) {
+        state.gone = true;
+        for (const g of group) results[g.index] = errorResult(unknownTopic(topicName), undefined);
+        return;
+      }
+      const indices = group.map((g) => g.index);
+      const again = route(fresh, body, indices, randomInt(fresh.partitions), results);
+      if (body.expectedOffset !== undefined && again.size > 1) {
+        const spread = new SamsaError('INVALID_REQUEST', 'expectedOffset needs every record of the request in one partition.');
+        for (const i of indices) results[i] = errorResult(spread, undefined);
+        return;
+      }
+      if (refuseConditional(body, again, results)) return;
+      await Promise.all([...again].map(([p, g]) => write(fresh, false, p, g, rereadsLeft - 1)));
+    }
+  };
+  await Promise.all([...byPartition].map(([partition, group]) => write(topic, cached, partition, group, MAX_TOPIC_REREADS)));
+  // The topic proved deleted before anything was written: answer as a strong read would have.
+  if (state.gone && state.written === 0) throw unknownTopic(topicName);
+  return { records: results };
+}
+
+/** Refused because the topic in hand is out of date: the counter is gone (cached copies only) or has a newer config version. */
+function stale(err: unknown, cached: boolean): boolean {
+  if (err instanceof TopicChanged) return true;
+  return cached && isSamsaError(err) && err.code === 'UNKNOWN_TOPIC_OR_PARTITION';
+}
+
+/** Routes and checks the records at `indices` by `topic`; a bad record gets its error in `results`. */
+function route(topic: Topic, body: ProduceBody, indices: number[], sticky: number, results: RecordResult[]): Routed {
+  const byPartition: Routed = new Map();
+  for (const index of indices) {
+    const wire = body.records[index] as ProduceRecord;
     try {
       const { partition, record } = prepare(topic, wire, index, sticky);
       let group = byPartition.get(partition);
@@ -73,44 +173,28 @@ export async function produce(ctx: LibContext, principal: Principal, topicName: 
     } catch (err) {
       results[index] = errorResult(err, wire.partition);
     }
-  });
-
-  if (body.expectedOffset !== undefined && byPartition.size > 1) {
-    throw new SamsaError('INVALID_REQUEST', 'expectedOffset needs every record of the request in one partition.');
   }
-  const producer = producerOf(body);
-  if (body.expectedOffset !== undefined && byPartition.size > 0 && results.some((r) => r !== undefined)) {
-    // All or nothing: the caller decided on the whole request at this offset, so a partial write would be a lie.
-    const bad = results.flatMap((r, i) => (r === undefined ? [] : [i]));
-    const refusal = new SamsaError(
-      'INVALID_RECORD',
-      `Not written: a conditional append (expectedOffset) is all or nothing, and not every record is valid (invalid: ${bad.map((i) => `records[${i}]`).join(', ')}).`,
-      { details: { invalidRecords: bad } },
-    );
-    for (const [partition, group] of byPartition) for (const g of group) results[g.index] = errorResult(refusal, partition);
-    return { records: results };
-  }
-  if (producer !== undefined && byPartition.size > 0) await checkProducerEpoch(ctx, producer.producerId, producer.epoch);
+  return byPartition;
+}
 
-  await Promise.all(
-    [...byPartition].map(async ([partition, group]) => {
-      try {
-        const ref = partitionRef(topic, partition);
-        const records = group.map((g) => g.record);
-        const { baseOffset, appendTime } =
-          // SABOTAGE (checker self-test only): ignoreIdempotence writes retries again.
-          producer === undefined || ctx.sabotage?.ignoreIdempotence
-            ? await append(ctx, ref, records, body.expectedOffset === undefined ? {} : { expectedOffset: body.expectedOffset })
-            : await appendIdempotent(ctx, ref, records, producer.batchFor(partition), body.expectedOffset);
-        group.forEach((g, i) => {
-          results[g.index] = { partition, offset: baseOffset + i, timestamp: g.record.timestamp ?? appendTime };
-        });
-      } catch (err) {
-        for (const g of group) results[g.index] = errorResult(err, partition);
-      }
-    }),
+/**
+ * All or nothing: a conditional append whose records are not all valid writes none (the caller
+ * decided on the whole request at this offset, so a partial write would be a lie). True when refused.
+ */
+function refuseConditional(body: ProduceBody, byPartition: Routed, results: RecordResult[]): boolean {
+  if (body.expectedOffset === undefined || byPartition.size === 0 || !results.some((r) => r !== undefined && 'error' in r)) return false;
+  const bad = results.flatMap((r, i) => (r !== undefined && 'error' in r ? [i] : []));
+  const refusal = new SamsaError(
+    'INVALID_RECORD',
+    `Not written: a conditional append (expectedOffset) is all or nothing, and not every record is valid (invalid: ${bad.map((i) => `records[${i}]`).join(', ')}).`,
+    { details: { invalidRecords: bad } },
   );
-  return { records: results };
+  for (const [partition, group] of byPartition) for (const g of group) results[g.index] = errorResult(refusal, partition);
+  return true;
+}
+
+function throwUnknown(name: string): never {
+  throw unknownTopic(name);
 }
 
 /** Checks the idempotence fields once per request; each partition then needs its base sequence. */

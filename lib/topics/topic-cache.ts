@@ -1,17 +1,22 @@
 /**
- * A short-lived cache of topic items for the read path (fetch, offsets, group
- * poll), held per handler instance. It saves the strong topic read (1 RRU)
- * that every fetch and long-poll iteration would otherwise pay.
+ * A short-lived cache of topic items, held per handler instance, for the read
+ * path (fetch, offsets, group poll) and for produce. It saves the strong
+ * topic read (1 RRU, one round trip) that every fetch, long-poll iteration
+ * and produce would otherwise pay.
  *
- * Why a stale entry is safe there: a deleted or re-created topic's old id has
- * no counters, so the read fails and is retried with a fresh read; a
- * partition beyond a stale count is re-checked fresh; and before retention
+ * Why a stale entry is safe on the read path: a deleted or re-created topic's
+ * old id has no counters, so the read fails and is retried with a fresh read;
+ * a partition beyond a stale count is re-checked fresh; and before retention
  * moves a log start, the partition view re-reads the topic strongly, so a
- * stale (lower) retention.ms can never hide records early. Writes (produce,
- * admin) never use it.
+ * stale (lower) retention.ms can never hide records early.
+ * Why for produce: its reservation is conditional on the counter existing
+ * (a deleted or re-created topic's old id is refused) and on the counter's
+ * config version, which every alter-configs and create-partitions stamps
+ * (counters.ts); a refused produce re-reads the topic (lib/log/produce.ts).
+ * Admin operations never use it.
  */
 import type { LibContext } from '../context';
-import { getTopic, type Topic } from './topic-item';
+import { findTopic, getTopic, type Topic } from './topic-item';
 
 export class TopicCache {
   private readonly entries = new Map<string, { topic: Topic; at: number }>();
@@ -37,11 +42,19 @@ export class TopicCache {
   }
 }
 
-/** The topic for a read: from the cache when fresh (`cached: true`), else strongly read and cached. */
+/** The topic for a read or a produce: from the cache when fresh (`cached: true`), else strongly read and cached. */
 export async function getTopicForRead(ctx: LibContext, name: string): Promise<{ topic: Topic; cached: boolean }> {
   const hit = ctx.topicCache?.get(name, ctx.clock.now());
   if (hit !== undefined) return { topic: hit, cached: true };
   const topic = await getTopic(ctx, name);
   ctx.topicCache?.set(topic, ctx.clock.now());
   return { topic, cached: false };
+}
+
+/** After a cached topic proved stale: drop it, read it strongly and cache what was read. */
+export async function refreshTopic(ctx: LibContext, name: string): Promise<Topic | undefined> {
+  ctx.topicCache?.delete(name);
+  const topic = await findTopic(ctx, name);
+  if (topic !== undefined) ctx.topicCache?.set(topic, ctx.clock.now());
+  return topic;
 }
