@@ -29,6 +29,25 @@ export interface Session {
   mechanism: string | undefined;
   /** Before SaslAuthenticate existed (handshake v0) the token came as a bare frame. */
   rawSaslNext: boolean;
+  /**
+   * Classic group members joined through this connection: what JoinGroup
+   * decided, for SyncGroup and Heartbeat. Only a cache: a member that shows
+   * up on another connection (or instance) is told to rejoin.
+   */
+  members: Map<string, ClassicMember>;
+}
+
+export interface ClassicMember {
+  group: string;
+  /** The generation the client was given: the Samsa member epoch of its join. */
+  generation: number;
+  /** The member's Samsa epoch now (moves past `generation` when its assignment changes). */
+  epoch: number;
+  topics: string[];
+  sessionTimeoutMs: number;
+  rebalanceTimeoutMs: number;
+  protocolName: string;
+  assignment: { topic: string; partitions: number[] }[];
 }
 
 export interface ApiHandler {

@@ -92,6 +92,7 @@ function serveConnection(g: Gateway, socket: Socket): void {
     authenticated: g.authenticate === undefined,
     mechanism: undefined,
     rawSaslNext: false,
+    members: new Map(),
   };
   let pending = Buffer.alloc(0);
   let chain = Promise.resolve();

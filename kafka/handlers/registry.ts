@@ -4,13 +4,29 @@
  */
 import type { ApiHandler } from '../api';
 import { fetchApi } from './fetch';
+import { heartbeatApi, joinGroup, leaveGroup, syncGroup } from './groups';
 import { listOffsetsApi } from './list-offsets';
 import { apiVersions, findCoordinator, metadata } from './metadata';
+import { offsetCommit, offsetFetch } from './offsets';
 import { produceApi } from './produce';
 
 export const HANDLERS = new Map<number, ApiHandler>();
 
-for (const h of [produceApi, fetchApi, listOffsetsApi, metadata, findCoordinator, apiVersions(apiVersionsTable)]) HANDLERS.set(h.key, h);
+const ALL: ApiHandler[] = [
+  produceApi,
+  fetchApi,
+  listOffsetsApi,
+  metadata,
+  offsetCommit,
+  offsetFetch,
+  findCoordinator,
+  joinGroup,
+  heartbeatApi,
+  leaveGroup,
+  syncGroup,
+  apiVersions(apiVersionsTable),
+];
+for (const h of ALL) HANDLERS.set(h.key, h);
 
 /** The ApiVersions table: exactly the implemented APIs and versions. */
 export function apiVersionsTable(): { apiKey: number; minVersion: number; maxVersion: number }[] {
