@@ -2,7 +2,11 @@
  * `npm start`: DynamoDB Local + the HTTP API on http://127.0.0.1:4000.
  *
  *   npm start -- [--port 4000] [--host 127.0.0.1] [--in-memory] [--data-dir .samsa/data] [--dynamodb-port N] [--no-auth]
+ *                 [--kafka-port 9092 | --no-kafka]
  *   npm start -- --dynamodb-endpoint URL [--region R] [--port 4000] [--host 127.0.0.1] [--no-auth]
+ *
+ * The Kafka protocol gateway (kafka/) listens beside the HTTP API, on
+ * 127.0.0.1:9092 unless --kafka-port or --no-kafka says otherwise.
  *
  * Data persists under .samsa/data unless --in-memory. With --dynamodb-endpoint
  * the stack starts no DynamoDB Local: it uses one that already runs (another
@@ -38,6 +42,8 @@ import { dataDevKeyFile, developmentKey, DEV_KEY_FILE, endpointDevKeyFile, publi
 import { startDynamoLocal, type DynamoLocal } from './dynamodb';
 import { watchLaunchers } from './lifeline';
 import { PortInUseError, startServer, type LocalServer } from './server';
+import { startLocalKafka } from '../kafka/local';
+import type { KafkaGateway } from '../kafka/server';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -55,6 +61,8 @@ const HELP = `Usage: npm start -- [options]
   --region R          with --dynamodb-endpoint: the AWS region (default $AWS_REGION, else the region in a
                       dynamodb.<region>.amazonaws.com URL, else us-east-1)
   --no-auth           no API keys: everyone is 'anonymous' and may do everything (quick trials only)
+  --kafka-port N      Kafka protocol port (default 9092; if 9092 is taken the stack starts without it)
+  --no-kafka          no Kafka protocol listener
   --help              this text`;
 
 /** Options that only configure the DynamoDB Local this stack would start itself. */
@@ -72,6 +80,8 @@ async function main(): Promise<void> {
       'dynamodb-endpoint': { type: 'string' },
       region: { type: 'string' },
       'no-auth': { type: 'boolean', default: false },
+      'kafka-port': { type: 'string' },
+      'no-kafka': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -80,6 +90,7 @@ async function main(): Promise<void> {
     return;
   }
   const port = parsePort(values.port ?? process.env.PORT ?? '4000', '--port');
+  const kafkaPort = values['kafka-port'] === undefined ? undefined : parsePort(values['kafka-port'], '--kafka-port');
   const dynamoPort = values['dynamodb-port'] === undefined ? undefined : parsePort(values['dynamodb-port'], '--dynamodb-port');
   const inMemory = values['in-memory'] ?? false;
   const dataDir = values['data-dir'] ?? '.samsa/data';
@@ -99,12 +110,15 @@ async function main(): Promise<void> {
   let dynamo: DynamoLocal | undefined;
   let devKey: { apiKey: string; principal: string } | undefined;
   let server: LocalServer | undefined;
+  let kafka: KafkaGateway | undefined;
+  let kafkaMessage: string | undefined;
   let unpublishKey: (() => void) | undefined;
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
     unpublishKey?.();
+    await kafka?.close();
     await server?.close();
     await dynamo?.stop();
     process.exit(code);
@@ -164,6 +178,9 @@ async function main(): Promise<void> {
         : await developmentKey(deps.lib, principal, { keep: keyFile(external, dataDir), adopt: [DEV_KEY_FILE] });
     }
     server = await startServer(deps, port, values.host);
+    if (!values['no-kafka']) {
+      ({ gateway: kafka, message: kafkaMessage } = await startLocalKafka(deps.lib, { port: kafkaPort, host: values.host, authMode: config.auth.mode, cacheMs: config.auth.cacheMs }));
+    }
     // Only once this stack serves: a stack that fails to start (port in use) must not take the file.
     if (devKey !== undefined) unpublishKey = publishDevKey(DEV_KEY_FILE, devKey.apiKey);
   } catch (err) {
@@ -178,6 +195,7 @@ async function main(): Promise<void> {
     const credentials = external.credentials === undefined ? `default AWS credentials, region ${external.region}` : 'DynamoDB Local credentials';
     console.log(`Samsa is running at ${server.url} (DynamoDB at ${endpoint}, not started by this stack: tables ${tables.meta} and ${tables.log}, ${credentials}).`);
   }
+  if (kafkaMessage !== undefined) console.log(kafkaMessage);
   if (devKey === undefined) {
     console.log('Authentication is OFF (--no-auth): every request is anonymous and allowed.');
     console.log(`Try: curl -X POST ${server.url}/v1/topics -H 'content-type: application/json' -d '{"name":"orders","partitions":3}'`);

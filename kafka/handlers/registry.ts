@@ -9,6 +9,7 @@ import { listOffsetsApi } from './list-offsets';
 import { apiVersions, findCoordinator, metadata } from './metadata';
 import { offsetCommit, offsetFetch } from './offsets';
 import { produceApi } from './produce';
+import { saslAuthenticate, saslHandshake } from './sasl';
 
 export const HANDLERS = new Map<number, ApiHandler>();
 
@@ -24,7 +25,9 @@ const ALL: ApiHandler[] = [
   heartbeatApi,
   leaveGroup,
   syncGroup,
+  saslHandshake,
   apiVersions(apiVersionsTable),
+  saslAuthenticate,
 ];
 for (const h of ALL) HANDLERS.set(h.key, h);
 

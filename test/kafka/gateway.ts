@@ -4,6 +4,7 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { ApiKeyAuthenticator } from '../../lib/auth/authenticate';
 import { startKafkaGateway, type KafkaGateway } from '../../kafka/server';
 import { createTestStack, type TestStack } from '../support/stack';
 
@@ -16,14 +17,16 @@ export interface KafkaStack {
   close(): Promise<void>;
 }
 
-export async function createKafkaStack(): Promise<KafkaStack> {
-  const stack = await createTestStack();
-  const gateway = await startKafkaGateway(stack.lib, { port: 0 });
+/** `auth`: API keys on, the gateway taking them as SASL/PLAIN passwords (no key cache, so revocation is immediate). */
+export async function createKafkaStack(options: { auth?: boolean } = {}): Promise<KafkaStack> {
+  const stack = await createTestStack(options.auth ? { auth: { mode: 'api-keys', cacheMs: 0 } } : {});
+  const keys = new ApiKeyAuthenticator(stack.lib, 0);
+  const gateway = await startKafkaGateway(stack.lib, { port: 0, ...(options.auth ? { authenticate: (key: string) => keys.authenticate(key) } : {}) });
   return { stack, gateway, bootstrap: `127.0.0.1:${gateway.port}`, close: () => gateway.close() };
 }
 
-export async function createTopic(stack: TestStack, name: string, partitions: number): Promise<void> {
-  const res = await stack.call('POST', '/v1/topics', { name, partitions });
+export async function createTopic(stack: TestStack, name: string, partitions: number, headers: Record<string, string> = {}): Promise<void> {
+  const res = await stack.call('POST', '/v1/topics', { name, partitions }, headers);
   if (res.status !== 201) throw new Error(`create topic: ${res.status} ${JSON.stringify(res.body)}`);
 }
 
