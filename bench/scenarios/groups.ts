@@ -18,6 +18,8 @@
  *  5. Raw baseline: one strongly consistent GetItem + one PutItem of a
  *     300-byte item in the scratch table — what a minimal heartbeat (read
  *     your state, write your liveness) could cost.
+ *  6. Scale (group-scale.ts): polls at 16 and 256 partitions, idle rounds of
+ *     1, 8 and 32 members.
  */
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
@@ -26,6 +28,7 @@ import { itemBytes, mergeTallies, summarizeTally, type Tally } from '../capacity
 import { eventBatch, rng } from '../data';
 import { sequentialLoop, type BenchEnv } from '../env';
 import type { Check, ScenarioOutput, TableRow } from '../report';
+import { runGroupScale } from './group-scale';
 import { ratio, round, summarize } from '../stats';
 
 const TOPIC_PARTITIONS = 16;
@@ -451,6 +454,9 @@ export async function runGroups(env: BenchEnv, fetchDefaultsRruPerRecord?: numbe
     byCommand: rawOps.byCommand,
   };
 
+  // Polls at 16 and 256 partitions, idle rounds of 1, 8 and 32 members (group-scale.ts).
+  const scaled = await runGroupScale(env, env.prefix);
+
   // Table rows.
   const rows: TableRow[] = [];
   for (const h of hbRows) {
@@ -562,11 +568,24 @@ export async function runGroups(env: BenchEnv, fetchDefaultsRruPerRecord?: numbe
       pass: consumed.everyRecordOnceInOrder,
     },
     {
-      name: 'group poll RRU/record (same target as sequential fetch)',
-      target: '≤ 0.02',
+      name: 'group poll RRU/record, 4 partitions (issue 16)',
+      target: '≤ 0.015',
       actual: `${consumed.rruPerRecord}${fetchDefaultsRruPerRecord === undefined ? '' : ` (1-partition fetch, defaults: ${fetchDefaultsRruPerRecord})`}`,
-      pass: consumed.rruPerRecord <= 0.02,
+      pass: consumed.rruPerRecord <= 0.015,
     },
+    {
+      name: 'idle group poll RRU, 4 partitions (issue 16: whatever the partition count)',
+      target: '≤ 3',
+      actual: String(idle.rruPerPoll),
+      pass: idle.rruPerPoll <= 3,
+    },
+    {
+      name: 'heartbeat RRU does not grow with the group (issue 16: O(1) per heartbeat)',
+      target: `${GROUP_SIZES.at(-1)} members ≤ 1 member + 1`,
+      actual: hbRows.map((h) => `${h.members}m: ${h.rruPerHeartbeat}`).join(', '),
+      pass: (hbRows.at(-1)?.rruPerHeartbeat ?? Infinity) <= (hbRows[0]?.rruPerHeartbeat ?? 0) + 1,
+    },
+    ...scaled.checks,
   ];
 
   return {
@@ -581,8 +600,9 @@ export async function runGroups(env: BenchEnv, fetchDefaultsRruPerRecord?: numbe
       poll: consumed,
       pollNoNewData: idle,
       rawGetPut: raw,
+      scale: scaled.json,
     },
-    rows,
+    rows: [...rows, ...scaled.rows],
     checks,
     notes: [
       'groups: heartbeat/commit/poll figures are per operation (RRU/op, WRU/op, RT/op = every DynamoDB round trip of one request); rebalance figures are per whole rebalance, counting only the heartbeats (not the describe calls that judge stability).',
