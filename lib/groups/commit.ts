@@ -17,6 +17,8 @@
  * the epoch is not of the live incarnation; or the member does not own the
  * partition),
  * STALE_MEMBER_EPOCH (retriable: heartbeat first), INVALID_REQUEST.
+ * The poll commits through commitAs with the member item and topics it
+ * read once for the whole request.
  * Cost: 1 strong GetItem of the member, 1 per topic, 1 small conditional write per offset.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
@@ -47,20 +49,45 @@ export async function commitOffsets(
 ): Promise<CommitResult[]> {
   validateGroupName(group);
   validateMemberId(memberId);
-  if (offsets.length > 10_000) throw new SamsaError('INVALID_REQUEST', 'At most 10000 offsets per commit.');
+  checkCount(offsets);
   await authorize(ctx.authorizer, principal, 'read', { type: 'group', name: group });
-  // SABOTAGE (checker self-test only): the unfenced variant skips this check too.
-  const member = ctx.sabotage?.unfencedCommit ? { joinEpoch: 0, epoch: memberEpoch } : await readIncarnation(ctx, group, memberId);
-  const refused = member === undefined ? unknownMember(group, memberId) : wrongIncarnation(ctx, group, memberId, memberEpoch, member);
+  // SABOTAGE (checker self-test only): the unfenced variant skips this read (commitAs skips the check).
+  const member = ctx.sabotage?.unfencedCommit ? undefined : await readIncarnation(ctx, group, memberId);
+  const topics = new Map<string, Promise<Topic | undefined>>();
+  const topicOf = (name: string) => {
+    let found = topics.get(name);
+    if (found === undefined) {
+      topics.set(name, (found = authorize(ctx.authorizer, principal, 'read', { type: 'topic', name }).then(() => findTopic(ctx, name))));
+    }
+    return found;
+  };
+  return commitAs(ctx, group, memberId, memberEpoch, offsets, member, topicOf);
+}
+
+/**
+ * The commits of a request already validated and authorized for the group (poll), given the member
+ * as just read strongly (undefined: not in the group) and the topics' current metadata by name
+ * (`topicOf` authorizes each topic it is asked for).
+ */
+export async function commitAs(
+  ctx: LibContext,
+  group: string,
+  memberId: string,
+  memberEpoch: number,
+  offsets: OffsetCommit[],
+  member: Incarnation | undefined,
+  topicOf: (name: string) => Promise<Topic | undefined>,
+): Promise<CommitResult[]> {
+  checkCount(offsets);
+  // SABOTAGE (checker self-test only): the unfenced variant trusts any epoch.
+  const incarnation = ctx.sabotage?.unfencedCommit ? { joinEpoch: 0, epoch: memberEpoch } : member;
+  const refused = incarnation === undefined ? unknownMember(group, memberId) : wrongIncarnation(ctx, group, memberId, memberEpoch, incarnation);
   if (refused !== undefined) {
     return offsets.map((o) => ({ topic: o.topic, partition: o.partition, error: { code: refused.code, message: refused.message, retriable: refused.retriable } }));
   }
-  const joinEpoch = member!.joinEpoch;
+  const joinEpoch = incarnation!.joinEpoch;
   const topics = new Map<string, Topic | undefined>();
-  for (const name of new Set(offsets.map((o) => o.topic))) {
-    await authorize(ctx.authorizer, principal, 'read', { type: 'topic', name });
-    topics.set(name, await findTopic(ctx, name));
-  }
+  for (const name of new Set(offsets.map((o) => o.topic))) topics.set(name, await topicOf(name));
   return Promise.all(
     offsets.map(async (o) => {
       try {
@@ -78,6 +105,10 @@ export async function commitOffsets(
       }
     }),
   );
+}
+
+function checkCount(offsets: OffsetCommit[]): void {
+  if (offsets.length > 10_000) throw new SamsaError('INVALID_REQUEST', 'At most 10000 offsets per commit.');
 }
 
 async function commitOne(ctx: LibContext, group: string, topic: Topic, o: OffsetCommit, memberId: string, epoch: number, joinEpoch: number): Promise<void> {
@@ -127,7 +158,7 @@ function wrongIncarnation(ctx: LibContext, group: string, memberId: string, sent
   );
 }
 
-interface Incarnation {
+export interface Incarnation {
   joinEpoch: number;
   epoch: number;
 }

@@ -11,7 +11,7 @@ import { authorize, type Principal } from '../auth/authorize';
 import type { LibContext } from '../context';
 import { SamsaError } from '../errors';
 import type { GroupDescription } from '../protocol/responses';
-import { toTopicPartitions } from './heartbeat';
+import { toTopicPartitions } from './target';
 import { loadGroup } from './state';
 import { groupState, liveMembers } from './status';
 import { validateGroupName } from './validate';

@@ -8,45 +8,50 @@
  *   held (incarnation.ts); -1 leaves; otherwise the epoch must be the
  *   member's current one, or its previous one in the same incarnation when
  *   everything it owns is still assigned to it (its last response was lost).
- * - Members whose session timed out, or that still hold partitions past
- *   their rebalance timeout, are removed by whichever other member's request
- *   sees it first: no background process is needed. Their partitions are
- *   taken only after that removal, so a member that was late but not yet
- *   removed may carry on.
- * - Membership (member items are the truth), subscriptions and the topics'
- *   metadata are compared with what the target assignment was computed from;
- *   any change recomputes it (sticky, even) and writes the group item by
- *   compare-and-set on its epoch. Steady-state heartbeats never write it.
- * - The member then gets the partitions of its target whose ownership lease
- *   it holds or can take (acquire.ts: free, held by a member that is gone, or
- *   left over from an earlier incarnation); a
- *   partition held by a live member is handed over only after that member
- *   stops reporting it as owned. The member epoch is bumped whenever its
- *   assignment changes.
+ *   The member item is read strongly on every heartbeat: fencing never
+ *   judges a stale copy.
+ * - A steady heartbeat reads its member item, the group item and its own
+ *   topics, and reconciles the member with its target (reconcile.ts: the
+ *   ownership leases; the member item is written only when its state
+ *   changed or its liveness is due). It goes the full way — every member
+ *   item read — when it joins, when its subscriptions or topics differ from
+ *   what the target was computed from (target.ts), and when it wins the
+ *   group's sweep (sweep.ts: once per heartbeat interval per group, and
+ *   after every removal). The full way removes members past their session
+ *   or rebalance timeout, recomputes the target if the members changed, and
+ *   then reconciles. A lease held by a timed-out member is taken only after
+ *   removing it (acquire.ts), so a member late but not yet removed carries on.
+ * - A poll between heartbeats (poll.ts) may answer from the member item
+ *   alone (`steadyAnswer`): same epoch, owns exactly what it holds, takes
+ *   nothing, liveness not due. It learns of a new target at its next due
+ *   heartbeat, within half a heartbeat interval.
  * Errors: INVALID_GROUP_ID, INVALID_REQUEST, UNKNOWN_MEMBER_ID,
  * FENCED_MEMBER_EPOCH (rejoin with epoch 0), GROUP_MAX_SIZE_REACHED,
  * CONCURRENT_MODIFICATION (retriable, after internal retries).
- * Cost (steady state): 1 strong GetItem of the group, 1 strong Query of the
- * member items (~0.5 KB each), 1 strong GetItem per subscribed topic, 1 put
- * of the member item (1 WRU). A join adds a strong GetItem of the member id's
- * retired epoch; a removal, one write of it. Rebalances add the group write
- * and one lease write per partition that changes hands.
+ * Cost (steady state, whatever the group size): 1 strong GetItem of the
+ * member (1 RRU), 1 of the group (1 RRU per 4 KB), 1 per subscribed topic;
+ * a member put (≈ 1 WRU) only when due. The sweeping heartbeat adds a
+ * strong Query of the member items (~0.5 KB each) and 1 group update; a
+ * join a strong GetItem of the member id's retired epoch. Rebalances add
+ * the group write and one lease write per partition that changes hands.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { authorize, type Principal } from '../auth/authorize';
 import type { LibContext } from '../context';
 import { SamsaError } from '../errors';
 import type { HeartbeatBody, TopicPartitions } from '../protocol/groups';
-import { findTopic } from '../topics/topic-item';
 import { validateTopicName } from '../topics/validate';
-import { assign, comparePartitionKeys, parsePartitionKey, partitionKey, type PartitionKey } from './assign';
-import { acquire } from './acquire';
-import { releaseLeases } from './leases';
+import { partitionKey } from './assign';
+import { MembershipChanged } from './acquire';
 import { retiredEpoch } from './incarnation';
-import { registerGroup, removeMember } from './membership';
-import { emptyGroup, groupToItem, loadGroup, memberToItem, timedOut, type GroupItem, type MemberItem } from './state';
+import { Conflict, joinPlaceholder, putMember, removeMember } from './membership';
+import { mustWrite, reconcile, sameKeys, type HeartbeatInput } from './reconcile';
+import { RequestTopics } from './request-topics';
+import { emptyGroup, heartbeatInterval, livenessWriteEvery, loadGroup, readGroup, readMember, timedOut, type GroupItem, type MemberItem } from './state';
+import { claimSweep, sweepDue } from './sweep';
+import { ownedKeys, sameMembership, sameTopics, toTopicPartitions, topicMetadata, writeTarget, type Metadata } from './target';
 import { boundedTimeout, REBALANCE_TIMEOUT, SESSION_TIMEOUT, validateGroupName, validateMemberId } from './validate';
+
+export type { HeartbeatInput } from './reconcile';
 
 export interface HeartbeatResult {
   memberId: string;
@@ -55,11 +60,23 @@ export interface HeartbeatResult {
   heartbeatIntervalMs: number;
 }
 
-class Conflict extends Error {}
+/** A heartbeat's result and, for the poll, the id of each subscribed topic the assignment names. */
+export interface Beat {
+  result: HeartbeatResult;
+  topicIds: Map<string, string>;
+}
 
 const MAX_SUBSCRIBED_TOPICS = 100;
 
 export async function heartbeat(ctx: LibContext, principal: Principal, group: string, req: HeartbeatBody): Promise<HeartbeatResult> {
+  const input = heartbeatInput(group, req);
+  await authorize(ctx.authorizer, principal, 'read', { type: 'group', name: group });
+  for (const t of input.topics) await authorize(ctx.authorizer, principal, 'describe', { type: 'topic', name: t });
+  return (await beat(ctx, group, input, new RequestTopics(ctx))).result;
+}
+
+/** Validates a heartbeat (or the heartbeat part of a poll) and applies its defaults. */
+export function heartbeatInput(group: string, req: HeartbeatBody): HeartbeatInput {
   validateGroupName(group);
   validateMemberId(req.memberId);
   if (req.memberEpoch < -1) throw new SamsaError('INVALID_REQUEST', 'memberEpoch must be -1 (leave), 0 (join) or an epoch the server gave.');
@@ -68,14 +85,29 @@ export async function heartbeat(ctx: LibContext, principal: Principal, group: st
   for (const t of topics) validateTopicName(t);
   const sessionTimeoutMs = boundedTimeout(req.sessionTimeoutMs, SESSION_TIMEOUT, 'sessionTimeoutMs');
   const rebalanceTimeoutMs = boundedTimeout(req.rebalanceTimeoutMs, REBALANCE_TIMEOUT, 'rebalanceTimeoutMs');
-  await authorize(ctx.authorizer, principal, 'read', { type: 'group', name: group });
-  for (const t of topics) await authorize(ctx.authorizer, principal, 'describe', { type: 'topic', name: t });
+  return { ...req, topics, sessionTimeoutMs, rebalanceTimeoutMs, offsetReset: req.offsetReset ?? 'latest' };
+}
 
-  const input = { ...req, topics, sessionTimeoutMs, rebalanceTimeoutMs, offsetReset: req.offsetReset ?? 'latest' } as const;
+/**
+ * The heartbeat of a request already validated and authorized (heartbeat, poll). `seen`: the member
+ * item as the caller just read it strongly, used by the first attempt.
+ */
+export async function beat(
+  ctx: LibContext,
+  group: string,
+  input: HeartbeatInput,
+  topics: RequestTopics,
+  seen?: { member: MemberItem | undefined },
+): Promise<Beat> {
+  let full = false;
   for (let attempt = 0; attempt < 8; attempt++) {
     try {
-      return await heartbeatOnce(ctx, group, input);
+      return await beatOnce(ctx, group, input, topics, full, attempt === 0 ? seen : undefined);
     } catch (err) {
+      if (err instanceof MembershipChanged) {
+        full = true; // it removed a member that the target still names: recompute before taking anything
+        continue;
+      }
       if (!(err instanceof Conflict)) throw err;
       ctx.events?.({ type: 'conflictRetried', operation: 'groupHeartbeat' });
       await new Promise((r) => setTimeout(r, 10 + Math.random() * 20 * 2 ** attempt));
@@ -84,105 +116,120 @@ export async function heartbeat(ctx: LibContext, principal: Principal, group: st
   throw new SamsaError('CONCURRENT_MODIFICATION', `Group '${group}' is changing too fast; retry the heartbeat.`);
 }
 
-type Input = Omit<HeartbeatBody, 'topics'> & {
-  topics: string[];
-  sessionTimeoutMs: number;
-  rebalanceTimeoutMs: number;
-  offsetReset: 'earliest' | 'latest';
-};
-
-async function heartbeatOnce(ctx: LibContext, group: string, req: Input): Promise<HeartbeatResult> {
+async function beatOnce(
+  ctx: LibContext,
+  group: string,
+  req: HeartbeatInput,
+  topics: RequestTopics,
+  full: boolean,
+  seen: { member: MemberItem | undefined } | undefined,
+): Promise<Beat> {
   const now = ctx.clock.now();
-  // The member's own topics are read alongside the group: usually every member subscribes to the same.
+  const intervalMs = heartbeatInterval(req.sessionTimeoutMs);
+  if (req.memberEpoch === -1) {
+    // Leaving is idempotent; a heartbeat of the same member racing the removal makes us look again.
+    const me = seen?.member ?? (await readMember(ctx, group, req.memberId));
+    if (me !== undefined && !(await removeMember(ctx, group, me))) throw new Conflict();
+    return { result: { memberId: req.memberId, memberEpoch: -1, assignment: [], heartbeatIntervalMs: intervalMs }, topicIds: new Map() };
+  }
+  if (req.memberEpoch === 0 || full) return fullBeat(ctx, group, req, topics, now, intervalMs);
+
+  const [me, g, metadata] = await Promise.all([
+    seen === undefined ? readMember(ctx, group, req.memberId) : Promise.resolve(seen.member),
+    readGroup(ctx, group),
+    topicMetadata(topics, req.topics),
+  ]);
+  checkEpoch(me, req, g);
+  if (g === undefined || g.members[req.memberId]?.topics.join('\n') !== req.topics.join('\n') || !sameTopics(g, metadata, req.topics)) {
+    return fullBeat(ctx, group, req, topics, now, intervalMs);
+  }
+  if (sweepDue(g, now, intervalMs)) {
+    if (!(await claimSweep(ctx, group, g, now))) throw new Conflict(); // another heartbeat sweeps: read what it did
+    return fullBeat(ctx, group, req, topics, now, intervalMs);
+  }
+  const item = await reconcile(ctx, group, { me, req, target: g.target[req.memberId] ?? [], metadata, groupEpoch: g.epoch, retired: 0, live: undefined, now });
+  return finish(ctx, group, me, item, req, metadata, intervalMs);
+}
+
+/** Every member item read: removes the timed-out, recomputes the target if the members changed, then reconciles. */
+async function fullBeat(ctx: LibContext, group: string, req: HeartbeatInput, topics: RequestTopics, now: number, intervalMs: number): Promise<Beat> {
   // A join also reads the member id's retired epoch, so the new incarnation starts above every old one.
   const [state, ownTopics, retired] = await Promise.all([
     loadGroup(ctx, group),
-    topicMetadata(ctx, req.memberEpoch === -1 ? [] : req.topics),
+    topicMetadata(topics, req.topics),
     req.memberEpoch === 0 ? retiredEpoch(ctx, group, req.memberId) : Promise.resolve(0),
   ]);
   let me = state.members.get(req.memberId);
-  const intervalMs = Math.max(200, Math.min(5_000, Math.floor(req.sessionTimeoutMs / 3)));
-
-  if (req.memberEpoch === -1) {
-    // Leaving is idempotent; a heartbeat of the same member racing the removal makes us look again.
-    if (me !== undefined && !(await removeMember(ctx, group, me))) throw new Conflict();
-    return { memberId: req.memberId, memberEpoch: -1, assignment: [], heartbeatIntervalMs: intervalMs };
-  }
   // A member late for its own session is still a member until some request removes it; nobody takes
   // its partitions before that (acquire.ts removes a timed-out owner first), so a late heartbeat is safe.
   if (req.memberEpoch > 0) checkEpoch(me, req, state.group);
 
-  // Lazily remove members that are gone; a member that heartbeats meanwhile survives (conditional delete).
+  // Remove members that are gone; one that heartbeats meanwhile survives (conditional delete).
   const live = new Map<string, MemberItem>();
   for (const m of state.members.values()) {
     if (m.memberId === req.memberId) continue;
-    if (timedOut(m, now) && (await removeMember(ctx, group, m))) continue;
+    if (timedOut(m, now) && (await removeMember(ctx, group, m, { sweep: false }))) continue;
     live.set(m.memberId, m);
   }
   if (me === undefined && live.size >= ctx.limits.maxMembersPerGroup) {
     throw new SamsaError('GROUP_MAX_SIZE_REACHED', `Group '${group}' already has ${live.size} members (the maximum).`);
   }
-  if (me === undefined) {
-    // A joining member's item exists before anything is computed for it, so a concurrent heartbeat
-    // counts it as live: it is never left out of the target, nor its leases taken as a dead member's.
-    me = await joinPlaceholder(ctx, group, req, now, retired);
-  }
+  me ??= await joinPlaceholder(ctx, group, { ...req, topics: req.topics }, now, retired);
 
   // The target assignment, recomputed when membership, subscriptions or topic metadata changed.
   const subscriptions: Record<string, string[]> = { [req.memberId]: req.topics };
   for (const m of live.values()) subscriptions[m.memberId] = [...m.topics].sort();
-  const others = Object.values(subscriptions).flat().filter((name) => !req.topics.includes(name));
-  const metadata: Metadata = new Map([...ownTopics, ...(await topicMetadata(ctx, others))]);
-  let g = state.group ?? emptyGroup(now);
-  if (!sameMembership(g, subscriptions, metadata)) {
+  const metadata: Metadata = new Map([...ownTopics, ...(await topicMetadata(topics, Object.values(subscriptions).flat()))]);
+  let g: GroupItem = state.group ?? emptyGroup(now);
+  if (state.group === undefined || !sameMembership(g, subscriptions, metadata)) {
     g = await writeTarget(ctx, group, state.group, subscriptions, metadata, now);
   }
+  const item = await reconcile(ctx, group, { me, req, target: g.target[req.memberId] ?? [], metadata, groupEpoch: g.epoch, retired, live, now });
+  return finish(ctx, group, me, item, req, metadata, intervalMs);
+}
 
-  // Reconcile this member with its target through the ownership leases.
-  const target = g.target[req.memberId] ?? [];
-  const owned = ownedKeys(req.owned ?? [], metadata);
-  // Above every epoch this member id was ever given, in this incarnation or an ended one (incarnation.ts).
-  const nextEpoch = Math.max(me.epoch + 1, g.epoch, retired + 1);
-  // A re-join is a new incarnation: it re-takes even the leases it holds, under its new epoch, so the
-  // old incarnation (a zombie with the same member id) can no longer commit through them.
-  const rejoin = req.memberEpoch === 0;
-  const held = me.holding;
-  const keep = rejoin ? [] : held.filter((p) => target.includes(p) || owned.has(p));
-  const toRelease = held.filter((p) => !target.includes(p) && (rejoin || !owned.has(p)));
-  const toAcquire = target.filter((p) => !keep.includes(p));
-  const topicNames = new Map([...metadata].map(([name, t]) => [t.id, name]));
-  const acquired = await acquire(ctx, group, toAcquire, topicNames, req.memberId, nextEpoch, live);
-  await releaseLeases(ctx, group, toRelease, req.memberId);
-
-  const newHolding = [...new Set([...keep, ...acquired])].sort(comparePartitionKeys);
-  const assigned = newHolding.filter((p) => target.includes(p));
-  const changed = rejoin || !sameKeys(assigned, me.assigned);
-  const stillRevoking = newHolding.some((p) => !target.includes(p));
-  const item: MemberItem = {
-    memberId: req.memberId,
-    epoch: changed ? nextEpoch : me.epoch,
-    joinEpoch: rejoin ? nextEpoch : me.joinEpoch,
-    // A join has no previous epoch to fall back on: the ended incarnation's epochs stay fenced.
-    prevEpoch: rejoin ? 0 : changed ? me.epoch : me.prevEpoch,
-    assigned,
-    holding: newHolding,
-    topics: req.topics,
-    sessionTimeoutMs: req.sessionTimeoutMs,
-    rebalanceTimeoutMs: req.rebalanceTimeoutMs,
-    lastHeartbeat: now,
-    offsetReset: req.offsetReset,
-    ...(stillRevoking ? { revokeSince: me.revokeSince ?? now } : {}),
-  };
-  await putMember(ctx, group, item, me);
+async function finish(
+  ctx: LibContext,
+  group: string,
+  me: MemberItem,
+  item: MemberItem,
+  req: HeartbeatInput,
+  metadata: Metadata,
+  intervalMs: number,
+): Promise<Beat> {
+  // A placeholder (epoch 0) is always written over: the join's result.
+  if (me.epoch === 0 || mustWrite(me, item, req.memberEpoch === 0)) await putMember(ctx, group, item, me);
   return {
-    memberId: req.memberId,
-    memberEpoch: item.epoch,
-    assignment: toTopicPartitions(assigned, metadata),
-    heartbeatIntervalMs: intervalMs,
+    result: { memberId: req.memberId, memberEpoch: item.epoch, assignment: toTopicPartitions(item.assigned, metadata), heartbeatIntervalMs: intervalMs },
+    topicIds: new Map(Object.entries(item.topicIds ?? {})),
   };
 }
 
-function checkEpoch(me: MemberItem | undefined, req: Input, group: GroupItem | undefined): void {
+/**
+ * A poll's answer from the member item alone, when its heartbeat has nothing to do: the member sent
+ * its current epoch, the same subscriptions and timeouts, owns exactly what it holds (it gives
+ * nothing up), waits for nothing, and its liveness is not due. Undefined otherwise: the poll
+ * heartbeats. Topics are as the member's last heartbeat read them (≤ half an interval ago).
+ */
+export function steadyAnswer(me: MemberItem | undefined, req: HeartbeatInput, now: number): Beat | undefined {
+  if (me === undefined || me.topicIds === undefined || req.memberEpoch !== me.epoch || me.awaiting === true || me.revokeSince !== undefined) return undefined;
+  if (now - me.lastHeartbeat >= livenessWriteEvery(req.sessionTimeoutMs)) return undefined;
+  const same =
+    me.topics.join('\n') === req.topics.join('\n') &&
+    me.sessionTimeoutMs === req.sessionTimeoutMs &&
+    me.rebalanceTimeoutMs === req.rebalanceTimeoutMs &&
+    me.offsetReset === req.offsetReset &&
+    sameKeys(me.holding, me.assigned);
+  if (!same) return undefined;
+  const topicIds = new Map(Object.entries(me.topicIds));
+  const metadata: Metadata = new Map([...topicIds].map(([name, id]) => [name, { id, partitions: 0 }]));
+  const owned = ownedKeys(req.owned ?? [], metadata);
+  if (owned.size !== me.assigned.length || me.assigned.some((k) => !owned.has(k))) return undefined;
+  const assignment = toTopicPartitions(me.assigned, metadata);
+  return { result: { memberId: me.memberId, memberEpoch: me.epoch, assignment, heartbeatIntervalMs: heartbeatInterval(req.sessionTimeoutMs) }, topicIds };
+}
+
+function checkEpoch(me: MemberItem | undefined, req: HeartbeatInput, group: GroupItem | undefined): asserts me is MemberItem {
   if (me === undefined) {
     throw new SamsaError('UNKNOWN_MEMBER_ID', `Member '${req.memberId}' is not in the group (removed or expired); rejoin with memberEpoch 0.`);
   }
@@ -196,135 +243,4 @@ function checkEpoch(me: MemberItem | undefined, req: Input, group: GroupItem | u
     'FENCED_MEMBER_EPOCH',
     `Member '${req.memberId}' sent epoch ${req.memberEpoch}; its epoch is ${me.epoch}. Rejoin with memberEpoch 0.`,
   );
-}
-
-type Metadata = Map<string, { id: string; partitions: number }>;
-
-async function topicMetadata(ctx: LibContext, names: string[]): Promise<Metadata> {
-  const metadata: Metadata = new Map();
-  await Promise.all(
-    [...new Set(names)].map(async (name) => {
-      const topic = await findTopic(ctx, name);
-      if (topic !== undefined) metadata.set(name, { id: topic.topicId, partitions: topic.partitions });
-    }),
-  );
-  return metadata;
-}
-
-function sameMembership(g: GroupItem, subscriptions: Record<string, string[]>, metadata: Metadata): boolean {
-  const members = Object.keys(subscriptions);
-  if (members.length !== Object.keys(g.members).length) return false;
-  for (const m of members) {
-    if ((g.members[m]?.topics ?? []).join('\n') !== (subscriptions[m] ?? []).join('\n')) return false;
-  }
-  if (metadata.size !== Object.keys(g.topics).length) return false;
-  for (const [name, meta] of metadata) {
-    const seen = g.topics[name];
-    if (seen === undefined || seen.id !== meta.id || seen.partitions !== meta.partitions) return false;
-  }
-  return true;
-}
-
-async function writeTarget(
-  ctx: LibContext,
-  group: string,
-  previous: GroupItem | undefined,
-  subscriptions: Record<string, string[]>,
-  metadata: Metadata,
-  now: number,
-): Promise<GroupItem> {
-  const base = previous ?? emptyGroup(now);
-  const target = assign({
-    members: Object.fromEntries(
-      Object.entries(subscriptions).map(([m, names]) => [m, names.flatMap((n) => (metadata.has(n) ? [metadata.get(n)!.id] : []))]),
-    ),
-    partitions: Object.fromEntries([...metadata.values()].map((t) => [t.id, t.partitions])),
-    previous: base.target,
-  });
-  const next: GroupItem = {
-    epoch: base.epoch + 1,
-    members: Object.fromEntries(
-      Object.entries(subscriptions).map(([m, topics]) => [m, { topics, joinedAt: base.members[m]?.joinedAt ?? now }]),
-    ),
-    target,
-    topics: Object.fromEntries(metadata),
-    createdAt: base.createdAt,
-  };
-  try {
-    await ctx.ddb.send(
-      new PutCommand({
-        TableName: ctx.tables.meta,
-        Item: groupToItem(group, next),
-        ConditionExpression: previous === undefined ? 'attribute_not_exists(pk)' : 'epoch = :old',
-        ...(previous === undefined ? {} : { ExpressionAttributeValues: { ':old': previous.epoch } }),
-      }),
-    );
-  } catch (err) {
-    if (err instanceof ConditionalCheckFailedException) throw new Conflict();
-    throw err;
-  }
-  if (previous === undefined) await registerGroup(ctx, group, now);
-  return next;
-}
-
-async function joinPlaceholder(ctx: LibContext, group: string, req: Input, now: number, retired: number): Promise<MemberItem> {
-  const item: MemberItem = {
-    memberId: req.memberId,
-    // Epoch 0 matches no request; joinEpoch already fences every ended incarnation while this one starts.
-    epoch: 0,
-    joinEpoch: retired + 1,
-    prevEpoch: 0,
-    assigned: [],
-    holding: [],
-    topics: req.topics,
-    sessionTimeoutMs: req.sessionTimeoutMs,
-    rebalanceTimeoutMs: req.rebalanceTimeoutMs,
-    lastHeartbeat: now,
-    offsetReset: req.offsetReset,
-  };
-  await putMember(ctx, group, item, undefined);
-  return item;
-}
-
-async function putMember(ctx: LibContext, group: string, item: MemberItem, seen: MemberItem | undefined): Promise<void> {
-  try {
-    await ctx.ddb.send(
-      new PutCommand({
-        TableName: ctx.tables.meta,
-        Item: memberToItem(group, item),
-        ConditionExpression: seen === undefined ? 'attribute_not_exists(pk)' : 'epoch = :e AND lastHeartbeat = :hb',
-        ...(seen === undefined ? {} : { ExpressionAttributeValues: { ':e': seen.epoch, ':hb': seen.lastHeartbeat } }),
-      }),
-    );
-  } catch (err) {
-    // A concurrent heartbeat of the same member won; redo ours against its result.
-    if (err instanceof ConditionalCheckFailedException) throw new Conflict();
-    throw err;
-  }
-}
-
-function ownedKeys(owned: TopicPartitions[], metadata: Metadata): Set<PartitionKey> {
-  const keys = new Set<PartitionKey>();
-  for (const tp of owned) {
-    const id = metadata.get(tp.topic)?.id;
-    if (id !== undefined) for (const p of tp.partitions) keys.add(partitionKey(id, p));
-  }
-  return keys;
-}
-
-export function toTopicPartitions(keys: PartitionKey[], metadata: Metadata | Record<string, { id: string }>): TopicPartitions[] {
-  const entries = metadata instanceof Map ? [...metadata] : Object.entries(metadata);
-  const names = new Map(entries.map(([name, t]) => [t.id, name]));
-  const byTopic = new Map<string, number[]>();
-  for (const key of keys) {
-    const { topicId, partition } = parsePartitionKey(key);
-    const name = names.get(topicId);
-    if (name === undefined) continue;
-    byTopic.set(name, [...(byTopic.get(name) ?? []), partition]);
-  }
-  return [...byTopic].sort(([a], [b]) => a.localeCompare(b)).map(([topic, partitions]) => ({ topic, partitions: partitions.sort((a, b) => a - b) }));
-}
-
-function sameKeys(a: PartitionKey[], b: PartitionKey[]): boolean {
-  return a.length === b.length && a.every((k, i) => k === b[i]);
 }

@@ -1,8 +1,13 @@
 /**
  * The stored shape of a consumer group and the reads every group operation
  * shares. The group item changes only when membership, subscriptions or the
- * target assignment change; each member's liveness lives in its own item, so
- * heartbeats never contend on one hot item (LOG-DESIGN.md).
+ * target assignment change, and once per heartbeat interval for the sweep
+ * marker (sweep.ts); each member's liveness lives in its own item, so
+ * heartbeats never contend on one hot item (LOG-DESIGN.md). A member item's
+ * `lastHeartbeat` is written at most every half heartbeat interval (a poll
+ * or heartbeat in between writes nothing unless its state changed), so a
+ * member counts as expired only after its session timeout plus that half
+ * interval: never earlier than its session after its last request.
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { queryAll } from '../storage/query-all';
@@ -21,6 +26,8 @@ export interface GroupItem {
   /** Topic metadata the target was computed from: name → id and partition count. */
   topics: Record<string, { id: string; partitions: number }>;
   createdAt: number;
+  /** When a heartbeat last read every member item (sweep.ts); 0 asks the next heartbeat to sweep. */
+  sweptAt?: number;
 }
 
 export interface MemberItem {
@@ -44,6 +51,10 @@ export interface MemberItem {
   /** When the member was first asked to revoke partitions it still holds. */
   revokeSince?: number;
   offsetReset: 'earliest' | 'latest';
+  /** Its target holds partitions it does not hold yet: its polls heartbeat every time, to pick them up. */
+  awaiting?: boolean;
+  /** Name → id of its subscribed topics as its last heartbeat read them: a poll between heartbeats needs no topic read. */
+  topicIds?: Record<string, string>;
 }
 
 export interface GroupState {
@@ -56,11 +67,20 @@ export function emptyGroup(now: number): GroupItem {
 }
 
 export async function loadGroup(ctx: LibContext, group: string): Promise<GroupState> {
-  const [groupOut, members] = await Promise.all([
-    ctx.ddb.send(new GetCommand({ TableName: ctx.tables.meta, Key: metaKeys.group(group), ConsistentRead: true })),
-    loadMembers(ctx, group),
-  ]);
-  return { group: groupOut.Item === undefined ? undefined : groupFromItem(groupOut.Item), members };
+  const [g, members] = await Promise.all([readGroup(ctx, group), loadMembers(ctx, group)]);
+  return { group: g, members };
+}
+
+/** The group item, strongly consistent: a target or sweep marker is never judged from a stale copy. */
+export async function readGroup(ctx: LibContext, group: string): Promise<GroupItem | undefined> {
+  const out = await ctx.ddb.send(new GetCommand({ TableName: ctx.tables.meta, Key: metaKeys.group(group), ConsistentRead: true }));
+  return out.Item === undefined ? undefined : groupFromItem(out.Item);
+}
+
+/** One member item, strongly consistent: fencing judges the member as it is now. */
+export async function readMember(ctx: LibContext, group: string, memberId: string): Promise<MemberItem | undefined> {
+  const out = await ctx.ddb.send(new GetCommand({ TableName: ctx.tables.meta, Key: metaKeys.member(group, memberId), ConsistentRead: true }));
+  return out.Item === undefined ? undefined : memberFromItem(out.Item);
 }
 
 // Stored forms: partition sets as compact ranges (partition-set.ts); a member's `h` only when it
@@ -95,6 +115,7 @@ function groupFromItem(item: Record<string, unknown>): GroupItem {
     target: Object.fromEntries(Object.entries(target).map(([m, stored]) => [m, decodePartitions(stored)])),
     topics: item.topics as GroupItem['topics'],
     createdAt: item.createdAt as number,
+    ...(typeof item.sweptAt === 'number' ? { sweptAt: item.sweptAt } : {}),
   };
 }
 
@@ -110,8 +131,18 @@ export async function loadMembers(ctx: LibContext, group: string): Promise<Map<s
 
 export type Liveness = Pick<MemberItem, 'lastHeartbeat' | 'sessionTimeoutMs' | 'revokeSince' | 'rebalanceTimeoutMs'>;
 
+/** The heartbeat interval the server asks for: a third of the session timeout, within [200 ms, 5 s]. */
+export function heartbeatInterval(sessionTimeoutMs: number): number {
+  return Math.max(200, Math.min(5_000, Math.floor(sessionTimeoutMs / 3)));
+}
+
+/** How often a member's requests write its `lastHeartbeat` at most: so much older than its last request it may be. */
+export function livenessWriteEvery(sessionTimeoutMs: number): number {
+  return Math.floor(heartbeatInterval(sessionTimeoutMs) / 2);
+}
+
 export function isExpired(member: Pick<Liveness, 'lastHeartbeat' | 'sessionTimeoutMs'>, now: number): boolean {
-  return now - member.lastHeartbeat > member.sessionTimeoutMs;
+  return now - member.lastHeartbeat > member.sessionTimeoutMs + livenessWriteEvery(member.sessionTimeoutMs);
 }
 
 /** Missed its rebalance timeout: still holds partitions it was asked to give up. */

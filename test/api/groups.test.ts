@@ -276,7 +276,9 @@ describe('poll, lag and admin over HTTP', () => {
       });
       expect(res.body.records).toEqual([]);
       expect(join.body.heartbeatIntervalMs).toBeGreaterThan(3000);
-      expect(memberWrites).toBe(1); // the poll's own heartbeat; none while it waited
+      // The join just wrote the member's liveness: the poll writes it again only once it is due (half an
+      // interval), and never once per step while it waits.
+      expect(memberWrites).toBeLessThanOrEqual(1);
     } finally {
       stack.lib.ddb.send = send;
     }

@@ -1,5 +1,6 @@
 /** kcat (librdkafka) against the gateway: metadata, produce and consume with keys and headers. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { partitionForKey } from '../../lib/protocol/murmur2';
 import { uniqueName } from '../support/stack';
 import { createKafkaStack, createTopic, kcat, type KafkaStack } from './gateway';
 
@@ -34,5 +35,38 @@ describe('kcat', () => {
     const got = out.trim().split('\n').map((l) => JSON.parse(l));
     expect(got.map((m: any) => [m.offset, m.key, m.payload])).toEqual(Array.from({ length: 5 }, (_, i) => [i, `key${i}`, `value ${i}`]));
     expect(got[0].headers).toEqual(['h1', 'one', 'h2', 'two']);
+  });
+
+  it.each(['gzip', 'snappy', 'lz4', 'zstd'])('produces %s-compressed batches', async (codec) => {
+    const topic = uniqueName();
+    await createTopic(k.stack, topic, 1);
+    const lines = Array.from({ length: 50 }, (_, i) => `${codec} record ${i} ${'x'.repeat(i)}`);
+    await kcat(['-b', k.bootstrap, '-P', '-t', topic, '-z', codec, '-X', 'linger.ms=50'], lines.join('\n') + '\n');
+    const out = await kcat(['-b', k.bootstrap, '-C', '-t', topic, '-o', 'beginning', '-e', '-f', '%o %s\n']);
+    expect(out.trim().split('\n')).toEqual(lines.map((l, i) => `${i} ${l}`));
+  });
+
+  it('consumes as a group (-G) and commits where the HTTP API sees it', async () => {
+    const topic = uniqueName();
+    const group = uniqueName('group');
+    await createTopic(k.stack, topic, 2);
+    const lines = Array.from({ length: 10 }, (_, i) => `k${i}:v${i}`);
+    await kcat(['-b', k.bootstrap, '-P', '-t', topic, '-K', ':'], lines.join('\n') + '\n');
+    const out = await kcat(['-b', k.bootstrap, '-G', group, '-X', 'auto.offset.reset=earliest', '-c', '10', '-f', '%k:%s\n', topic], undefined, 30_000);
+    expect(out.trim().split('\n').sort()).toEqual([...lines].sort());
+    const offsets = await k.stack.call('GET', `/v1/groups/${group}/offsets`);
+    const total = offsets.body.offsets.reduce((n: number, o: { offset: number }) => n + o.offset, 0);
+    expect(total).toBe(10);
+  });
+
+  it("picks Samsa's partition for a key with librdkafka's murmur2 partitioner (Kafka's default)", async () => {
+    const topic = uniqueName();
+    await createTopic(k.stack, topic, 5);
+    const keys = Array.from({ length: 20 }, (_, i) => `user-${i}`);
+    await kcat(['-b', k.bootstrap, '-P', '-t', topic, '-K', ':', '-X', 'partitioner=murmur2_random'], keys.map((key) => `${key}:v`).join('\n') + '\n');
+    const out = await kcat(['-b', k.bootstrap, '-C', '-t', topic, '-o', 'beginning', '-e', '-f', '%k %p\n']);
+    const placed = out.trim().split('\n').map((l) => l.split(' '));
+    expect(placed).toHaveLength(20);
+    for (const [key, partition] of placed) expect(Number(partition)).toBe(partitionForKey(Buffer.from(key!), 5));
   });
 });

@@ -1,0 +1,129 @@
+/**
+ * What a group poll reads: only the assigned partitions that may have new
+ * data, each with its share of the budget in whole batches.
+ * Behaviour:
+ * - One eventually consistent BatchGetItem of the assigned partitions'
+ *   counter items. A partition is fetched when its position differs from
+ *   its counter's next offset — new records, a reservation still being
+ *   written, or a position out of range, which the fetch judges strongly —
+ *   or when its counter is missing from the answer (a replica that has not
+ *   seen a new topic yet, or a deleted one: the fetch judges). A partition
+ *   whose position is its counter's next offset has nothing to read. A
+ *   stale replica only delays records to a later poll: the position of a
+ *   partition not read stays where it was, so nothing is skipped.
+ * - The record budget goes to the partitions with data in turn, starting
+ *   from one that moves on with every poll that used its whole budget (so a
+ *   busy partition cannot starve the others), each taking what its counter
+ *   says it holds; one
+ *   not given all it holds takes whole batches only (the counter's mean
+ *   batch size since the log start), so its fetch does not read a batch the
+ *   answer would cut short. Partitions left without budget wait for the
+ *   next poll. The byte budget is split in proportion to the records.
+ * Errors: none of its own (UNAVAILABLE when DynamoDB keeps leaving keys
+ * unprocessed).
+ * Cost: 0.5 RRU per partition asked (a counter item is far below 4 KB), in
+ * ⌈partitions / 100⌉ calls. planReads is pure.
+ */
+import { BatchGetCommand, type BatchGetCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { LibContext } from '../context';
+import { SamsaError } from '../errors';
+import { COUNTER_SK } from '../storage/keys';
+
+/** What an eventually consistent read of a counter says: `next` offset, `seq`, log start seq and offset. */
+export interface CounterHint {
+  next: number;
+  seq: number;
+  ls: number;
+  lo: number;
+}
+
+export interface Candidate {
+  id: string;
+  position: number;
+  /** Undefined: the counter was not in the answer; the fetch judges. */
+  hint: CounterHint | undefined;
+}
+
+export interface Share {
+  id: string;
+  maxRecords: number;
+  maxBytes: number;
+}
+
+/** The eventually consistent batch read of the counters of these partition keys (log table `pk`s). */
+export function counterHintsRequest(table: string, pks: readonly string[]): BatchGetCommandInput {
+  return {
+    RequestItems: {
+      [table]: {
+        Keys: pks.map((pk) => ({ pk, sk: COUNTER_SK })),
+        ProjectionExpression: '#pk, #next, #seq, #ls, #lo',
+        ExpressionAttributeNames: { '#pk': 'pk', '#next': 'next', '#seq': 'seq', '#ls': 'ls', '#lo': 'lo' },
+      },
+    },
+  };
+}
+
+export async function readCounterHints(ctx: LibContext, pks: readonly string[]): Promise<Map<string, CounterHint>> {
+  const hints = new Map<string, CounterHint>();
+  await Promise.all(
+    chunks(pks, 100).map(async (chunk) => {
+      let request = counterHintsRequest(ctx.tables.log, chunk);
+      for (let attempt = 0; ; attempt++) {
+        const out = await ctx.ddb.send(new BatchGetCommand(request));
+        for (const item of out.Responses?.[ctx.tables.log] ?? []) {
+          hints.set(item.pk as string, { next: item.next as number, seq: item.seq as number, ls: item.ls as number, lo: item.lo as number });
+        }
+        const left = out.UnprocessedKeys?.[ctx.tables.log];
+        if (left === undefined || (left.Keys ?? []).length === 0) return;
+        if (attempt >= 8) throw new SamsaError('UNAVAILABLE', 'DynamoDB kept the counters of a poll unprocessed; retry.');
+        await new Promise((r) => setTimeout(r, Math.min(500, 20 * 2 ** attempt)));
+        request = { RequestItems: { [ctx.tables.log]: left } } as BatchGetCommandInput;
+      }
+    }),
+  );
+  return hints;
+}
+
+/** Which partitions to fetch and with what budget; the rest have nothing new (or wait for the next poll). */
+export function planReads(candidates: readonly Candidate[], maxRecords: number, maxBytes: number): Share[] {
+  const withData = candidates.filter((c) => c.hint === undefined || c.position !== c.hint.next);
+  if (withData.length === 0) return [];
+  const start = rotation(withData, maxRecords) % withData.length;
+  const ordered = [...withData.slice(start), ...withData.slice(0, start)];
+  const fair = Math.max(1, Math.ceil(maxRecords / withData.length));
+  const given: { id: string; records: number }[] = [];
+  let left = maxRecords;
+  for (const c of ordered) {
+    if (left <= 0) break;
+    const h = c.hint;
+    let records: number;
+    if (h === undefined || c.position < h.lo || c.position > h.next) {
+      records = Math.min(left, fair); // the fetch judges it (and the poll may reset it): its fair share
+    } else {
+      const holds = h.next - c.position;
+      const batch = h.seq > h.ls ? Math.max(1, Math.round((h.next - h.lo) / (h.seq - h.ls))) : holds;
+      const whole = Math.floor(left / batch) * batch;
+      records = holds <= left ? holds : whole > 0 ? whole : given.length === 0 ? left : 0;
+    }
+    if (records <= 0) continue;
+    given.push({ id: c.id, records });
+    left -= records;
+  }
+  const total = given.reduce((n, g) => n + g.records, 0);
+  return given.map((g) => ({ id: g.id, maxRecords: g.records, maxBytes: Math.max(1, Math.floor((maxBytes * g.records) / total)) }));
+}
+
+/**
+ * Round robin without state: the start moves on by one each time the positions together moved by a
+ * full budget — each poll that used its whole budget — so partitions that wait for budget are next.
+ */
+function rotation(candidates: readonly Candidate[], maxRecords: number): number {
+  const sum = candidates.reduce((n, c) => n + c.position, 0);
+  return Math.floor(sum / maxRecords);
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
