@@ -10,6 +10,7 @@ import { apiVersions, findCoordinator, metadata } from './metadata';
 import { offsetCommit, offsetFetch } from './offsets';
 import { produceApi } from './produce';
 import { saslAuthenticate, saslHandshake } from './sasl';
+import { createTopicsApi, deleteTopicsApi } from './topics';
 
 export const HANDLERS = new Map<number, ApiHandler>();
 
@@ -27,6 +28,8 @@ const ALL: ApiHandler[] = [
   syncGroup,
   saslHandshake,
   apiVersions(apiVersionsTable),
+  createTopicsApi,
+  deleteTopicsApi,
   saslAuthenticate,
 ];
 for (const h of ALL) HANDLERS.set(h.key, h);

@@ -122,3 +122,24 @@ describe('KafkaJS', () => {
     expect(viaHttp.body.records[0].partition).toBe(partition);
   });
 });
+
+describe('KafkaJS admin', () => {
+  it('creates and deletes topics that the HTTP API sees', async () => {
+    const topic = uniqueName();
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      expect(await admin.createTopics({ topics: [{ topic, numPartitions: 3, configEntries: [{ name: 'retention.ms', value: '3600000' }] }] })).toBe(true);
+      const described = await k.stack.call('GET', `/v1/topics/${topic}`);
+      expect(described.body.partitions).toHaveLength(3);
+      expect(described.body.configs).toContainEqual({ name: 'retention.ms', value: '3600000', source: 'topic' });
+      expect(await admin.listTopics()).toContain(topic);
+      expect(await admin.createTopics({ topics: [{ topic, numPartitions: 1 }] })).toBe(false);
+      await expect(admin.createTopics({ topics: [{ topic: uniqueName(), configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }] })).rejects.toThrow();
+      await admin.deleteTopics({ topics: [topic] });
+      expect((await k.stack.call('GET', `/v1/topics/${topic}`)).status).toBe(404);
+    } finally {
+      await admin.disconnect();
+    }
+  });
+});
