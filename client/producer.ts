@@ -162,7 +162,7 @@ export class Producer {
     this.maxRequestBytes = options.maxRequestBytes ?? 4 * 1024 * 1024;
     this.maxRequestRecords = options.maxRequestRecords ?? 10_000;
     this.idempotent = options.idempotent ?? true;
-    this.retry = options.retry === undefined ? http.options.retry : retryOptions({ ...http.options.retry, ...options.retry });
+    this.retry = retryOptions(options.retry, http.options.retry);
     this.metadata = new MetadataCache(describe, options.metadataMaxAgeMs ?? 300_000);
   }
 

@@ -19,9 +19,10 @@ export const DEFAULT_RETRY: RetryOptions = { retries: 5, initialDelayMs: 100, ma
 
 const RETRY_FIELDS = { retries: 'i', initialDelayMs: 'n', maxDelayMs: 'n' } satisfies Record<keyof RetryOptions, string>;
 
-export function retryOptions(partial: Partial<RetryOptions> = {}): RetryOptions {
+/** `partial` over `base`; a field left undefined keeps the base's value. */
+export function retryOptions(partial: Partial<RetryOptions> = {}, base: RetryOptions = DEFAULT_RETRY): RetryOptions {
   const { retries, initialDelayMs, maxDelayMs } = checkFields(partial, RETRY_FIELDS, 'retry options');
-  return { retries: retries ?? DEFAULT_RETRY.retries, initialDelayMs: initialDelayMs ?? DEFAULT_RETRY.initialDelayMs, maxDelayMs: maxDelayMs ?? DEFAULT_RETRY.maxDelayMs };
+  return { retries: retries ?? base.retries, initialDelayMs: initialDelayMs ?? base.initialDelayMs, maxDelayMs: maxDelayMs ?? base.maxDelayMs };
 }
 
 /** The wait before retry number `attempt` (0-based). */

@@ -8,6 +8,7 @@
 import { Buffer } from 'node:buffer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asText, Samsa, type ConsumedRecord, type ProducerRecord } from '../../client';
+import { retryOptions } from '../../client/retry';
 import type { LocalServer } from '../../local/server';
 import { countingFetch, startTestServer, uniqueTopic } from './server';
 
@@ -28,6 +29,11 @@ async function topic(partitions = 1): Promise<string> {
 const records = async (name: string) => (await samsa.fetchRecords({ topic: name, partition: 0, offset: 0, maxWaitMs: undefined })).records;
 
 describe('valid SDK calls', () => {
+  it("retry options left undefined keep the defaults, or the client's for a producer", () => {
+    expect(retryOptions({ retries: undefined, maxDelayMs: 50 })).toEqual({ retries: 5, initialDelayMs: 100, maxDelayMs: 50 });
+    expect(retryOptions({ initialDelayMs: undefined }, { retries: 1, initialDelayMs: 2, maxDelayMs: 3 })).toEqual({ retries: 1, initialDelayMs: 2, maxDelayMs: 3 });
+  });
+
   it('sends every kind of key, value, header and timestamp, and a tombstone', async () => {
     const name = await topic();
     const producer = samsa.producer({ lingerMs: 0, retry: { retries: 1 }, batchBytes: undefined });
