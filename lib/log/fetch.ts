@@ -18,7 +18,11 @@
  * fetchPartition: the same for a partition the caller already resolved and
  * authorized (the group poll: one authorization for many partitions).
  * Cost: partition view (1 RRU + index query when new batches settled) and
- * an eventually consistent Query of the batches: ≈ 0.5 RRU per 4 KB read.
+ * eventually consistent Query pages of the batches — the first sized from
+ * maxRecords and maxBytes, the next from what the first showed — ≈ 0.5 RRU
+ * per 4 KB read; a large batch's chunks are read (eventually consistent)
+ * only when the fetch returns records of it. An offset that is neither the
+ * log start nor at the cursor costs one index lookup (≈ 0.5 RRU).
  * A pinned fetch whose id differs from a cached topic's reads the topic
  * strongly (1 RRU) before it judges the pin.
  */
@@ -27,14 +31,14 @@ import { authorize, type Principal } from '../auth/authorize';
 import type { LibContext } from '../context';
 import { isSamsaError, SamsaError } from '../errors';
 import { COUNTER_SK } from '../storage/keys';
-import { decodePayload, type TypedRecord } from './batch-item';
-import { entryAtOrBefore } from './index-walk';
+import { decodePayload, MAX_INLINE_PAYLOAD, type TypedRecord } from './batch-item';
+import { entryAtOrBefore, type SeqEntry } from './index-walk';
 import { checkPartition, forgetAndResolve, partitionRef, resolvePartitionForRead, type PartitionRef } from './partition';
 import { getTopicForRead } from '../topics/topic-cache';
 import type { Topic } from '../topics/topic-item';
 import { validateTopicName } from '../topics/validate';
 import { viewPartition, type AbortedRange, type PartitionView } from './partition-view';
-import { readBatches } from './read-batches';
+import { payloadOf, readBatches } from './read-batches';
 
 export interface FetchInput {
   topic: string;
@@ -179,7 +183,7 @@ async function readFrom(ctx: LibContext, ref: PartitionRef, view: PartitionView,
   };
   if (input.offset >= view.stableEnd) return result;
 
-  const startSeq = await seqFor(ctx, ref, view, input.offset);
+  const start = await seqFor(ctx, ref, view, input.offset);
   const byteBudget = Math.min(input.maxBytes, ctx.limits.maxResponseBytes);
   let bytes = 0;
   let lastEnd: number | undefined;
@@ -198,33 +202,48 @@ async function readFrom(ctx: LibContext, ref: PartitionRef, view: PartitionView,
     // No slack: a batch that falls short costs one more small page, an extra batch costs its full size.
     return wanted / perBatch;
   };
-  await readBatches(ctx, ref, startSeq, view.stableSeq, (item) => {
-    if (item.ab !== undefined) {
-      abortFrom ??= Math.max(lastEnd ?? item.o, input.offset);
-      return true;
-    }
-    const n = item.n ?? 0;
-    batchesRead++;
-    recordsRead += n;
-    // The first batch read starts after the requested offset (which is ≥ the log start): the offsets
-    // in between belong to reservations before it that were aborted (e.g. the log start was moved
-    // into an aborted range, whose marker lies below the log start seq). Report them as such.
-    if (lastEnd === undefined && abortFrom === undefined && item.o > input.offset) abortFrom = input.offset;
-    if (abortFrom !== undefined && item.o > abortFrom) result.abortedRanges.push({ from: abortFrom, to: item.o });
-    abortFrom = undefined;
-    lastEnd = item.o + n;
-    if (lastEnd <= input.offset) return true;
-    const records = decodePayload(item.r ?? new Uint8Array(), item.c ?? 0, n, maxDecoded);
-    for (let i = Math.max(0, input.offset - item.o); i < n; i++) {
-      const record = records[i] as TypedRecord;
-      const size = approxJsonSize(record);
-      if (result.records.length > 0 && (bytes + size > byteBudget || result.records.length >= input.maxRecords)) return stop();
-      result.records.push({ ...record, offset: item.o + i });
-      bytes += size;
-      result.nextOffset = item.o + i + 1;
-    }
-    return true;
-  }, pageSize);
+  await readBatches(
+    ctx,
+    ref,
+    start.seq,
+    view.stableSeq,
+    async (item) => {
+      if (item.ab !== undefined) {
+        abortFrom ??= Math.max(lastEnd ?? item.o, input.offset);
+        return true;
+      }
+      const n = item.n ?? 0;
+      batchesRead++;
+      recordsRead += n;
+      // The first batch read starts after the requested offset (which is ≥ the log start): the offsets
+      // in between belong to reservations before it that were aborted (e.g. the log start was moved
+      // into an aborted range, whose marker lies below the log start seq). Report them as such.
+      if (lastEnd === undefined && abortFrom === undefined && item.o > input.offset) abortFrom = input.offset;
+      if (abortFrom !== undefined && item.o > abortFrom) result.abortedRanges.push({ from: abortFrom, to: item.o });
+      abortFrom = undefined;
+      lastEnd = item.o + n;
+      if (lastEnd <= input.offset) return true;
+      // A large batch's chunks are read only when its first record may still fit (it is at least
+      // its share of the chunks that are surely full; records shrink little under compression).
+      if (result.records.length > 0) {
+        const atLeast = MIN_RECORD_JSON + (item.ch === undefined ? 0 : (((item.ch - 1) * MAX_INLINE_PAYLOAD) / n) * 1.4);
+        if (result.records.length >= input.maxRecords || bytes + atLeast > byteBudget) return stop();
+      }
+      const records = decodePayload(await payloadOf(ctx, ref, item), item.c ?? 0, n, maxDecoded);
+      for (let i = Math.max(0, input.offset - item.o); i < n; i++) {
+        const record = records[i] as TypedRecord;
+        const size = approxJsonSize(record);
+        if (result.records.length > 0 && (bytes + size > byteBudget || result.records.length >= input.maxRecords)) return stop();
+        result.records.push({ ...record, offset: item.o + i });
+        bytes += size;
+        result.nextOffset = item.o + i + 1;
+      }
+      // Full: asking for the next item would cost a page for nothing.
+      const full = result.records.length >= input.maxRecords || byteBudget - bytes < MIN_RECORD_JSON;
+      return full && item.sk + 1 < view.stableSeq ? stop() : true;
+    },
+    { first: firstPage(view, input, start.entry, byteBudget), next: pageSize },
+  );
   if (!stoppedEarly) {
     // Everything below the stable end was returned or is aborted: continue from there.
     // No batch at all from the requested offset on: those offsets are aborted too (see above).
@@ -235,18 +254,43 @@ async function readFrom(ctx: LibContext, ref: PartitionRef, view: PartitionView,
   return result;
 }
 
-/** The seq whose batch holds `offset`: from the cursor when the offset is recent, else through the index. */
-async function seqFor(ctx: LibContext, ref: PartitionRef, view: PartitionView, offset: number): Promise<number> {
+/** The JSON of a record with no key, value or headers (approxJsonSize): no response holds more records than the budget over this. */
+const MIN_RECORD_JSON = 120;
+/** A first page of more items than this is left to later pages, sized from what it showed (a batch may be 400 KB). */
+const MAX_FIRST_PAGE = 8;
+
+/**
+ * Items for the first page: the batches the records asked for span, at the partition's average
+ * records per seq (markers included) — plus the batch holding the offset, when it is known —
+ * never more records than the byte budget can hold. Every item of a page is billed, so it leans
+ * short: a page that falls short costs one more small one.
+ */
+function firstPage(view: PartitionView, input: FetchInput, entry: SeqEntry | undefined, byteBudget: number): number {
+  const wanted = Math.min(input.maxRecords, Math.floor(byteBudget / MIN_RECORD_JSON) + 1);
+  const perSeq = Math.max(1, (view.stableEnd - view.logStartOffset) / Math.max(1, view.stableSeq - view.logStartSeq));
+  const inFirst = entry?.n === undefined ? 0 : Math.max(0, entry.o + entry.n - input.offset);
+  const items = inFirst > 0 ? 1 + Math.ceil(Math.max(0, wanted - inFirst) / perSeq) : Math.ceil(wanted / perSeq);
+  return Math.max(1, Math.min(MAX_FIRST_PAGE, items));
+}
+
+/**
+ * The seq whose batch holds `offset` (and its index entry, when known): the log start seq for the
+ * log start offset, else from the cursor when the offset is recent, else through the index.
+ */
+async function seqFor(ctx: LibContext, ref: PartitionRef, view: PartitionView, offset: number): Promise<{ seq: number; entry?: SeqEntry }> {
   const start = Math.max(view.logStartSeq, 0);
-  let best: number | undefined;
+  let best: SeqEntry | undefined;
   for (const e of view.entries.values()) {
-    if (e.o <= offset && e.seq >= start && (best === undefined || e.seq > best)) best = e.seq;
+    if (e.o <= offset && e.seq >= start && (best === undefined || e.seq > best.seq)) best = e;
   }
-  if (best !== undefined) return best;
-  if (offset >= view.counter.co && view.counter.cur >= start) return view.counter.cur;
+  if (best !== undefined) return { seq: best.seq, entry: best };
+  // Reading from the log start seq skips what lies below the offset: no index lookup needed.
+  if (offset <= view.logStartOffset) return { seq: start };
+  if (offset >= view.counter.co && view.counter.cur >= start) return { seq: view.counter.cur };
   const entry = await entryAtOrBefore(ctx, ref, offset);
   // The index lags: an older entry (or none) only means reading a little further forward.
-  return entry === undefined ? start : Math.max(entry.seq, start);
+  if (entry === undefined || entry.seq < start) return { seq: start };
+  return { seq: entry.seq, entry };
 }
 
 /** The JSON a record becomes, roughly: base64 grows bytes by 4/3, plus field names. */
