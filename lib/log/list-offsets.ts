@@ -4,18 +4,35 @@
  * the first batch whose running maximum timestamp reaches T, then its first
  * record with timestamp ≥ T; none when no record reaches T. Searched only
  * below the stable end, through the index (max timestamps are projected).
+ * The first batch whose running maximum reaches T is the first batch whose
+ * own maximum (`mt`) does, and nothing stored bounds the maxima before a
+ * given batch, so the entries before the answer must all be seen: a binary
+ * search over `mt` would be wrong as soon as an early batch holds a later
+ * timestamp than those after it. The index is read from the log start in
+ * rounds of offset ranges four times larger each (500 entries, then 2,000,
+ * …), a round's range split into segments of ≤ 8,000 entries (one Query
+ * page each) read in parallel, until a round holds a batch reaching T:
+ * O(log n) sequential round trips. Seqs the lagging index misses before the
+ * answer are confirmed strongly, as everywhere (index-walk.ts).
  * Errors: UNKNOWN_TOPIC_OR_PARTITION.
- * Cost: the partition view; by timestamp, an index walk from the log start
- * (≈ 0.5 RRU per 60 batches) and one read of the matching batch.
+ * Cost: the partition view (topic from the read cache, as fetch); by
+ * timestamp, the index entries up to the round holding the answer (≈ 0.5
+ * RRU per 60 entries; at most about four times the entries before the
+ * answer, never more than the partition's), in 1 + log4(entries / 500)
+ * sequential round trips, and one read of the matching batch.
  */
 import { authorize, type Principal } from '../auth/authorize';
 import type { LibContext } from '../context';
+import { forEachLimit } from '../for-each-limit';
+import { isSamsaError } from '../errors';
 import type { OffsetLookup, PartitionOffsets } from '../protocol/responses';
+import { queryPages } from '../storage/query-all';
+import { BY_OFFSET_INDEX } from '../storage/schema';
 import { decodePayload } from './batch-item';
-import { confirmEntry, indexEntries } from './index-walk';
-import { resolvePartition, partitionRef, type PartitionRef } from './partition';
-import { viewPartition } from './partition-view';
-import { readBatches } from './read-batches';
+import { confirmEntry, toEntry, type SeqEntry } from './index-walk';
+import { forgetAndResolve, partitionRef, resolvePartitionForRead, type PartitionRef } from './partition';
+import { viewPartition, type PartitionView } from './partition-view';
+import { payloadOf, readBatches } from './read-batches';
 import { getTopic } from '../topics/topic-item';
 import { validateTopicName } from '../topics/validate';
 
@@ -31,12 +48,20 @@ export async function listOffsets(
   spec: OffsetSpec,
 ): Promise<OffsetLookup> {
   await authorize(ctx.authorizer, principal, 'describe', { type: 'topic', name: topicName });
-  const ref = await resolvePartition(ctx, topicName, partition);
-  const view = await viewPartition(ctx, ref);
+  let ref = await resolvePartitionForRead(ctx, topicName, partition);
+  let view: PartitionView;
+  try {
+    view = await viewPartition(ctx, ref);
+  } catch (err) {
+    // A cached topic whose counters are gone: deleted or re-created since. Read it again.
+    if (!ref.cached || !isSamsaError(err) || err.code !== 'UNKNOWN_TOPIC_OR_PARTITION') throw err;
+    ref = await forgetAndResolve(ctx, topicName, partition);
+    view = await viewPartition(ctx, ref);
+  }
   const base = { partition, logStartOffset: view.logStartOffset, highWatermark: view.stableEnd };
   if (spec === 'earliest') return { ...base, offset: view.logStartOffset };
   if (spec === 'latest') return { ...base, offset: view.stableEnd };
-  const found = await offsetForTimestamp(ctx, ref, view.logStartSeq, view.logStartOffset, view.stableSeq, spec.timestamp);
+  const found = await offsetForTimestamp(ctx, ref, view, spec.timestamp);
   return found === undefined ? { ...base, offset: null } : { ...base, ...found };
 }
 
@@ -53,29 +78,114 @@ export async function topicOffsets(ctx: LibContext, principal: Principal, topicN
   );
 }
 
-async function offsetForTimestamp(
+/** How the index is read by timestamp: entries in the first round, and per segment (one Query page). */
+export interface TimestampScan {
+  firstEntries: number;
+  segmentEntries: number;
+}
+
+const DEFAULT_SCAN: TimestampScan = { firstEntries: 500, segmentEntries: 8_000 };
+
+/** Kafka's offset for `timestamp` below the stable end of `view`; undefined when no record reaches it. */
+export async function offsetForTimestamp(
   ctx: LibContext,
   ref: PartitionRef,
-  fromSeq: number,
-  fromOffset: number,
-  toSeq: number,
+  view: PartitionView,
   timestamp: number,
+  scan: TimestampScan = DEFAULT_SCAN,
 ): Promise<{ offset: number; timestamp: number } | undefined> {
-  const entries = await indexEntries(ctx, ref, fromOffset, toSeq, (seen) =>
-    [...seen.values()].some((e) => (e.mt ?? -1) >= timestamp),
-  );
-  for (let seq = fromSeq; seq < toSeq; seq++) {
-    const entry = entries.get(seq) ?? (await confirmEntry(ctx, ref, seq));
-    if (entry === undefined || entry.aborted || (entry.mt ?? -1) < timestamp) continue;
-    let found: { offset: number; timestamp: number } | undefined;
-    await readBatches(ctx, ref, seq, seq + 1, (item) => {
-      const records = decodePayload(item.r ?? new Uint8Array(), item.c ?? 0, item.n ?? 0, ctx.limits.maxRequestBytes * 4);
+  const { logStartSeq: fromSeq, logStartOffset: fromOffset, stableSeq: toSeq, stableEnd: toOffset } = view;
+  if (fromSeq >= toSeq) return undefined;
+  const reaches = (e: SeqEntry | undefined) => e !== undefined && !e.aborted && (e.mt ?? -1) >= timestamp;
+  const entries = new Map<number, SeqEntry>();
+  // Offsets per seq, to turn entry counts into offset ranges (the index is keyed by offset).
+  const perSeq = Math.max(1, (toOffset - fromOffset) / (toSeq - fromSeq));
+  let scanned = fromOffset;
+  let width = scan.firstEntries;
+  /** Reads the next round unless the index is read to the stable end; false when it was. */
+  const nextRound = async (): Promise<boolean> => {
+    if (scanned >= toOffset) return false;
+    const end = Math.min(toOffset, scanned + Math.ceil(width * perSeq));
+    const segments = Math.ceil(width / scan.segmentEntries);
+    const step = Math.ceil((end - scanned) / segments);
+    const ranges = Array.from({ length: segments }, (_, i) => [scanned + i * step, Math.min(end, scanned + (i + 1) * step)] as const);
+    await Promise.all(ranges.filter(([a, b]) => a < b).map(([a, b]) => readIndexRange(ctx, ref, a, b, toSeq, entries)));
+    scanned = end;
+    width *= 4;
+    return true;
+  };
+  let after = fromSeq - 1;
+  for (;;) {
+    // The first seq after `after` reaching the timestamp per the index, reading further rounds until one does.
+    let candidate: number | undefined;
+    for (;;) {
+      for (const e of entries.values()) if (e.seq > after && reaches(e) && (candidate === undefined || e.seq < candidate)) candidate = e.seq;
+      if (candidate !== undefined || !(await nextRound())) break;
+    }
+    // The lagging index may miss seqs before it, which may reach the timestamp too: confirm them.
+    const upTo = candidate ?? toSeq;
+    const missing: number[] = [];
+    for (let seq = after + 1; seq < upTo; seq++) if (!entries.has(seq)) missing.push(seq);
+    await forEachLimit(missing, 16, async (seq) => {
+      const entry = await confirmEntry(ctx, ref, seq);
+      if (entry !== undefined) entries.set(seq, entry);
+    });
+    let seq = after + 1;
+    while (seq < upTo && !reaches(entries.get(seq))) seq++;
+    if (seq >= toSeq) return undefined;
+    const found = await firstRecordAtOrAfter(ctx, ref, entries.get(seq) as SeqEntry, timestamp, fromOffset);
+    if (found !== undefined) return found;
+    // Its records reaching the timestamp lie below the log start (delete-records inside the batch).
+    after = seq;
+  }
+}
+
+/** Index entries with offsets in [from, to) and seq < uptoSeq, every page, into `entries`. */
+async function readIndexRange(
+  ctx: LibContext,
+  ref: PartitionRef,
+  from: number,
+  to: number,
+  uptoSeq: number,
+  entries: Map<number, SeqEntry>,
+): Promise<void> {
+  const pages = queryPages(ctx.ddb, {
+    TableName: ctx.tables.log,
+    IndexName: BY_OFFSET_INDEX,
+    KeyConditionExpression: 'pk = :pk AND o BETWEEN :from AND :to',
+    ExpressionAttributeValues: { ':pk': ref.pk, ':from': from, ':to': to - 1 },
+  });
+  for await (const page of pages) {
+    for (const item of page) {
+      const entry = toEntry(item);
+      if (entry.seq < uptoSeq) entries.set(entry.seq, entry);
+    }
+  }
+}
+
+/** The first record of the batch at `entry` with timestamp ≥ `timestamp` at or after `fromOffset`. */
+async function firstRecordAtOrAfter(
+  ctx: LibContext,
+  ref: PartitionRef,
+  entry: SeqEntry,
+  timestamp: number,
+  fromOffset: number,
+): Promise<{ offset: number; timestamp: number } | undefined> {
+  let found: { offset: number; timestamp: number } | undefined;
+  await readBatches(
+    ctx,
+    ref,
+    entry.seq,
+    entry.seq + 1,
+    async (item) => {
+      const payload = await payloadOf(ctx, ref, item);
+      const records = decodePayload(payload, item.c ?? 0, item.n ?? 0, ctx.limits.maxRequestBytes * 4);
       const index = records.findIndex((r, i) => r.timestamp >= timestamp && entry.o + i >= fromOffset);
       const record = records[index];
       if (record !== undefined) found = { offset: entry.o + index, timestamp: record.timestamp };
       return false;
-    });
-    if (found !== undefined) return found;
-  }
-  return undefined;
+    },
+    { first: 1 },
+  );
+  return found;
 }
