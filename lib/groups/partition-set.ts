@@ -1,7 +1,7 @@
 /**
  * Compact storage form of a set of partitions: topic id → ranges
- * ("0-15,18"). Member and group items are written on every heartbeat or
- * rebalance and billed per started KB, so `<uuid>:<p>` per partition (~40 B
+ * ("0-15,18"). Member and group items are written on heartbeats (when due)
+ * and rebalances and billed per started KB, so `<uuid>:<p>` per partition (~40 B
  * each) would cost an extra write unit for every dozen partitions owned.
  */
 import { comparePartitionKeys, parsePartitionKey, partitionKey, type PartitionKey } from './assign';

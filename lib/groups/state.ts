@@ -150,7 +150,7 @@ export function missedRevocation(member: Liveness, now: number): boolean {
   return member.revokeSince !== undefined && now - member.revokeSince > member.rebalanceTimeoutMs;
 }
 
-/** Past its session or rebalance timeout: as good as removed, whichever request notices first removes it. */
+/** Past its session or rebalance timeout: as good as removed; a sweep (sweep.ts) or a lease take (acquire.ts) removes it. */
 export function timedOut(member: Liveness, now: number): boolean {
   return isExpired(member, now) || missedRevocation(member, now);
 }

@@ -4,9 +4,9 @@
  * - Empty: no live member.
  * - Assigning: the target assignment is behind the membership — a member
  *   joined and its target is not computed yet, or a member past its session
- *   timeout is
- *   still in the target (until the next heartbeat settles it: another
- *   member's removes it and recomputes the target, its own makes it live).
+ *   timeout is still in the target (until a heartbeat settles it: another
+ *   member's sweep removes it and recomputes the target, sweep.ts; its own
+ *   heartbeat makes it live).
  * - Reconciling: the target is up to date, but some member does not hold
  *   exactly its target yet (it is being given partitions, or still gives
  *   some up).
@@ -14,9 +14,11 @@
  * - Dead: the group item is gone and no member is left: a deleted group
  *   whose registry entry has not been removed yet (delete removes it last).
  *
- * A member is live until its session timeout has passed since its last
- * heartbeat (isExpired, the rule offset resets and deletes apply). A member
- * past it is removed by the next request of another member that notices, or
+ * A member is live until its session timeout (plus half a heartbeat
+ * interval: its `lastHeartbeat` is written at most that often, state.ts) has
+ * passed since its last heartbeat (isExpired, the rule offset resets and
+ * deletes apply). A member past it is removed by the next sweep of another
+ * member's heartbeat (within one interval, sweep.ts) or a lease take, or
  * made live again by its own late heartbeat; until then describe shows it
  * with `expired: true` and counts it nowhere.
  */
