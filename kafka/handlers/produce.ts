@@ -8,17 +8,21 @@
  * max.message.bytes fail the whole partition before anything is written.
  * acks=0 gets no response, as in Kafka; acks 1 and -1 both mean "stored",
  * since a Samsa append is durable when it returns.
- * Not supported: transactions, and idempotence until InitProducerId is
- * served (a batch's producer id is ignored).
+ * Idempotent producers: the producer id, epoch and base sequence of each
+ * partition's batch go to lib as producerId, producerEpoch and
+ * baseSequences, so a retried batch gets its original offsets back and an
+ * out-of-order or fenced one Kafka's error (lib/log/idempotence.ts).
+ * Not supported: transactions.
  */
 import { produce } from '../../lib/log/produce';
-import type { ProduceRecord } from '../../lib/protocol/records';
+import type { ProduceBody, ProduceRecord } from '../../lib/protocol/records';
+import { SamsaError } from '../../lib/errors';
 import { effectiveConfig } from '../../lib/topics/configs';
 import { getTopicForRead } from '../../lib/topics/topic-cache';
 import type { ApiHandler, Gateway, Session } from '../api';
 import { KafkaError, kafkaCode, kafkaMessage } from '../errors';
 import type { KStruct } from '../protocol/codec';
-import { CorruptBatchError, decodeBatches, type KafkaRecord } from '../records/batch';
+import { CorruptBatchError, decodeBatches, type KafkaRecord, type RecordBatch } from '../records/batch';
 import { UnsupportedCodecError } from '../records/compression';
 
 export const produceApi: ApiHandler = {
@@ -49,13 +53,14 @@ async function produceTopic(g: Gateway, s: Session, topic: string, partitions: K
     return partitions.map((p) => partitionResult(p.index, KafkaError.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, -1, 'Samsa has no transactions.'));
   }
   const results = new Map<number, KStruct>();
-  const decoded: { index: number; records: KafkaRecord[] }[] = [];
+  const decoded: { index: number; records: KafkaRecord[]; first: RecordBatch }[] = [];
   const maxDecoded = g.lib.limits.maxRequestBytes * 4;
   for (const p of partitions) {
     try {
-      const records = p.records === null ? [] : decodeBatches(p.records, maxDecoded).flatMap((b) => b.records);
+      const batches = p.records === null ? [] : decodeBatches(p.records, maxDecoded);
+      const records = batches.flatMap((b) => b.records);
       if (records.length === 0) results.set(p.index, partitionResult(p.index, KafkaError.NONE));
-      else decoded.push({ index: p.index, records });
+      else decoded.push({ index: p.index, records, first: batches[0]! });
     } catch (err) {
       const code =
         err instanceof CorruptBatchError ? KafkaError.CORRUPT_MESSAGE
@@ -78,7 +83,7 @@ async function produceTopic(g: Gateway, s: Session, topic: string, partitions: K
         }
       }
       if (body.length > 0) {
-        const out = await produce(g.lib, s.principal, topic, { records: body });
+        const out = await produce(g.lib, s.principal, topic, { records: body, ...producerFields(decoded.filter((d) => !results.has(d.index))) });
         out.records.forEach((r, i) => {
           const partition = owners[i]!;
           const seen = results.get(partition);
@@ -94,6 +99,23 @@ async function produceTopic(g: Gateway, s: Session, topic: string, partitions: K
     }
   }
   return partitions.map((p) => results.get(p.index) ?? partitionResult(p.index, KafkaError.UNKNOWN_SERVER_ERROR));
+}
+
+/**
+ * lib's idempotence fields when the batches come from an idempotent producer
+ * (producer id ≥ 0; one producer per request, as Kafka clients send).
+ */
+function producerFields(decoded: { index: number; first: RecordBatch }[]): Pick<ProduceBody, 'producerId' | 'producerEpoch' | 'baseSequences'> {
+  const first = decoded[0]?.first;
+  if (first === undefined || first.producerId < 0n) return {};
+  if (decoded.some((d) => d.first.producerId !== first.producerId || d.first.producerEpoch !== first.producerEpoch)) {
+    throw new SamsaError('INVALID_REQUEST', 'One produce request may carry the batches of one producer id and epoch only.');
+  }
+  return {
+    producerId: String(first.producerId),
+    producerEpoch: first.producerEpoch,
+    baseSequences: Object.fromEntries(decoded.map((d) => [String(d.index), d.first.baseSequence])),
+  };
 }
 
 /** Kafka refuses a whole batch over max.message.bytes; lib would refuse only the records over it. */

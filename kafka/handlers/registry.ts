@@ -9,6 +9,7 @@ import { listOffsetsApi } from './list-offsets';
 import { apiVersions, findCoordinator, metadata } from './metadata';
 import { offsetCommit, offsetFetch } from './offsets';
 import { produceApi } from './produce';
+import { initProducerId } from './producer-id';
 import { saslAuthenticate, saslHandshake } from './sasl';
 import { createTopicsApi, deleteTopicsApi } from './topics';
 
@@ -30,6 +31,7 @@ const ALL: ApiHandler[] = [
   apiVersions(apiVersionsTable),
   createTopicsApi,
   deleteTopicsApi,
+  initProducerId,
   saslAuthenticate,
 ];
 for (const h of ALL) HANDLERS.set(h.key, h);

@@ -121,9 +121,15 @@ export interface OutRecord {
  * One uncompressed batch holding `records` (ascending offsets, gaps allowed).
  * `lastOffset` extends the batch past its last record, so a consumer moves on
  * over aborted offsets at the end; with no records the batch is empty and
- * only moves the consumer (as a compacted-away batch does).
+ * only moves the consumer (as a compacted-away batch does). `producer` marks
+ * the batch as an idempotent producer's (tests use it to play a client).
  */
-export function encodeBatch(records: OutRecord[], baseOffset: number, lastOffset: number): Buffer {
+export function encodeBatch(
+  records: OutRecord[],
+  baseOffset: number,
+  lastOffset: number,
+  producer: { id: bigint; epoch: number; baseSequence: number } = { id: -1n, epoch: -1, baseSequence: -1 },
+): Buffer {
   const body = new Writer();
   const base = records[0]?.offset ?? baseOffset;
   const baseTimestamp = records[0]?.timestamp ?? -1;
@@ -153,9 +159,9 @@ export function encodeBatch(records: OutRecord[], baseOffset: number, lastOffset
   out.writeInt32BE(Math.max(lastOffset, base) - base, 23);
   out.writeBigInt64BE(BigInt(baseTimestamp), 27);
   out.writeBigInt64BE(BigInt(maxTimestamp), 35);
-  out.writeBigInt64BE(-1n, 43);
-  out.writeInt16BE(-1, 51);
-  out.writeInt32BE(-1, 53);
+  out.writeBigInt64BE(producer.id, 43);
+  out.writeInt16BE(producer.epoch, 51);
+  out.writeInt32BE(producer.baseSequence, 53);
   out.writeInt32BE(records.length, 57);
   payload.copy(out, HEADER_SIZE);
   out.writeUInt32BE(crc32c(out.subarray(CRC_FROM)) >>> 0, 17);

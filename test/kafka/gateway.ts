@@ -22,7 +22,8 @@ export async function createKafkaStack(options: { auth?: boolean } = {}): Promis
   const stack = await createTestStack(options.auth ? { auth: { mode: 'api-keys', cacheMs: 0 } } : {});
   const keys = new ApiKeyAuthenticator(stack.lib, 0);
   const gateway = await startKafkaGateway(stack.lib, { port: 0, ...(options.auth ? { authenticate: (key: string) => keys.authenticate(key) } : {}) });
-  return { stack, gateway, bootstrap: `127.0.0.1:${gateway.port}`, close: () => gateway.close() };
+  const k: KafkaStack = { stack, gateway, bootstrap: `127.0.0.1:${gateway.port}`, close: () => k.gateway.close() };
+  return k;
 }
 
 export async function createTopic(stack: TestStack, name: string, partitions: number, headers: Record<string, string> = {}): Promise<void> {
