@@ -244,13 +244,20 @@ describe('KafkaJS facade: consumer groups', () => {
     const groupId = uniqueTopic('shared');
     const seen: Record<string, Set<string>> = { a: new Set(), b: new Set() };
     const consumers: Consumer[] = [];
+    const assigned: Record<string, number> = { a: 0, b: 0 };
     for (const name of ['a', 'b']) {
       const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 500 });
+      consumer.on(consumer.events.GROUP_JOIN, (event) => {
+        const assignment = (event.payload as { memberAssignment: Record<string, number[]> }).memberAssignment;
+        assigned[name] = Object.values(assignment).reduce((n, partitions) => n + partitions.length, 0);
+      });
       await consumer.subscribe({ topic, fromBeginning: true });
       await consumer.run({ eachMessage: async ({ partition, message }) => void seen[name]!.add(`${partition}/${message.offset}/${message.value!.toString()}`) });
       consumers.push(consumer);
     }
-    // run() resolved: both are members. Records produced from now on reach one of them.
+    // run() resolved: both are members. Records produced from now on reach one of them; wait for the
+    // rebalance to give each its share first, so that "both saw records" does not race the rebalance.
+    await until(() => assigned.a! > 0 && assigned.b! > 0);
     const producer = kafka.producer();
     await producer.connect();
     for (let round = 0; round < 4; round++) {
