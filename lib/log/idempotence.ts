@@ -24,7 +24,8 @@
  * Cost over a plain append: 1 strong GetItem (in parallel with the
  * reservation) and 1 small conditional update — 3 sequential round trips in
  * all with a cached topic and epoch; a retry also pays its abort marker
- * (1 WRU + its index entry). Plus, per request, 1 strong GetItem of the
+ * (1 WRU + its index entry), and the offsets it reserved stay an aborted
+ * range readers skip (fetch reports it in abortedRanges). Plus, per request, 1 strong GetItem of the
  * producer item when the function instance has not seen this producer epoch
  * yet (producer-id.ts).
  */
@@ -133,14 +134,7 @@ export async function appendIdempotent(
     const reservation = taken.reservation;
     keep = true;
     ctx.crash?.('produce.afterReserve');
-    const memo: BatchMemo = {
-      s: batch.baseSequence,
-      c: records.length,
-      q: reservation.seq,
-      o: reservation.baseOffset,
-      ra: reservation.reservedAt,
-      h: hash,
-    };
+    const memo: BatchMemo = { s: batch.baseSequence, c: records.length, q: reservation.seq, o: reservation.baseOffset, ra: reservation.reservedAt, h: hash };
     const claimed = await claimSequence(ctx, key, sameEpoch ? state : undefined, batch.epoch, memo);
     if (!claimed) {
       // A concurrent request (most likely a retry of this batch) claimed the sequence first.
