@@ -3,6 +3,8 @@
  * this table (docs/kafka.md lists it, checked by test/kafka/docs.test.ts).
  */
 import type { ApiHandler } from '../api';
+import { alterConfigsApi, createPartitionsApi, deleteRecordsApi, describeConfigsApi, incrementalAlterConfigsApi } from './admin';
+import { deleteGroupsApi, describeGroupsApi, listGroupsApi } from './group-admin';
 import { fetchApi } from './fetch';
 import { heartbeatApi, joinGroup, leaveGroup, syncGroup } from './groups';
 import { listOffsetsApi } from './list-offsets';
@@ -26,13 +28,21 @@ const ALL: ApiHandler[] = [
   joinGroup,
   heartbeatApi,
   leaveGroup,
+  describeGroupsApi,
+  listGroupsApi,
   syncGroup,
   saslHandshake,
   apiVersions(apiVersionsTable),
   createTopicsApi,
   deleteTopicsApi,
+  deleteRecordsApi,
   initProducerId,
+  describeConfigsApi,
+  alterConfigsApi,
   saslAuthenticate,
+  createPartitionsApi,
+  deleteGroupsApi,
+  incrementalAlterConfigsApi,
 ];
 for (const h of ALL) HANDLERS.set(h.key, h);
 

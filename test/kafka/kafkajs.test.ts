@@ -5,7 +5,7 @@
  * default partitioner agreeing with Samsa's, and the Kafka group and its
  * commits visible through the HTTP API.
  */
-import { Kafka, logLevel, type EachMessagePayload } from 'kafkajs';
+import { ConfigResourceTypes, Kafka, logLevel, type EachMessagePayload } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { partitionForKey } from '../../lib/protocol/murmur2';
 import { uniqueName } from '../support/stack';
@@ -138,6 +138,56 @@ describe('KafkaJS admin', () => {
       await expect(admin.createTopics({ topics: [{ topic: uniqueName(), configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }] })).rejects.toThrow();
       await admin.deleteTopics({ topics: [topic] });
       expect((await k.stack.call('GET', `/v1/topics/${topic}`)).status).toBe(404);
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
+  it('adds partitions, describes and alters configs, and deletes records', async () => {
+    const topic = uniqueName();
+    await createTopic(k.stack, topic, 1);
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await admin.createPartitions({ topicPartitions: [{ topic, count: 3 }] });
+      expect((await k.stack.call('GET', `/v1/topics/${topic}`)).body.partitions).toHaveLength(3);
+
+      await admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configEntries: [{ name: 'max.message.bytes', value: '2048' }] }] });
+      const described = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }] });
+      const entries = Object.fromEntries(described.resources[0]!.configEntries.map((e) => [e.configName, e]));
+      expect(entries['max.message.bytes']).toMatchObject({ configValue: '2048', isDefault: false });
+      expect(entries['retention.ms']).toMatchObject({ isDefault: true });
+
+      const producer = kafka.producer();
+      await producer.connect();
+      await producer.send({ topic, messages: Array.from({ length: 5 }, (_, i) => ({ value: `v${i}`, partition: 0 })) });
+      await producer.disconnect();
+      await admin.deleteTopicRecords({ topic, partitions: [{ partition: 0, offset: '3' }] });
+      const offsets = await admin.fetchTopicOffsets(topic);
+      expect(offsets.find((o) => o.partition === 0)).toMatchObject({ low: '3', high: '5' });
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
+  it('lists, describes and deletes a group that a KafkaJS consumer made', async () => {
+    const topic = uniqueName();
+    const group = uniqueName('group');
+    await createTopic(k.stack, topic, 2);
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic, messages: [{ key: 'a', value: '1' }] });
+    await producer.disconnect();
+    await consume(topic, group, 1);
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      expect((await admin.listGroups()).groups).toContainEqual({ groupId: group, protocolType: 'consumer' });
+      const { groups } = await admin.describeGroups([group]);
+      expect(groups[0]).toMatchObject({ groupId: group, state: 'Empty', members: [] });
+      expect(await admin.fetchOffsets({ groupId: group, topics: [topic] })).toHaveLength(1);
+      await admin.deleteGroups([group]);
+      expect((await k.stack.call('GET', `/v1/groups/${group}`)).status).toBe(404);
     } finally {
       await admin.disconnect();
     }
