@@ -5,6 +5,7 @@
  * sends none (Produce with acks=0).
  */
 import type { Principal } from '../lib/auth/authorize';
+import type { PrincipalQuota } from '../lib/auth/quota';
 import type { LibContext } from '../lib/context';
 import type { KStruct } from './protocol/codec';
 
@@ -18,6 +19,7 @@ export interface Gateway {
   clusterId: string;
   /** Verifies a SASL PLAIN password (a Samsa API key); undefined when authentication is off. */
   authenticate: ((apiKey: string) => Promise<Principal>) | undefined;
+  quota: PrincipalQuota | undefined;
 }
 
 export interface Session {

@@ -11,9 +11,15 @@
  * Kafka broker does (so a client's pipelined produces stay ordered).
  * Requests before SASL completes (when authentication is on) other than
  * ApiVersions and the SASL ones close the connection, as Kafka does.
+ * Quotas: the principal's request quota (lib/auth/quota.ts, the same
+ * buckets as the HTTP API's when shared) is taken per request; a request
+ * over it is served, answered with the throttle time, and the connection is
+ * then muted for that long, as Kafka's brokers do (KIP-219).
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { ANONYMOUS, type Principal } from '../lib/auth/authorize';
+import type { PrincipalQuota } from '../lib/auth/quota';
+import { isSamsaError } from '../lib/errors';
 import type { LibContext } from '../lib/context';
 import type { Gateway, Session } from './api';
 import { KafkaError } from './errors';
@@ -33,6 +39,8 @@ export interface KafkaGatewayOptions {
   nodeId?: number;
   /** SASL PLAIN with Samsa API keys as passwords; omit for no authentication (everyone is anonymous). */
   authenticate?: (apiKey: string) => Promise<Principal>;
+  /** Per-principal request quota; absent = none. */
+  quota?: PrincipalQuota;
 }
 
 export interface KafkaGateway {
@@ -57,6 +65,7 @@ export async function startKafkaGateway(lib: LibContext, options: KafkaGatewayOp
     port: options.advertisedPort ?? options.port,
     clusterId: 'samsa',
     authenticate: options.authenticate,
+    quota: options.quota,
   };
   const server: Server = createServer((socket) => {
     sockets.add(socket);
@@ -108,9 +117,12 @@ function serveConnection(g: Gateway, socket: Socket): void {
       chain = chain.then(async () => {
         if (socket.destroyed) return;
         try {
-          const out = await handleFrame(g, session, frame);
+          const throttle = { ms: 0 };
+          const out = await handleFrame(g, session, frame, throttle);
           if (out === 'close') socket.destroy();
           else if (out !== undefined && !socket.destroyed) socket.write(out);
+          // Muted while throttled: the next request of this connection waits.
+          if (throttle.ms > 0) await new Promise((r) => setTimeout(r, throttle.ms));
         } catch (err) {
           console.error('kafka gateway: closing a connection after an unexpected error:', err);
           socket.destroy();
@@ -121,7 +133,7 @@ function serveConnection(g: Gateway, socket: Socket): void {
 }
 
 /** The framed response, undefined for none (acks=0), or 'close' where Kafka drops the connection. */
-async function handleFrame(g: Gateway, s: Session, frame: Buffer): Promise<Buffer | undefined | 'close'> {
+async function handleFrame(g: Gateway, s: Session, frame: Buffer, throttle: { ms: number }): Promise<Buffer | undefined | 'close'> {
   if (s.rawSaslNext) {
     s.rawSaslNext = false;
     const token = await rawSaslToken(g, s, frame);
@@ -149,6 +161,7 @@ async function handleFrame(g: Gateway, s: Session, frame: Buffer): Promise<Buffe
     if (body === undefined) return 'close';
   } else {
     const req = decodeMessage(reqSpec, version, r2);
+    if (apiKey !== API_VERSIONS && !SASL_APIS.has(apiKey)) throttle.ms = overQuota(g, s);
     try {
       body = await handler.handle(g, s, req, version);
     } catch (err) {
@@ -157,9 +170,21 @@ async function handleFrame(g: Gateway, s: Session, frame: Buffer): Promise<Buffe
       if (body === undefined) return 'close';
     }
     if (body === undefined) return undefined;
+    if (throttle.ms > 0 && 'throttleTimeMs' in body) body.throttleTimeMs = throttle.ms;
     if (apiKey === 17 && version === 0 && body.errorCode === 0) s.rawSaslNext = true;
   }
   return frameResponse(resSpec, version, header.correlationId, body, apiKey !== API_VERSIONS);
+}
+
+/** Milliseconds this request puts the principal over its quota (0 within it). */
+function overQuota(g: Gateway, s: Session): number {
+  try {
+    g.quota?.take(s.principal);
+    return 0;
+  } catch (err) {
+    if (!isSamsaError(err) || err.code !== 'QUOTA_EXCEEDED') throw err;
+    return Number((err.details as { retryAfterMs?: number } | undefined)?.retryAfterMs ?? 1000);
+  }
 }
 
 function frameResponse(spec: MessageSpec, version: number, correlationId: number, body: KStruct, flexibleHeader: boolean): Buffer {

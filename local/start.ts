@@ -179,7 +179,7 @@ async function main(): Promise<void> {
     }
     server = await startServer(deps, port, values.host);
     if (!values['no-kafka']) {
-      ({ gateway: kafka, message: kafkaMessage } = await startLocalKafka(deps.lib, { port: kafkaPort, host: values.host, authMode: config.auth.mode, cacheMs: config.auth.cacheMs }));
+      ({ gateway: kafka, message: kafkaMessage } = await startLocalKafka(deps.lib, { port: kafkaPort, host: values.host, authMode: config.auth.mode, cacheMs: config.auth.cacheMs, quota: deps.quota }));
     }
     // Only once this stack serves: a stack that fails to start (port in use) must not take the file.
     if (devKey !== undefined) unpublishKey = publishDevKey(DEV_KEY_FILE, devKey.apiKey);

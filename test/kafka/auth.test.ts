@@ -1,12 +1,15 @@
 /**
  * SASL/PLAIN with Samsa API keys: the key is the password, the connection
- * then acts as the key's principal, and ACLs apply to it as over HTTP.
+ * then acts as the key's principal, and ACLs and quotas apply to it as over
+ * HTTP.
  */
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeApiKey } from '../../lib/auth/keys';
+import { PrincipalQuota } from '../../lib/auth/quota';
+import { systemClock } from '../../lib/context';
 import { uniqueName } from '../support/stack';
-import { createKafkaStack, createTopic, kcat, type KafkaStack } from './gateway';
+import { call, createKafkaStack, createTopic, kcat, openSocket, type KafkaStack } from './gateway';
 
 let k: KafkaStack;
 let adminKey: string;
@@ -61,5 +64,23 @@ describe('SASL/PLAIN with API keys', () => {
     await producer.connect();
     await expect(producer.send({ topic, messages: [{ value: 'x' }] })).rejects.toMatchObject({ cause: { type: 'TOPIC_AUTHORIZATION_FAILED' } });
     await producer.disconnect();
+  });
+});
+
+describe('quotas', () => {
+  it("throttles a principal over its request quota: the answer carries the throttle time and the connection waits it out", async () => {
+    const limited = await createKafkaStack({ quota: new PrincipalQuota({ ratePerSecond: 5, burst: 2 }, systemClock) });
+    const socket = await openSocket(limited.gateway.port);
+    try {
+      const throttles: number[] = [];
+      const started = Date.now();
+      for (let i = 1; i <= 4; i++) throttles.push((await call(socket, 'Metadata', 3, 4, { topics: [], allowAutoTopicCreation: false }, i)).throttleTimeMs);
+      expect(throttles.slice(0, 2)).toEqual([0, 0]);
+      expect(throttles[2]).toBeGreaterThan(0);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(throttles[2]! - 20);
+    } finally {
+      socket.destroy();
+      await limited.close();
+    }
   });
 });

@@ -3,8 +3,13 @@
  * context on a free port, plus helpers to run kcat against it.
  */
 import { execFile } from 'node:child_process';
+import { connect, type Socket } from 'node:net';
 import { promisify } from 'node:util';
 import { ApiKeyAuthenticator } from '../../lib/auth/authenticate';
+import type { PrincipalQuota } from '../../lib/auth/quota';
+import { decodeMessage, encodeMessage, type KStruct } from '../../kafka/protocol/codec';
+import { schema } from '../../kafka/protocol/schema';
+import { Reader, Writer } from '../../kafka/protocol/wire';
 import { startKafkaGateway, type KafkaGateway } from '../../kafka/server';
 import { createTestStack, type TestStack } from '../support/stack';
 
@@ -18,10 +23,14 @@ export interface KafkaStack {
 }
 
 /** `auth`: API keys on, the gateway taking them as SASL/PLAIN passwords (no key cache, so revocation is immediate). */
-export async function createKafkaStack(options: { auth?: boolean } = {}): Promise<KafkaStack> {
+export async function createKafkaStack(options: { auth?: boolean; quota?: PrincipalQuota } = {}): Promise<KafkaStack> {
   const stack = await createTestStack(options.auth ? { auth: { mode: 'api-keys', cacheMs: 0 } } : {});
   const keys = new ApiKeyAuthenticator(stack.lib, 0);
-  const gateway = await startKafkaGateway(stack.lib, { port: 0, ...(options.auth ? { authenticate: (key: string) => keys.authenticate(key) } : {}) });
+  const gateway = await startKafkaGateway(stack.lib, {
+    port: 0,
+    ...(options.auth ? { authenticate: (key: string) => keys.authenticate(key) } : {}),
+    ...(options.quota === undefined ? {} : { quota: options.quota }),
+  });
   const k: KafkaStack = { stack, gateway, bootstrap: `127.0.0.1:${gateway.port}`, close: () => k.gateway.close() };
   return k;
 }
@@ -39,4 +48,35 @@ export async function kcat(args: string[], input?: string, timeoutMs = 20_000): 
   }
   const { stdout } = await child;
   return stdout;
+}
+
+/** One request/response over a raw socket, as a client library would send it. */
+export async function call(socket: Socket, api: string, key: number, version: number, body: KStruct, correlationId: number): Promise<KStruct> {
+  const w = new Writer().int32(0);
+  encodeMessage(schema('RequestHeader'), 1, { requestApiKey: key, requestApiVersion: version, correlationId, clientId: 'raw' }, w);
+  encodeMessage(schema(`${api}Request`), version, body, w);
+  const frame = w.toBuffer();
+  frame.writeInt32BE(frame.length - 4, 0);
+  const answer = await new Promise<Buffer>((resolve) => {
+    let got = Buffer.alloc(0);
+    const onData = (d: Buffer) => {
+      got = Buffer.concat([got, d]);
+      if (got.length >= 4 && got.length >= 4 + got.readInt32BE(0)) {
+        socket.off('data', onData);
+        resolve(got.subarray(4));
+      }
+    };
+    socket.on('data', onData);
+    socket.write(frame);
+  });
+  const r = new Reader(answer);
+  if (r.int32() !== correlationId) throw new Error('response to another request');
+  return decodeMessage(schema(`${api}Response`), version, r);
+}
+
+export function openSocket(port: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const s = connect(port, '127.0.0.1', () => resolve(s));
+    s.once('error', reject);
+  });
 }

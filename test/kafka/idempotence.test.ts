@@ -3,16 +3,13 @@
  * batch gets its original offsets back instead of being written twice, and
  * a KafkaJS idempotent producer keeps producing across a gateway restart.
  */
-import { connect, type Socket } from 'node:net';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeMessage, encodeMessage, type KStruct } from '../../kafka/protocol/codec';
-import { schema } from '../../kafka/protocol/schema';
-import { Reader, Writer } from '../../kafka/protocol/wire';
+import type { KStruct } from '../../kafka/protocol/codec';
 import { encodeBatch } from '../../kafka/records/batch';
 import { startKafkaGateway } from '../../kafka/server';
 import { uniqueName } from '../support/stack';
-import { createKafkaStack, createTopic, type KafkaStack } from './gateway';
+import { call, createKafkaStack, createTopic, openSocket, type KafkaStack } from './gateway';
 
 let k: KafkaStack;
 
@@ -23,37 +20,11 @@ afterAll(async () => {
   await k?.close();
 });
 
-/** One request/response over a raw socket, as a client library would send it. */
-async function call(socket: Socket, api: string, key: number, version: number, body: KStruct, correlationId: number): Promise<KStruct> {
-  const w = new Writer().int32(0);
-  encodeMessage(schema('RequestHeader'), 1, { requestApiKey: key, requestApiVersion: version, correlationId, clientId: 'raw' }, w);
-  encodeMessage(schema(`${api}Request`), version, body, w);
-  const frame = w.toBuffer();
-  frame.writeInt32BE(frame.length - 4, 0);
-  const answer = await new Promise<Buffer>((resolve) => {
-    let got = Buffer.alloc(0);
-    const onData = (d: Buffer) => {
-      got = Buffer.concat([got, d]);
-      if (got.length >= 4 && got.length >= 4 + got.readInt32BE(0)) {
-        socket.off('data', onData);
-        resolve(got.subarray(4));
-      }
-    };
-    socket.on('data', onData);
-    socket.write(frame);
-  });
-  const r = new Reader(answer);
-  expect(r.int32()).toBe(correlationId);
-  return decodeMessage(schema(`${api}Response`), version, r);
-}
-
 describe('idempotent producers', () => {
   it('answers a retried batch with its original offsets and writes it once', async () => {
     const topic = uniqueName();
     await createTopic(k.stack, topic, 1);
-    const socket = await new Promise<Socket>((resolve) => {
-      const s = connect(k.gateway.port, '127.0.0.1', () => resolve(s));
-    });
+    const socket = await openSocket(k.gateway.port);
     try {
       const init = await call(socket, 'InitProducerId', 22, 1, { transactionalId: null, transactionTimeoutMs: 60_000 }, 1);
       expect(init.errorCode).toBe(0);
