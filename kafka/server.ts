@@ -105,27 +105,34 @@ function serveConnection(g: Gateway, socket: Socket): void {
   };
   let pending = Buffer.alloc(0);
   let chain = Promise.resolve();
+  // Set when the gateway drops the connection; a client that hung up still has the requests it sent
+  // served (a produce with acks=0 is often the last thing a client sends before closing).
+  let dropped = false;
+  const drop = () => {
+    dropped = true;
+    socket.destroy();
+  };
   socket.on('error', () => socket.destroy());
   socket.on('data', (data) => {
     pending = pending.length === 0 ? data : Buffer.concat([pending, data]);
     while (pending.length >= 4) {
       const size = pending.readInt32BE(0);
-      if (size < 0 || size > MAX_FRAME) return void socket.destroy();
+      if (size < 0 || size > MAX_FRAME) return drop();
       if (pending.length < 4 + size) break;
       const frame = pending.subarray(4, 4 + size);
       pending = pending.subarray(4 + size);
       chain = chain.then(async () => {
-        if (socket.destroyed) return;
+        if (dropped) return;
         try {
           const throttle = { ms: 0 };
           const out = await handleFrame(g, session, frame, throttle);
-          if (out === 'close') socket.destroy();
+          if (out === 'close') drop();
           else if (out !== undefined && !socket.destroyed) socket.write(out);
           // Muted while throttled: the next request of this connection waits.
           if (throttle.ms > 0) await new Promise((r) => setTimeout(r, throttle.ms));
         } catch (err) {
           console.error('kafka gateway: closing a connection after an unexpected error:', err);
-          socket.destroy();
+          drop();
         }
       });
     }

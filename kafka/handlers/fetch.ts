@@ -5,15 +5,19 @@
  * log aborted (a writer that died) are skipped by stretching the batch's
  * last offset over them, so the consumer moves past them.
  * Waiting: until minBytes are fetched or maxWaitMs passed. One partition
- * long-polls inside lib (reads of its counter only); several are fetched
- * again every 50-500 ms (backing off), each round a partition view each.
+ * long-polls inside lib; several are watched as lib's group poll does: an
+ * eventually consistent read of each empty partition's counter every
+ * 50-500 ms (backing off), and a partition is fetched again only when a new
+ * reservation shows there (or one it saw was still being written).
  * No fetch sessions (KIP-227): every answer says session 0, so clients send
  * full requests. isolation_level is moot: Samsa has no transactions, and
  * reads stop at the stable end, which is both high watermark and LSO.
  */
 import type { FetchResult } from '../../lib/log/fetch';
 import { fetchRecords } from '../../lib/log/fetch';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { isSamsaError } from '../../lib/errors';
+import { logKeys } from '../../lib/storage/keys';
 import type { ApiHandler, Gateway, Session } from '../api';
 import { KafkaError, kafkaCode } from '../errors';
 import type { KStruct } from '../protocol/codec';
@@ -42,6 +46,7 @@ export const fetchApi: ApiHandler = {
     const deadline = g.lib.clock.now() + maxWaitMs;
     const single = wanted.length === 1 ? maxWaitMs : 0;
     const outcomes = await Promise.all(wanted.map((w) => fetchOne(g, s, w, single)));
+    const seqs: (number | undefined)[] = [];
     for (let delay = 50; wanted.length > 1 && size(outcomes) < Math.max(1, minBytes) && !outcomes.some(failed); delay = Math.min(500, delay * 2)) {
       const left = deadline - g.lib.clock.now();
       if (left <= 0) break;
@@ -49,7 +54,13 @@ export const fetchApi: ApiHandler = {
       await Promise.all(
         wanted.map(async (w, i) => {
           const o = outcomes[i]!;
-          if ('result' in o && o.result.records.length === 0) outcomes[i] = await fetchOne(g, s, w, 0);
+          if (!('result' in o) || o.bytes.length > 0) return;
+          // Only a new reservation brings data; a pending one may land without one. The first read has
+          // nothing to compare with (a reservation may have come after the fetch): fetch once more.
+          const seq = await reservationSeq(g, o.result.topicId, w.partition);
+          const moved = seqs[i] === undefined || seq !== seqs[i];
+          seqs[i] = seq;
+          if (moved || o.result.pending) outcomes[i] = await fetchOne(g, s, w, 0);
         }),
       );
     }
@@ -96,6 +107,12 @@ function partitionData(partitionIndex: number, errorCode: number, highWatermark:
     preferredReadReplica: -1,
     records,
   };
+}
+
+/** The partition counter's reservation seq (eventually consistent, half price). */
+async function reservationSeq(g: Gateway, topicId: string, partition: number): Promise<number | undefined> {
+  const out = await g.lib.ddb.send(new GetCommand({ TableName: g.lib.tables.log, Key: logKeys.counter(topicId, partition), ProjectionExpression: 'seq' }));
+  return out.Item?.seq as number | undefined;
 }
 
 async function fetchOne(g: Gateway, s: Session, w: Wanted, maxWaitMs: number): Promise<Outcome> {

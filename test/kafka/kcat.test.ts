@@ -69,4 +69,13 @@ describe('kcat', () => {
     expect(placed).toHaveLength(20);
     for (const [key, partition] of placed) expect(Number(partition)).toBe(partitionForKey(Buffer.from(key!), 5));
   });
+
+  it('produces with acks=0 (no response) and waits in a multi-partition fetch until data arrives', async () => {
+    const topic = uniqueName();
+    await createTopic(k.stack, topic, 3);
+    const consumer = kcat(['-b', k.bootstrap, '-C', '-t', topic, '-o', 'beginning', '-c', '3', '-f', '%s\n', '-X', 'fetch.wait.max.ms=1000']);
+    await new Promise((r) => setTimeout(r, 1500));
+    await kcat(['-b', k.bootstrap, '-P', '-t', topic, '-X', 'acks=0'], 'x\ny\nz\n');
+    expect((await consumer).trim().split('\n').sort()).toEqual(['x', 'y', 'z']);
+  });
 });
