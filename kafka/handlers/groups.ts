@@ -38,7 +38,7 @@ export const joinGroup: ApiHandler = {
   key: 11,
   name: 'JoinGroup',
   min: 0,
-  max: 7,
+  max: 9,
   async handle(g, s, req, version) {
     const protocols = req.protocols as KStruct[];
     const fail = (errorCode: number, memberId = req.memberId as string): KStruct => ({

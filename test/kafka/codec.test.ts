@@ -16,6 +16,7 @@ import { Reader, Writer } from '../../kafka/protocol/wire';
 import { CorruptBatchError, decodeBatches, encodeBatch } from '../../kafka/records/batch';
 import { startKafkaGateway } from '../../kafka/server';
 import type { LibContext } from '../../lib/context';
+import { call, openSocket } from './gateway';
 
 describe('schemas', () => {
   it('parses every copied schema, and each served API has both sides', () => {
@@ -120,6 +121,23 @@ describe('the server', () => {
       const body = decodeMessage(schema('ApiVersionsResponse'), 0, r);
       expect(body.errorCode).toBe(35);
       expect(body.apiKeys).toEqual(apiVersionsTable());
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it('answers a served API at a version it does not serve with UNSUPPORTED_VERSION, and closes on an unknown API', async () => {
+    const gateway = await startKafkaGateway({} as LibContext, { port: 0 });
+    try {
+      const socket = await openSocket(gateway.port);
+      const answer = await call(socket, 'ListGroups', 16, 5, { statesFilter: [], typesFilter: [] }, 7);
+      expect(answer.errorCode).toBe(35);
+      const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+      const w = new Writer().int32(0).int16(999).int16(0).int32(8).int16(-1);
+      const frame = w.toBuffer();
+      frame.writeInt32BE(frame.length - 4, 0);
+      socket.write(frame);
+      await closed;
     } finally {
       await gateway.close();
     }

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { ApiKeyAuthenticator } from '../../lib/auth/authenticate';
 import type { PrincipalQuota } from '../../lib/auth/quota';
 import { decodeMessage, encodeMessage, type KStruct } from '../../kafka/protocol/codec';
-import { schema } from '../../kafka/protocol/schema';
+import { inRange, schema } from '../../kafka/protocol/schema';
 import { Reader, Writer } from '../../kafka/protocol/wire';
 import { startKafkaGateway, type KafkaGateway } from '../../kafka/server';
 import { createTestStack, type TestStack } from '../support/stack';
@@ -53,7 +53,8 @@ export async function kcat(args: string[], input?: string, timeoutMs = 20_000): 
 /** One request/response over a raw socket, as a client library would send it. */
 export async function call(socket: Socket, api: string, key: number, version: number, body: KStruct, correlationId: number): Promise<KStruct> {
   const w = new Writer().int32(0);
-  encodeMessage(schema('RequestHeader'), 1, { requestApiKey: key, requestApiVersion: version, correlationId, clientId: 'raw' }, w);
+  const flexible = inRange(schema(`${api}Request`).flexible, version);
+  encodeMessage(schema('RequestHeader'), flexible ? 2 : 1, { requestApiKey: key, requestApiVersion: version, correlationId, clientId: 'raw' }, w);
   encodeMessage(schema(`${api}Request`), version, body, w);
   const frame = w.toBuffer();
   frame.writeInt32BE(frame.length - 4, 0);
@@ -70,7 +71,8 @@ export async function call(socket: Socket, api: string, key: number, version: nu
     socket.write(frame);
   });
   const r = new Reader(answer);
-  if (r.int32() !== correlationId) throw new Error('response to another request');
+  const header = decodeMessage(schema('ResponseHeader'), flexible && key !== 18 ? 1 : 0, r);
+  if (header.correlationId !== correlationId) throw new Error('response to another request');
   return decodeMessage(schema(`${api}Response`), version, r);
 }
 
