@@ -18,8 +18,10 @@
  *   client rejoins to get its new assignment.
  * - LeaveGroup: a Samsa leave (epoch -1).
  * What JoinGroup decided is cached on the connection; a member that sends
- * SyncGroup or Heartbeat on another connection is asked to rejoin, so no
- * state is shared between instances.
+ * SyncGroup or Heartbeat on another connection (a reconnect, another
+ * instance, a restarted one) gets REBALANCE_IN_PROGRESS and rejoins under
+ * the same member id, taking its own partitions back at once; so no state is
+ * shared between instances.
  * Not supported: static membership (group.instance.id is ignored), and
  * client-side assignors (the protocol name is echoed, the assignment is Samsa's).
  */
@@ -135,9 +137,13 @@ export const leaveGroup: ApiHandler = {
   },
 };
 
-/** NONE when the request's member and generation are the ones this connection joined, else the error that makes the client rejoin. */
+/**
+ * NONE when the request's member and generation are the ones this connection joined, else the
+ * error that makes the client rejoin: REBALANCE_IN_PROGRESS keeps its member id (UNKNOWN_MEMBER_ID
+ * would make it join as a new member while the old one holds its partitions until it expires).
+ */
 function check(m: ClassicMember | undefined, group: string, generation: number): number {
-  if (m === undefined || m.group !== group) return KafkaError.UNKNOWN_MEMBER_ID;
+  if (m === undefined || m.group !== group) return KafkaError.REBALANCE_IN_PROGRESS;
   if (generation !== m.generation) return KafkaError.ILLEGAL_GENERATION;
   return KafkaError.NONE;
 }

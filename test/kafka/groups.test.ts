@@ -5,6 +5,7 @@
  */
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startKafkaGateway } from '../../kafka/server';
 import { uniqueName } from '../support/stack';
 import { createKafkaStack, createTopic, type KafkaStack } from './gateway';
 
@@ -83,4 +84,35 @@ describe('consumer groups over the classic protocol', () => {
     await producer.disconnect();
     expect(all().size).toBe(80);
   }, 60_000);
+
+  it('keeps a member consuming across a gateway restart: it rejoins under its member id', async () => {
+    const topic = uniqueName();
+    const group = uniqueName('group');
+    await createTopic(k.stack, topic, 2);
+    const producer = client().producer();
+    await producer.connect();
+    const seen = new Set<string>();
+    const memberIds = new Set<string>();
+    const c = client().consumer({ groupId: group, sessionTimeout: 10_000, heartbeatInterval: 300, maxWaitTimeInMs: 200, retry: { retries: 10, initialRetryTime: 100 } });
+    let joins = 0;
+    c.on(c.events.GROUP_JOIN, (e) => {
+      joins++;
+      memberIds.add(e.payload.memberId);
+    });
+    await c.connect();
+    await c.subscribe({ topic, fromBeginning: true });
+    await c.run({ eachMessage: async ({ message }) => void seen.add(message.value!.toString()) });
+    await producer.send({ topic, messages: [{ key: 'a', value: 'before' }] });
+    await until('the first record', () => seen.has('before'));
+
+    const port = k.gateway.port;
+    await k.gateway.close();
+    k.gateway = await startKafkaGateway(k.stack.lib, { port });
+    await producer.send({ topic, messages: [{ key: 'b', value: 'after' }] });
+    await until('the record sent after the restart', () => seen.has('after'));
+    await c.disconnect();
+    await producer.disconnect();
+    expect(memberIds.size).toBe(1);
+    expect(joins).toBeGreaterThanOrEqual(2);
+  }, 40_000);
 });
