@@ -22,8 +22,8 @@ export interface FunctionAreaSpec {
   tables: TableAccess;
   /** Query allowed only on these partition keys (IAM `dynamodb:LeadingKeys`), per table. */
   queryPartitions?: Partial<Record<TableKey, readonly string[]>>;
-  /** Writes allowed only on named attributes (readers closing gaps and moving cursors). */
-  confinedWrites?: Partial<Record<TableKey, ConfinedWrites>>;
+  /** Writes allowed only to named attributes or partitions, one IAM statement per entry. */
+  confinedWrites?: Partial<Record<TableKey, readonly ConfinedWrites[]>>;
   /**
    * Default reserved concurrency (CDK context `samsa:reservedConcurrency` overrides or disables it).
    * It guarantees the area its instances, so long-polls in fetch and groups can never take the
@@ -32,8 +32,36 @@ export interface FunctionAreaSpec {
   reservedConcurrency: number;
 }
 
-/** What a reader may write to the log: abort markers, the stable cursor and the log start, nothing else. */
-const READER_WRITES: ConfinedWrites = { actions: ['PutItem', 'UpdateItem'], attributes: READER_WRITTEN_ATTRIBUTES };
+type ReaderAttribute = (typeof READER_WRITTEN_ATTRIBUTES)[number];
+/** The log's table and byOffset index keys: AWS requires them in every dynamodb:Attributes list. */
+const LOG_KEYS = ['pk', 'sk', 'o'] as const satisfies readonly ReaderAttribute[];
+/** An abort marker (lib/log/batch-item.ts markerItem). */
+const MARKER = [...LOG_KEYS, 'ab', 'ra', 'ttl'] as const satisfies readonly ReaderAttribute[];
+/** The counter's stable cursor, log start and newest hole (lib/log/counter.ts). No ttl: the counter never expires. */
+const CURSORS = [...LOG_KEYS, 'cur', 'co', 'ls', 'lo', 'lra', 'hs', 'hra'] as const satisfies readonly ReaderAttribute[];
+
+/**
+ * What a reader may write to the log: abort markers (PutItem) and cursor moves
+ * (UpdateItem), each confined to its own attributes, so an UpdateItem cannot
+ * set a ttl and a PutItem cannot carry a cursor or a record payload.
+ */
+export const READER_WRITES: readonly ConfinedWrites[] = [
+  { actions: ['PutItem'], attributes: MARKER },
+  { actions: ['UpdateItem'], attributes: CURSORS },
+];
+
+/** A new partition counter (lib/topics/counters.ts newCounterItem) and the config version stamped on it. */
+const COUNTER = [...LOG_KEYS, 'seq', 'next', 'ls', 'lo', 'cur', 'co', 'ra', 'cv'] as const;
+/**
+ * What admin writes to the log: counters (created and deleted with their
+ * topic, stamped with config versions), markers and the log start
+ * (delete-records), and longer or removed ttls when retention changes
+ * (lib/topics/retention-ttl.ts). Never a record payload or a chunk.
+ */
+const ADMIN_LOG_WRITES: readonly ConfinedWrites[] = [
+  { actions: ['PutItem', 'BatchWriteItem'], attributes: [...new Set([...COUNTER, ...MARKER])] },
+  { actions: ['UpdateItem'], attributes: [...new Set([...COUNTER, ...CURSORS, 'ttl'])] },
+];
 
 /** Functions without a general Query on meta still load the ACL bindings (lib/auth/acl-store.ts). */
 const ACL_PARTITION = { meta: [metaKeys.aclPk] };
@@ -45,9 +73,10 @@ export const FUNCTION_AREAS: Record<FunctionArea, FunctionAreaSpec> = {
     timeout: Duration.seconds(10),
     tables: {
       meta: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query'],
-      // Counters on create/delete; counter update, index Query and strong reads for delete-records; markers when it walks the log.
-      log: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'Query'],
+      // Index Query and strong reads for delete-records and retention; the writes are confined below.
+      log: ['GetItem', 'DeleteItem', 'Query'],
     },
+    confinedWrites: { log: ADMIN_LOG_WRITES },
     reservedConcurrency: 5,
   },
   // Reserve (counter UpdateItem), settle (conditional PutItem), chunk reads are not needed; producer ids and state on meta.
@@ -55,10 +84,13 @@ export const FUNCTION_AREAS: Record<FunctionArea, FunctionAreaSpec> = {
     memorySize: 512,
     timeout: Duration.seconds(10),
     tables: {
-      meta: ['GetItem', 'PutItem', 'UpdateItem'],
+      meta: ['GetItem'],
       log: ['GetItem', 'PutItem', 'UpdateItem'],
     },
     queryPartitions: ACL_PARTITION,
+    // Producer ids and per-partition producer state only: never a key, ACL, topic or group item.
+    // (lib/storage/keys.ts: `producers` holds the id counter and each producer's epoch, `pstate#<topicId>#<p>` its state.)
+    confinedWrites: { meta: [{ actions: ['PutItem', 'UpdateItem'], partitions: [metaKeys.producerIdCounter().pk, 'pstate#*'] }] },
     reservedConcurrency: 50,
   },
   // Readers: Query batches and the index, strong GetItem/BatchGetItem; writes only abort markers (PutItem) and
@@ -79,10 +111,14 @@ export const FUNCTION_AREAS: Record<FunctionArea, FunctionAreaSpec> = {
     memorySize: 512,
     timeout: Duration.seconds(25),
     tables: {
-      meta: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'BatchGetItem', 'BatchWriteItem'],
+      meta: ['GetItem', 'Query', 'BatchGetItem'],
       log: ['GetItem', 'BatchGetItem', 'Query'],
     },
-    confinedWrites: { log: READER_WRITES },
+    confinedWrites: {
+      // The group registry and each group's own partition: never a key, ACL, topic or producer item.
+      meta: [{ actions: ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'], partitions: [metaKeys.groupRegistryPk, metaKeys.groupPk('*')] }],
+      log: READER_WRITES,
+    },
     reservedConcurrency: 25,
   },
 };

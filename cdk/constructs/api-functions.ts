@@ -61,8 +61,8 @@ export class ApiFunctions extends Construct {
     for (const [table, partitions] of Object.entries(spec.queryPartitions ?? {}) as [TableKey, readonly string[]][]) {
       props.tables.grantQueryOfPartitions(fn, table, partitions);
     }
-    for (const [table, writes] of Object.entries(spec.confinedWrites ?? {}) as [TableKey, ConfinedWrites][]) {
-      props.tables.grantConfinedWrites(fn, table, writes);
+    for (const [table, list] of Object.entries(spec.confinedWrites ?? {}) as [TableKey, readonly ConfinedWrites[]][]) {
+      for (const writes of list) props.tables.grantConfinedWrites(fn, table, writes);
     }
     return fn;
   }

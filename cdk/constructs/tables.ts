@@ -37,10 +37,18 @@ export type DynamoAction =
  */
 export type TableAccess = Record<TableKey, readonly [DynamoAction, ...DynamoAction[]]>;
 
-/** Writes confined to a set of attributes (see SamsaTables.grantConfinedWrites). */
+/**
+ * Writes allowed only under IAM conditions: to named attributes
+ * (`dynamodb:Attributes`), to named partitions (`dynamodb:LeadingKeys`), or
+ * both. One statement per entry, so each action gets exactly the attributes
+ * or partitions it needs (see SamsaTables.grantConfinedWrites).
+ */
 export interface ConfinedWrites {
-  actions: readonly ('PutItem' | 'UpdateItem')[];
-  attributes: readonly string[];
+  actions: readonly ('PutItem' | 'UpdateItem' | 'DeleteItem' | 'BatchWriteItem')[];
+  /** Every top-level attribute a request may name (Item, update, condition); the key attributes must be in it. */
+  attributes?: readonly string[];
+  /** Partition key values the items may have; `*` matches any characters (IAM StringLike). */
+  partitions?: readonly string[];
 }
 
 /** Actions that can target a GSI (the others only address the base table). */
@@ -63,26 +71,42 @@ export class SamsaTables extends Construct {
   }
 
   /**
-   * Grants writes that may touch only the listed top-level attributes (IAM
-   * `dynamodb:Attributes`, which also covers names in condition expressions).
-   * DynamoDB refuses such a request unless the table's and its indexes' key
-   * attributes are in the list too. Nothing may be returned but what the list
-   * covers, so ReturnValues is confined to NONE as well.
+   * Grants writes confined by IAM conditions, one statement per entry.
+   *
+   * With `attributes`: a request may name only those top-level attributes
+   * (IAM `dynamodb:Attributes`, which also covers the names in condition
+   * and update expressions). AWS requires the table's and its indexes' key
+   * attributes in such a list, so they must be there. Nothing may be
+   * returned but what the list covers, so ReturnValues is confined to NONE.
+   *
+   * With `partitions`: every item the request writes must have one of those
+   * partition key values (IAM `dynamodb:LeadingKeys`, StringLike patterns).
+   *
+   * IAM sees neither a ConditionExpression's presence nor a sort key value,
+   * so what a write's condition guarantees stays the code's to keep.
    */
   grantConfinedWrites(fn: LambdaFunction, key: TableKey, writes: ConfinedWrites): void {
     const table = this.tables[key];
     const def = TABLES[key];
-    const keys = [def.partitionKey, def.sortKey, ...def.globalIndexes.flatMap((g) => [g.partitionKey, g.sortKey])].map((k) => k.name);
-    const missing = keys.filter((k) => !writes.attributes.includes(k));
-    if (missing.length > 0) throw new Error(`Confined writes on ${key} must list the key attributes ${missing.join(', ')}.`);
+    if (writes.attributes === undefined && writes.partitions === undefined) {
+      throw new Error(`Confined writes on ${key} (${writes.actions.join(', ')}) confine nothing: give attributes, partitions or both.`);
+    }
+    const conditions: Record<string, Record<string, string[]>> = {};
+    if (writes.attributes !== undefined) {
+      const keys = [def.partitionKey, def.sortKey, ...def.globalIndexes.flatMap((g) => [g.partitionKey, g.sortKey])].map((k) => k.name);
+      const missing = keys.filter((k) => !writes.attributes!.includes(k));
+      if (missing.length > 0) throw new Error(`Confined writes on ${key} must list the key attributes ${missing.join(', ')}.`);
+      conditions['ForAllValues:StringEquals'] = { 'dynamodb:Attributes': [...writes.attributes] };
+      conditions.StringEqualsIfExists = { 'dynamodb:ReturnValues': ['NONE'] };
+    }
+    if (writes.partitions !== undefined) {
+      conditions['ForAllValues:StringLike'] = { 'dynamodb:LeadingKeys': [...writes.partitions] };
+    }
     fn.addToRolePolicy(
       new PolicyStatement({
         actions: writes.actions.map((a) => `dynamodb:${a}`),
         resources: [table.tableArn],
-        conditions: {
-          'ForAllValues:StringEquals': { 'dynamodb:Attributes': [...writes.attributes] },
-          StringEqualsIfExists: { 'dynamodb:ReturnValues': ['NONE'] },
-        },
+        conditions,
       }),
     );
   }

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONSOLE_ROUTE_KEYS } from '../../cdk/constructs/console';
 import { FUNCTION_AREAS } from '../../cdk/function-areas';
 import { ENV } from '../../functions/config';
+import { READER_WRITTEN_ATTRIBUTES } from '../../lib/log/reader-writes';
 import { apiGatewayPath, DEFAULT_ROUTE_FUNCTION, ROUTES, type FunctionArea } from '../../functions/http/routes';
 import { TABLES, type TableDefinition } from '../../lib/storage/schema';
 import { readValidationReport, synthesize, type Synthesized } from './synth';
@@ -135,28 +136,41 @@ describe('functions', () => {
         Resource: { 'Fn::GetAtt': [TABLES[table as keyof typeof TABLES].logicalId, 'Arn'] },
         Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': keys } },
       })),
-      ...Object.entries(spec.confinedWrites ?? {}).map(([table, w]) => ({
-        Action: w.actions.map((a) => `dynamodb:${a}`),
-        Resource: { 'Fn::GetAtt': [TABLES[table as keyof typeof TABLES].logicalId, 'Arn'] },
-        Condition: {
-          'ForAllValues:StringEquals': { 'dynamodb:Attributes': [...w.attributes] },
-          StringEqualsIfExists: { 'dynamodb:ReturnValues': ['NONE'] },
-        },
-      })),
+      ...Object.entries(spec.confinedWrites ?? {}).flatMap(([table, list]) =>
+        list.map((w) => ({
+          Action: w.actions.length === 1 ? `dynamodb:${w.actions[0]}` : w.actions.map((a) => `dynamodb:${a}`),
+          Resource: { 'Fn::GetAtt': [TABLES[table as keyof typeof TABLES].logicalId, 'Arn'] },
+          Condition: {
+            ...(w.attributes === undefined
+              ? {}
+              : { 'ForAllValues:StringEquals': { 'dynamodb:Attributes': [...w.attributes] }, StringEqualsIfExists: { 'dynamodb:ReturnValues': ['NONE'] } }),
+            ...(w.partitions === undefined ? {} : { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...w.partitions] } }),
+          },
+        })),
+      ),
     ];
     expect(conditional.map(({ Effect: _e, ...rest }) => rest)).toEqual(expected);
   });
 
-  it('lets no reader write a record payload: fetch and groups may put to the log only the reader attributes', () => {
+  it('lets no reader write a record payload: fetch and groups put only marker attributes and update only cursor attributes on the log', () => {
     for (const area of ['fetch', 'groups'] as const) {
       const roleId = resources[functionLogicalId(area)]!.Properties.Role['Fn::GetAtt'][0] as string;
       const writes = policyStatementsOfRole(roleId).filter(
         (s) => actionsOf(s).some((a) => a === 'dynamodb:PutItem' || a === 'dynamodb:UpdateItem') && JSON.stringify(s.Resource).includes(TABLES.log.logicalId),
       );
-      expect(writes).toHaveLength(1);
-      const attributes: string[] = writes[0].Condition['ForAllValues:StringEquals']['dynamodb:Attributes'];
-      expect(attributes).not.toContain('r');
-      expect(attributes).toEqual(expect.arrayContaining(['pk', 'sk', 'o', 'ab', 'cur', 'ls']));
+      const attributesOf = (action: string): string[] => {
+        const found = writes.filter((s) => actionsOf(s).includes(action));
+        expect(found, `${area} ${action}`).toHaveLength(1);
+        return found[0].Condition['ForAllValues:StringEquals']['dynamodb:Attributes'];
+      };
+      const put = attributesOf('dynamodb:PutItem');
+      const update = attributesOf('dynamodb:UpdateItem');
+      expect(put).not.toContain('r');
+      expect(put).toEqual(expect.arrayContaining(['pk', 'sk', 'o', 'ab', 'ttl']));
+      expect(put).not.toContain('cur');
+      expect(update).toEqual(expect.arrayContaining(['pk', 'sk', 'o', 'cur', 'ls']));
+      expect(update).not.toContain('ttl');
+      expect([...new Set([...put, ...update])].sort()).toEqual([...READER_WRITTEN_ATTRIBUTES].sort());
     }
     const produceRole = resources[functionLogicalId('produce')]!.Properties.Role['Fn::GetAtt'][0] as string;
     expect(policyStatementsOfRole(produceRole).flatMap(actionsOf)).not.toContain('dynamodb:DeleteItem');

@@ -6,9 +6,10 @@
  * are IAM requests that no Samsa code path builds (table administration,
  * PartiQL, another table).
  *
- * KNOWN_GAPS are calls that should be forbidden but that the policies allow
- * today; they are asserted ALLOWED, so a change that closes one fails the
- * test until the entry moves to FORBIDDEN.
+ * KNOWN_GAPS are calls that should be forbidden but that IAM cannot tell
+ * from the calls the function must make (each says why); they are asserted
+ * ALLOWED, so a change that closes one fails the test until the entry moves
+ * to FORBIDDEN.
  */
 import type { FunctionArea } from '../../functions/http/routes';
 import { ACCOUNT, tableArn, type IamRequest } from './policies';
@@ -17,6 +18,8 @@ import type { CallInput } from './request-context';
 export interface ForbiddenCall {
   areas: readonly FunctionArea[];
   what: string;
+  /** KNOWN_GAPS only: why no IAM policy can deny it while allowing the function's real calls. */
+  why?: string;
   call?: CallInput;
   request?: IamRequest;
 }
@@ -42,6 +45,25 @@ export const FORBIDDEN: ForbiddenCall[] = [
   { areas: READERS, what: 'read back the old item with a marker put (ReturnValues ALL_OLD)', call: { command: 'PutItem', input: { TableName: 'log', Item: markerItem, ReturnValues: 'ALL_OLD' } } },
   { areas: READERS, what: 'delete a log item', call: { command: 'DeleteItem', input: { TableName: 'log', Key: { pk: PK, sk: 7 } } } },
   { areas: READERS, what: 'batch-write the log, even marker-shaped items', call: { command: 'BatchWriteItem', input: { RequestItems: { log: [{ PutRequest: { Item: markerItem } }] } } } },
+  // Each reader write is confined to its own attributes: a cursor update cannot expire an item, a marker put cannot move a cursor.
+  { areas: READERS, what: 'expire any log item early by setting its ttl (reader UpdateItem)', call: { command: 'UpdateItem', input: { TableName: 'log', Key: { pk: PK, sk: 7 }, UpdateExpression: 'SET #ttl = :past', ExpressionAttributeNames: { '#ttl': 'ttl' }, ExpressionAttributeValues: { ':past': 1 } } } },
+  { areas: READERS, what: "move a partition's stable cursor with a put (PutItem of a counter-shaped item)", call: { command: 'PutItem', input: { TableName: 'log', Item: { pk: PK, sk: -1, cur: 99, co: 999 } } } },
+  // admin writes counters, markers and ttls to the log, never record payloads or chunks.
+  { areas: ['admin'], what: 'write a record batch to the log', call: { command: 'PutItem', input: { TableName: 'log', Item: batchItem, ConditionExpression: 'attribute_not_exists(sk)' } } },
+  { areas: ['admin'], what: 'batch-write a record batch to the log', call: { command: 'BatchWriteItem', input: { RequestItems: { log: [{ PutRequest: { Item: batchItem } }] } } } },
+  { areas: ['admin'], what: "rewrite a batch's records", call: { command: 'UpdateItem', input: { TableName: 'log', Key: { pk: PK, sk: 7 }, UpdateExpression: 'SET r = :r', ExpressionAttributeValues: { ':r': new Uint8Array([0]) } } } },
+  { areas: ['admin'], what: 'write a chunk of a large batch', call: { command: 'PutItem', input: { TableName: 'log', Item: { pk: `${PK}#chunks`, sk: 7 * 256, d: new Uint8Array([1]) } } } },
+  { areas: ['admin'], what: 'read back a counter with an update (ReturnValues ALL_NEW)', call: { command: 'UpdateItem', input: { TableName: 'log', Key: { pk: PK, sk: -1 }, UpdateExpression: 'SET cv = :v', ExpressionAttributeValues: { ':v': 2 }, ReturnValues: 'ALL_NEW' } } },
+  // groups writes only the group registry and groups' own partitions on meta.
+  { areas: ['groups'], what: 'delete an API key', call: { command: 'DeleteItem', input: { TableName: 'meta', Key: { pk: 'apikeys', sk: 'k1' } } } },
+  { areas: ['groups'], what: 'write an ACL binding', call: { command: 'PutItem', input: { TableName: 'meta', Item: { pk: 'acls', sk: 'a1', principal: 'x', operation: 'All' } } } },
+  { areas: ['groups'], what: 'change a topic item', call: { command: 'UpdateItem', input: { TableName: 'meta', Key: { pk: 'topics', sk: 't' }, UpdateExpression: 'SET partitions = :p', ExpressionAttributeValues: { ':p': 1 } } } },
+  { areas: ['groups'], what: "fence a producer (bump its epoch)", call: { command: 'UpdateItem', input: { TableName: 'meta', Key: { pk: 'producers', sk: 'id#1' }, UpdateExpression: 'ADD epoch :one', ExpressionAttributeValues: { ':one': 1 } } } },
+  { areas: ['groups'], what: 'batch-delete an API key beside a group item', call: { command: 'BatchWriteItem', input: { RequestItems: { meta: [{ DeleteRequest: { Key: { pk: 'group#g', sk: 'group' } } }, { DeleteRequest: { Key: { pk: 'apikeys', sk: 'k1' } } }] } } } },
+  // produce writes only producer ids and producer state on meta.
+  { areas: ['produce'], what: 'write an API key item', call: { command: 'PutItem', input: { TableName: 'meta', Item: { pk: 'apikeys', sk: 'k1', principal: 'admin' } } } },
+  { areas: ['produce'], what: "change a topic's configs", call: { command: 'UpdateItem', input: { TableName: 'meta', Key: { pk: 'topics', sk: 't' }, UpdateExpression: 'SET configs = :c', ExpressionAttributeValues: { ':c': {} } } } },
+  { areas: ['produce'], what: 'move a group commit', call: { command: 'UpdateItem', input: { TableName: 'meta', Key: { pk: 'group#g', sk: `commit#${PK}` }, UpdateExpression: 'SET #o = :o', ExpressionAttributeNames: { '#o': 'offset' }, ExpressionAttributeValues: { ':o': 0 } } } },
   // fetch only reads meta (keys, topics, the ACL partition).
   { areas: ['fetch'], what: 'write a group commit', call: { command: 'PutItem', input: { TableName: 'meta', Item: { pk: 'group#g', sk: `commit#${PK}`, offset: 9 } } } },
   { areas: ['fetch', 'produce'], what: 'delete an API key', call: { command: 'DeleteItem', input: { TableName: 'meta', Key: { pk: 'apikeys', sk: 'k1' } } } },
@@ -69,14 +91,34 @@ export const FORBIDDEN: ForbiddenCall[] = [
 ];
 
 export const KNOWN_GAPS: ForbiddenCall[] = [
-  // One confined statement covers both reader actions, so UpdateItem may set a marker's `ttl` on any item.
-  // Splitting it (PutItem: marker attributes; UpdateItem: counter cursors) closes this.
-  { areas: READERS, what: "expire any log item early by setting its ttl (reader UpdateItem)", call: { command: 'UpdateItem', input: { TableName: 'log', Key: { pk: PK, sk: 7 }, UpdateExpression: 'SET #ttl = :past', ExpressionAttributeNames: { '#ttl': 'ttl' }, ExpressionAttributeValues: { ':past': 1 } } } },
-  // IAM has no condition key for a ConditionExpression: only the code's attribute_not_exists(sk) keeps a marker off a settled seq.
-  { areas: READERS, what: 'overwrite a settled batch with an unconditional marker put', call: { command: 'PutItem', input: { TableName: 'log', Item: markerItem } } },
-  // admin's log writes (counters, log start, markers) are not confined to attributes.
-  { areas: ['admin'], what: 'write a record batch to the log', call: { command: 'PutItem', input: { TableName: 'log', Item: batchItem, ConditionExpression: 'attribute_not_exists(sk)' } } },
-  // groups' and produce's meta writes are not confined to their partitions (dynamodb:LeadingKeys).
-  { areas: ['groups'], what: 'delete an API key', call: { command: 'DeleteItem', input: { TableName: 'meta', Key: { pk: 'apikeys', sk: 'k1' } } } },
-  { areas: ['produce'], what: 'write an API key item', call: { command: 'PutItem', input: { TableName: 'meta', Item: { pk: 'apikeys', sk: 'k1', principal: 'admin' } } } },
+  {
+    areas: READERS,
+    what: 'overwrite a settled batch with an unconditional marker put',
+    call: { command: 'PutItem', input: { TableName: 'log', Item: markerItem } },
+    why:
+      'IAM has no condition key for a ConditionExpression: the conditional marker put names the same attributes (sk is a key), ' +
+      "so only the code's attribute_not_exists(sk) keeps a marker off a settled seq.",
+  },
+  {
+    areas: READERS,
+    what: "move a batch's byOffset index key (SET o with a reader UpdateItem)",
+    call: { command: 'UpdateItem', input: { TableName: 'log', Key: { pk: PK, sk: 7 }, UpdateExpression: 'SET o = :o', ExpressionAttributeValues: { ':o': 0 } } },
+    why:
+      'AWS requires the key attributes of the table and of its indexes in every dynamodb:Attributes list, so `o` (byOffset sort key) ' +
+      'is in the cursor list; dynamodb:LeadingKeys sees only the partition key, so IAM cannot tell the counter (sk -1) from a batch.',
+  },
+  {
+    areas: READERS,
+    what: "set a cursor attribute on a batch item (SET cur on sk >= 0)",
+    call: { command: 'UpdateItem', input: { TableName: 'log', Key: { pk: PK, sk: 7 }, UpdateExpression: 'SET cur = :c', ExpressionAttributeValues: { ':c': 1 } } },
+    why: 'IAM has no condition key for the sort key, so cursor updates cannot be held to the counter item; the code conditions them on the counter.',
+  },
+  {
+    areas: ['admin'],
+    what: 'expire a batch early by lowering its ttl',
+    call: { command: 'UpdateItem', input: { TableName: 'log', Key: { pk: PK, sk: 7 }, UpdateExpression: 'SET #ttl = :past', ExpressionAttributeNames: { '#ttl': 'ttl' }, ExpressionAttributeValues: { ':past': 1 } } },
+    why:
+      "A retention change must SET ttl on batches (lib/topics/retention-ttl.ts); that it only ever raises it is the ConditionExpression's " +
+      '`#ttl < :ttl`, which IAM cannot see.',
+  },
 ];
