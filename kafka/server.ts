@@ -9,6 +9,9 @@
  *
  * Requests of one connection are handled one at a time, in order, as a
  * Kafka broker does (so a client's pipelined produces stay ordered).
+ * An API or version the gateway does not serve (absent from ApiVersions)
+ * is answered with UNSUPPORTED_VERSION wherever its response has a
+ * top-level error code; a request no schema describes closes the connection.
  * Requests before SASL completes (when authentication is on) other than
  * ApiVersions and the SASL ones close the connection, as Kafka does.
  * Quotas: the principal's request quota (lib/auth/quota.ts, the same
@@ -26,7 +29,7 @@ import { KafkaError } from './errors';
 import { apiVersionsTable, HANDLERS } from './handlers/registry';
 import { rawSaslToken } from './handlers/sasl';
 import { decodeMessage, encodeMessage, type KStruct } from './protocol/codec';
-import { inRange, schema, schemas, type MessageSpec } from './protocol/schema';
+import { inRange, requestSchema, schema, schemas, type MessageSpec } from './protocol/schema';
 import { Reader, Writer } from './protocol/wire';
 
 export interface KafkaGatewayOptions {
@@ -150,10 +153,12 @@ async function handleFrame(g: Gateway, s: Session, frame: Buffer, throttle: { ms
   const apiKey = r.int16();
   const version = r.int16();
   const handler = HANDLERS.get(apiKey);
-  const reqSpec = handler === undefined ? undefined : schema(`${handler.name}Request`);
-  if (handler === undefined || reqSpec === undefined || !inRange(reqSpec.valid, version)) {
+  // An API Kafka defines but the gateway does not serve still has its schemas, so it can be answered.
+  const reqSpec = handler === undefined ? requestSchema(apiKey) : schema(`${handler.name}Request`);
+  if (reqSpec === undefined || !inRange(reqSpec.valid, version)) {
     if (apiKey === API_VERSIONS) return unsupportedApiVersions(frame);
-    // No schema describes this request, so no response can be built: Kafka closes too.
+    // No schema describes this request (not even its header), so no response can be built; Kafka's
+    // brokers close here too (RequestHeader.parse fails on an unknown key or version).
     return 'close';
   }
   const flexible = inRange(reqSpec.flexible, version);
@@ -161,9 +166,9 @@ async function handleFrame(g: Gateway, s: Session, frame: Buffer, throttle: { ms
   const header = decodeMessage(schema('RequestHeader'), flexible ? 2 : 1, r2);
   s.clientId = header.clientId;
   if (!s.authenticated && apiKey !== API_VERSIONS && !SASL_APIS.has(apiKey)) return 'close';
-  const resSpec = schema(`${handler.name}Response`);
+  const resSpec = schema(`${reqSpec.name.replace(/Request$/, '')}Response`);
   let body: KStruct | undefined;
-  if (version < handler.min || version > handler.max) {
+  if (handler === undefined || version < handler.min || version > handler.max) {
     body = errorBody(resSpec, version, KafkaError.UNSUPPORTED_VERSION);
     if (body === undefined) return 'close';
   } else {

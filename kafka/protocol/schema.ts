@@ -157,3 +157,9 @@ export function schema(name: string): MessageSpec {
   if (spec === undefined) throw new Error(`no Kafka schema ${name} in ${SCHEMA_DIR}`);
   return spec;
 }
+
+/** The request schema of an API key, served or not (undefined for a key Kafka does not define). */
+export function requestSchema(apiKey: number): MessageSpec | undefined {
+  for (const spec of schemas().values()) if (spec.type === 'request' && spec.apiKey === apiKey) return spec;
+  return undefined;
+}

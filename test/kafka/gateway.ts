@@ -10,6 +10,7 @@ import type { PrincipalQuota } from '../../lib/auth/quota';
 import { decodeMessage, encodeMessage, type KStruct } from '../../kafka/protocol/codec';
 import { inRange, schema } from '../../kafka/protocol/schema';
 import { Reader, Writer } from '../../kafka/protocol/wire';
+import { encodeBatch } from '../../kafka/records/batch';
 import { startKafkaGateway, type KafkaGateway } from '../../kafka/server';
 import { createTestStack, type TestStack } from '../support/stack';
 
@@ -58,16 +59,19 @@ export async function call(socket: Socket, api: string, key: number, version: nu
   encodeMessage(schema(`${api}Request`), version, body, w);
   const frame = w.toBuffer();
   frame.writeInt32BE(frame.length - 4, 0);
-  const answer = await new Promise<Buffer>((resolve) => {
+  const answer = await new Promise<Buffer>((resolve, reject) => {
     let got = Buffer.alloc(0);
+    const onClose = () => reject(new Error(`connection closed before the ${api} v${version} response`));
     const onData = (d: Buffer) => {
       got = Buffer.concat([got, d]);
       if (got.length >= 4 && got.length >= 4 + got.readInt32BE(0)) {
         socket.off('data', onData);
+        socket.off('close', onClose);
         resolve(got.subarray(4));
       }
     };
     socket.on('data', onData);
+    socket.once('close', onClose);
     socket.write(frame);
   });
   const r = new Reader(answer);
@@ -81,4 +85,35 @@ export function openSocket(port: number): Promise<Socket> {
     const s = connect(port, '127.0.0.1', () => resolve(s));
     s.once('error', reject);
   });
+}
+
+/** A raw connection that has logged in with SASL/PLAIN, `apiKey` as the password. */
+export async function saslSocket(port: number, apiKey: string): Promise<Socket> {
+  const socket = await openSocket(port);
+  const hello = await call(socket, 'SaslHandshake', 17, 1, { mechanism: 'PLAIN' }, 1);
+  const auth = await call(socket, 'SaslAuthenticate', 36, 2, { authBytes: Buffer.from(`\u0000user\u0000${apiKey}`) }, 2);
+  if (hello.errorCode !== 0 || auth.errorCode !== 0) throw new Error(`SASL failed: ${auth.errorMessage}`);
+  return socket;
+}
+
+/** A Fetch v12 request body for one partition. */
+export function fetchBody(topic: string, partition: number, offset: number, isolationLevel = 0): KStruct {
+  return {
+    replicaId: -1,
+    maxWaitMs: 0,
+    minBytes: 0,
+    maxBytes: 1 << 20,
+    isolationLevel,
+    sessionId: 0,
+    sessionEpoch: -1,
+    topics: [{ topic, partitions: [{ partition, currentLeaderEpoch: -1, fetchOffset: BigInt(offset), lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 1 << 20 }] }],
+    forgottenTopicsData: [],
+    rackId: '',
+  };
+}
+
+/** A Produce v7 request body: `values` as one uncompressed batch to one partition. */
+export function produceBody(topic: string, partition: number, values: string[], acks = -1): KStruct {
+  const records = encodeBatch(values.map((v, i) => ({ offset: i, timestamp: Date.now(), key: null, value: Buffer.from(v), headers: [] })), 0, values.length - 1);
+  return { transactionalId: null, acks, timeoutMs: 5_000, topicData: [{ name: topic, partitionData: [{ index: partition, records }] }] };
 }
