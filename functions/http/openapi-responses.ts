@@ -22,6 +22,7 @@ import type { ProduceResult } from '../../lib/log/produce';
 import type { ProducerIdentity as LibProducerIdentity } from '../../lib/log/producer-id';
 import * as S from '../../lib/protocol/response-schemas';
 import * as G from '../../lib/protocol/response-schemas-groups';
+import { transactionResponse } from '../../lib/protocol/transactions';
 import type { Equal } from '../../lib/protocol/response-schemas';
 import type * as W from '../../lib/protocol/responses';
 import type { RouteId } from './routes';
@@ -62,6 +63,7 @@ export const COMPONENTS = {
   GroupOffsets: G.groupOffsets,
   ResetOffsetsResponse: G.resetOffsetsResponse,
   GroupLag: G.groupLag,
+  TransactionResponse: transactionResponse,
 } as const;
 
 export type ComponentName = keyof typeof COMPONENTS;
@@ -172,6 +174,42 @@ export const RESPONSES: Record<RouteId, RouteResponses> = {
         { key: { type: 'STRING', data: 'customer-7' }, value: { type: 'JSON', data: { total: 42 } }, headers: [{ name: 'trace', value: 'abc' }] },
         { partition: 2, value: { type: 'STRING', data: 'hello' } },
       ],
+    },
+  },
+  transaction: {
+    success: [
+      ok('TransactionResponse', 'Every record was stored and every offset committed, together: where each record landed, in request order.', {
+        records: [
+          { topic: 'orders', partition: 1, offset: 7, timestamp: 1764000000000 },
+          { topic: 'invoices', partition: 0, offset: 3, timestamp: 1764000000000 },
+        ],
+        committed: [{ topic: 'payments', partition: 2, offset: 41 }],
+      }),
+    ],
+    // All or nothing: any error means nothing of the transaction is visible and nothing was committed.
+    errors: [
+      ...TOPIC,
+      'INVALID_REQUEST',
+      'INVALID_RECORD',
+      'RECORD_TOO_LARGE',
+      'UNKNOWN_PRODUCER_ID',
+      'INVALID_PRODUCER_EPOCH',
+      'OUT_OF_ORDER_SEQUENCE',
+      'DUPLICATE_SEQUENCE_MISMATCH',
+      'RESERVATION_ABORTED',
+      'CONCURRENT_MODIFICATION',
+      'INVALID_GROUP_ID',
+      'UNKNOWN_MEMBER_ID',
+      'FENCED_MEMBER_EPOCH',
+      'STALE_MEMBER_EPOCH',
+      AUTHZ,
+    ],
+    requestExample: {
+      records: [
+        { topic: 'orders', key: { type: 'STRING', data: 'customer-7' }, value: { type: 'JSON', data: { total: 42 } } },
+        { topic: 'invoices', partition: 0, value: { type: 'STRING', data: 'invoice for customer-7' } },
+      ],
+      groupCommit: { groupId: 'billing', memberId: 'c-1', memberEpoch: 3, offsets: [{ topic: 'payments', partition: 2, offset: 41 }] },
     },
   },
   initProducer: { success: [ok('ProducerIdentity', 'A new producer id at epoch 0, or the id sent at its next epoch.')], errors: ['UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH', AUTHZ] },

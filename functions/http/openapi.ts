@@ -16,6 +16,7 @@ import { ROUTE_SUMMARIES } from '../../lib/protocol/route-summaries';
 import { commitBody, heartbeatBody, pollBody, resetOffsetsBody } from '../../lib/protocol/groups';
 import { initProducerBody } from '../../lib/protocol/producers';
 import { produceBody } from '../../lib/protocol/records';
+import { transactionBody } from '../../lib/protocol/transactions';
 import { aclBindingBody, createApiKeyBody } from '../../lib/protocol/auth';
 import { alterConfigsBody, createPartitionsBody, createTopicBody } from '../../lib/protocol/topics';
 import { pathParams, queryParams, type ParamSpec, type PathParamName } from './openapi-params';
@@ -28,6 +29,7 @@ const BODIES: Partial<Record<RouteId, z.ZodMiniType>> = {
   alterTopicConfigs: alterConfigsBody,
   produce: produceBody,
   initProducer: initProducerBody,
+  transaction: transactionBody,
   groupHeartbeat: heartbeatBody,
   groupPoll: pollBody,
   groupCommit: commitBody,

@@ -35,6 +35,7 @@ const ROUTE_FUNCTIONS = {
   deleteRecords: 'admin',
   produce: 'produce',
   initProducer: 'produce',
+  transaction: 'produce',
   fetch: 'fetch',
   listOffsets: 'fetch',
   topicOffsets: 'fetch',

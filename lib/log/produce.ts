@@ -228,7 +228,7 @@ function producerOf(body: ProduceBody): { producerId: string; epoch: number; bat
   };
 }
 
-function prepare(topic: Topic, wire: ProduceRecord, index: number, sticky: number): { partition: number; record: PendingRecord } {
+export function prepare(topic: Topic, wire: ProduceRecord, index: number, sticky: number): { partition: number; record: PendingRecord } {
   const at = `records[${index}]`;
   const key = wire.key == null ? null : toBytes(wire.key, `${at}.key`);
   const value = wire.value == null ? null : toBytes(wire.value, `${at}.value`);

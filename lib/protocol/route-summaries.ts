@@ -26,6 +26,7 @@ export const ROUTE_SUMMARIES = {
   deleteRecords: 'Delete records before an offset (moves the log start)',
   produce: 'Produce records',
   initProducer: 'Get an idempotent producer id and epoch',
+  transaction: 'Produce to several partitions and topics atomically, optionally with a group commit',
   fetch: 'Fetch records from an offset',
   listOffsets: 'Log start, high watermark, or the offset for a timestamp',
   topicOffsets: 'Offsets of every partition',

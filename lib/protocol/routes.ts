@@ -36,6 +36,7 @@ export const ROUTES = {
   deleteRecords: { method: 'DELETE', path: '/v1/topics/:topic/partitions/:partition/records' },
   produce: { method: 'POST', path: '/v1/topics/:topic/records' },
   initProducer: { method: 'POST', path: '/v1/producers' },
+  transaction: { method: 'POST', path: '/v1/transactions' },
   fetch: { method: 'GET', path: '/v1/topics/:topic/partitions/:partition/records' },
   listOffsets: { method: 'GET', path: '/v1/topics/:topic/partitions/:partition/offsets' },
   topicOffsets: { method: 'GET', path: '/v1/topics/:topic/offsets' },

@@ -89,6 +89,7 @@ function cases(f: Fixture): Record<PrivateRoute, Case> {
     deleteRecords: { query: '?before=1' },
     produce: { body: { records: [{ partition: 0, value: { type: 'STRING', data: 'x' } }] } },
     initProducer: { body: {} },
+    transaction: { body: { records: [{ topic: f.topic, partition: 0, value: { type: 'STRING', data: 'x' } }] } },
     fetch: { query: '?offset=0' },
     listOffsets: {},
     topicOffsets: {},
