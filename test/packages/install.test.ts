@@ -6,7 +6,7 @@
  * strict nodenext type checks (and a browser project for the main entry),
  * the samsa bin, and produce/consume round trips against a local Samsa with
  * API keys on: through the SDK, through the CLI, through a KafkaJS program
- * whose only change is its import, and the README's example as written.
+ * whose only change is its import, and docs/sdk.md's example as written.
  */
 import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -167,8 +167,8 @@ describe('published packages, installed from their tarballs', { timeout: 120_000
     expect(consumed.stdout.split('\n').filter((l) => l !== '').sort()).toEqual([...lines].sort());
   });
 
-  it("the README's example (Use Samsa from another project) runs as written", async () => {
-    const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+  it("docs/sdk.md's example (Use Samsa from another project) runs as written", async () => {
+    const readme = readFileSync(join(REPO, 'docs', 'sdk.md'), 'utf8');
     const example = /```js\n(\/\/ app\.mjs:[\s\S]*?)```/.exec(readme)?.[1];
     expect(example).toBeDefined();
     writeFileSync(join(project.dir, 'app.mjs'), example!);
