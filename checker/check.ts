@@ -13,6 +13,7 @@ import { analyse, type Analysis, type RunFacts } from './analyse';
 import { Api, callUntil, sleep } from './clients/api';
 import type { Client, ClientContext } from './clients/client';
 import { GroupConsumer } from './clients/consumer';
+import { KafkaJsProducer } from './clients/kafka';
 import { IdempotentProducer, PlainProducer } from './clients/producers';
 import { CommittedObserver, Fetcher, recordedCommitted, recordedFetch } from './clients/readers';
 import { Recreator } from './clients/recreator';
@@ -42,6 +43,8 @@ export interface CheckOptions {
   intensity?: number;
   /** Planted bugs (self-test only). */
   sabotage?: Sabotage;
+  /** KafkaJS producers (plain and idempotent in turn) through Kafka gateways on the handler instances (own stack only). */
+  kafkaClients?: number;
   log(line: string): void;
 }
 
@@ -83,6 +86,7 @@ export async function runCheck(o: CheckOptions): Promise<CheckResult> {
       abortAfterMs: o.abortAfterMs,
       maxClockSkewMs: o.maxClockSkewMs,
       ...(o.sabotage === undefined ? {} : { sabotage: o.sabotage }),
+      ...((o.kafkaClients ?? 0) > 0 ? { kafka: true } : {}),
     });
   }
   const stopKilling = () => stack?.faults.dynamo.killNow();
@@ -137,6 +141,10 @@ export async function runCheck(o: CheckOptions): Promise<CheckResult> {
       recreators.push(r);
       return r;
     });
+    for (let i = 0; i < (stack?.kafka === undefined ? 0 : (o.kafkaClients ?? 0)); i++) {
+      const bootstrap = stack!.kafka![i % stack!.kafka!.length]!;
+      add(i % 2 === 0 ? 'kplain' : 'kidem', (name) => new KafkaJsProducer(name, ctx(name), topics.main, bootstrap, i % 2 === 1));
+    }
     add('retplain', (name) => new PlainProducer(name, ctx(name), topics.retained));
     add('retfetch', (name) => new Fetcher(name, ctx(name), topics.retained));
     o.log(`clients: ${clients.length} (${Object.entries(roles).map(([r, c]) => `${c} ${r}`).join(', ')})`);

@@ -20,6 +20,8 @@ const HELP = `Usage: npm run check -- [options]
   --instances N         handler instances behind the checker's front (default 3)
   --abort-after-ms N    the stack's abort bound (default 3000; with --url, the server's: 15000)
   --scale X             clients per role × X (default 1: 26 clients)
+  --kafka-clients N     also N KafkaJS producers (plain and idempotent in turn) through Kafka gateways
+                        on the handler instances, recorded and analysed like the HTTP ones (default 0)
   --intensity X         fault probabilities × X, capped at 0.5 (default 1)
   --results DIR         where history.jsonl and report.json go (default .samsa/check/<seed>)
   --verbose             keep the handlers' error logs
@@ -44,6 +46,7 @@ async function main(): Promise<number> {
         instances: { type: 'string', default: '3' },
         'abort-after-ms': { type: 'string' },
         scale: { type: 'string', default: '1' },
+        'kafka-clients': { type: 'string', default: '0' },
         intensity: { type: 'string', default: '1' },
         results: { type: 'string' },
         verbose: { type: 'boolean', default: false },
@@ -67,6 +70,11 @@ async function main(): Promise<number> {
     console.error(`${unknown.length > 0 ? `unknown faults: ${unknown.join(', ')}` : 'bad --seed or --duration'}\n\n${HELP}`);
     return 2;
   }
+  const kafkaClients = Number(args['kafka-clients']);
+  if (!Number.isSafeInteger(kafkaClients) || kafkaClients < 0 || (kafkaClients > 0 && args.url !== undefined)) {
+    console.error(`--kafka-clients needs a whole number ≥ 0, and the checker's own stack (not --url)\n\n${HELP}`);
+    return 2;
+  }
   // Injected crashes and DynamoDB outages make handlers log 5xx causes; they are expected here.
   if (!args.verbose) process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -85,6 +93,7 @@ async function main(): Promise<number> {
     sessionTimeoutMs: 4_000,
     scale: Number(args.scale),
     intensity: Number(args.intensity),
+    kafkaClients,
     ...(args.sabotage === undefined ? {} : { sabotage: Object.fromEntries(args.sabotage.split(',').map((k) => [k.trim(), true])) }),
     log: (line) => console.log(line),
   });

@@ -40,10 +40,14 @@ export interface KafkaGatewayOptions {
   advertisedHost?: string;
   advertisedPort?: number;
   nodeId?: number;
-  /** SASL PLAIN with Samsa API keys as passwords; omit for no authentication (everyone is anonymous). */
+  /** SASL PLAIN with Samsa API keys as passwords. */
   authenticate?: (apiKey: string) => Promise<Principal>;
+  /** SASL OAUTHBEARER: verifies a JWT (kafka/jwt.ts). Without this and `authenticate`, there is no authentication (everyone is anonymous). */
+  verifyToken?: (jwt: string) => Promise<Principal>;
   /** Per-principal request quota; absent = none. */
   quota?: PrincipalQuota;
+  /** Where unexpected errors are reported (default console.error); the client gets UNKNOWN_SERVER_ERROR or a closed connection either way. */
+  onError?: (message: string, err: unknown) => void;
 }
 
 export interface KafkaGateway {
@@ -68,12 +72,14 @@ export async function startKafkaGateway(lib: LibContext, options: KafkaGatewayOp
     port: options.advertisedPort ?? options.port,
     clusterId: 'samsa',
     authenticate: options.authenticate,
+    verifyToken: options.verifyToken,
     quota: options.quota,
   };
+  const onError = options.onError ?? ((message: string, err: unknown) => console.error(message, err));
   const server: Server = createServer((socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
-    serveConnection(gateway, socket);
+    serveConnection(gateway, socket, onError);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -96,12 +102,12 @@ export async function startKafkaGateway(lib: LibContext, options: KafkaGatewayOp
   };
 }
 
-function serveConnection(g: Gateway, socket: Socket): void {
+function serveConnection(g: Gateway, socket: Socket, onError: (message: string, err: unknown) => void): void {
   socket.setNoDelay(true);
   const session: Session = {
     principal: ANONYMOUS,
     clientId: null,
-    authenticated: g.authenticate === undefined,
+    authenticated: g.authenticate === undefined && g.verifyToken === undefined,
     mechanism: undefined,
     rawSaslNext: false,
     members: new Map(),
@@ -128,13 +134,13 @@ function serveConnection(g: Gateway, socket: Socket): void {
         if (dropped) return;
         try {
           const throttle = { ms: 0 };
-          const out = await handleFrame(g, session, frame, throttle);
+          const out = await handleFrame(g, session, frame, throttle, onError);
           if (out === 'close') drop();
           else if (out !== undefined && !socket.destroyed) socket.write(out);
           // Muted while throttled: the next request of this connection waits.
           if (throttle.ms > 0) await new Promise((r) => setTimeout(r, throttle.ms));
         } catch (err) {
-          console.error('kafka gateway: closing a connection after an unexpected error:', err);
+          onError('kafka gateway: closing a connection after an unexpected error:', err);
           drop();
         }
       });
@@ -143,7 +149,7 @@ function serveConnection(g: Gateway, socket: Socket): void {
 }
 
 /** The framed response, undefined for none (acks=0), or 'close' where Kafka drops the connection. */
-async function handleFrame(g: Gateway, s: Session, frame: Buffer, throttle: { ms: number }): Promise<Buffer | undefined | 'close'> {
+async function handleFrame(g: Gateway, s: Session, frame: Buffer, throttle: { ms: number }, onError: (message: string, err: unknown) => void): Promise<Buffer | undefined | 'close'> {
   if (s.rawSaslNext) {
     s.rawSaslNext = false;
     const token = await rawSaslToken(g, s, frame);
@@ -177,7 +183,7 @@ async function handleFrame(g: Gateway, s: Session, frame: Buffer, throttle: { ms
     try {
       body = await handler.handle(g, s, req, version);
     } catch (err) {
-      console.error(`kafka gateway: ${handler.name} v${version} failed:`, err);
+      onError(`kafka gateway: ${handler.name} v${version} failed:`, err);
       body = errorBody(resSpec, version, KafkaError.UNKNOWN_SERVER_ERROR);
       if (body === undefined) return 'close';
     }

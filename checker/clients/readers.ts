@@ -19,8 +19,11 @@ interface WireRecord {
 }
 
 /** The value a record carries, as the history stores it (without a large record's '|' padding). */
-export function valueOf(record: { value: { data: unknown } | null }): string {
-  return record.value === null ? '<null>' : String(record.value.data).split('|', 1)[0]!;
+export function valueOf(record: { value: { type?: string; data: unknown } | null }): string {
+  if (record.value === null) return '<null>';
+  // Values produced through the Kafka gateway are stored as BINARY: base64 over HTTP.
+  const text = record.value.type === 'BINARY' ? Buffer.from(String(record.value.data), 'base64').toString('utf8') : String(record.value.data);
+  return text.split('|', 1)[0]!;
 }
 
 /** One fetch, recorded. */

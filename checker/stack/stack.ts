@@ -11,6 +11,7 @@ import { allHandlers } from '../../functions/all-handlers';
 import { loadConfig } from '../../functions/config';
 import { buildApp } from '../../functions/http/app';
 import { createDeps } from '../../functions/runtime';
+import { startKafkaGateway } from '../../kafka/server';
 import { revokeApiKey, storeApiKey } from '../../lib/auth/keys';
 import type { LibContext, Sabotage } from '../../lib/context';
 import { createStorageClients, localCredentials } from '../../lib/storage/client';
@@ -38,6 +39,8 @@ export interface StackOptions {
   sabotage?: Sabotage;
   /** `api-keys`: the deployed auth path, with keys for the fuzzer's random credentials (`keys`). Default `none`. */
   auth?: 'none' | 'api-keys';
+  /** Also run a Kafka gateway on every handler instance (its lib, faults and clock), for Kafka clients; its error logs are off (injected faults cause them; the history records each outcome). */
+  kafka?: boolean;
 }
 
 /** The fault switches of an own stack. */
@@ -56,6 +59,8 @@ export interface CheckerStack {
   faults: StackFaults;
   /** With `auth: 'api-keys'`: an admin key, a key without grants, a revoked and an expired key. */
   keys?: StackKeys;
+  /** With `kafka`: one bootstrap address (host:port) per handler instance. */
+  kafka?: string[];
   close(): Promise<void>;
 }
 
@@ -96,14 +101,17 @@ export async function startStack(options: StackOptions): Promise<CheckerStack> {
   });
   const keys = options.auth === 'api-keys' ? await issueKeys(instances[0]!.lib, config.auth.superUsers[0] ?? 'admin') : undefined;
   const front = await startFront(apps, random.fork('front'));
+  const gateways = options.kafka === true ? await Promise.all(instances.map((deps) => startKafkaGateway(deps.lib, { port: 0, onError: () => undefined }))) : [];
   const reaper = new TtlReaper(admin.raw, tables.log, () => clocks.now(), random.fork('ttl'));
   reaper.start();
   return {
     url: front.url,
     faults: { chaos, lag, crash, clocks, front, dynamo, reaper },
     ...(keys === undefined ? {} : { keys }),
+    ...(options.kafka === true ? { kafka: gateways.map((g) => `${g.host}:${g.port}`) } : {}),
     async close() {
       reaper.stop();
+      await Promise.all(gateways.map((g) => g.close()));
       await front.close();
       admin.raw.destroy();
       await dynamo.stop();
