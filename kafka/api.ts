@@ -19,6 +19,8 @@ export interface Gateway {
   clusterId: string;
   /** Verifies a SASL PLAIN password (a Samsa API key); undefined when authentication is off. */
   authenticate: ((apiKey: string) => Promise<Principal>) | undefined;
+  /** Verifies a SASL OAUTHBEARER token (a JWT, in JWT mode); undefined when OAUTHBEARER is off. */
+  verifyToken: ((jwt: string) => Promise<Principal>) | undefined;
   quota: PrincipalQuota | undefined;
 }
 
