@@ -7,9 +7,14 @@
  *   strong read, so a commit just acknowledged is never read past), else
  *   `offsetReset` — also when a position fell out of range. A reset to
  *   `latest` is the stable end: nothing to read there.
- * - Which partitions are fetched and with what budget: read-plan.ts (only
+ * - Which counters are read: not those the member's facts settle (its
+ *   position is where a strong read saw the counter's end, and the topic's
+ *   activity marks show nothing newer: caught-up.ts); the others in rounds
+ *   of 8, 16, … from a rotating start until they hold the record budget.
+ *   Which partitions are fetched and with what budget: read-plan.ts (only
  *   those whose counter moved past the position). The others keep their
  *   positions. Every assigned partition with a position is in the answer.
+ *   Strong reads that find a partition caught up become facts.
  * - Partitions are keyed by the topic incarnation the member holds them in;
  *   a topic is resolved (read cache) only for partitions that are read, so
  *   an idle poll reads no topic. A partition whose incarnation is gone
@@ -17,10 +22,12 @@
  *   left out, not fatal: the next heartbeat drops it.
  * Errors: those of the partition fetch (lib/log/fetch.ts), except
  * OFFSET_OUT_OF_RANGE (reset) and UNKNOWN_TOPIC_OR_PARTITION (left out).
- * Cost: read-plan's counter read (0.5 RRU per assigned partition); per
- * partition with new data one fetch (partition view 1 RRU + ≈ 0.5 RRU per
- * 4 KB of batches); for partitions without a position, 1 strong read of
- * their commit items and, without a commit, one partition view each.
+ * Cost: one eventually consistent Query of each topic's marks (0.5 RRU per
+ * 4 KB); counters not settled by a fact, 0.5 RRU each (1 when read strongly
+ * to become a fact); per partition with new data one fetch (partition view
+ * 1 RRU + ≈ 0.5 RRU per 4 KB of batches); for partitions without a
+ * position, 1 strong read of their commit items and, without a commit, one
+ * partition view each.
  */
 import type { LibContext } from '../context';
 import { isSamsaError } from '../errors';
@@ -29,7 +36,9 @@ import { partitionRef, type PartitionRef } from '../log/partition';
 import { logKeys } from '../storage/keys';
 import { viewPartition, type PartitionView } from '../log/partition-view';
 import type { Position, TopicPartitions } from '../protocol/groups';
-import { partitionKey } from './assign';
+import { partitionKey, type PartitionKey } from './assign';
+import { mustRead, strongReadPays, type Facts } from './caught-up';
+import { readMarks } from '../log/activity';
 import { readLeases } from './leases';
 import { planReads, readCounterHints, type Candidate, type CounterHint } from './read-plan';
 import type { RequestTopics } from './request-topics';
@@ -55,6 +64,8 @@ interface Part {
   topicId: string;
   partition: number;
   pk: string;
+  /** The group's key of the partition (topic id and number). */
+  key: PartitionKey;
 }
 
 /**
@@ -70,11 +81,19 @@ export async function fetchAssigned(
   positions: Map<string, number>,
   reset: 'earliest' | 'latest',
   budget: { maxRecords: number; maxBytes: number },
+  memory: PollMemory,
 ): Promise<Fetched> {
   const parts = assignment.flatMap((tp) => {
     const topicId = topicIds.get(tp.topic);
     if (topicId === undefined) return [];
-    return tp.partitions.map((partition) => ({ id: positionId(tp.topic, partition), name: tp.topic, topicId, partition, pk: logKeys.partitionPk(topicId, partition) }));
+    return tp.partitions.map((partition) => ({
+      id: positionId(tp.topic, partition),
+      name: tp.topic,
+      topicId,
+      partition,
+      pk: logKeys.partitionPk(topicId, partition),
+      key: partitionKey(topicId, partition),
+    }));
   });
   if (parts.length === 0) return { records: [], positions: [], topicIds: {}, pending: false };
   const gone = new Set<string>();
@@ -106,8 +125,18 @@ export async function fetchAssigned(
     }),
   );
   const known = parts.filter((p) => !gone.has(p.id));
-  const hints = await readCounterHints(ctx, known.filter((p) => !views.has(p.id)).map((p) => p.pk));
-  const candidates: Candidate[] = known.map((p) => ({ id: p.id, position: positions.get(p.id)!, hint: hintOf(views.get(p.id)) ?? hints.get(p.pk) }));
+  // Which counters to read: those the member's facts and the topics' activity marks do not settle (caught-up.ts).
+  const skew = ctx.limits.maxClockSkewMs;
+  const marks = await readAllMarks(ctx, known);
+  const now = ctx.clock.now();
+  const markOf = (p: Part) => marks.get(p.topicId)?.get(p.partition);
+  const unread = known.filter((p) => !views.has(p.id));
+  const toRead = unread.filter((p) => mustRead(memory.facts.get(p.key), positions.get(p.id)!, markOf(p), now, skew));
+  const read = await readHints(ctx, toRead, positions, memory, markOf, budget.maxRecords);
+  // Partitions settled by a fact, or left for a later poll, are not candidates.
+  const candidates: Candidate[] = known
+    .filter((p) => views.has(p.id) || read.has(p.id))
+    .map((p) => ({ id: p.id, position: positions.get(p.id)!, hint: hintOf(views.get(p.id)) ?? read.get(p.id) }));
   const shares = planReads(candidates, budget.maxRecords, budget.maxBytes);
 
   const results = new Map<string, FetchResult>();
@@ -116,6 +145,7 @@ export async function fetchAssigned(
       const p = known.find((x) => x.id === share.id)!;
       const ref = await refOf(p);
       if (ref === undefined) return;
+      let viewedAt = ctx.clock.now();
       const fetch = (offset: number, view?: PartitionView) =>
         fetchPartition(ctx, ref, { offset, maxRecords: share.maxRecords, maxBytes: share.maxBytes, maxWaitMs: 0 }, view);
       try {
@@ -124,11 +154,16 @@ export async function fetchAssigned(
           result = await fetch(positions.get(p.id)!, views.get(p.id));
         } catch (err) {
           if (!isSamsaError(err) || err.code !== 'OFFSET_OUT_OF_RANGE') throw err;
+          viewedAt = ctx.clock.now();
           const view = await viewPartition(ctx, ref);
           result = await fetch(reset === 'earliest' ? view.logStartOffset : view.stableEnd, view);
         }
         results.set(p.id, result);
         positions.set(p.id, result.nextOffset);
+        // Read up to the counter's next offset (nothing pending beyond the stable end): caught up as of the view.
+        if (!result.pending && result.nextOffset === result.highWatermark && !views.has(p.id)) {
+          remember(memory, p, result.nextOffset, viewedAt, markOf(p), skew);
+        }
       } catch (err) {
         if (!isSamsaError(err) || err.code !== 'UNKNOWN_TOPIC_OR_PARTITION') throw err;
         if (ref.cached) topics.forget(p.name); // the next request reads it strongly
@@ -176,6 +211,78 @@ async function viewOrGone(ctx: LibContext, ref: PartitionRef): Promise<Partition
     if (isSamsaError(err) && err.code === 'UNKNOWN_TOPIC_OR_PARTITION') return undefined;
     throw err;
   }
+}
+
+/** The member's facts (caught-up.ts) as this poll knows them; `changed` once a new one lets later polls skip a partition. */
+export interface PollMemory {
+  facts: Facts;
+  changed: boolean;
+}
+
+function remember(memory: PollMemory, p: Part, next: number, at: number, mark: number | undefined, skewMs: number): void {
+  const fact = { n: next, t: at };
+  memory.facts.set(p.key, fact);
+  // Worth writing only when it settles the partition for the next polls (its mark is older than the read).
+  if (!mustRead(fact, next, mark, at, skewMs)) memory.changed = true;
+}
+
+/**
+ * Reads the counters of `toRead` — in rounds of 8, 16, … partitions, from a rotating start, until
+ * they hold the record budget — eventually consistent, or strongly where a fact says the partition
+ * was caught up and a strong read would settle it for the next polls; a partition an eventually
+ * consistent read shows caught up is read strongly once, to become a fact. Returns id → hint of
+ * every partition read (undefined: its counter was not in the answer).
+ */
+async function readHints(
+  ctx: LibContext,
+  toRead: readonly Part[],
+  positions: Map<string, number>,
+  memory: PollMemory,
+  markOf: (p: Part) => number | undefined,
+  maxRecords: number,
+): Promise<Map<string, CounterHint | undefined>> {
+  const skew = ctx.limits.maxClockSkewMs;
+  const read = new Map<string, CounterHint | undefined>();
+  if (toRead.length === 0) return read;
+  const start = Math.floor(toRead.reduce((n, p) => n + positions.get(p.id)!, 0) / maxRecords) % toRead.length;
+  const ordered = [...toRead.slice(start), ...toRead.slice(0, start)];
+  let available = 0;
+  for (let i = 0, size = 8; i < ordered.length && available < maxRecords; i += size, size *= 2) {
+    const chunk = ordered.slice(i, i + size);
+    const at = ctx.clock.now();
+    const pays = (p: Part) => strongReadPays(markOf(p), at, skew);
+    const strong = chunk.filter((p) => memory.facts.get(p.key)?.n === positions.get(p.id) && pays(p));
+    const weak = chunk.filter((p) => !strong.includes(p));
+    const [strongHints, weakHints] = await Promise.all([
+      readCounterHints(ctx, strong.map((p) => p.pk), true),
+      readCounterHints(ctx, weak.map((p) => p.pk)),
+    ]);
+    const confirm = weak.filter((p) => weakHints.get(p.pk)?.next === positions.get(p.id) && pays(p));
+    const confirmedAt = ctx.clock.now();
+    const confirmed = confirm.length === 0 ? new Map<string, CounterHint>() : await readCounterHints(ctx, confirm.map((p) => p.pk), true);
+    for (const [list, hints, t] of [[strong, strongHints, at], [confirm, confirmed, confirmedAt]] as const) {
+      for (const p of list) {
+        const h = hints.get(p.pk);
+        if (h !== undefined && h.next === positions.get(p.id)) remember(memory, p, h.next, t, markOf(p), skew);
+      }
+    }
+    for (const p of chunk) {
+      const h = confirmed.get(p.pk) ?? strongHints.get(p.pk) ?? weakHints.get(p.pk);
+      read.set(p.id, h);
+      const position = positions.get(p.id)!;
+      // A counter not in the answer, or a position out of range: the fetch judges, with a fair share.
+      available += h === undefined || position < h.lo || position > h.next ? 1 : h.next - position;
+    }
+  }
+  return read;
+}
+
+/** topic id → partition → activity mark, one Query per topic over the partitions polled. */
+async function readAllMarks(ctx: LibContext, parts: readonly Part[]): Promise<Map<string, Map<number, number>>> {
+  const byTopic = new Map<string, number[]>();
+  for (const p of parts) byTopic.set(p.topicId, [...(byTopic.get(p.topicId) ?? []), p.partition]);
+  const entries = await Promise.all([...byTopic].map(async ([topicId, partitions]) => [topicId, await readMarks(ctx, topicId, partitions)] as const));
+  return new Map(entries);
 }
 
 function hintOf(view: PartitionView | undefined): CounterHint | undefined {

@@ -18,11 +18,15 @@
  * offset in `commits`); UNKNOWN_TOPIC_OR_PARTITION for vanished topics is
  * skipped, not fatal.
  * Cost (between heartbeats, no new data): 1 strong GetItem of the member
- * (1 RRU) and the counter read (0.5 RRU per assigned partition) — no group
- * or topic read; plus, per partition with new data, one fetch (its topic
- * from the read cache); a heartbeat's cost when one is due.
+ * (1 RRU) and one eventually consistent Query of each topic's activity
+ * marks (≈ 0.5 RRU per 4 KB, ≈ 240 B per 16 partitions) — no counter, group
+ * or topic read once earlier polls saw the partitions caught up
+ * (caught-up.ts); a partition is read again (0.5 RRU) for about 2 s after
+ * each of its marks. Plus, per partition with new data, one fetch (its
+ * topic from the read cache); a heartbeat's cost when one is due; and a
+ * small member update (≈ 1 WRU) when new facts let later polls skip more.
  * While waiting: a heartbeat every half heartbeat interval (every step
- * while the member has nothing yet) and the counter read per step (≤ 1 per
+ * while the member has nothing yet) and the marks Query per step (≤ 1 per
  * second).
  */
 import { authorize, type Principal } from '../auth/authorize';
@@ -30,7 +34,9 @@ import type { LibContext } from '../context';
 import type { PollBody, Position } from '../protocol/groups';
 import type { Topic } from '../topics/topic-item';
 import { commitAs, type CommitResult } from './commit';
-import { fetchAssigned, positionId, type PolledRecord } from './fetch-assigned';
+import { partitionKey } from './assign';
+import { decodeFacts, encodeFacts, storeFacts } from './caught-up';
+import { fetchAssigned, positionId, type PollMemory, type PolledRecord } from './fetch-assigned';
 import { beat, heartbeatInput, steadyAnswer, type HeartbeatResult } from './heartbeat';
 import { RequestTopics } from './request-topics';
 import { livenessWriteEvery, readMember } from './state';
@@ -85,21 +91,27 @@ export async function poll(ctx: LibContext, principal: Principal, group: string,
   const positions = new Map((sent ?? []).map((p) => [positionId(p.topic, p.partition), p.offset]));
   const reset = input.offsetReset;
   const first = JSON.stringify(hb.result.assignment);
-  let result = await fetchAssigned(ctx, group, topics, hb.result.assignment, hb.topicIds, positions, reset, budget);
+  // What earlier polls learned about the partitions (caught-up.ts): an idle poll then reads no counter.
+  const memory: PollMemory = { facts: decodeFacts(seen?.member?.ck), changed: false };
+  let result = await fetchAssigned(ctx, group, topics, hb.result.assignment, hb.topicIds, positions, reset, budget, memory);
   for (let delay = 100; ; delay = Math.min(1_000, delay * 2)) {
     if (result.records.length > 0 || JSON.stringify(hb.result.assignment) !== first || ctx.clock.now() + delay >= deadline) {
+      if (memory.changed && hb.result.memberEpoch > 0) {
+        const assigned = new Set(hb.result.assignment.flatMap((tp) => tp.partitions.map((p) => partitionKey(hb.topicIds.get(tp.topic) ?? '', p))));
+        await storeFacts(ctx, group, input.memberId, hb.result.memberEpoch, encodeFacts(memory.facts, (key) => assigned.has(key)));
+      }
       const { pending: _pending, ...fetched } = result;
       return { ...hb.result, ...fetched, ...(commits === undefined ? {} : { commits }) };
     }
     await new Promise((r) => setTimeout(r, delay));
     // Waiting costs little: a heartbeat every half interval (every step while the member has nothing
-    // yet, so it picks partitions up as others give them away), and otherwise the counter read; only
+    // yet, so it picks partitions up as others give them away), and otherwise the marks Query; only
     // partitions whose counter moved (or that a write in progress holds back) are fetched again.
     if (hb.result.assignment.length === 0 || ctx.clock.now() - beatAt >= livenessWriteEvery(input.sessionTimeoutMs)) {
       // The member will own what it is given once it gets the response: heartbeat as that member.
       hb = await beat(ctx, group, { ...input, memberEpoch: hb.result.memberEpoch, owned: hb.result.assignment }, topics);
       beatAt = ctx.clock.now();
     }
-    result = await fetchAssigned(ctx, group, topics, hb.result.assignment, hb.topicIds, positions, reset, budget);
+    result = await fetchAssigned(ctx, group, topics, hb.result.assignment, hb.topicIds, positions, reset, budget, memory);
   }
 }

@@ -2,15 +2,17 @@
  * What a group poll reads: only the assigned partitions that may have new
  * data, each with its share of the budget in whole batches.
  * Behaviour:
- * - One eventually consistent BatchGetItem of the assigned partitions'
- *   counter items. A partition is fetched when its position differs from
- *   its counter's next offset — new records, a reservation still being
- *   written, or a position out of range, which the fetch judges strongly —
- *   or when its counter is missing from the answer (a replica that has not
- *   seen a new topic yet, or a deleted one: the fetch judges). A partition
- *   whose position is its counter's next offset has nothing to read. A
- *   stale replica only delays records to a later poll: the position of a
- *   partition not read stays where it was, so nothing is skipped.
+ * - The counters of the partitions the poll reads (fetch-assigned.ts: not
+ *   those its facts settle), in eventually consistent BatchGetItems (strong
+ *   where a read should become a fact). A partition is fetched when its
+ *   position differs from its counter's next offset — new records, a
+ *   reservation still being written, or a position out of range, which the
+ *   fetch judges strongly — or when its counter is missing from the answer
+ *   (a replica that has not seen a new topic yet, or a deleted one: the
+ *   fetch judges). A partition whose position is its counter's next offset
+ *   has nothing to read. A stale replica only delays records to a later
+ *   poll: the position of a partition not read stays where it was, so
+ *   nothing is skipped.
  * - The record budget goes to the partitions with data in turn, starting
  *   from one that moves on with every poll that used its whole budget (so a
  *   busy partition cannot starve the others), each taking what its counter
@@ -21,8 +23,8 @@
  *   next poll. The byte budget is split in proportion to the records.
  * Errors: none of its own (UNAVAILABLE when DynamoDB keeps leaving keys
  * unprocessed).
- * Cost: 0.5 RRU per partition asked (a counter item is far below 4 KB), in
- * ⌈partitions / 100⌉ calls. planReads is pure.
+ * Cost: 0.5 RRU per partition asked (1 when strong; a counter item is far
+ * below 4 KB), in ⌈partitions / 100⌉ calls. planReads is pure.
  */
 import { BatchGetCommand, type BatchGetCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { LibContext } from '../context';
@@ -50,12 +52,13 @@ export interface Share {
   maxBytes: number;
 }
 
-/** The eventually consistent batch read of the counters of these partition keys (log table `pk`s). */
-export function counterHintsRequest(table: string, pks: readonly string[]): BatchGetCommandInput {
+/** The batch read of the counters of these partition keys (log table `pk`s); eventually consistent unless `strong`. */
+export function counterHintsRequest(table: string, pks: readonly string[], strong = false): BatchGetCommandInput {
   return {
     RequestItems: {
       [table]: {
         Keys: pks.map((pk) => ({ pk, sk: COUNTER_SK })),
+        ...(strong ? { ConsistentRead: true } : {}),
         ProjectionExpression: '#pk, #next, #seq, #ls, #lo',
         ExpressionAttributeNames: { '#pk': 'pk', '#next': 'next', '#seq': 'seq', '#ls': 'ls', '#lo': 'lo' },
       },
@@ -63,11 +66,11 @@ export function counterHintsRequest(table: string, pks: readonly string[]): Batc
   };
 }
 
-export async function readCounterHints(ctx: LibContext, pks: readonly string[]): Promise<Map<string, CounterHint>> {
+export async function readCounterHints(ctx: LibContext, pks: readonly string[], strong = false): Promise<Map<string, CounterHint>> {
   const hints = new Map<string, CounterHint>();
   await Promise.all(
     chunks(pks, 100).map(async (chunk) => {
-      let request = counterHintsRequest(ctx.tables.log, chunk);
+      let request = counterHintsRequest(ctx.tables.log, chunk, strong);
       for (let attempt = 0; ; attempt++) {
         const out = await ctx.ddb.send(new BatchGetCommand(request));
         for (const item of out.Responses?.[ctx.tables.log] ?? []) {

@@ -81,6 +81,8 @@ export async function reconcile(ctx: LibContext, group: string, r: ReconcileInpu
     ...(stillRevoking ? { revokeSince: me.revokeSince ?? r.now } : {}),
     ...(awaiting ? { awaiting } : {}),
     topicIds: Object.fromEntries(req.topics.flatMap((name) => (r.metadata.has(name) ? [[name, r.metadata.get(name)!.id]] : []))),
+    // Facts about partitions stay true whoever writes the item (caught-up.ts); a rejoin starts without them.
+    ...(me.ck === undefined || rejoin ? {} : { ck: me.ck }),
   };
 }
 

@@ -14,6 +14,7 @@ import { queryAll } from '../storage/query-all';
 import type { LibContext } from '../context';
 import { metaKeys } from '../storage/keys';
 import type { PartitionKey } from './assign';
+import type { StoredFacts } from './caught-up';
 import { decodePartitions, encodePartitions, type StoredPartitions } from './partition-set';
 
 export interface GroupItem {
@@ -55,6 +56,8 @@ export interface MemberItem {
   awaiting?: boolean;
   /** Name → id of its subscribed topics as its last heartbeat read them: a poll between heartbeats needs no topic read. */
   topicIds?: Record<string, string>;
+  /** What its polls learned about its partitions (caught-up.ts): partitions an idle poll need not read. */
+  ck?: StoredFacts;
 }
 
 export interface GroupState {

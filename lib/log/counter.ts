@@ -24,6 +24,7 @@ import type { LibContext } from '../context';
 import { SamsaError, toSamsaError } from '../errors';
 import { checkpointKeys, COUNTER_SK } from '../storage/keys';
 import { queryPages } from '../storage/query-all';
+import { markDue, recentLandedMark, writeMark } from './activity';
 import type { PartitionRef } from './partition';
 
 export interface CounterState {
@@ -50,6 +51,11 @@ export interface Reservation {
    * seq below this one was reserved no later than that, and this writer records it as a checkpoint.
    */
   checkpointAt?: number;
+  /**
+   * The partition's activity mark (activity.ts), when this reservation had to write one: started
+   * here, so every writer's reservation marks; writers await it before they acknowledge.
+   */
+  marked?: Promise<boolean>;
 }
 
 /**
@@ -131,12 +137,13 @@ export async function reserve(
   expectedOffset?: number,
 ): Promise<Reservation> {
   const now = ctx.clock.now();
+  const ownMark = recentLandedMark(ctx, ref.pk, now);
   try {
     const out = await ctx.ddbOnce.send(
       new UpdateCommand({
         TableName: ctx.tables.log,
         Key: { pk: ref.pk, sk: COUNTER_SK },
-        ...reserveUpdate(count, now, ref.topic.version, expectedOffset),
+        ...reserveUpdate(count, now, ref.topic.version, expectedOffset, ownMark),
       }),
     );
     const old = out.Attributes ?? {};
@@ -144,7 +151,17 @@ export async function reserve(
     // writer per interval records a checkpoint — no lock, no failed conditional write.
     const previous = old.ra as number;
     const due = Math.floor(now / CHECKPOINT_EVERY_MS) > Math.floor(previous / CHECKPOINT_EVERY_MS);
-    return { seq: old.seq as number, baseOffset: old.next as number, count, reservedAt: now, ...(due ? { checkpointAt: previous } : {}) };
+    return {
+      seq: old.seq as number,
+      baseOffset: old.next as number,
+      count,
+      reservedAt: now,
+      ...(due ? { checkpointAt: previous } : {}),
+      // Marked recently enough, as the counter or this instance knows (activity.ts)? Else mark now.
+      ...(markDue(now, Math.max(typeof old.mt === 'number' ? old.mt : -Infinity, ownMark ?? -Infinity))
+        ? { marked: writeMark(ctx, ref.pk, now, now + ctx.limits.abortAfterMs - ctx.limits.maxClockSkewMs) }
+        : {}),
+    };
   } catch (err) {
     if (!(err instanceof ConditionalCheckFailedException)) throw err;
     // ALL_OLD on failure tells the three conditions apart (the item is in wire format here).
@@ -168,13 +185,23 @@ export async function reserve(
  * the counter as it was either way: our seq and base offset, the previous
  * reservation's time, or on failure what failed.
  */
-export function reserveUpdate(count: number, now: number, topicVersion: number, expectedOffset?: number) {
+export function reserveUpdate(count: number, now: number, topicVersion: number, expectedOffset?: number, landedMark?: number) {
   const expect = expectedOffset !== undefined;
+  const mark = landedMark !== undefined;
   return {
-    UpdateExpression: 'ADD #seq :one, #next :n SET ra = :now',
+    // `mt`: an activity mark this writer saw land (activity.ts). Any landed mark is a true value, so
+    // overwriting a newer one is safe: it only makes the next writers mark again.
+    UpdateExpression: `ADD #seq :one, #next :n SET ra = :now${mark ? ', mt = :mt' : ''}`,
     ConditionExpression: `attribute_exists(pk) AND (attribute_not_exists(cv) OR cv <= :v)${expect ? ' AND #next = :expected' : ''}`,
     ExpressionAttributeNames: { '#seq': 'seq', '#next': 'next' },
-    ExpressionAttributeValues: { ':one': 1, ':n': count, ':now': now, ':v': topicVersion, ...(expect ? { ':expected': expectedOffset } : {}) },
+    ExpressionAttributeValues: {
+      ':one': 1,
+      ':n': count,
+      ':now': now,
+      ':v': topicVersion,
+      ...(expect ? { ':expected': expectedOffset } : {}),
+      ...(mark ? { ':mt': landedMark } : {}),
+    },
     ReturnValues: 'ALL_OLD' as const,
     ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
   };

@@ -10,7 +10,9 @@
  * Errors: RESERVATION_ABORTED (retriable; nothing of the batch is visible),
  * storage errors once the deadline passed.
  * Cost: one put of the batch size (1 WRU per started KB, +1 for the index
- * entry); chunked batches add one put per chunk.
+ * entry); chunked batches add one put per chunk. At most once a second per
+ * busy partition, the activity mark (activity.ts) in parallel: ≈ 1 WRU, and
+ * ≈ 1 WRU on the counter after it.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
@@ -24,6 +26,16 @@ export type SettleOutcome = 'written' | 'aborted';
 
 export async function writeBatch(ctx: LibContext, built: BuiltBatch, reservation: Reservation, retentionMs: number): Promise<void> {
   const deadline = reservation.reservedAt + ctx.limits.abortAfterMs - ctx.limits.maxClockSkewMs;
+  try {
+    await settleBatch(ctx, built, reservation, retentionMs, deadline);
+  } finally {
+    // The partition's activity mark (activity.ts) ran alongside since the reservation: no extra
+    // sequential round trip. Awaited either way: a frozen Lambda would drop a mark still retrying.
+    await reservation.marked;
+  }
+}
+
+async function settleBatch(ctx: LibContext, built: BuiltBatch, reservation: Reservation, retentionMs: number, deadline: number): Promise<void> {
   for (const chunk of built.chunks) {
     await untilDeadline(ctx, deadline, () => ctx.ddbOnce.send(new PutCommand({ TableName: ctx.tables.log, Item: chunk })));
   }

@@ -31,7 +31,11 @@
  *
  * Beside each partition: chunk items of large batches (pk `<topicId>#<p>#chunks`,
  * sk = seq × 256 + index) and six-hourly reservation-time checkpoints (pk
- * `<topicId>#<p>#cp`, sk = seq, `at`), both with TTL.
+ * `<topicId>#<p>#cp`, sk = seq, `at`), both with TTL. Beside each topic:
+ * activity marks (pk `<topicId>#act`, sk = partition ÷ 16, `p<partition>` =
+ * time of the partition's last mark, TTL), which let a group poll tell which
+ * partitions may have new records in one Query (lib/log/activity.ts); the
+ * counter's `mt` records a mark known to have landed.
  *
  * Index `byOffset` (GSI): `pk`, `o`, projecting `n`, `ra`, `ab`, `mt` — finds the
  * batch holding an offset and lets readers walk settled sequence numbers

@@ -1,7 +1,8 @@
 /**
  * What group polls and heartbeats cost, counted call by call on the wire
  * (issue 16): an idle poll makes a constant number of requests whatever the
- * partitions it owns, a heartbeat reads its own member item and not every
+ * partitions it owns (its member item and the topic's activity marks), and
+ * still sees every record written after it, a heartbeat reads its own member item and not every
  * member's, a poll fetches only the partitions with new data, and a
  * member's liveness is written only when due.
  */
@@ -68,7 +69,7 @@ const memberReads = (cs: Call[]) => cs.filter((c) => c.command === 'Query' && St
 const logReads = (cs: Call[], log: string) => cs.filter((c) => c.table === log && (c.command === 'GetItem' || c.command === 'Query'));
 
 describe('group poll cost', () => {
-  it('an idle poll of a 256-partition assignment makes a constant number of requests: its member item and one batched counter read', async () => {
+  it('an idle poll of a 256-partition assignment makes a constant number of requests: its member item and one Query of the topic’s activity marks', async () => {
     const t = await topic(256);
     const g = uniqueName('group');
     const joined = await soleMember(t, g);
@@ -79,15 +80,46 @@ describe('group poll cost', () => {
     expect(result.status).toBe(200);
     expect(result.body.records).toEqual([]);
     expect(result.body.positions).toHaveLength(256);
-    // No partition is viewed or read on its own: one strong member read, ⌈256 / 100⌉ batched counter reads.
-    expect(logReads(made, stack.tables.log)).toEqual([]);
-    expect(made.filter((c) => c.command === 'BatchGetItem' && c.table === stack.tables.log)).toHaveLength(3);
+    // No counter is read: earlier polls saw every partition caught up, and no mark is newer than that.
+    expect(made.filter((c) => c.command === 'BatchGetItem')).toEqual([]);
+    const logCalls = made.filter((c) => c.table === stack.tables.log);
+    expect(logCalls.map((c) => [c.command, String(c.input.ExpressionAttributeValues?.[':pk']).endsWith('#act'), c.input.ConsistentRead ?? false])).toEqual([['Query', true, false]]);
     expect(memberReads(made)).toEqual([]);
-    expect(made.filter((c) => !['GetItem', 'BatchGetItem'].includes(c.command))).toEqual([]);
     // The member item, and no topic: an idle poll resolves none.
     expect(made.filter((c) => c.command === 'GetItem').map((c) => c.input.Key.sk)).toEqual(['member#m']);
-    expect(made).toHaveLength(4);
+    expect(made).toHaveLength(2);
   });
+
+  it('records produced into partitions an idle member skips reach its next poll, back to back and after pauses', async () => {
+    // Small clock skew: a partition is settled skew + QUIET_MS (1.05 s) after its last mark.
+    const quick = await createTestStack({ plugins: [recorder], limits: { maxClockSkewMs: 50 } });
+    const t = uniqueName();
+    expect((await quick.call('POST', '/v1/topics', { name: t, partitions: 8 })).status).toBe(201);
+    const g = uniqueName('group');
+    const poll = (b: Body) => quick.call('POST', `/v1/groups/${g}/poll`, { memberId: 'm', memberEpoch: b.memberEpoch, topics: [t], owned: b.assignment, positions: b.positions, offsetReset: 'latest' });
+    let body: Body = { memberEpoch: 0, assignment: [], positions: [], records: [] };
+    for (let i = 0; i < 3; i++) body = (await poll(body)).body as Body;
+    expect(body.assignment[0]!.partitions).toHaveLength(8);
+    const idle = await counted(() => poll(body));
+    expect(idle.calls.filter((c) => c.command === 'BatchGetItem')).toEqual([]);
+    // Writes within one mark interval (only the first marks), and writes after the member settled the partition again.
+    for (const pauseMs of [0, 0, 0, 1_200, 1_200, 1_200]) {
+      if (pauseMs > 0) {
+        await new Promise((r) => setTimeout(r, pauseMs));
+        const settled = await poll(body);
+        expect(settled.body.records).toEqual([]);
+        body = { ...body, positions: settled.body.positions };
+      }
+      for (const partition of [3, 6]) {
+        const res = await quick.call('POST', `/v1/topics/${t}/records`, { records: [{ partition, value: { type: 'STRING', data: `r${pauseMs}` } }] });
+        expect(res.status).toBe(200);
+        const polled = await poll(body);
+        expect(polled.status).toBe(200);
+        expect(polled.body.records.map((r: { partition: number; offset: number }) => [r.partition, r.offset])).toEqual([[partition, res.body.records[0].offset]]);
+        body = { ...body, positions: polled.body.positions };
+      }
+    }
+  }, 60_000);
 
   it('a poll with new data in 1 of 16 partitions fetches only that partition', async () => {
     const t = await topic(16);
@@ -101,9 +133,11 @@ describe('group poll cost', () => {
     );
     expect(result.body.records.map((r: { partition: number; offset: number }) => [r.partition, r.offset])).toEqual([0, 1, 2, 3, 4].map((o) => [5, o]));
     expect(result.body.positions.find((p: { partition: number }) => p.partition === 5).offset).toBe(5);
-    // Every single-partition read (counter view, index, batches) is of partition 5.
+    // Every single-partition read (counter, view, index, batches) is of partition 5; the rest is the topic's marks.
     const touched = new Set(logReads(made, stack.tables.log).map((c) => String(c.input.Key?.pk ?? c.input.ExpressionAttributeValues?.[':pk'])));
-    expect([...touched].map((pk) => pk.split('#')[1])).toEqual(['5']);
+    expect([...touched].map((pk) => pk.split('#')[1]).sort()).toEqual(['5', 'act']);
+    const counters = made.filter((c) => c.command === 'BatchGetItem').flatMap((c) => Object.values(c.input.RequestItems as Record<string, { Keys: { pk: unknown }[] }>)[0]!.Keys.map((k) => String((k.pk as { S?: string }).S ?? k.pk)));
+    expect(counters.map((pk) => pk.split('#')[1])).toEqual(['5']);
   });
 
   it('a poll between heartbeats writes nothing and reads neither the group nor its topics', async () => {
