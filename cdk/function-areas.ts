@@ -121,4 +121,24 @@ export const FUNCTION_AREAS: Record<FunctionArea, FunctionAreaSpec> = {
     },
     reservedConcurrency: 25,
   },
+  // Transactions (lib/log/transaction.ts): produce's log writes, plus the producer's transaction state and group
+  // commits on meta. Its own function, so produce never writes group items and groups never append to the log.
+  transactions: {
+    memorySize: 512,
+    timeout: Duration.seconds(10),
+    tables: {
+      meta: ['GetItem'],
+      log: ['GetItem', 'PutItem', 'UpdateItem'],
+    },
+    queryPartitions: ACL_PARTITION,
+    confinedWrites: {
+      meta: [
+        // lib/log/transaction-items.ts: `txn#<producerId>` holds a producer's transaction state.
+        { actions: ['PutItem'], partitions: ['txn#*'] },
+        // Commits only (the attributes of lib/groups/commit.ts's fenced update): never a member, lease grant or group item field.
+        { actions: ['UpdateItem'], partitions: [metaKeys.groupPk('*')], attributes: ['pk', 'sk', 'offset', 'metadata', 'committedAt', 'commitEpoch', 'owner', 'ownerEpoch'] },
+      ],
+    },
+    reservedConcurrency: 10,
+  },
 };

@@ -182,6 +182,11 @@ export class GroupConsumer implements AsyncIterable<GroupBatch> {
     this.topics = [...options.topics];
   }
 
+  /** Group, member id and current epoch: what a transaction needs to commit this member's offsets (Kafka's groupMetadata()). */
+  groupMetadata(): { groupId: string; memberId: string; memberEpoch: number } {
+    return { groupId: this.groupId, memberId: this.memberId, memberEpoch: this.memberEpoch };
+  }
+
   /** The partitions this member owns now. */
   assignment(): TopicPartitions[] {
     return toTopicPartitions([...this.owned].filter((k) => !this.revoking.has(k)));

@@ -30,6 +30,7 @@ export {
   type IssuedApiKey,
 } from './auth';
 export { Producer, type ProducerOptions, type ProducerRecord } from './producer';
+export { Transaction, type GroupMetadata, type TransactionOffset, type TransactionResult } from './transaction';
 export {
   GroupConsumer,
   type GroupConsumerOptions,

@@ -33,6 +33,7 @@ import { path, retryAfter, type HttpClient, type HttpResponse } from './http';
 import { MetadataCache, type TopicMetadata } from './metadata';
 import { retryOptions, type RetryOptions } from './retry';
 import type { ProducerIdentity, RecordMetadata, TopicDescription } from './types';
+import { Transaction, TransactionSequencer } from './transaction';
 import { checkFields, invalid } from './validate';
 
 export interface ProducerRecord {
@@ -149,6 +150,7 @@ export class Producer {
   private flushing = 0;
   private drainScheduled = false;
   private closed = false;
+  private sequencer: TransactionSequencer | undefined;
 
   constructor(
     private readonly http: HttpClient,
@@ -217,6 +219,16 @@ export class Producer {
     } finally {
       this.flushing--;
     }
+  }
+
+  /**
+   * Starts a transaction: records for any topics and partitions, and a group member's offsets,
+   * committed as one atomic request (client/transaction.ts). Independent of send()'s batches.
+   */
+  transaction(): Transaction {
+    if (this.closed) throw new SamsaError('CLOSED', 'The producer is closed.');
+    this.sequencer ??= new TransactionSequencer(this.http);
+    return new Transaction(this.http, this.sequencer);
   }
 
   /** Flushes, then refuses further sends. */

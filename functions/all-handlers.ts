@@ -4,5 +4,6 @@ import { fetchHandlers } from './fetch/handlers';
 import { groupHandlers } from './groups/handlers';
 import type { RouteHandlers } from './http/app';
 import { produceHandlers } from './produce/handlers';
+import { transactionHandlers } from './transactions/handlers';
 
-export const allHandlers: RouteHandlers = { ...adminHandlers, ...produceHandlers, ...fetchHandlers, ...groupHandlers };
+export const allHandlers: RouteHandlers = { ...adminHandlers, ...produceHandlers, ...fetchHandlers, ...groupHandlers, ...transactionHandlers };

@@ -16,6 +16,7 @@
  *   the error is not retriable or `retry.restartOnFailure` says no, the
  *   consumer re-joins after a backoff, as a new member.
  */
+import type { GroupMetadata } from '../index';
 import type { Samsa } from '../index';
 import { describeGroup } from './groups';
 import { KafkaJSNonRetriableError, toKafkaJSError, unsupported, type KafkaJSError } from './errors';
@@ -84,7 +85,7 @@ export class Consumer {
     checkKnownFields(config, CONSUMER_OPTIONS, 'kafka.consumer()');
     if (typeof config.groupId !== 'string' || config.groupId === '') throw new KafkaJSNonRetriableError('Consumer groupId must be a non-empty string.');
     if (config.partitionAssigners !== undefined) throw unsupported('partitionAssigners', 'Samsa assigns partitions on the server (sticky and even, as Kafka\'s KIP-848 protocol)');
-    if (config.readUncommitted === true) throw unsupported('readUncommitted: true', 'Samsa has no transactions and never serves records past the stable end');
+    // readUncommitted is accepted and changes nothing: no reader ever sees a record of an uncommitted or aborted transaction.
     const sessionTimeout = config.sessionTimeout ?? 30_000;
     const heartbeatInterval = config.heartbeatInterval ?? 3_000;
     if (heartbeatInterval >= sessionTimeout) {
@@ -198,6 +199,12 @@ export class Consumer {
     this.changePauses(topicPartitions, false);
   }
 
+  /** Group, member id and epoch while running: what transaction.sendOffsets({ consumer }) commits as (not in KafkaJS). */
+  groupMetadata(): GroupMetadata | undefined {
+    const runner = this.runner;
+    return runner === undefined ? undefined : runner.sdk.groupMetadata();
+  }
+
   /** The assigned partitions that are paused. */
   paused(): TopicPartitions[] {
     const runner = this.runner;
@@ -257,6 +264,7 @@ export class Consumer {
       crashed: (error) => void this.crashed(runner, error),
     });
     this.runner = runner;
+    this.context.groupMembers.byGroup.set(this.groupId, () => this.groupMetadata());
     await runner.started;
   }
 

@@ -14,6 +14,7 @@
  * Each producer, consumer and admin gets its own SDK client, whose fetch
  * reports its requests as that role's instrumentation events.
  */
+import type { GroupMembers } from './transaction';
 import { partitionForKey, Samsa, type RetryOptions as SdkRetryOptions } from '../index';
 import { Admin } from './admin';
 import { Consumer } from './consumer';
@@ -41,6 +42,8 @@ export interface RoleContext {
   sdkRetry(retry: RetryOptions | undefined): Partial<SdkRetryOptions>;
   /** How many times the SDK retries a retriable error with these options. */
   retriesOf(retry: RetryOptions | undefined): number;
+  /** Running consumers by group, for transaction.sendOffsets({ consumerGroupId }) (transaction.ts). */
+  groupMembers: GroupMembers;
 }
 
 export class Kafka {
@@ -75,6 +78,7 @@ export class Kafka {
       logger: this.rootLogger,
       sdkRetry,
       retriesOf: (retry) => sdkRetry(retry).retries ?? 5,
+      groupMembers: { byGroup: new Map() },
       client: (emitRequest, observer, retry) =>
         new Samsa({
           url,

@@ -19,6 +19,7 @@ import { KafkaJSError, KafkaJSNonRetriableError, KafkaJSRequestTimeoutError, toK
 import { Instrumentation } from './instrumentation';
 import type { RoleContext } from './kafka';
 import { checkKnownFields, toSamsaRecord } from './messages';
+import { startTransaction, type Transaction } from './transaction';
 import type { InstrumentationEvent, Logger, Message, ProducerBatch, ProducerConfig, ProducerRecord, RecordMetadata, RemoveInstrumentationEventListener, RequestPayload } from './types';
 
 export const PRODUCER_EVENTS = {
@@ -61,8 +62,7 @@ export class Producer {
     isDefaultPartitioner: (value: unknown) => boolean,
   ) {
     checkKnownFields(config, PRODUCER_OPTIONS, 'kafka.producer()');
-    if (config.transactionalId !== undefined) throw unsupported('transactionalId', 'Samsa has no transactions yet');
-    if (config.transactionTimeout !== undefined) throw unsupported('transactionTimeout', 'Samsa has no transactions yet');
+    // transactionalId and transactionTimeout are accepted: a transaction is one request (transaction.ts), fenced by the SDK's producer id.
     if (config.createPartitioner !== undefined && !isDefaultPartitioner(config.createPartitioner)) {
       throw unsupported(
         'createPartitioner (other than Partitioners.DefaultPartitioner of this module)',
@@ -119,8 +119,11 @@ export class Producer {
     return this.sendAll(batch, BATCH_OPTIONS, 'producer.sendBatch()', () => batch.topicMessages ?? []);
   }
 
-  transaction(): Promise<never> {
-    return Promise.reject(unsupported('producer.transaction()', 'Samsa has no transactions yet'));
+  /** KafkaJS's transaction: collected, then committed as one atomic request (transaction.ts). */
+  async transaction(): Promise<Transaction> {
+    const sdk = this.sdk;
+    if (sdk === undefined) throw new KafkaJSError('The producer is disconnected');
+    return startTransaction(sdk, this.context.groupMembers, { broker: this.context.broker, retries: this.retries });
   }
 
   on<K extends keyof ProducerEventPayloads>(eventName: K, listener: (event: InstrumentationEvent<ProducerEventPayloads[K]>) => void): RemoveInstrumentationEventListener<K> {

@@ -10,7 +10,7 @@ import { ROUTES as API_ROUTES, type ApiRoute, type HttpMethod, type RouteId } fr
 
 export type { HttpMethod, RouteId };
 
-export type FunctionArea = 'admin' | 'produce' | 'fetch' | 'groups';
+export type FunctionArea = 'admin' | 'produce' | 'fetch' | 'groups' | 'transactions';
 
 export interface RouteSpec extends ApiRoute {
   fn: FunctionArea;
@@ -35,7 +35,7 @@ const ROUTE_FUNCTIONS = {
   deleteRecords: 'admin',
   produce: 'produce',
   initProducer: 'produce',
-  transaction: 'produce',
+  transaction: 'transactions',
   fetch: 'fetch',
   listOffsets: 'fetch',
   topicOffsets: 'fetch',

@@ -4,8 +4,6 @@ import { initProducer } from '../../lib/log/producer-id';
 import { parseInput } from '../../lib/protocol/parse';
 import { initProducerBody } from '../../lib/protocol/producers';
 import { produceBody } from '../../lib/protocol/records';
-import { transactionBody } from '../../lib/protocol/transactions';
-import { produceTransaction } from '../../lib/log/transaction';
 import { ERROR_CODES, type ErrorCode } from '../../lib/errors';
 import type { RouteHandlers } from '../http/app';
 import { noteTraffic, wireBytes } from '../http/observability';
@@ -34,12 +32,6 @@ export const produceHandlers: RouteHandlers = {
     const first = failed[0] as { error: { code: ErrorCode; message: string; retriable: boolean } };
     const status = ERROR_CODES[first.error.code].status as 400;
     return c.json({ error: { ...first.error, requestId: c.get('requestId') }, records: result.records }, status);
-  },
-
-  transaction: async (c, { lib, principalOf }) => {
-    const body = parseInput(transactionBody, await readJson(c, lib.limits));
-    // All or nothing: any error is thrown and answered with the envelope; nothing of it is visible.
-    return c.json(await produceTransaction(lib, principalOf(c), body), 200);
   },
 
   initProducer: async (c, { lib, principalOf }) => {

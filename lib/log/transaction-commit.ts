@@ -226,15 +226,17 @@ async function judgeCancellation(ctx: LibContext, c: Commit, reasons: Cancellati
         `The transaction was not written in time: offsets ${r.baseOffset}..${r.baseOffset + r.count - 1} of '${c.partitions[i]!.ref.topic.name}' partition ${c.partitions[i]!.ref.partition} were aborted by a reader; nothing of it is visible. Retry it.`,
       );
     }
-    if (i < nBatches + nCommits) return commitRefusal(ctx, c, c.group!.offsets[i - nBatches]!, old);
+    if (i < nBatches + nCommits) return commitRefusal(ctx, c, c.group!.offsets[i - nBatches]!);
     return new ConcurrentClaim();
   }
   return retry ? 'retry' : new SamsaError('INTERNAL_ERROR', 'The transaction was cancelled without a reason.');
 }
 
 /** The answer lib/groups/commit.ts gives for a refused commit of this offset. */
-async function commitRefusal(ctx: LibContext, c: Commit, o: OffsetCommit, lease: Record<string, unknown> | undefined): Promise<SamsaError> {
+async function commitRefusal(ctx: LibContext, c: Commit, o: OffsetCommit): Promise<SamsaError> {
   const g = c.group!;
+  const key = metaKeys.commit(g.groupId, g.topics.get(o.topic)!.topicId, o.partition);
+  const lease = (await ctx.ddb.send(new GetCommand({ TableName: ctx.tables.meta, Key: key, ConsistentRead: true, ProjectionExpression: '#owner, ownerEpoch', ExpressionAttributeNames: { '#owner': 'owner' } }))).Item;
   if (lease?.owner === g.memberId && typeof lease.ownerEpoch === 'number' && lease.ownerEpoch >= c.joinEpoch) {
     return new SamsaError(
       'STALE_MEMBER_EPOCH',

@@ -71,7 +71,7 @@ export function batchPut(table: string, item: BatchItem) {
   };
 }
 
-/** The fenced commit of one offset (lib/groups/commit.ts `commitOne`, same item, condition and attributes). */
+/** The fenced commit of one offset (lib/groups/commit.ts `commitOne`: same item, condition and attributes). */
 export function commitUpdate(
   table: string,
   key: { pk: string; sk: string },
@@ -94,7 +94,8 @@ export function commitUpdate(
         ':join': member.joinEpoch,
         ':m': member.memberId,
       },
-      ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+      // No ReturnValuesOnConditionCheckFailure: the transactions function may name only commit attributes
+      // (IAM), so a refusal reads the lease instead (transaction-commit.ts).
     },
   };
 }

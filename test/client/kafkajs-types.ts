@@ -7,7 +7,7 @@
  *
  * The facade's Kafka, Producer, Consumer and Admin are assignable to KafkaJS's
  * types as a whole: every method exists (those Samsa cannot honour reject with
- * KafkaJSNonRetriableError at run time: producer.transaction(), the admin's
+ * KafkaJSNonRetriableError at run time: the admin's
  * configs, ACLs and reassignments). The payloads handed to handlers are
  * checked the other way round: a handler typed with KafkaJS's payload types
  * must be accepted by the facade's run().

@@ -474,13 +474,11 @@ describe('KafkaJS facade: connection, errors and unsupported options', () => {
     await refused(() => new Kafka({ brokers: () => [server.url] }), /brokers as a function/);
     await refused(() => new Kafka({ brokers: [server.url.replace('http://', '')], ssl: { ca: ['x'] } }), /ssl options \(ca\)/);
     await refused(() => new Kafka({ brokers: [server.url], retry: { retries: 1 }, logLevl: 1 } as never), /Unknown option "logLevl"/);
-    await refused(() => k.producer({ transactionalId: 'tx' }), /transactionalId/);
     await refused(() => k.producer({ createPartitioner: KafkaJSPartitioners.DefaultPartitioner }), /createPartitioner/);
     await refused(() => k.producer({ createPartitioner: Partitioners.LegacyPartitioner }), /createPartitioner/);
     expect(() => k.producer({ createPartitioner: Partitioners.DefaultPartitioner })).not.toThrow();
     const producer = k.producer({ idempotent: true });
     await producer.connect();
-    await refused(() => producer.transaction(), /transaction\(\)/);
     await refused(() => producer.send({ topic: 't', messages: [{ value: 'x' }], acks: 0 }), /acks: 0/);
     await refused(() => producer.send({ topic: 't', messages: [{ value: 'x' }], acks: 1 }), /idempotent/);
     await refused(() => producer.send({ topic: 't', messages: [{ value: 'x' }, { value: 'y', offset: '3' } as never] }), /Unknown field "offset" in message 1/);
@@ -489,7 +487,6 @@ describe('KafkaJS facade: connection, errors and unsupported options', () => {
     await refused(() => producer.sendBatch({ topicMessages: [{ topic: 't', messages: [{ value: 'x', headers: { h: 1 } } as never] }] }), /header "h"/);
     await producer.disconnect();
     await refused(() => k.consumer({ groupId: 'g', partitionAssigners: [PartitionAssigners.roundRobin] }), /partitionAssigners/);
-    await refused(() => k.consumer({ groupId: 'g', readUncommitted: true }), /readUncommitted/);
     await refused(() => k.consumer({ groupId: 'g', sessionTimeout: 3000, heartbeatInterval: 3000 }), /heartbeatInterval/);
     await refused(() => k.consumer({ groupId: 'g' }).run({ eachMessage: async () => undefined, autoCommitEvery: 1 } as never), /Unknown option "autoCommitEvery"/);
     await refused(() => k.consumer({ groupId: 'g' }).seek({ topic: 't', partition: 0, offset: '1' }), /consumer#run must be called first/);

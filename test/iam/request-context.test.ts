@@ -44,6 +44,6 @@ describe('IAM request context of a DynamoDB call', () => {
 
   it('refuses what it cannot map, so nothing escapes the replay', () => {
     expect(() => iamRequests({ command: 'GetItem', input: { TableName: 'elsewhere', Key: { pk: 'a', sk: 1 } } }, tables)).toThrow(/not one of the stack's tables/);
-    expect(() => iamRequests({ command: 'TransactWriteItems', input: {} }, tables)).toThrow(/not modelled/);
+    expect(() => iamRequests({ command: 'TransactGetItems', input: {} }, tables)).toThrow(/not modelled/);
   });
 });

@@ -20,6 +20,7 @@
  * physical names to the synthesized ARNs. A call on an unknown table or with
  * an operation not modelled here throws, so nothing escapes the check.
  */
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { TABLES, type TableNames } from '../../lib/storage/schema';
 import { tableArn, type IamRequest, type TableKey } from './policies';
 
@@ -38,6 +39,7 @@ const KEYS_BY_ACTION: Record<string, readonly string[]> = {
   UpdateItem: ['Attributes', 'LeadingKeys', 'ReturnValues', 'ReturnConsumedCapacity'],
   DeleteItem: ['Attributes', 'LeadingKeys', 'ReturnValues', 'ReturnConsumedCapacity'],
   BatchWriteItem: ['Attributes', 'LeadingKeys', 'ReturnConsumedCapacity'],
+  TransactWriteItems: [],
 };
 
 /** Words of DynamoDB's expression grammar that are not attribute names (case-insensitive). */
@@ -123,6 +125,16 @@ export function iamRequests(call: CallInput, tables: TableNames): IamRequest[] {
         const items = writes.map((w) => w.PutRequest?.Item ?? w.DeleteRequest?.Key) as Record<string, unknown>[];
         return request(table, { leading: items.map((i) => i[pkName(table)]), attributes: items.flatMap((i) => Object.keys(i)), params: input });
       });
+    case 'TransactWriteItems':
+      // No IAM action of its own: each action is authorized as the single-item write it stands for (ConditionCheck: not modelled).
+      return (input.TransactItems as Record<string, any>[]).flatMap((action) => {
+        const [kind, spec] = Object.entries(action)[0]!;
+        const single = ({ Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem' } as Record<string, string>)[kind];
+        if (single === undefined) throw new Error(`TransactWriteItems action ${kind} is not modelled in test/iam/request-context.ts; add it.`);
+        const { ReturnValuesOnConditionCheckFailure: _, ...params } = spec as Record<string, any>;
+        for (const f of ['Item', 'Key', 'ExpressionAttributeValues']) if (isMarshalled(params[f])) params[f] = unmarshall(params[f]);
+        return iamRequests({ command: single, input: params }, tables);
+      });
     default:
       throw new Error(`unreachable: ${command}`);
   }
@@ -138,4 +150,11 @@ function partitionKeyValue(input: Record<string, any>, partitionKey: string): un
     if (nameOf(right) === partitionKey && left.startsWith(':')) return input.ExpressionAttributeValues[left];
   }
   throw new Error(`No '${partitionKey} = :value' in KeyConditionExpression '${input.KeyConditionExpression}'.`);
+}
+
+/** An attribute map still in DynamoDB's wire form ({ S: … }, { N: … }) rather than plain values. */
+function isMarshalled(map: unknown): map is Record<string, any> {
+  if (typeof map !== 'object' || map === null) return false;
+  const first = Object.values(map)[0];
+  return typeof first === 'object' && first !== null && !Array.isArray(first) && Object.keys(first).length === 1 && /^(S|N|B|BOOL|NULL|M|L|SS|NS|BS)$/.test(Object.keys(first)[0]!);
 }

@@ -77,6 +77,10 @@ export async function runWorkload(h: Harness): Promise<void> {
   ok(await call('POST', `/v1/topics/${t}/records`, idempotent(0, producer.producerEpoch), app), 200); // a retry: answered from producer state
   const bumped = ok(await call('POST', '/v1/producers', { producerId: producer.producerId }, app), 200);
   ok(await call('POST', `/v1/topics/${t}/records`, idempotent(0, bumped.producerEpoch), app), 200);
+  // A transaction over two partitions, idempotent, and its retry (answered from the producer's transaction state).
+  const txn = { producerId: bumped.producerId, producerEpoch: bumped.producerEpoch, sequence: 0, records: [0, 2].map((partition) => ({ topic: t, partition, value: str(`t${partition}`) })) };
+  ok(await call('POST', '/v1/transactions', txn, app), 200);
+  ok(await call('POST', '/v1/transactions', txn, app), 200);
   ok(await call('POST', `/v1/topics/${single}/records`, { expectedOffset: 0, records: [{ value: str('c0') }] }, app), 200);
   const stale = await call('POST', `/v1/topics/${single}/records`, { expectedOffset: 0, records: [{ value: str('late') }] }, app);
   if (stale.status < 400) throw new Error(`a stale expectedOffset was accepted: ${JSON.stringify(stale.body)}`);
@@ -114,6 +118,12 @@ export async function runWorkload(h: Harness): Promise<void> {
 
   // Consumer group: commit, a second member, describe/list/offsets/lag, remove, leave, reset, delete.
   ok(await call('POST', `/v1/groups/${g}/commits`, { memberId: 'm1', memberEpoch: polled.memberEpoch, offsets: positions.filter((p) => p.offset > 0) }, app), 200);
+  // Consume-transform-produce: an output record and the member's commits in one transaction; a stale epoch's is refused.
+  const moved = positions.filter((p) => p.offset > 0);
+  const groupCommit = { groupId: g, memberId: 'm1', memberEpoch: polled.memberEpoch, offsets: moved };
+  ok(await call('POST', '/v1/transactions', { records: [{ topic: t, partition: 0, value: str('derived') }], groupCommit }, app), 200);
+  const fenced = await call('POST', '/v1/transactions', { records: [{ topic: t, partition: 0, value: str('late') }], groupCommit: { ...groupCommit, memberId: 'm9' } }, app);
+  if (fenced.status < 400) throw new Error(`an unknown member's transaction was accepted: ${JSON.stringify(fenced.body)}`);
   ok(await call('POST', `/v1/groups/${g}/poll`, { memberId: 'm1', memberEpoch: polled.memberEpoch, topics: [t], owned: polled.assignment, positions, commit: positions, maxWaitMs: 0 }, app), 200);
   ok(await call('POST', `/v1/groups/${g}/heartbeat`, { memberId: 'm2', memberEpoch: 0, topics: [t] }, app), 200);
   ok(await call('POST', `/v1/groups/${g}/heartbeat`, { memberId: 'm1', memberEpoch: polled.memberEpoch, topics: [t], owned: polled.assignment }, app), 200);
