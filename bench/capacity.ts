@@ -18,7 +18,16 @@
  * or `createDeps(config, { plugins: [meter.plugin] })`; a document client
  * shares its base client's middleware stack, so both are covered.
  */
-import type { HandlerExecutionContext, MiddlewareStack, Pluggable } from '@smithy/types';
+import type {
+  BuildHandler,
+  BuildHandlerArguments,
+  HandlerExecutionContext,
+  InitializeHandler,
+  InitializeHandlerArguments,
+  MetadataBearer,
+  MiddlewareStack,
+  Pluggable,
+} from '@smithy/types';
 
 const CAPACITY_COMMANDS = new Set([
   'GetItem',
@@ -118,22 +127,24 @@ function unitsOf(consumed: unknown): { total: number; index: number } | undefine
   return { total, index };
 }
 
+type CapacityOutput = MetadataBearer & { ConsumedCapacity?: unknown };
+
 const BENCH_BODY = Symbol('benchRequestBody');
 type BenchContext = HandlerExecutionContext & { [BENCH_BODY]?: string };
 
 export class CapacityMeter {
   private tally: Tally = { byCommand: {} };
 
-  readonly plugin: Pluggable<any, any> = {
-    applyToStack: (stack: MiddlewareStack<any, any>) => {
+  readonly plugin: Pluggable<object, MetadataBearer> = {
+    applyToStack: (stack: MiddlewareStack<object, MetadataBearer>) => {
       stack.add(
-        (next: any, context: BenchContext) => async (args: any) => {
+        (next: InitializeHandler<object, MetadataBearer>, context: BenchContext) => async (args: InitializeHandlerArguments<object>) => {
           const command = (context.commandName ?? 'Unknown').replace(/Command$/, '');
           const wantsCapacity = CAPACITY_COMMANDS.has(command);
           const request = wantsCapacity ? { ...args, input: { ...args.input, ReturnConsumedCapacity: 'INDEXES' } } : args;
           try {
             const result = await next(request);
-            if (wantsCapacity) this.recordSuccess(command, result.output);
+            if (wantsCapacity) this.recordSuccess(command, result.output as CapacityOutput);
             return result;
           } catch (err) {
             if (wantsCapacity) this.recordError(command, err, context);
@@ -144,8 +155,8 @@ export class CapacityMeter {
       );
       // Keeps the serialized request body so a failed conditional put's item size can be estimated.
       stack.add(
-        (next: any, context: BenchContext) => async (args: any) => {
-          const body = args.request?.body;
+        (next: BuildHandler<object, MetadataBearer>, context: BenchContext) => async (args: BuildHandlerArguments<object>) => {
+          const body = (args.request as { body?: unknown } | undefined)?.body;
           if (typeof body === 'string') context[BENCH_BODY] = body;
           return next(args);
         },
@@ -158,7 +169,7 @@ export class CapacityMeter {
     return (this.tally.byCommand[name] ??= emptyCommand());
   }
 
-  private recordSuccess(command: string, output: { ConsumedCapacity?: unknown; $metadata?: { attempts?: number } }): void {
+  private recordSuccess(command: string, output: CapacityOutput): void {
     const t = this.command(command);
     t.calls += 1;
     t.roundTrips += output.$metadata?.attempts ?? 1;

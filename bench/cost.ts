@@ -6,7 +6,9 @@
  * prices for the same work. Every price carries its source; every assumption
  * is listed in ASSUMPTIONS and printed with the results.
  */
+import { row, type Row } from './report';
 import type { CellResult } from './scenarios/http-produce';
+import type { LogBytes } from './scenarios/logs';
 import { round } from './stats';
 
 /** When the prices below were looked up (the run date of the first full run that used them). */
@@ -56,6 +58,17 @@ export const SOURCES: Source[] = [
     note: 'price page: https://aws.amazon.com/cloudwatch/pricing/',
   },
   {
+    id: 'lambda-logs',
+    what: 'Lambda JSON log format: platform.start and platform.report lines per invocation at system log level INFO',
+    url: 'https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-logformat.html',
+  },
+  {
+    id: 'egress',
+    what: 'Data transfer out from AWS to the internet: $0.09 per GB (first 10 TB/month; the first 100 GB/month of an account are free), also for API Gateway responses',
+    url: 'https://aws.amazon.com/ec2/pricing/on-demand/#Data_Transfer',
+    note: 'API Gateway: "data transfer out is charged at the EC2 data transfer rates" (https://aws.amazon.com/api-gateway/pricing/)',
+  },
+  {
     id: 'xray',
     what: 'X-Ray: $5.00 per million traces recorded; default sampling 1 request/s + 5 % of the rest',
     url: 'https://aws.amazon.com/xray/pricing/',
@@ -98,6 +111,7 @@ export const PRICES = {
   logsIngestPerGib: 0.5,
   logsStoragePerGibMonth: 0.03,
   xrayPerMillionTraces: 5.0,
+  egressPerGb: 0.09,
   kinesis: { streamHour: 0.04, inPerGib: 0.08, outPerGib: 0.04, recordRoundingBytes: 1024 },
   /** "At least 60 % lower" per GB: an upper bound. */
   kinesisAdvantageFactor: 0.4,
@@ -114,8 +128,6 @@ export const ASSUMPTIONS = {
   gsiBytesPerBatch: 200,
   /** PITR is on for both tables in the stack (lib/storage/schema.ts). */
   pitr: true,
-  /** JSON platform logs per invocation at INFO (platform.start + platform.report); the app logs nothing per request. */
-  logBytesPerInvocation: 600,
   logRetentionMonths: 1,
   /** Active tracing, default sampling: the 1 req/s reservoir is ignored (it matters only at low rates). */
   xraySampleRate: 0.05,
@@ -133,7 +145,8 @@ export const ASSUMPTION_TEXT: string[] = [
   'Lambda duration: handler wall time measured on this machine against DynamoDB Local — a PROXY for billed duration (AWS DynamoDB latency, Lambda CPU share at 512 MB and cold starts differ) — each invocation rounded up to 1 ms, at the configured memory (cdk/function-areas.ts), arm64 price. Init (cold start) time is not included: with steady traffic few instances start.',
   `Storage: the items this run's engine writes (bytes per record measured from the built items, + 100 B per item + ${ASSUMPTIONS.gsiBytesPerBatch} B of index entry per batch), kept ${ASSUMPTIONS.retentionDaysStored} days (7-day default retention + 1 day TTL margin + ~2 days until TTL deletes), as a fraction of a ${DAYS_PER_MONTH}-day month.`,
   `Point-in-time recovery: on (as the stack deploys it), $0.20 per GB-month of the same table size.`,
-  `CloudWatch Logs: ${ASSUMPTIONS.logBytesPerInvocation} B of JSON platform logs per invocation (start + report at INFO), $0.50/GB ingested + $0.03/GB-month for a ${ASSUMPTIONS.logRetentionMonths}-month retention.`,
+  `CloudWatch Logs: the bytes the handlers log per request, measured (the logs scenario: the structured request line and the EMF metric lines of the deployed Telemetry), plus Lambda's JSON platform lines per invocation (start + report at INFO, counted from lines in the documented format), $0.50/GB ingested + $0.03/GB-month for a ${ASSUMPTIONS.logRetentionMonths}-month retention.`,
+  'Egress: the measured response bytes of every produce and fetch request, at the internet data-transfer-out rate ($0.09/GB; the account\'s free 100 GB/month ignored). Clients inside the same region reading over a private path pay no transfer; the line is shown so that the bill of internet clients is complete.',
   `X-Ray: active tracing with the default rule, ${ASSUMPTIONS.xraySampleRate * 100} % of invocations traced at $5.00 per million (the 1 req/s reservoir and the 100k/month free traces ignored).`,
   'Compression: gzip rows use topic compression.type gzip; the ratio is measured on this run\'s JSON records (bench/data.ts jsonDoc: ids, timestamps, order lines, free text) and stated per row.',
   `Idle consumers are NOT free: a long poll keeps a handler busy for its whole wait. Per idle consumer-hour: 3,600 s × function memory in GB-s + ${3600 / ASSUMPTIONS.idleLongPollWaitSeconds} requests (at ${ASSUMPTIONS.idleLongPollWaitSeconds} s waits) + the measured capacity of the re-checks (see the idle rows).`,
@@ -162,6 +175,7 @@ export interface SamsaCost {
     lambdaRequests: number;
     lambdaCompute: number;
     logs: number;
+    egress: number;
     xray: number;
   };
   total: number;
@@ -170,7 +184,7 @@ export interface SamsaCost {
 }
 
 /** The modelled bill of 1 M × 1 KB written and read once, for one measured 1 KB cell (with its read-back). */
-export function samsaCost(cell: CellResult, memory: Memory): SamsaCost | undefined {
+export function samsaCost(cell: CellResult, memory: Memory, logBytes: LogBytes): SamsaCost | undefined {
   const rb = cell.readBack;
   if (cell.skipped !== undefined || rb === undefined || cell.wruPerRecord === undefined || cell.raw === undefined) return undefined;
   const N = ASSUMPTIONS.records;
@@ -182,7 +196,9 @@ export function samsaCost(cell: CellResult, memory: Memory): SamsaCost | undefin
     produceRequests * ((cell.billedMsPerRequest ?? 0) / 1000) * (memory.produceMb / 1024) + N * (rb.billedMsPerRecord / 1000) * (memory.fetchMb / 1024);
   const storedGib = (N * cell.raw.storedBytesPerRecord + produceRequests * ASSUMPTIONS.gsiBytesPerBatch) / GIB;
   const monthsStored = ASSUMPTIONS.retentionDaysStored / DAYS_PER_MONTH;
-  const logGib = (invocations * ASSUMPTIONS.logBytesPerInvocation) / GIB;
+  const logGib =
+    (produceRequests * logBytes.produce + fetchRequests * logBytes.fetch + invocations * logBytes.platformPerInvocation) / GIB;
+  const egressGb = (produceRequests * (cell.responseBytes ?? Number.NaN) + fetchRequests * rb.responseBytesPerFetch) / 1e9;
   const components = {
     dynamoWrites: (N * (cell.wruPerRecord + rb.wruPerRecord) * PRICES.wruPerMillion) / 1e6,
     dynamoReads: (N * ((cell.rruPerRecord ?? 0) + rb.rruPerRecord) * PRICES.rruPerMillion) / 1e6,
@@ -192,6 +208,7 @@ export function samsaCost(cell: CellResult, memory: Memory): SamsaCost | undefin
     lambdaRequests: (invocations * PRICES.lambdaRequestsPerMillion) / 1e6,
     lambdaCompute: gbSeconds * PRICES.lambdaArmPerGbSecond,
     logs: logGib * (PRICES.logsIngestPerGib + PRICES.logsStoragePerGibMonth * ASSUMPTIONS.logRetentionMonths),
+    egress: egressGb * PRICES.egressPerGb,
     xray: (invocations * ASSUMPTIONS.xraySampleRate * PRICES.xrayPerMillionTraces) / 1e6,
   };
   const total = Object.values(components).reduce((a, x) => a + x, 0);
@@ -217,6 +234,10 @@ export function samsaCost(cell: CellResult, memory: Memory): SamsaCost | undefin
       apiGatewayUnitsPerFetch: rb.apiGatewayUnitsPerFullFetch,
       storedBytesPerRecord: cell.raw.storedBytesPerRecord,
       lambdaGbSeconds: round(gbSeconds, 2),
+      logBytesPerProduce: logBytes.produce + logBytes.platformPerInvocation,
+      logBytesPerFetch: logBytes.fetch + logBytes.platformPerInvocation,
+      responseBytesPerProduce: cell.responseBytes ?? Number.NaN,
+      responseBytesPerFetch: rb.responseBytesPerFetch,
     },
   };
 }
@@ -294,13 +315,13 @@ export function breakEvenMillions(samsaPerMillion: number, peer: PeerCost): numb
 }
 
 /** What one consumer costs per hour while it long-polls an idle partition. */
-export function idleConsumerPerHour(memoryMb: number, rruPerSecond: number, wruPerSecond: number) {
+export function idleConsumerPerHour(memoryMb: number, rruPerSecond: number, wruPerSecond: number, logBytesPerRequest: number) {
   const polls = 3600 / ASSUMPTIONS.idleLongPollWaitSeconds;
   const parts = {
     lambdaCompute: 3600 * (memoryMb / 1024) * PRICES.lambdaArmPerGbSecond,
     requests: (polls * (PRICES.apiGatewayPerMillion + PRICES.lambdaRequestsPerMillion)) / 1e6,
     capacity: (3600 * (rruPerSecond * PRICES.rruPerMillion + wruPerSecond * PRICES.wruPerMillion)) / 1e6,
-    logs: (polls * ASSUMPTIONS.logBytesPerInvocation * PRICES.logsIngestPerGib) / GIB,
+    logs: (polls * logBytesPerRequest * PRICES.logsIngestPerGib) / GIB,
   };
   const perHour = Object.values(parts).reduce((a, x) => a + x, 0);
   return {
@@ -318,10 +339,10 @@ export interface IdleInput {
 }
 
 /** The `cost` section of the results: Samsa per measured 1 KB cell, peers, break-evens, idle consumers, verdict. */
-export function buildCost(cells: CellResult[], memory: Memory, idle: IdleInput | undefined) {
+export function buildCost(cells: CellResult[], memory: Memory, idle: IdleInput | undefined, logBytes: LogBytes) {
   const samsa = cells
     .filter((c) => c.recordBytes === 1024)
-    .map((c) => samsaCost(c, memory))
+    .map((c) => samsaCost(c, memory, logBytes))
     .filter((c): c is SamsaCost => c !== undefined)
     .sort((a, b) => (a.codec === b.codec ? a.recordsPerRequest - b.recordsPerRequest : a.codec === 'none' ? -1 : 1));
   const peers = peerCosts();
@@ -334,8 +355,8 @@ export function buildCost(cells: CellResult[], memory: Memory, idle: IdleInput |
     idle === undefined
       ? undefined
       : {
-          fetch: idleConsumerPerHour(memory.fetchMb, idle.fetch.rruPerSecond, idle.fetch.wruPerSecond),
-          groupPoll: idleConsumerPerHour(memory.groupsMb, idle.groupPoll.rruPerSecond, idle.groupPoll.wruPerSecond),
+          fetch: idleConsumerPerHour(memory.fetchMb, idle.fetch.rruPerSecond, idle.fetch.wruPerSecond, logBytes.fetch + logBytes.platformPerInvocation),
+          groupPoll: idleConsumerPerHour(memory.groupsMb, idle.groupPoll.rruPerSecond, idle.groupPoll.wruPerSecond, logBytes.poll + logBytes.platformPerInvocation),
         };
   const h = samsa.find((c) => c.recordsPerRequest === 64 && c.codec === 'none');
   const hz = samsa.find((c) => c.recordsPerRequest === 64 && c.codec === 'gzip');
@@ -380,6 +401,7 @@ export function buildCost(cells: CellResult[], memory: Memory, idle: IdleInput |
     assumptions: ASSUMPTION_TEXT,
     assumptionValues: ASSUMPTIONS,
     memoryMb: { produce: memory.produceMb, fetch: memory.fetchMb, groups: memory.groupsMb },
+    logBytes,
     samsa,
     peers,
     breakEven,
@@ -392,4 +414,25 @@ export function buildCost(cells: CellResult[], memory: Memory, idle: IdleInput |
 function usd(x: number | undefined): string {
   if (x === undefined || !Number.isFinite(x)) return '–';
   return x >= 100 ? `$${Math.round(x).toLocaleString('en-US')}` : x >= 1 ? `$${x.toFixed(2)}` : `$${x.toFixed(3)}`;
+}
+
+export type CostModel = ReturnType<typeof buildCost>;
+
+/** The model's rows: the headline bill (with its target) and what an idle long-polling consumer costs. */
+export function costRows(cost: CostModel): Row[] {
+  const rows: Row[] = [];
+  const h = cost.headline;
+  rows.push(
+    row('cost', 'modelled AWS bill, 1 M × 1 KB records written and read once, 64 KB batches', h?.total ?? Number.NaN, '$', ['<=', 1], h?.gzipTotal === undefined ? undefined : `gzip JSON: $${h.gzipTotal}; no hourly charge`),
+  );
+  for (const c of cost.samsa) {
+    rows.push(row('cost', `modelled bill per 1 M × 1 KB, ${c.recordsPerRequest} records/request, ${c.codec}`, c.total, '$', undefined, `logs $${c.components.logs}, egress $${c.components.egress}`));
+  }
+  if (cost.idleConsumer !== undefined) {
+    rows.push(
+      row('cost', 'one consumer long-polling an idle partition without pause (fetch), per month', cost.idleConsumer.fetch.perMonth, '$', undefined, 'the handler is busy for the whole wait'),
+      row('cost', 'one group member long-polling idle partitions without pause, per month', cost.idleConsumer.groupPoll.perMonth, '$'),
+    );
+  }
+  return rows;
 }

@@ -17,12 +17,45 @@ import type { LibContext } from '../lib/context';
 import { DEFAULT_LIMITS } from '../lib/limits';
 import { createStorageClients, localCredentials } from '../lib/storage/client';
 import { createTableInput, ensureTables } from '../lib/storage/ensure-tables';
+import type { Position, TopicPartitions } from '../lib/protocol/groups';
 import { LOG_TABLE, localTableNames, type TableNames } from '../lib/storage/schema';
 import { CapacityMeter } from './capacity';
+import { CallSpans } from './spans';
+
+/**
+ * A decoded JSON answer of the API. Scenarios read the fields of the route they
+ * called; every field is optional here and cast where it is used (the wire
+ * types are lib/protocol/responses.ts). An empty body decodes to {}.
+ */
+export interface ApiAnswer {
+  records?: unknown[];
+  nextOffset?: number;
+  highWatermark?: number;
+  abortedRanges?: unknown[];
+  memberEpoch?: number;
+  assignment?: TopicPartitions[];
+  positions?: Position[];
+  state?: string;
+  producerId?: string;
+  producerEpoch?: number;
+  offset?: number | null;
+  partitions?: unknown[];
+  error?: { code?: string; message?: string };
+}
+
+/** The member fields of a heartbeat or poll answer; throws when one is missing. */
+export function memberAnswer(a: ApiAnswer): { memberEpoch: number; assignment: TopicPartitions[]; positions: Position[] } {
+  if (typeof a.memberEpoch !== 'number' || a.assignment === undefined) throw new Error(`not a member answer: ${JSON.stringify(a).slice(0, 200)}`);
+  return { memberEpoch: a.memberEpoch, assignment: a.assignment, positions: a.positions ?? [] };
+}
+
+export function decodeAnswer(text: string): ApiAnswer {
+  return text === '' ? {} : (JSON.parse(text) as ApiAnswer);
+}
 
 export interface CallResult {
   status: number;
-  body: any;
+  body: ApiAnswer;
 }
 
 export interface BenchEnv {
@@ -32,6 +65,8 @@ export interface BenchEnv {
   /** Same key schema as the log table, no index: the floor for raw puts. */
   scratchTable: string;
   meter: CapacityMeter;
+  /** Start and end of every DynamoDB call, for sequential round trips per request (bench/spans.ts). */
+  spans: CallSpans;
   lib: LibContext;
   /** The app's dependencies (metered clients, topic cache), for serving the same app over real HTTP (bench/http.ts). */
   deps: AppDeps;
@@ -52,6 +87,7 @@ export async function createBenchEnv(endpoint: string): Promise<BenchEnv> {
   const tables = localTableNames(prefix);
   const scratchTable = `${prefix}-raw`;
   const meter = new CapacityMeter();
+  const spans = new CallSpans();
 
   const setup = createStorageClients({ endpoint, credentials: localCredentials() });
   await ensureTables(setup.raw, tables);
@@ -69,11 +105,11 @@ export async function createBenchEnv(endpoint: string): Promise<BenchEnv> {
       limits: { ...DEFAULT_LIMITS },
       auth: { ...DEFAULT_AUTH, quota: { ratePerSecond: 0, burst: 1 } },
     },
-    { plugins: [meter.plugin] },
+    { plugins: [meter.plugin, spans.plugin] },
   );
   const authHeaders = { authorization: `Bearer ${await benchPrincipal(deps.lib)}` };
   const app = buildApp(deps, allHandlers);
-  const metered = createStorageClients({ endpoint, credentials: localCredentials(), plugins: [meter.plugin] });
+  const metered = createStorageClients({ endpoint, credentials: localCredentials(), plugins: [meter.plugin, spans.plugin] });
 
   const call = async (method: string, path: string, body?: unknown): Promise<CallResult> => {
     const init: RequestInit = { method, headers: authHeaders };
@@ -83,7 +119,7 @@ export async function createBenchEnv(endpoint: string): Promise<BenchEnv> {
     }
     const res = await app.request(path, init);
     const text = await res.text();
-    return { status: res.status, body: text === '' ? undefined : JSON.parse(text) };
+    return { status: res.status, body: decodeAnswer(text) };
   };
 
   let topics = 0;
@@ -93,6 +129,7 @@ export async function createBenchEnv(endpoint: string): Promise<BenchEnv> {
     tables,
     scratchTable,
     meter,
+    spans,
     lib: deps.lib,
     deps,
     authHeaders,

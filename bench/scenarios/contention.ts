@@ -13,8 +13,8 @@
 import { mergeTallies, type Tally } from '../capacity';
 import { eventBatch, rng } from '../data';
 import { concurrentLoops, type BenchEnv } from '../env';
-import type { Check, ScenarioOutput } from '../report';
-import { round, summarize } from '../stats';
+import { row, type Row, type ScenarioOutput } from '../report';
+import { ratio, round, summarize } from '../stats';
 import { produceFigures } from './produce';
 
 const LEVELS = [1, 4, 16, 32];
@@ -192,25 +192,16 @@ export async function runContention(
   const wastedTotal = rows.reduce((s, r) => s + r.wastedWru, 0);
   const g1 = goodputAt.get(1) ?? 0;
   const g32 = goodputAt.get(32) ?? 0;
-  const checks: Check[] = [
-    {
-      name: 'wasted WRU under contention (1–32 producers)',
-      target: '0',
-      actual: `${wastedTotal}${rows.some((r) => r.wastedWruEstimated) ? ' (estimated from item sizes)' : ''}`,
-      pass: wastedTotal === 0,
-    },
-    {
-      name: 'goodput at 32 producers ≥ goodput at 1',
-      target: `≥ ${Math.round(g1)} rec/s`,
-      actual: `${Math.round(g32)} rec/s (×${round(g32 / g1, 2)})`,
-      pass: g32 >= g1,
-    },
-    {
-      name: 'dense offsets, no duplicates, acks match (all levels)',
-      target: 'dense, 0 dup',
-      actual: rows.map((r) => `${r.producers}p: ${r.denseOffsets ? 'dense' : 'NOT dense'}/${r.duplicates} dup/${r.offsetMismatches} mism.`).join(', '),
-      pass: rows.every((r) => r.denseOffsets && r.duplicates === 0 && r.offsetMismatches === 0 && r.missingAcknowledged === 0),
-    },
+  const checks: Row[] = [
+    row('contention', 'wasted WRU under contention (1–32 producers on one partition)', wastedTotal, 'WRU', ['=', 0], rows.some((r) => r.wastedWruEstimated) ? 'estimated from item sizes' : undefined),
+    row('contention', 'goodput at 32 producers relative to 1 producer', ratio(g32, g1), '×', ['>=', 1], `${Math.round(g1)} → ${Math.round(g32)} records/s`),
+    row(
+      'contention',
+      'offsets not dense, duplicates, acknowledged offsets missing or mismatched (all levels)',
+      rows.reduce((n, r) => n + (r.denseOffsets ? 0 : 1) + r.duplicates + r.offsetMismatches + r.missingAcknowledged, 0),
+      'anomalies',
+      ['=', 0],
+    ),
   ];
   return {
     key: 'contention',

@@ -19,7 +19,7 @@
 import { summarizeTally, type Tally } from '../capacity';
 import { eventBatch, rng } from '../data';
 import { sequentialLoop, type BenchEnv } from '../env';
-import type { Check, TableRow } from '../report';
+import { row, type Row, type TableRow } from '../report';
 import { round, summarize } from '../stats';
 
 const SESSION_MS = 600_000;
@@ -66,7 +66,7 @@ const sameAssignment = (a: TP[], b: TP[]) => JSON.stringify(a) === JSON.stringif
 export interface GroupScaleOutput {
   json: unknown;
   rows: TableRow[];
-  checks: Check[];
+  checks: Row[];
 }
 
 export async function runGroupScale(env: BenchEnv, prefix: string): Promise<GroupScaleOutput> {
@@ -239,31 +239,18 @@ export async function runGroupScale(env: BenchEnv, prefix: string): Promise<Grou
     });
   }
   const roundBound = (members: number) => 0.5 * ROUND_PARTITIONS + 3 * members;
-  const checks: Check[] = [
-    {
-      name: 'group poll RRU/record at 16 and 256 partitions (issue 16)',
-      target: '≤ 0.015',
-      actual: scale.map((s) => `${s.partitions}p: ${s.rruPerRecord}${s.caughtUp ? '' : ' (capped)'}`).join(', '),
-      pass: scale.every((s) => s.rruPerRecord <= 0.015 && s.caughtUp),
-    },
-    {
-      name: 'idle group poll RRU (issue 16: whatever the partition count)',
-      target: '≤ 3 at 16 and 256 partitions',
-      actual: scale.map((s) => `${s.partitions}p: ${s.idleRruPerPoll}`).join(', '),
-      pass: scale.every((s) => s.idleRruPerPoll <= 3),
-    },
-    {
-      name: 'group poll with new data in 1 partition costs O(partitions with new data)',
-      target: '≤ 8 RRU at 16 and 256 partitions',
-      actual: scale.map((s) => `${s.partitions}p: ${s.dataRruPerPoll}`).join(', '),
-      pass: scale.every((s) => s.dataRruPerPoll <= 8),
-    },
-    {
-      name: `idle round of the whole group, ${ROUND_PARTITIONS} partitions: O(1) per member (issue 16)`,
-      target: ROUND_MEMBERS.map((n) => `${n}m ≤ ${roundBound(n)}`).join(', '),
-      actual: rounds.map((r) => `${r.members}m: ${r.rruPerRound}`).join(', '),
-      pass: rounds.every((r) => r.rruPerRound <= roundBound(r.members)),
-    },
-  ];
+  const checks: Row[] = [];
+  for (const s of scale) {
+    checks.push(
+      row('groups', `group poll by one member, ${s.partitions} partitions × ${BATCH} records: RRU/record`, s.caughtUp ? s.rruPerRecord : Number.NaN, 'RRU', ['<=', 0.015], `${s.records} records in ${s.polls} polls, p50 ${s.consumeP50Ms} ms`),
+      row('groups', `idle group poll, ${s.partitions} partitions: RRU per poll`, s.idleRruPerPoll, 'RRU', ['<=', 3], `p50 ${s.idleP50Ms} ms`),
+      row('groups', `group poll with new data in 1 of ${s.partitions} partitions: RRU per poll`, s.dataRruPerPoll, 'RRU', ['<=', 8], `${s.dataRecordsPerPoll} records/poll, p50 ${s.dataP50Ms} ms`),
+    );
+  }
+  for (const r of rounds) {
+    checks.push(
+      row('groups', `idle round of ${r.members} member${r.members === 1 ? '' : 's'} (${ROUND_PARTITIONS} partitions): RRU per member poll`, r.rruPerMemberPoll, 'RRU', ['<=', roundBound(r.members) / r.members], `${r.rruPerRound} RRU per round of the whole group; bound ${ROUND_PARTITIONS / 2} + 3 per member per round`),
+    );
+  }
   return { json: { scale, rounds }, rows, checks };
 }

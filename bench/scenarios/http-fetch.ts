@@ -14,10 +14,11 @@
  */
 import { summarizeTally, type Tally } from '../capacity';
 import { jsonBatch, rng } from '../data';
-import { concurrentLoops, type BenchEnv } from '../env';
+import { concurrentLoops, memberAnswer, type BenchEnv } from '../env';
 import { billedMsMean, type HttpStack } from '../http';
 import type { Profile } from '../profile';
-import type { Check, ScenarioOutput, TableRow } from '../report';
+import type { IdleInput } from '../cost';
+import { row, type Row, type ScenarioOutput, type TableRow } from '../report';
 import { round, summarize } from '../stats';
 
 const RECORD_BYTES = 1024;
@@ -76,7 +77,7 @@ async function populate(env: BenchEnv, http: HttpStack, topic: string, batches: 
   });
 }
 
-export async function runHttpFetch(env: BenchEnv, http: HttpStack, profile: Profile): Promise<ScenarioOutput> {
+export async function runHttpFetch(env: BenchEnv, http: HttpStack, profile: Profile): Promise<ScenarioOutput & { idle: IdleInput }> {
   const p = profile.fetch;
   const batchCount = Math.ceil(p.records / p.recordsPerBatch);
   const total = batchCount * p.recordsPerBatch;
@@ -139,8 +140,8 @@ export async function runHttpFetch(env: BenchEnv, http: HttpStack, profile: Prof
       rebalanceTimeoutMs: SESSION_MS,
     });
     if (res.status !== 200) throw new Error(`http-fetch heartbeat: HTTP ${res.status} ${JSON.stringify(res.body)}`);
-    member.epoch = res.body.memberEpoch;
-    member.assignment = res.body.assignment;
+    member.epoch = memberAnswer(res.body).memberEpoch;
+    member.assignment = memberAnswer(res.body).assignment;
   };
   await heartbeat();
   await heartbeat();
@@ -180,7 +181,7 @@ export async function runHttpFetch(env: BenchEnv, http: HttpStack, profile: Prof
         next[r.partition] = r.offset + 1;
       }
       pRecords += (res.body.records as unknown[]).length;
-      positions = res.body.positions;
+      positions = memberAnswer(res.body).positions;
       if ((res.body.records as unknown[]).length === 0) throw new Error('http-fetch: empty poll before catching up');
     }
     pElapsed += performance.now() - t0;
@@ -216,13 +217,8 @@ export async function runHttpFetch(env: BenchEnv, http: HttpStack, profile: Prof
   const idleFetch = await idle('fetch');
   const idlePoll = await idle('poll');
 
-  const checks: Check[] = [
-    {
-      name: 'HTTP sequential fetch and group poll: every record once, in order',
-      target: `${total} per pass`,
-      actual: `fetch ${sequential.everyRecordOnceInOrder ? 'ok' : 'MISSING/OUT OF ORDER'}, poll ${groupPoll.everyRecordOnceInOrder ? 'ok' : 'MISSING/OUT OF ORDER'}`,
-      pass: sequential.everyRecordOnceInOrder && groupPoll.everyRecordOnceInOrder,
-    },
+  const checks: Row[] = [
+    row('http-fetch', 'HTTP sequential fetch and group poll: readers that missed, repeated or reordered records', (sequential.everyRecordOnceInOrder ? 0 : 1) + (groupPoll.everyRecordOnceInOrder ? 0 : 1), 'readers', ['=', 0], `${total} records per pass`),
   ];
   const rows: TableRow[] = [
     {
@@ -253,6 +249,7 @@ export async function runHttpFetch(env: BenchEnv, http: HttpStack, profile: Prof
     },
   ];
   return {
+    idle: { fetch: idleFetch, groupPoll: idlePoll },
     key: 'http-fetch',
     json: {
       via: 'real HTTP (local/server.ts), one request in flight',

@@ -32,7 +32,7 @@ import { jsonBatch, rng, toTypedJsonRecords } from '../data';
 import { sequentialLoop, type BenchEnv } from '../env';
 import { billedMsMean, type HttpStack } from '../http';
 import { cellName, sizeName, type GridCell, type Profile } from '../profile';
-import type { Check, ScenarioOutput, TableRow } from '../report';
+import { row, type Row, type ScenarioOutput, type TableRow } from '../report';
 import { ratio, round, summarize } from '../stats';
 import { produceFigures } from './produce';
 
@@ -74,6 +74,8 @@ export interface CellResult {
   records?: number;
   failedRequests?: number;
   requestBytes?: number;
+  /** Mean response body bytes of a produce request (egress). */
+  responseBytes?: number;
   apiGatewayUnitsPerRequest?: number;
   recordsPerSec?: number;
   mbPerSec?: number;
@@ -123,22 +125,12 @@ export async function runHttpProduce(env: BenchEnv, http: HttpStack, profile: Pr
 
   const measured = cells.filter((c) => c.skipped === undefined);
   const failed = measured.reduce((s, c) => s + (c.failedRequests ?? 0), 0);
-  const checks: Check[] = [
-    {
-      name: 'HTTP produce grid: every request acknowledged',
-      target: '0 failed',
-      actual: `${failed} failed of ${measured.reduce((s, c) => s + (c.requests ?? 0), 0)} requests in ${measured.length} cells`,
-      pass: failed === 0,
-    },
+  const checks: Row[] = [
+    row('http-produce', 'HTTP produce grid: requests not acknowledged', failed, 'requests', ['=', 0], `of ${measured.reduce((s, c) => s + (c.requests ?? 0), 0)} requests in ${measured.length} cells`),
   ];
   const dense = measured.filter((c) => c.readBack !== undefined);
   if (dense.length > 0) {
-    checks.push({
-      name: 'HTTP read-back of the 1 KB cells: every record, dense offsets',
-      target: 'dense',
-      actual: dense.map((c) => `${c.cell} ${c.codec}: ${c.readBack?.denseOffsets ? 'dense' : 'NOT dense'}`).join(', '),
-      pass: dense.every((c) => c.readBack?.denseOffsets === true),
-    });
+    checks.push(row('http-produce', 'HTTP read-back of the 1 KB cells: cells with missing records or offsets not dense', dense.filter((c) => c.readBack?.denseOffsets !== true).length, 'cells', ['=', 0], `${dense.length} cells read back`));
   }
 
   const rows: TableRow[] = cells.map((c) =>
@@ -203,11 +195,13 @@ async function runCell(env: BenchEnv, http: HttpStack, g: Profile['grid'], cell:
 
   const topic = await env.createTopic(1, { 'compression.type': codec }, `http-${cell.recordsPerRequest}x${sizeName(cell.recordBytes)}-${codec}`);
   let failed = 0;
+  let responseBytes = 0;
   const serverMs: number[] = [];
   const before = env.meter.snapshot();
   const loop = await sequentialLoop(bodies.length, g.maxMsPerCell, async (i) => {
     const res = await http.request('POST', `/v1/topics/${topic}/records`, bodies[i]);
     serverMs.push(res.serverMs);
+    responseBytes += res.responseBytes;
     if (res.status !== 200) failed++;
   });
   const tally = env.meter.since(before);
@@ -224,6 +218,7 @@ async function runCell(env: BenchEnv, http: HttpStack, g: Profile['grid'], cell:
     records,
     failedRequests: failed,
     requestBytes: Math.round(meanBody),
+    responseBytes: Math.round(responseBytes / Math.max(1, loop.completed)),
     apiGatewayUnitsPerRequest: Math.ceil(meanBody / APIGW_METER_BYTES),
     recordsPerSec,
     mbPerSec: round((okRecords * cell.recordBytes) / 1e6 / (loop.elapsedMs / 1000), 2),

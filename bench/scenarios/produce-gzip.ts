@@ -8,7 +8,7 @@ import { encodePayload } from '../../lib/log/batch-item';
 import type { CompressionType } from '../../lib/topics/configs';
 import { orderBatch, rng } from '../data';
 import { sequentialLoop, type BenchEnv } from '../env';
-import type { Check, ScenarioOutput } from '../report';
+import { row, type Row, type ScenarioOutput } from '../report';
 import { ratio, round, summarize } from '../stats';
 import { produceFigures } from './produce';
 
@@ -82,13 +82,8 @@ export async function runProduceGzip(env: BenchEnv, maxMsPerCodec = 15_000): Pro
   const wru = (c: CompressionType) => rows.find((r) => r.compression === c)?.wruPerRecord ?? Number.NaN;
   const compressionWruReduction = round(ratio(wru('none'), wru('gzip')), 2);
   const brotliWruReduction = round(ratio(wru('none'), wru('brotli')), 2);
-  const checks: Check[] = [
-    {
-      name: 'gzip WRU/record reduction on typical JSON',
-      target: '≥ 3×',
-      actual: `${compressionWruReduction}× (${wru('none')} → ${wru('gzip')})`,
-      pass: compressionWruReduction >= 3,
-    },
+  const checks: Row[] = [
+    row('produce-gzip', 'gzip: WRU/record reduction on typical JSON orders', compressionWruReduction, '×', ['>=', 3], `${wru('none')} → ${wru('gzip')} WRU/record`),
   ];
   return {
     key: 'produce-gzip',
