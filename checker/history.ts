@@ -119,7 +119,19 @@ export interface NemesisOp extends OpBase {
   detail?: string;
 }
 
-export type Op = SendOp | FetchOp | PollOp | CommitOp | OffsetsOp | CommittedOp | MembersOp | TopicOp | NemesisOp;
+/**
+ * A transaction (`POST /v1/transactions`): records for several partitions and topics (values unique per
+ * run), and for a consume-transform-produce step the group commit it carried.
+ */
+export interface TxnOp extends OpBase {
+  f: 'txn';
+  records: { topic: string; partition: number; value: string }[];
+  groupCommit?: { group: string; member: string; epoch: number; topic: string; offsets: Record<string, number> };
+  /** Where each record landed, on ok. */
+  offsets?: number[];
+}
+
+export type Op = SendOp | FetchOp | PollOp | CommitOp | OffsetsOp | CommittedOp | MembersOp | TopicOp | NemesisOp | TxnOp;
 
 /** What an op is before it completes. */
 export type Invocation<T extends Op = Op> = Omit<T, 'id' | 'invokeAt' | 'completeAt' | 'outcome'>;

@@ -12,7 +12,9 @@ import { inconsistentOffsets } from './inconsistent-offsets';
 import { lostWrites } from './lost-write';
 import { ANOMALIES, buildModel, type AnomalyName, type Finding, type Findings, type Model, type RunFacts } from './model';
 import { nonmonotonicPolls, nonmonotonicSends } from './nonmonotonic';
+import { eosViolations } from './eos-violation';
 import { offsetHoles } from './offset-hole';
+import { partialTransactions } from './partial-transaction';
 import { pollSkips } from './poll-skip';
 import { staleReads } from './stale-read';
 
@@ -47,6 +49,8 @@ const CHECKS: Record<AnomalyName, (m: Model) => Findings> = {
   'stale-read': staleReads,
   'commit-regression': commitRegressions,
   'assignment-overlap': assignmentOverlaps,
+  'partial-transaction': partialTransactions,
+  'eos-violation': eosViolations,
 };
 
 export function analyse(ops: Op[], facts: RunFacts): Analysis {

@@ -14,6 +14,11 @@ import type { CommitOp, FetchOp, OffsetsOp, Op, PollOp, SendOp, TopicOp } from '
 export interface RunFacts {
   topics: { name: string; partitions: number; /** Retention may remove old records during the run. */ retention: boolean }[];
   /**
+   * The consume-transform-produce pipeline, when the run has one: its group reads `input` and writes,
+   * per input record, one record to `output` whose value is `<input value>|<attempt>` (eos-violation.ts).
+   */
+  eos?: { group: string; input: string; output: string };
+  /**
    * Real milliseconds after an acknowledgement from which every fetch must
    * include it: the abort bound, twice the tolerated clock skew, and slack.
    * Before that, only a dead writer's open reservation may hold the stable end back.
@@ -32,7 +37,9 @@ export type AnomalyName =
   | 'aborted-read'
   | 'stale-read'
   | 'commit-regression'
-  | 'assignment-overlap';
+  | 'assignment-overlap'
+  | 'partial-transaction'
+  | 'eos-violation';
 
 export const ANOMALIES: readonly AnomalyName[] = [
   'lost-write',
@@ -46,6 +53,8 @@ export const ANOMALIES: readonly AnomalyName[] = [
   'stale-read',
   'commit-regression',
   'assignment-overlap',
+  'partial-transaction',
+  'eos-violation',
 ];
 
 export interface Finding {
