@@ -10,8 +10,10 @@
  * Requests of one connection are handled one at a time, in order, as a
  * Kafka broker does (so a client's pipelined produces stay ordered).
  * An API or version the gateway does not serve (absent from ApiVersions)
- * is answered with UNSUPPORTED_VERSION wherever its response has a
- * top-level error code; a request no schema describes closes the connection.
+ * is answered with UNSUPPORTED_VERSION, and a request whose handler failed
+ * with UNKNOWN_SERVER_ERROR, in the response's top-level error code or else
+ * in each item the request named (protocol/error-response.ts); a request no
+ * schema describes closes the connection.
  * Requests before SASL completes (when authentication is on) other than
  * ApiVersions and the SASL ones close the connection, as Kafka does.
  * Quotas: the principal's request quota (lib/auth/quota.ts, the same
@@ -29,6 +31,7 @@ import { KafkaError } from './errors';
 import { apiVersionsTable, HANDLERS } from './handlers/registry';
 import { rawSaslToken } from './handlers/sasl';
 import { decodeMessage, encodeMessage, type KStruct } from './protocol/codec';
+import { errorResponse } from './protocol/error-response';
 import { inRange, requestSchema, schema, schemas, type MessageSpec } from './protocol/schema';
 import { Reader, Writer } from './protocol/wire';
 
@@ -175,7 +178,7 @@ async function handleFrame(g: Gateway, s: Session, frame: Buffer, throttle: { ms
   const resSpec = schema(`${reqSpec.name.replace(/Request$/, '')}Response`);
   let body: KStruct | undefined;
   if (handler === undefined || version < handler.min || version > handler.max) {
-    body = errorBody(resSpec, version, KafkaError.UNSUPPORTED_VERSION);
+    body = errorResponse(reqSpec, resSpec, version, decodeOrUndefined(reqSpec, version, r2), KafkaError.UNSUPPORTED_VERSION);
     if (body === undefined) return 'close';
   } else {
     const req = decodeMessage(reqSpec, version, r2);
@@ -184,7 +187,9 @@ async function handleFrame(g: Gateway, s: Session, frame: Buffer, throttle: { ms
       body = await handler.handle(g, s, req, version);
     } catch (err) {
       onError(`kafka gateway: ${handler.name} v${version} failed:`, err);
-      body = errorBody(resSpec, version, KafkaError.UNKNOWN_SERVER_ERROR);
+      // An acks=0 producer reads no response: Kafka signals a failed one by closing the connection.
+      if (apiKey === 0 && req.acks === 0) return 'close';
+      body = errorResponse(reqSpec, resSpec, version, req, KafkaError.UNKNOWN_SERVER_ERROR);
       if (body === undefined) return 'close';
     }
     if (body === undefined) return undefined;
@@ -223,14 +228,13 @@ function frame32(payload: Buffer): Buffer {
   return out;
 }
 
-/**
- * A response carrying only a top-level error code, for APIs whose response
- * has one; undefined otherwise (the connection is then closed, as Kafka does
- * for requests it cannot answer).
- */
-export function errorBody(spec: MessageSpec, version: number, code: number): KStruct | undefined {
-  const field = spec.fields.find((f) => f.key === 'errorCode' && inRange(f.versions, version));
-  return field === undefined ? undefined : { errorCode: code };
+/** The request body, or undefined when it does not decode (an error response then needs a top-level error code). */
+function decodeOrUndefined(spec: MessageSpec, version: number, r: Reader): KStruct | undefined {
+  try {
+    return decodeMessage(spec, version, r);
+  } catch {
+    return undefined;
+  }
 }
 
 /** KIP-511: an ApiVersions request of a version we do not know gets a v0 answer with UNSUPPORTED_VERSION and our versions. */

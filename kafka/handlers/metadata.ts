@@ -6,7 +6,6 @@
  * never created by a Metadata request (Samsa has no auto-creation).
  */
 import { authorize } from '../../lib/auth/authorize';
-import { isSamsaError } from '../../lib/errors';
 import { listTopics } from '../../lib/topics/list';
 import { findTopic, type Topic } from '../../lib/topics/topic-item';
 import type { ApiHandler, Gateway } from '../api';
@@ -48,7 +47,7 @@ export const metadata: ApiHandler = {
             if (topic === undefined) return { errorCode: KafkaError.UNKNOWN_TOPIC_OR_PARTITION, name: t.name, partitions: [] };
             return describe(g, topic);
           } catch (err) {
-            if (!isSamsaError(err)) throw err;
+            // Storage trouble too is this topic's error (retriable ones map to REQUEST_TIMED_OUT), not the request's.
             return { errorCode: kafkaCode(err), name: t.name, partitions: [] };
           }
         }),

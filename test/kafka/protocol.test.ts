@@ -1,12 +1,17 @@
 /**
  * Protocol edges a client can hit: an API Kafka defines but the gateway does
  * not serve is absent from ApiVersions and answered with UNSUPPORTED_VERSION
- * (not a dropped connection); invalid acks are INVALID_REQUIRED_ACKS; both
+ * (not a dropped connection), at the top level or on every item the request
+ * named; a failed request's answer is built the same way; invalid acks are INVALID_REQUIRED_ACKS; both
  * isolation levels read the same records, with the last stable offset at the
  * high watermark (Samsa never exposes uncommitted data).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiVersionsTable } from '../../kafka/handlers/registry';
+import { decodeMessage, encodeMessage, type KStruct } from '../../kafka/protocol/codec';
+import { errorResponse } from '../../kafka/protocol/error-response';
+import { schema } from '../../kafka/protocol/schema';
+import { Reader } from '../../kafka/protocol/wire';
 import { decodeBatches } from '../../kafka/records/batch';
 import { uniqueName } from '../support/stack';
 import { call, createKafkaStack, createTopic, fetchBody, openSocket, produceBody, type KafkaStack } from './gateway';
@@ -39,6 +44,42 @@ describe('APIs the gateway does not serve', () => {
     } finally {
       socket.destroy();
     }
+  });
+});
+
+describe('error responses without a top-level error code', () => {
+  it('answers an unserved API whose errors are per item (OffsetForLeaderEpoch) with UNSUPPORTED_VERSION on each partition it named', async () => {
+    const socket = await openSocket(k.gateway.port);
+    try {
+      const answer = await call(
+        socket,
+        'OffsetForLeaderEpoch',
+        23,
+        4,
+        { replicaId: -1, topics: [{ topic: 't', partitions: [{ partition: 2, currentLeaderEpoch: -1, leaderEpoch: 0 }, { partition: 5, currentLeaderEpoch: -1, leaderEpoch: 0 }] }] },
+        31,
+      );
+      expect(answer.topics).toMatchObject([{ topic: 't', partitions: [{ partition: 2, errorCode: 35 }, { partition: 5, errorCode: 35 }] }]);
+    } finally {
+      socket.destroy();
+    }
+  });
+
+  it('builds a failed Produce answer from the request: every topic and partition it named, with the code', () => {
+    const req = produceBody('orders', 3, ['x']);
+    req.topicData.push({ name: 'audit', partitionData: [{ index: 0, records: null }, { index: 1, records: null }] });
+    const body = errorResponse(schema('ProduceRequest'), schema('ProduceResponse'), 9, req, -1)!;
+    expect(body.responses.map((t: KStruct) => [t.name, t.partitionResponses.map((p: KStruct) => [p.index, p.errorCode])])).toEqual([
+      ['orders', [[3, -1]]],
+      ['audit', [[0, -1], [1, -1]]],
+    ]);
+    // It encodes as a valid ProduceResponse.
+    const back = decodeMessage(schema('ProduceResponse'), 9, new Reader(encodeMessage(schema('ProduceResponse'), 9, body).toBuffer()));
+    expect(back.responses[1].partitionResponses[1]).toMatchObject({ index: 1, errorCode: -1 });
+  });
+
+  it('has no answer for a request that named nothing to put the error on (the connection is then closed)', () => {
+    expect(errorResponse(schema('MetadataRequest'), schema('MetadataResponse'), 9, { topics: null, allowAutoTopicCreation: false }, -1)).toBeUndefined();
   });
 });
 
