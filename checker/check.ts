@@ -17,6 +17,7 @@ import { KafkaJsProducer } from './clients/kafka';
 import { IdempotentProducer, PlainProducer } from './clients/producers';
 import { CommittedObserver, Fetcher, recordedCommitted, recordedFetch } from './clients/readers';
 import { Recreator } from './clients/recreator';
+import { Transformer, TxnProducer } from './clients/transactions';
 import { Nemesis, planFaults, usableFaults, type FaultName, type Step } from './faults/nemesis';
 import { seeded } from './faults/random';
 import { HistoryRecorder, type TopicOp } from './history';
@@ -100,6 +101,11 @@ export async function runCheck(o: CheckOptions): Promise<CheckResult> {
       main: { name: `chk-${runId}-main`, partitions: 4, retention: false } as TopicSpec,
       churn: { name: `chk-${runId}-churn`, partitions: 2, retention: false } as TopicSpec,
       retained: { name: `chk-${runId}-ret`, partitions: 2, configs: { 'retention.ms': '60000' }, retention: true } as TopicSpec,
+      // Transactions across partitions and topics, and the consume-transform-produce pipeline.
+      txa: { name: `chk-${runId}-txa`, partitions: 3, retention: false } as TopicSpec,
+      txb: { name: `chk-${runId}-txb`, partitions: 2, retention: false } as TopicSpec,
+      eosIn: { name: `chk-${runId}-eosin`, partitions: 2, retention: false } as TopicSpec,
+      eosOut: { name: `chk-${runId}-eosout`, partitions: 2, retention: false } as TopicSpec,
     };
     for (const t of Object.values(topics)) {
       const complete = history.invoke<TopicOp>({ f: 'create-topic', process: 'setup', topic: t.name });
@@ -145,6 +151,12 @@ export async function runCheck(o: CheckOptions): Promise<CheckResult> {
       const bootstrap = stack!.kafka![i % stack!.kafka!.length]!;
       add(i % 2 === 0 ? 'kplain' : 'kidem', (name) => new KafkaJsProducer(name, ctx(name), topics.main, bootstrap, i % 2 === 1));
     }
+    for (let i = 0; i < n(2); i++) add('txn', (name) => new TxnProducer(name, ctx(name), { topics: [topics.txa, topics.txb] }));
+    const eosGroup = `chk-${runId}-eos`;
+    add('eosfeed', (name) => new PlainProducer(name, ctx(name), topics.eosIn));
+    for (let i = 0; i < n(3); i++) {
+      add('transform', (name) => new Transformer(name, ctx(name), { group: eosGroup, input: topics.eosIn.name, output: topics.eosOut, sessionTimeoutMs: o.sessionTimeoutMs }));
+    }
     add('retplain', (name) => new PlainProducer(name, ctx(name), topics.retained));
     add('retfetch', (name) => new Fetcher(name, ctx(name), topics.retained));
     o.log(`clients: ${clients.length} (${Object.entries(roles).map(([r, c]) => `${c} ${r}`).join(', ')})`);
@@ -171,11 +183,13 @@ export async function runCheck(o: CheckOptions): Promise<CheckResult> {
     await sleep(settleMs);
     for (const t of Object.values(topics)) for (let p = 0; p < t.partitions; p++) await finalRead(api, history, t.name, p);
     await recordedCommitted({ api, history }, 'final', group, topics.main.name);
+    await recordedCommitted({ api, history }, 'final', eosGroup, topics.eosIn.name);
     await history.close();
 
     const facts: RunFacts = {
       topics: Object.values(topics).map((t) => ({ name: t.name, partitions: t.partitions, retention: t.retention })),
       staleBoundMs: o.abortAfterMs + 2 * o.maxClockSkewMs + 1_000,
+      eos: { group: eosGroup, input: topics.eosIn.name, output: topics.eosOut.name },
     };
     const analysis = analyse(history.ops, facts);
     const faultsFired = stack === undefined ? {} : {

@@ -2,7 +2,7 @@
  * EOS violation: in the consume-transform-produce pipeline (RunFacts.eos), an
  * input record the group committed past has zero outputs, or more than one,
  * in the output topic once the run healed. Every transform writes one output
- * `<input value>|<attempt>` per input together with the commit of the input's
+ * `<input value>=><attempt>` per input together with the commit of the input's
  * next offset, so exactly one attempt per committed input may be visible —
  * across crashes, lost responses, zombies and rebalances. Inputs at or past
  * the group's final committed offset are not judged (not processed yet).
@@ -27,7 +27,9 @@ export function eosViolations(m: Model): Findings {
   for (const [key, values] of finals) {
     if (!key.startsWith(`${eos.output}/`)) continue;
     for (const v of values) {
-      const input = v.slice(0, v.lastIndexOf('|'));
+      const at = v.lastIndexOf('=>');
+      if (at < 0) continue;
+      const input = v.slice(0, at);
       outputs.set(input, (outputs.get(input) ?? 0) + 1);
     }
   }

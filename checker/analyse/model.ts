@@ -15,7 +15,7 @@ export interface RunFacts {
   topics: { name: string; partitions: number; /** Retention may remove old records during the run. */ retention: boolean }[];
   /**
    * The consume-transform-produce pipeline, when the run has one: its group reads `input` and writes,
-   * per input record, one record to `output` whose value is `<input value>|<attempt>` (eos-violation.ts).
+   * per input record, one record to `output` whose value is `<input value>=><attempt>` (eos-violation.ts).
    */
   eos?: { group: string; input: string; output: string };
   /**

@@ -87,14 +87,14 @@ describe('partial-transaction', () => {
 
 describe('eos-violation', () => {
   it('is zero when every committed input has exactly one output (retried attempts left nothing)', () => {
-    const ops = [...finals([], [], [], ['i0', 'i1', 'i2'], ['i0|1', 'i1|3', 'i2|1']), committed(3)];
+    const ops = [...finals([], [], [], ['i0', 'i1', 'i2'], ['i0=>1', 'i1=>3', 'i2=>1']), committed(3)];
     expect(count(ops, 'eos-violation')).toBe(0);
     // Inputs past the committed offset are not processed yet: no output is fine.
-    expect(count([...finals([], [], [], ['i0', 'i1', 'i2'], ['i0|1']), committed(1)], 'eos-violation')).toBe(0);
+    expect(count([...finals([], [], [], ['i0', 'i1', 'i2'], ['i0=>1']), committed(1)], 'eos-violation')).toBe(0);
   });
 
   it('catches a committed input without output and one with two outputs', () => {
-    const ops = [...finals([], [], [], ['i0', 'i1', 'i2'], ['i0|1', 'i2|1', 'i2|2']), committed(3)];
+    const ops = [...finals([], [], [], ['i0', 'i1', 'i2'], ['i0=>1', 'i2=>1', 'i2=>2']), committed(3)];
     const result = analyse(ops, facts).anomalies.find((a) => a.name === 'eos-violation')!;
     expect(result.count).toBe(2);
     expect(result.samples.map((s) => [s.kind, s.input])).toEqual([
