@@ -31,7 +31,7 @@ export const SOURCES: Source[] = [
     id: 'ddb',
     what: 'DynamoDB on-demand: $0.625 per million WRU, $0.125 per million RRU, storage $0.25/GB-month',
     url: 'https://aws.amazon.com/dynamodb/pricing/on-demand/',
-    note: 'as recorded in shared/PRODUCT.md (us-east-1, since Nov 2024)',
+    note: 'us-east-1 on-demand rates since November 2024',
   },
   {
     id: 'pitr',
@@ -139,7 +139,7 @@ export const ASSUMPTIONS = {
 };
 
 export const ASSUMPTION_TEXT: string[] = [
-  `Work: ${ASSUMPTIONS.records.toLocaleString('en-US')} records of ${ASSUMPTIONS.recordBytes} B JSON, written once by producers sending batches of the stated size, read once by one sequential consumer with fetch defaults (maxRecords 500, maxBytes 1 MiB). Region ${REGION}, list prices of ${PRICE_DATE}, no free tiers, no data-transfer charges (clients in the region; applies to every option alike).`,
+  `Work: ${ASSUMPTIONS.records.toLocaleString('en-US')} records of ${ASSUMPTIONS.recordBytes} B JSON, written once by producers sending batches of the stated size, read once by one sequential consumer with fetch defaults (maxRecords 500, maxBytes 1 MiB). Region ${REGION}, list prices of ${PRICE_DATE}, no free tiers. Data transfer is its own line (egress, below); the peers are compared without it (it applies to every option alike).`,
   'DynamoDB capacity: measured ConsumedCapacity of this run for the same cells (produce: counter, batch item, index entry, topic read; read: partition view, index, batch Query, cursor writes).',
   'API Gateway: one billed request per 512 KB of the larger of request and response body (the response side is conservative; AWS meters "requests in 512 KB increments").',
   'Lambda duration: handler wall time measured on this machine against DynamoDB Local — a PROXY for billed duration (AWS DynamoDB latency, Lambda CPU share at 512 MB and cold starts differ) — each invocation rounded up to 1 ms, at the configured memory (cdk/function-areas.ts), arm64 price. Init (cold start) time is not included: with steady traffic few instances start.',

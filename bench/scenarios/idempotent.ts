@@ -9,7 +9,7 @@
 import { eventBatch, rng } from '../data';
 import { sequentialLoop, type BenchEnv } from '../env';
 import { row as reportRow, type Row, type ScenarioOutput } from '../report';
-import { round, summarize } from '../stats';
+import { percentile, round, summarize } from '../stats';
 import { produceFigures, type ProduceRow } from './produce';
 
 const RECORDS_PER_BATCH = 100;
@@ -93,6 +93,7 @@ export async function runIdempotent(env: BenchEnv, plain: ProduceRow | undefined
     roundTripsByCommand: f.roundTripsByCommand,
     wruByCommandPerBatch: f.wruByCommandPerBatch,
     sequentialRoundTrips: round(sequential.reduce((a, x) => a + x, 0) / Math.max(1, sequential.length), 3),
+    medianSequentialRoundTrips: percentile(sequential, 50),
     maxSequentialRoundTrips: Math.max(0, ...sequential),
     extraWruPerBatch,
     extraWritesPerBatch,
@@ -109,7 +110,7 @@ export async function runIdempotent(env: BenchEnv, plain: ProduceRow | undefined
     truncated: loop.truncated,
   };
   const checks: Row[] = [
-    reportRow('idempotent', 'idempotent produce 100×100B: sequential DynamoDB round trips per request (mean)', row.sequentialRoundTrips, 'round trips', ['<=', 3], `max ${row.maxSequentialRoundTrips}`),
+    reportRow('idempotent', 'idempotent produce 100×100B: sequential DynamoDB round trips per request (median)', row.medianSequentialRoundTrips, 'round trips', ['<=', 3], `mean ${row.sequentialRoundTrips}, max ${row.maxSequentialRoundTrips}`),
   ];
   if (plain !== undefined) {
     checks.push(

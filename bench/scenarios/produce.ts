@@ -8,7 +8,7 @@ import { summarizeTally, unitsOfCommand, type Tally } from '../capacity';
 import { eventBatch, rng } from '../data';
 import { sequentialLoop, type BenchEnv } from '../env';
 import { row, type Row, type ScenarioOutput } from '../report';
-import { ratio, round, summarize } from '../stats';
+import { percentile, ratio, round, summarize } from '../stats';
 import { SHAPES, shapeName, type RawPutRow } from './raw-put';
 
 export interface ProduceRow {
@@ -28,6 +28,7 @@ export interface ProduceRow {
   roundTripsPerProduce: number;
   /** Sequential DynamoDB round trips per request (the critical path of its calls, bench/spans.ts), mean and max. */
   sequentialRoundTrips: number;
+  medianSequentialRoundTrips: number;
   maxSequentialRoundTrips: number;
   /** Every DynamoDB round trip per request, reads included. */
   allRoundTripsPerProduce: number;
@@ -110,6 +111,7 @@ export async function runProduce(
       rruPerRecord: f.rruPerRecord,
       roundTripsPerProduce: f.roundTripsPerProduce,
       sequentialRoundTrips: round(sequential.reduce((a, x) => a + x, 0) / Math.max(1, sequential.length), 3),
+      medianSequentialRoundTrips: percentile(sequential, 50),
       maxSequentialRoundTrips: Math.max(0, ...sequential),
       allRoundTripsPerProduce: f.allRoundTripsPerProduce,
       roundTripsByCommand: f.roundTripsByCommand,
@@ -130,12 +132,12 @@ export async function runProduce(
     const raw100 = raw.get('100×100B');
     checks.push(
       row('produce', 'produce 100×100B: WRU/record', main.wruPerRecord, 'WRU', ['<=', 0.13], raw100 === undefined ? undefined : `raw put of the same items: ${raw100.wruPerRecord} WRU/record`),
-      row('produce', 'produce 100×100B: sequential DynamoDB round trips per request (mean)', main.sequentialRoundTrips, 'round trips', ['<=', 2], `max ${main.maxSequentialRoundTrips}; ${main.allRoundTripsPerProduce} calls/request`),
+      row('produce', 'produce 100×100B: sequential DynamoDB round trips per request (median)', main.medianSequentialRoundTrips, 'round trips', ['<=', 2], `mean ${main.sequentialRoundTrips}, max ${main.maxSequentialRoundTrips}; ${main.allRoundTripsPerProduce} calls/request`),
     );
   }
   for (const r of rows) {
     if (r === main) continue;
-    checks.push(row('produce', `produce ${shapeName(r)}: sequential DynamoDB round trips per request (mean)`, r.sequentialRoundTrips, 'round trips', ['<=', 2], `max ${r.maxSequentialRoundTrips}`));
+    checks.push(row('produce', `produce ${shapeName(r)}: sequential DynamoDB round trips per request (median)`, r.medianSequentialRoundTrips, 'round trips', ['<=', 2], `mean ${r.sequentialRoundTrips}, max ${r.maxSequentialRoundTrips}`));
   }
   return {
     key: 'produce',
