@@ -25,7 +25,8 @@ export interface FunctionAreaSpec {
   /** Writes allowed only to named attributes or partitions, one IAM statement per entry. */
   confinedWrites?: Partial<Record<TableKey, readonly ConfinedWrites[]>>;
   /**
-   * Default reserved concurrency (CDK context `samsa:reservedConcurrency` overrides or disables it).
+   * Reserved concurrency when asked for (CDK context `samsa:reservedConcurrency=true`, or a JSON
+   * object of overrides); off by default, since a new account's whole limit is 10.
    * It guarantees the area its instances, so long-polls in fetch and groups can never take the
    * instances producers need, and caps how many instances (and quota buckets) the area can have.
    */

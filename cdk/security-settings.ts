@@ -20,7 +20,7 @@ export interface SecuritySettings {
   jwtPrincipalClaim: string;
   superUsers: string[];
   quota: AuthConfig['quota'];
-  /** Per function area; `false` reserves nothing (accounts with a low concurrency limit). */
+  /** Per function area; `false` (the default) reserves nothing, as a new account's limit of 10 requires. */
   reservedConcurrency: Record<FunctionArea, number> | false;
   /** Tighter API Gateway throttles for single routes, on top of the stage's. */
   routeThrottle: Partial<Record<RouteId, ThrottleSettings>>;
@@ -96,10 +96,16 @@ function json(value: unknown, key: string): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
+/**
+ * Off by default: a new account may run only 10 concurrent executions in all,
+ * and reserving the areas' 105 would fail the deployment. `true` reserves the
+ * area defaults (cdk/function-areas.ts); a JSON object reserves those with
+ * some areas overridden; `false` (or nothing) reserves nothing.
+ */
 function reserved(value: unknown): SecuritySettings['reservedConcurrency'] {
   const defaults = Object.fromEntries(Object.entries(FUNCTION_AREAS).map(([area, spec]) => [area, spec.reservedConcurrency])) as Record<FunctionArea, number>;
-  if (value === undefined) return defaults;
-  if (value === false || value === 'false') return false;
+  if (value === undefined || value === false || value === 'false') return false;
+  if (value === true || value === 'true') return defaults;
   const overrides = json(value, SECURITY_CONTEXT_KEYS.reservedConcurrency);
   for (const [area, n] of Object.entries(overrides)) {
     if (!(area in defaults)) throw new Error(`Context ${SECURITY_CONTEXT_KEYS.reservedConcurrency}: unknown function area '${area}'.`);

@@ -8,6 +8,9 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { TELEMETRY_ENV } from '../functions/telemetry/names';
 import { DEFAULT_LIMITS, type Limits } from '../lib/limits';
+import type { TableKey } from './constructs/tables';
+
+const TABLE_KEYS: readonly TableKey[] = ['meta', 'log'];
 
 export interface SamsaSettings {
   /** Browser origins allowed by CORS; empty (the default) configures no CORS. */
@@ -19,7 +22,7 @@ export interface SamsaSettings {
   limits: Partial<Limits>;
   /** The consumer-lag alarm fires when the worst group's lag (records) stays above this for 5 minutes. */
   lagAlarmThreshold: number;
-  /** With an address, alarms notify an SNS topic with this email subscription; without, alarms only show in CloudWatch. */
+  /** Subscribes this address to the alarm topic (which exists whenever alarms are on; its ARN is the output AlarmTopicArn). */
   alarmEmail: string | undefined;
   /** Traffic and lag metrics per topic (a CloudWatch custom metric per topic each); false = stack-wide only. */
   topicMetrics: boolean;
@@ -29,8 +32,19 @@ export interface SamsaSettings {
   lagMetrics: boolean;
   /** The CloudWatch dashboard. */
   dashboard: boolean;
-  /** The CloudWatch alarms (and, with alarmEmail, their SNS topic and its KMS key). On by default only when alarmEmail is set. */
+  /** The CloudWatch alarms, their SNS topic and its KMS key. On by default only when alarmEmail is set. */
   alarms: boolean;
+  /**
+   * A cost guard for a public endpoint: the most read and write request units per second each
+   * table (and its indexes) may consume on demand; DynamoDB throttles above it. None by default.
+   */
+  tableThroughputCap: Partial<Record<TableKey, ThroughputCap>>;
+}
+
+/** DynamoDB OnDemandThroughput; each limit at least 1 (request units per second). */
+export interface ThroughputCap {
+  maxReadRequestUnits?: number;
+  maxWriteRequestUnits?: number;
 }
 
 export const CONTEXT_KEYS = {
@@ -44,6 +58,7 @@ export const CONTEXT_KEYS = {
   lagMetrics: 'samsa:lagMetrics',
   dashboard: 'samsa:dashboard',
   alarms: 'samsa:alarms',
+  tableThroughputCap: 'samsa:tableThroughputCap',
 } as const;
 
 export const DEFAULT_SETTINGS: SamsaSettings = {
@@ -59,6 +74,7 @@ export const DEFAULT_SETTINGS: SamsaSettings = {
   lagMetrics: false,
   dashboard: false,
   alarms: false,
+  tableThroughputCap: {},
 };
 
 /** What the functions' telemetry reads (functions/telemetry/names.ts TELEMETRY_ENV). */
@@ -92,7 +108,31 @@ export function resolveSettings(scope: Construct, overrides: Partial<SamsaSettin
     lagMetrics: overrides.lagMetrics ?? flag(ctx(CONTEXT_KEYS.lagMetrics), CONTEXT_KEYS.lagMetrics) ?? DEFAULT_SETTINGS.lagMetrics,
     dashboard: overrides.dashboard ?? flag(ctx(CONTEXT_KEYS.dashboard), CONTEXT_KEYS.dashboard) ?? DEFAULT_SETTINGS.dashboard,
     alarms,
+    tableThroughputCap: overrides.tableThroughputCap ?? throughputCap(ctx(CONTEXT_KEYS.tableThroughputCap)) ?? DEFAULT_SETTINGS.tableThroughputCap,
   };
+}
+
+/** `{"log":{"maxReadRequestUnits":4000,"maxWriteRequestUnits":1000},"meta":{...}}` (cdk.json, or a JSON string with -c). */
+function throughputCap(value: unknown): SamsaSettings['tableThroughputCap'] | undefined {
+  if (value === undefined) return undefined;
+  const key = CONTEXT_KEYS.tableThroughputCap;
+  const parsed: unknown = typeof value === 'string' ? JSON.parse(value) : value;
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error(`Context ${key} must be a JSON object keyed by table (${TABLE_KEYS.join(', ')}).`);
+  const caps: SamsaSettings['tableThroughputCap'] = {};
+  for (const [table, raw] of Object.entries(parsed)) {
+    if (!(TABLE_KEYS as readonly string[]).includes(table)) throw new Error(`Context ${key}: unknown table '${table}'. Known: ${TABLE_KEYS.join(', ')}.`);
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error(`Context ${key}.${table} must be an object.`);
+    const cap: ThroughputCap = {};
+    for (const [limit, n] of Object.entries(raw)) {
+      if (limit !== 'maxReadRequestUnits' && limit !== 'maxWriteRequestUnits') {
+        throw new Error(`Context ${key}.${table}: unknown limit '${limit}'. Known: maxReadRequestUnits, maxWriteRequestUnits.`);
+      }
+      if (!Number.isSafeInteger(n) || (n as number) < 1) throw new Error(`Context ${key}.${table}.${limit} must be a positive integer.`);
+      cap[limit] = n as number;
+    }
+    caps[table as TableKey] = cap;
+  }
+  return caps;
 }
 
 /** A JSON object of lib/limits.ts keys (cdk.json, or a JSON string with -c). */

@@ -35,7 +35,7 @@ export class SamsaStack extends Stack {
     const settings = resolveSettings(this, props.settings);
     const security = resolveSecuritySettings(this, props.security);
 
-    this.tables = new SamsaTables(this, 'Tables');
+    this.tables = new SamsaTables(this, 'Tables', settings.tableThroughputCap);
     this.functions = new ApiFunctions(this, 'Functions', {
       areas: FUNCTION_AREAS,
       tables: this.tables,

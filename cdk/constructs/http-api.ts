@@ -4,7 +4,7 @@
  * error envelope rather than API Gateway's own 404. JSON access logs without
  * headers (so no credentials), and stage-wide throttling.
  */
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 // HTTP API stages take the REST API module's access-log format class.
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
@@ -78,6 +78,8 @@ export class SamsaHttpApi extends Construct {
     const jwtAuthorizer: IHttpRouteAuthorizer | undefined =
       props.jwt === undefined ? undefined : new HttpJwtAuthorizer('Jwt', props.jwt.issuer, { jwtAudience: props.jwt.audience });
     this.api = new HttpApi(this, 'Api', {
+      // The stack (stage) name tells the APIs of several stages apart in the console.
+      apiName: Stack.of(this).stackName,
       description: "Samsa: Kafka's log model over HTTP",
       defaultIntegration: integrationFor(DEFAULT_ROUTE_FUNCTION),
       // Also guards $default: in JWT mode nothing reaches a function without a valid token but the public routes (health, the OpenAPI document).

@@ -1,6 +1,6 @@
 /**
- * The CloudWatch dashboard and alarms of a Samsa stack, and optionally the
- * SNS topic that delivers the alarms by email. Each part is opt-in
+ * The CloudWatch dashboard and alarms of a Samsa stack, and the SNS topic
+ * the alarms notify (with an optional email subscription). Each part is opt-in
  * (samsa:dashboard, samsa:alarms in cdk/settings.ts) because each costs money
  * every month the stack exists, used or not; docs/deploy.md prices them. The
  * consumer-lag alarm and graphs exist only beside the lag publisher, the one
@@ -68,6 +68,7 @@ export class Monitoring extends Construct {
   readonly dashboard: Dashboard | undefined;
   /** Empty unless samsa:alarms; consumerLag only with the lag publisher. */
   readonly alarms: Partial<Record<AlarmKey, Alarm>> = {};
+  /** With samsa:alarms, always (output AlarmTopicArn); subscribed to samsa:alarmEmail when set. */
   readonly alarmTopic: Topic | undefined;
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
@@ -148,13 +149,13 @@ export class Monitoring extends Construct {
         );
       }
 
-      if (props.alarmEmail !== undefined) {
-        this.alarmTopic = this.createAlarmTopic(props.alarmEmail);
-        const action = new SnsAction(this.alarmTopic);
-        for (const a of Object.values(this.alarms)) {
-          a.addAlarmAction(action);
-          a.addOkAction(action);
-        }
+      // Always a topic (its ARN is the stack output AlarmTopicArn), so an alarm can reach someone: subscribe
+      // e-mail, chat or a pager to it after the deploy, or let samsa:alarmEmail subscribe one address now.
+      this.alarmTopic = this.createAlarmTopic(props.alarmEmail);
+      const action = new SnsAction(this.alarmTopic);
+      for (const a of Object.values(this.alarms)) {
+        a.addAlarmAction(action);
+        a.addOkAction(action);
       }
     }
 
@@ -246,7 +247,7 @@ export class Monitoring extends Construct {
    * cannot publish to a topic under the AWS-managed aws/sns key, whose policy
    * cannot be changed to let cloudwatch.amazonaws.com use it.
    */
-  private createAlarmTopic(email: string): Topic {
+  private createAlarmTopic(email: string | undefined): Topic {
     const key = new Key(this, 'AlarmTopicKey', {
       description: 'Encrypts the Samsa alarm topic; usable by CloudWatch alarms',
       enableKeyRotation: true,
@@ -263,13 +264,15 @@ export class Monitoring extends Construct {
       masterKey: key,
       enforceSSL: true,
     });
-    topic.addSubscription(new EmailSubscription(email));
-    Validations.of(topic).acknowledge({
-      id: 'Serverless::Serverless-SNSRedrivePolicy',
-      reason:
-        'The only subscription is email, which SNS retries itself; a dead-letter queue would hold alarm notifications ' +
-        'no one reads, while the alarm state and history stay in CloudWatch.',
-    });
+    if (email !== undefined) {
+      topic.addSubscription(new EmailSubscription(email));
+      Validations.of(topic).acknowledge({
+        id: 'Serverless::Serverless-SNSRedrivePolicy',
+        reason:
+          'The only subscription is email, which SNS retries itself; a dead-letter queue would hold alarm notifications ' +
+          'no one reads, while the alarm state and history stay in CloudWatch.',
+      });
+    }
     return topic;
   }
 }

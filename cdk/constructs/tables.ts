@@ -10,6 +10,7 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { ENV } from '../../functions/config';
+import type { ThroughputCap } from '../settings';
 import { TABLES, type AttributeType as SchemaAttributeType, type TableDefinition, type TableNames } from '../../lib/storage/schema';
 
 export type TableKey = keyof TableNames;
@@ -65,9 +66,10 @@ const ATTRIBUTE_TYPES: Record<SchemaAttributeType, AttributeType> = {
 export class SamsaTables extends Construct {
   readonly tables: Record<TableKey, Table>;
 
-  constructor(scope: Construct, id: string) {
+  /** `caps`: an optional on-demand throughput ceiling per table, applied to its indexes too (a cost guard). */
+  constructor(scope: Construct, id: string, caps: Partial<Record<TableKey, ThroughputCap>> = {}) {
     super(scope, id);
-    this.tables = { meta: this.createTable(TABLES.meta), log: this.createTable(TABLES.log) };
+    this.tables = { meta: this.createTable(TABLES.meta, caps.meta), log: this.createTable(TABLES.log, caps.log) };
   }
 
   /**
@@ -136,7 +138,7 @@ export class SamsaTables extends Construct {
     }
   }
 
-  private createTable(def: TableDefinition): Table {
+  private createTable(def: TableDefinition, cap: ThroughputCap = {}): Table {
     const table = new Table(this, def.logicalId, {
       partitionKey: attribute(def.partitionKey),
       sortKey: attribute(def.sortKey),
@@ -152,6 +154,8 @@ export class SamsaTables extends Construct {
       // Retaining covers stack deletion; this also refuses a stray DeleteTable (console, CLI, script).
       // An in-place update: `cdk destroy` still works and leaves the retained tables behind.
       deletionProtection: def.retain,
+      // OnDemandThroughput: an in-place update, so a cap can be added, changed or lifted on a live table.
+      ...cap,
     });
     for (const gsi of def.globalIndexes) {
       table.addGlobalSecondaryIndex({
@@ -160,6 +164,8 @@ export class SamsaTables extends Construct {
         sortKey: attribute(gsi.sortKey),
         projectionType: PROJECTIONS[gsi.projection],
         nonKeyAttributes: gsi.projection === 'INCLUDE' ? gsi.nonKeyAttributes : undefined,
+        // An index has its own on-demand capacity: without the cap, index reads would escape it.
+        ...cap,
       });
     }
     // The logical id is the schema's, not a path hash: a changed logical id

@@ -162,7 +162,6 @@ describe('alarms (samsa:alarms)', () => {
     for (const [, a] of alarms) {
       expect(a.Properties.AlarmDescription).toMatch(/Runbook: README\.md/);
       expect(a.Properties.TreatMissingData).toBe('notBreaching');
-      expect(a.Properties.AlarmActions).toBeUndefined();
     }
   });
 
@@ -203,7 +202,14 @@ describe('alarms (samsa:alarms)', () => {
       expect(a.Properties.OKActions).toEqual([{ Ref: topicId }]);
     }
     withEmail.template.hasOutput('AlarmTopicArn', { Value: { Ref: topicId } });
-    expect(ofType(full, 'AWS::SNS::Topic')).toEqual([]);
+  });
+
+  it('creates the alarm topic without an email too, so its ARN can be subscribed to after the deploy', () => {
+    const [topicId] = ofType(full, 'AWS::SNS::Topic')[0]!;
+    expect(ofType(full, 'AWS::SNS::Topic')).toHaveLength(1);
+    expect(ofType(full, 'AWS::SNS::Subscription')).toEqual([]);
+    for (const [, a] of ofType(full, 'AWS::CloudWatch::Alarm')) expect(a.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+    full.template.hasOutput('AlarmTopicArn', { Value: { Ref: topicId } });
   });
 
   it('leaves cdk-nag clean with everything on and with the alarm topic too', () => {

@@ -149,7 +149,9 @@ describe('functions', () => {
         })),
       ),
     ];
-    expect(conditional.map(({ Effect: _e, ...rest }) => rest)).toEqual(expected);
+    // Action order is the policy minimizer's (feature flag @aws-cdk/aws-iam:minimizePolicies), not the spec's.
+    const sorted = (statements: any[]) => statements.map(({ Effect: _e, Action, ...rest }) => ({ ...rest, Action: [Action].flat().sort() }));
+    expect(sorted(conditional)).toEqual(sorted(expected));
   });
 
   it('lets no reader write a record payload: fetch and groups put only marker attributes and update only cursor attributes on the log', () => {
@@ -176,9 +178,9 @@ describe('functions', () => {
     expect(policyStatementsOfRole(produceRole).flatMap(actionsOf)).not.toContain('dynamodb:DeleteItem');
   });
 
-  it.each(areas)('%s has its reserved concurrency and the auth settings, and no secret, in its environment', (area) => {
+  it.each(areas)('%s reserves no concurrency by default, and has the auth settings, and no secret, in its environment', (area) => {
     const fn = resources[functionLogicalId(area)]!.Properties;
-    expect(fn.ReservedConcurrentExecutions).toBe(FUNCTION_AREAS[area].reservedConcurrency);
+    expect(fn.ReservedConcurrentExecutions).toBeUndefined();
     expect(fn.Environment.Variables).toMatchObject({ [ENV.authMode]: 'api-keys', [ENV.superUsers]: 'admin' });
     for (const name of Object.keys(fn.Environment.Variables)) expect(name).not.toMatch(/SECRET|PASSWORD|TOKEN|API_KEY/i);
   });
@@ -296,7 +298,7 @@ describe('cdk-nag', () => {
   });
 });
 
-describe('settings', () => {
+describe('settings', { timeout: 180_000 }, () => {
   it('configures CORS and throttling from settings', () => {
     const custom = synthesize(mkdtempSync(join(tmpdir(), 'samsa-cdk-')), {
       corsOrigins: ['https://console.example.com'],

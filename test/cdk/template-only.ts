@@ -19,17 +19,21 @@ export interface TemplateOnly extends SamsaApp {
   report: ValidationReport;
 }
 
-export function synthTemplate(settings: Partial<SamsaSettings> = {}): TemplateOnly {
-  const outdir = mkdtempSync(join(tmpdir(), 'samsa-tpl-'));
+/** `context` is what `-c key=value` would pass; `keep` leaves the cloud assembly in `outdir` for the caller. */
+export function synthTemplate(
+  settings: Partial<SamsaSettings> = {},
+  options: { context?: Record<string, unknown>; outdir?: string } = {},
+): TemplateOnly {
+  const outdir = options.outdir ?? mkdtempSync(join(tmpdir(), 'samsa-tpl-'));
   try {
     const samsa = createSamsaApp({
-      app: { outdir, context: { [FAIL_SYNTH_ON_VALIDATION_ERRORS_CONTEXT]: false, 'aws:cdk:bundling-stacks': [] } },
+      app: { outdir, context: { ...options.context, [FAIL_SYNTH_ON_VALIDATION_ERRORS_CONTEXT]: false, 'aws:cdk:bundling-stacks': [] } },
       stack: { settings },
     });
     const assembly = samsa.app.synth();
     const template = Template.fromStack(samsa.stack);
     return { ...samsa, template, resources: template.toJSON().Resources, report: readValidationReport(assembly) };
   } finally {
-    rmSync(outdir, { recursive: true, force: true });
+    if (options.outdir === undefined) rmSync(outdir, { recursive: true, force: true });
   }
 }
