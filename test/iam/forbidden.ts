@@ -64,6 +64,13 @@ export const FORBIDDEN: ForbiddenCall[] = [
   { areas: ['produce'], what: 'write an API key item', call: { command: 'PutItem', input: { TableName: 'meta', Item: { pk: 'apikeys', sk: 'k1', principal: 'admin' } } } },
   { areas: ['produce'], what: "change a topic's configs", call: { command: 'UpdateItem', input: { TableName: 'meta', Key: { pk: 'topics', sk: 't' }, UpdateExpression: 'SET configs = :c', ExpressionAttributeValues: { ':c': {} } } } },
   { areas: ['produce'], what: 'move a group commit', call: { command: 'UpdateItem', input: { TableName: 'meta', Key: { pk: 'group#g', sk: `commit#${PK}` }, UpdateExpression: 'SET #o = :o', ExpressionAttributeNames: { '#o': 'offset' }, ExpressionAttributeValues: { ':o': 0 } } } },
+  // transactions writes the log as produce does, its producers' transaction state, and only the commit attributes of group items.
+  { areas: ['transactions'], what: 'write an API key item', call: { command: 'PutItem', input: { TableName: 'meta', Item: { pk: 'apikeys', sk: 'k1', principal: 'admin' } } } },
+  { areas: ['transactions'], what: 'put a group item (outside the transaction state partitions)', call: { command: 'PutItem', input: { TableName: 'meta', Item: { pk: 'group#g', sk: 'member#m', epoch: 9 } } } },
+  { areas: ['transactions'], what: "raise a member's epoch", call: { command: 'UpdateItem', input: { TableName: 'meta', Key: { pk: 'group#g', sk: 'member#m' }, UpdateExpression: 'SET epoch = :e', ExpressionAttributeValues: { ':e': 9 } } } },
+  { areas: ['transactions'], what: "fence a producer (bump its epoch)", call: { command: 'UpdateItem', input: { TableName: 'meta', Key: { pk: 'producers', sk: 'id#1' }, UpdateExpression: 'ADD epoch :one', ExpressionAttributeValues: { ':one': 1 } } } },
+  { areas: ['transactions'], what: 'delete a batch', call: { command: 'DeleteItem', input: { TableName: 'log', Key: { pk: PK, sk: 7 } } } },
+  { areas: ['transactions'], what: "query a group's items", call: queryOf('meta', 'group#g') },
   // fetch only reads meta (keys, topics, the ACL partition).
   { areas: ['fetch'], what: 'write a group commit', call: { command: 'PutItem', input: { TableName: 'meta', Item: { pk: 'group#g', sk: `commit#${PK}`, offset: 9 } } } },
   { areas: ['fetch', 'produce'], what: 'delete an API key', call: { command: 'DeleteItem', input: { TableName: 'meta', Key: { pk: 'apikeys', sk: 'k1' } } } },
