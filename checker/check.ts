@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Sabotage } from '../lib/context';
+import type { Sabotage } from './sabotage';
 import { analyse, type Analysis, type RunFacts } from './analyse';
 import { Api, callUntil, sleep } from './clients/api';
 import type { Client, ClientContext } from './clients/client';

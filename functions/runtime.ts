@@ -24,8 +24,8 @@ export interface DepsOverrides {
   clock?: Clock;
   /** Crash-point hook (lib/log/crash-points.ts). */
   crash?: LibContext['crash'];
-  /** Planted bugs for the checker's self-test only (LibContext.sabotage). */
-  sabotage?: LibContext['sabotage'];
+  /** Storage request builders with a planted bug, for the checker's self-test only (LibContext.builders). */
+  builders?: LibContext['builders'];
   /** Request logs and metrics; the Lambda entry points pass one, tests and the local server usually not. */
   telemetry?: Telemetry;
 }
@@ -54,7 +54,7 @@ export function createDeps(config: Config, extra: DepsOverrides = {}): AppDeps {
     topicCache: new TopicCache(TOPIC_CACHE_TTL_MS),
     producerEpochs: new ProducerEpochCache(),
     ...(extra.crash === undefined ? {} : { crash: extra.crash }),
-    ...(extra.sabotage === undefined ? {} : { sabotage: extra.sabotage }),
+    ...(extra.builders === undefined ? {} : { builders: extra.builders }),
     ...(extra.telemetry === undefined ? {} : { events: extra.telemetry.onLibEvent }),
   };
   return {

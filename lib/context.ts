@@ -4,6 +4,7 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Authorizer } from './auth/authorize';
+import type { Builders } from './builders';
 import type { Limits } from './limits';
 import type { LibEvent } from './events';
 import type { CrashPoint } from './log/crash-points';
@@ -33,23 +34,12 @@ export interface LibContext {
   /** Test-only: called at named crash points (lib/log/crash-points.ts); undefined in production. */
   crash?: (point: CrashPoint) => void;
   /**
-   * Test-only, NEVER set in production: deliberately broken variants of the
-   * engine, so the correctness checker's self-test (test/checker/) can prove
-   * it detects the anomalies each one causes. Read only at the marked sites.
+   * The storage requests and fencing rules guarantees rest on (lib/builders.ts);
+   * unset in production (the defaults). The checker's self-test passes a set
+   * with one builder broken, to prove it detects what that breaks.
    */
-  sabotage?: Sabotage;
+  builders?: Readonly<Builders>;
   /** Observer of operational events (lib/events.ts) for metrics; must not throw or block. */
   events?: (event: LibEvent) => void;
 }
 
-/** Planted bugs for the checker's self-test (see LibContext.sabotage). */
-export interface Sabotage {
-  /** Batch puts and abort markers overwrite whatever settled their seq (no `attribute_not_exists`). */
-  unconditionalSettle?: boolean;
-  /** Commits skip the ownership fence: zombies and removed members can move offsets. */
-  unfencedCommit?: boolean;
-  /** Idempotent produce is treated as plain produce: retries are written again. */
-  ignoreIdempotence?: boolean;
-  /** Ended member incarnations are forgotten: a re-joined member id may reuse old epochs, so its zombie can commit. */
-  forgetIncarnations?: boolean;
-}

@@ -13,7 +13,8 @@ import { buildApp } from '../../functions/http/app';
 import { createDeps } from '../../functions/runtime';
 import { startKafkaGateway } from '../../kafka/server';
 import { revokeApiKey, storeApiKey } from '../../lib/auth/keys';
-import type { LibContext, Sabotage } from '../../lib/context';
+import type { LibContext } from '../../lib/context';
+import { sabotagedBuilders, type Sabotage } from '../sabotage';
 import { createStorageClients, localCredentials } from '../../lib/storage/client';
 import { ensureTables } from '../../lib/storage/ensure-tables';
 import { localTableNames } from '../../lib/storage/schema';
@@ -92,7 +93,7 @@ export async function startStack(options: StackOptions): Promise<CheckerStack> {
       plugins: [chaos.plugin, lag.plugin],
       clock: clocks.clock(i),
       crash: crash.hook,
-      ...(options.sabotage === undefined ? {} : { sabotage: options.sabotage }),
+      ...(options.sabotage === undefined ? {} : { builders: sabotagedBuilders(options.sabotage) }),
     }),
   );
   const apps = instances.map((deps) => {

@@ -25,12 +25,15 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { authorize, type Principal } from '../auth/authorize';
+import { buildersOf } from '../builders';
 import type { LibContext } from '../context';
 import { SamsaError, toSamsaError } from '../errors';
 import type { OffsetCommit } from '../protocol/groups';
 import { metaKeys } from '../storage/keys';
 import { findTopic, unknownTopic, type Topic } from '../topics/topic-item';
-import { placeEpoch } from './incarnation';
+import type { Incarnation } from './incarnation';
+
+export type { Incarnation } from './incarnation';
 import { validateMemberId, validateGroupName } from './validate';
 
 export type CommitResult =
@@ -51,8 +54,7 @@ export async function commitOffsets(
   validateMemberId(memberId);
   checkCount(offsets);
   await authorize(ctx.authorizer, principal, 'read', { type: 'group', name: group });
-  // SABOTAGE (checker self-test only): the unfenced variant skips this read (commitAs skips the check).
-  const member = ctx.sabotage?.unfencedCommit ? undefined : await readIncarnation(ctx, group, memberId);
+  const member = await readIncarnation(ctx, group, memberId);
   const topics = new Map<string, Promise<Topic | undefined>>();
   const topicOf = (name: string) => {
     let found = topics.get(name);
@@ -79,8 +81,7 @@ export async function commitAs(
   topicOf: (name: string) => Promise<Topic | undefined>,
 ): Promise<CommitResult[]> {
   checkCount(offsets);
-  // SABOTAGE (checker self-test only): the unfenced variant trusts any epoch.
-  const incarnation = ctx.sabotage?.unfencedCommit ? { joinEpoch: 0, epoch: memberEpoch } : member;
+  const incarnation = buildersOf(ctx).commitIncarnation(member, memberEpoch);
   const refused = incarnation === undefined ? unknownMember(group, memberId) : wrongIncarnation(ctx, group, memberId, memberEpoch, incarnation);
   if (refused !== undefined) {
     return offsets.map((o) => ({ topic: o.topic, partition: o.partition, error: { code: refused.code, message: refused.message, retriable: refused.retriable } }));
@@ -113,20 +114,8 @@ function checkCount(offsets: OffsetCommit[]): void {
 
 async function commitOne(ctx: LibContext, group: string, topic: Topic, o: OffsetCommit, memberId: string, epoch: number, joinEpoch: number): Promise<void> {
   try {
-    await ctx.ddb.send(
-      new UpdateCommand({
-        TableName: ctx.tables.meta,
-        Key: metaKeys.commit(group, topic.topicId, o.partition),
-        UpdateExpression: 'SET #offset = :o, metadata = :md, committedAt = :now, commitEpoch = :e',
-        // SABOTAGE (checker self-test only): an always-true condition lets fenced members commit.
-        ConditionExpression: ctx.sabotage?.unfencedCommit
-          ? '(#owner = :m AND ownerEpoch BETWEEN :join AND :e) OR attribute_exists(#owner) OR attribute_not_exists(#owner)'
-          : '#owner = :m AND ownerEpoch BETWEEN :join AND :e',
-        ExpressionAttributeNames: { '#offset': 'offset', '#owner': 'owner' },
-        ExpressionAttributeValues: { ':o': o.offset, ':md': o.metadata ?? '', ':now': ctx.clock.now(), ':e': epoch, ':join': joinEpoch, ':m': memberId },
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      }),
-    );
+    const write = { group, topicId: topic.topicId, partition: o.partition, offset: o.offset, metadata: o.metadata ?? '', now: ctx.clock.now(), memberId, memberEpoch: epoch, joinEpoch };
+    await ctx.ddb.send(new UpdateCommand(buildersOf(ctx).commitUpdate(ctx.tables.meta, write)));
   } catch (err) {
     if (!(err instanceof ConditionalCheckFailedException)) throw err;
     const lease = err.Item === undefined ? undefined : unmarshall(err.Item);
@@ -146,9 +135,7 @@ function unknownMember(group: string, memberId: string): SamsaError {
 }
 
 function wrongIncarnation(ctx: LibContext, group: string, memberId: string, sent: number, member: Incarnation): SamsaError | undefined {
-  // SABOTAGE (checker self-test only): trust any epoch, as before incarnations were tracked.
-  if (ctx.sabotage?.forgetIncarnations) return undefined;
-  const place = placeEpoch(member, sent);
+  const place = buildersOf(ctx).placeEpoch(member, sent);
   if (place === 'current') return undefined;
   return new SamsaError(
     'FENCED_MEMBER_EPOCH',
@@ -156,11 +143,6 @@ function wrongIncarnation(ctx: LibContext, group: string, memberId: string, sent
       ? `Member '${memberId}' of group '${group}' sent epoch ${sent}, from an incarnation that has ended (this one began at epoch ${member.joinEpoch}); rejoin with memberEpoch 0.`
       : `Member '${memberId}' of group '${group}' sent epoch ${sent}; its epoch is ${member.epoch}. Rejoin with memberEpoch 0.`,
   );
-}
-
-export interface Incarnation {
-  joinEpoch: number;
-  epoch: number;
 }
 
 /** The member's live incarnation (strong read of its member item), or undefined when it is not in the group. */

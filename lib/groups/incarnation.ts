@@ -29,7 +29,8 @@
  * 1 strong GetItem (0.5 RRU) when a member id without a live item joins.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand, type GetCommandInput, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { buildersOf } from '../builders';
 import type { LibContext } from '../context';
 import { metaKeys } from '../storage/keys';
 
@@ -60,13 +61,21 @@ export async function retire(ctx: LibContext, group: string, memberId: string, e
 
 /** The highest epoch an ended incarnation of `memberId` held; 0 when none has ended. */
 export async function retiredEpoch(ctx: LibContext, group: string, memberId: string): Promise<number> {
-  // SABOTAGE (checker self-test only): forget ended incarnations, so a re-join may reuse their epochs.
-  if (ctx.sabotage?.forgetIncarnations) return 0;
-  const out = await ctx.ddb.send(
-    new GetCommand({ TableName: ctx.tables.meta, Key: metaKeys.retiredMember(group, memberId), ConsistentRead: true }),
-  );
+  const get = buildersOf(ctx).retiredEpochGet(ctx.tables.meta, group, memberId);
+  if (get === undefined) return 0;
+  const out = await ctx.ddb.send(new GetCommand(get));
   const last = out.Item?.lastEpoch;
   return typeof last === 'number' ? last : 0;
+}
+
+/** The strong read of a member id's retired epoch. */
+export function retiredEpochGet(table: string, group: string, memberId: string): GetCommandInput {
+  return { TableName: table, Key: metaKeys.retiredMember(group, memberId), ConsistentRead: true };
+}
+
+export interface Incarnation {
+  joinEpoch: number;
+  epoch: number;
 }
 
 /** Where an epoch a member sent stands against its live incarnation [joinEpoch, epoch]. */

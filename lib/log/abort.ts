@@ -9,6 +9,7 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { buildersOf } from '../builders';
 import type { LibContext } from '../context';
 import { markerItem } from './batch-item';
 import { toEntry, type SeqEntry } from './index-walk';
@@ -23,14 +24,7 @@ export async function abortSeq(
 ): Promise<SeqEntry> {
   const marker = markerItem(ref.pk, seq, offsetLowerBound, ctx.clock.now(), retentionMs);
   try {
-    await ctx.ddb.send(
-      new PutCommand({
-        TableName: ctx.tables.log,
-        Item: marker,
-        // SABOTAGE (checker self-test only): without the condition a marker may overwrite a batch.
-        ...(ctx.sabotage?.unconditionalSettle ? {} : { ConditionExpression: 'attribute_not_exists(sk)' }),
-      }),
-    );
+    await ctx.ddb.send(new PutCommand(buildersOf(ctx).settlePut(ctx.tables.log, marker as unknown as Record<string, unknown>, false)));
     ctx.events?.({ type: 'reservationAborted', topic: ref.topic.name, partition: ref.partition });
     return toEntry(marker as unknown as Record<string, unknown>);
   } catch (err) {

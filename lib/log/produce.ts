@@ -42,6 +42,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { authorize, type Principal } from '../auth/authorize';
+import { buildersOf } from '../builders';
 import type { LibContext } from '../context';
 import { isSamsaError, SamsaError, toSamsaError } from '../errors';
 import { checkWellFormed, toBytes, TYPE_IDS, type ProduceBody, type ProduceRecord } from '../protocol/records';
@@ -51,7 +52,7 @@ import { unknownTopic, type Topic } from '../topics/topic-item';
 import { validateTopicName } from '../topics/validate';
 import { append, type PendingRecord } from './append';
 import { TopicChanged } from './counter';
-import { appendIdempotent, MAX_SEQUENCE, type ProducerBatch } from './idempotence';
+import { MAX_SEQUENCE, type ProducerBatch } from './idempotence';
 import { partitionForKey } from '../protocol/murmur2';
 import { checkPartition, partitionRef, type PartitionRef } from './partition';
 import { checkProducerEpoch } from './producer-id';
@@ -117,10 +118,9 @@ export async function produce(ctx: LibContext, principal: Principal, topicName: 
       const ref: PartitionRef = { ...partitionRef(topic, partition), ...(cached ? { cached } : {}) };
       const records = group.map((g) => g.record);
       const { baseOffset, appendTime } =
-        // SABOTAGE (checker self-test only): ignoreIdempotence writes retries again.
-        producer === undefined || ctx.sabotage?.ignoreIdempotence
+        producer === undefined
           ? await append(ctx, ref, records, body.expectedOffset === undefined ? {} : { expectedOffset: body.expectedOffset })
-          : await appendIdempotent(ctx, ref, records, producer.batchFor(partition), body.expectedOffset);
+          : await buildersOf(ctx).appendIdempotent(ctx, ref, records, producer.batchFor(partition), body.expectedOffset);
       group.forEach((g, i) => {
         results[g.index] = { partition, offset: baseOffset + i, timestamp: g.record.timestamp ?? appendTime };
       });

@@ -17,6 +17,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { buildersOf } from '../builders';
 import type { LibContext } from '../context';
 import { SamsaError, toSamsaError } from '../errors';
 import { markerItem, type BuiltBatch } from './batch-item';
@@ -62,14 +63,7 @@ async function settleBatch(ctx: LibContext, built: BuiltBatch, reservation: Rese
  */
 export async function settle(ctx: LibContext, item: { pk: string; sk: number }, nonce: string): Promise<SettleOutcome> {
   try {
-    await ctx.ddbOnce.send(
-      new PutCommand({
-        TableName: ctx.tables.log,
-        Item: item,
-        // SABOTAGE (checker self-test only): without the condition a seq can be settled twice.
-        ...(ctx.sabotage?.unconditionalSettle ? {} : { ConditionExpression: 'attribute_not_exists(sk)', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const }),
-      }),
-    );
+    await ctx.ddbOnce.send(new PutCommand(buildersOf(ctx).settlePut(ctx.tables.log, item, true)));
     return 'ab' in item ? 'aborted' : 'written';
   } catch (err) {
     if (!(err instanceof ConditionalCheckFailedException)) throw err;

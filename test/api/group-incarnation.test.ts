@@ -10,6 +10,7 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ANONYMOUS } from '../../lib/auth/authorize';
 import type { LibContext } from '../../lib/context';
+import { sabotagedBuilders } from '../../checker/sabotage';
 import { acquire } from '../../lib/groups/acquire';
 import { commitOffsets } from '../../lib/groups/commit';
 import { deleteGroup } from '../../lib/groups/delete';
@@ -46,7 +47,7 @@ function manualClock(): { ctx: LibContext; advance(ms: number): void } {
 }
 
 /** The same engine with the fix removed: what the checker's self-test runs. */
-const forgetful = (ctx: LibContext): LibContext => ({ ...ctx, sabotage: { forgetIncarnations: true } });
+const forgetful = (ctx: LibContext): LibContext => ({ ...ctx, builders: sabotagedBuilders({ forgetIncarnations: true }) });
 
 async function topic(partitions: number): Promise<string> {
   const name = uniqueName();

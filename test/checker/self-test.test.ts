@@ -1,6 +1,7 @@
 /**
  * A checker that cannot fail proves nothing: the real checker, run briefly
- * against deliberately broken engines (LibContext.sabotage), must report the
+ * against deliberately broken engines (a builder set with one storage request
+ * or fencing rule broken: checker/sabotage.ts, lib/builders.ts), must report the
  * anomalies each plants — and report zero for the real engine under faults.
  * The sabotaged runs go side by side on the test DynamoDB Local; the clean
  * one follows on its own, which the nemesis can kill.
@@ -11,7 +12,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { runCheck, type CheckOptions, type CheckResult } from '../../checker/check';
 import { FAULTS, type FaultName } from '../../checker/faults/nemesis';
-import type { Sabotage } from '../../lib/context';
+import type { Sabotage } from '../../checker/sabotage';
 
 const dir = mkdtempSync(join(tmpdir(), 'samsa-check-'));
 

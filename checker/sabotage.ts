@@ -1,0 +1,40 @@
+/**
+ * Planted bugs for the checker's self-test: each names one storage request
+ * builder or fencing rule (lib/builders.ts) replaced by a broken one, so a
+ * run of the real engine with that set must report the anomalies it causes
+ * (test/checker/self-test.test.ts, `--sabotage a,b`). Production code has
+ * no branch for any of them: it only ever sees a builder set.
+ */
+import { DEFAULT_BUILDERS, type Builders } from '../lib/builders';
+import { append } from '../lib/log/append';
+
+export const SABOTAGES = {
+  /** Batch puts and abort markers overwrite whatever settled their seq (no `attribute_not_exists`). */
+  unconditionalSettle: { settlePut: (table, item) => ({ TableName: table, Item: item }) },
+  /** Commits skip the ownership fence: zombies and removed members can move offsets. */
+  unfencedCommit: {
+    commitIncarnation: (_member, sent) => ({ joinEpoch: 0, epoch: sent }),
+    commitUpdate: (table, c) => ({
+      ...DEFAULT_BUILDERS.commitUpdate(table, c),
+      ConditionExpression: '(#owner = :m AND ownerEpoch BETWEEN :join AND :e) OR attribute_exists(#owner) OR attribute_not_exists(#owner)',
+    }),
+  },
+  /** Idempotent produce is treated as plain produce: retries are written again. */
+  ignoreIdempotence: { appendIdempotent: (ctx, ref, records, _batch, expectedOffset) => append(ctx, ref, records, expectedOffset === undefined ? {} : { expectedOffset }) },
+  /** Ended member incarnations are forgotten: a re-joined member id may reuse old epochs, so its zombie can commit. */
+  forgetIncarnations: { retiredEpochGet: () => undefined, placeEpoch: () => 'current' },
+} satisfies Record<string, Partial<Builders>>;
+
+export type SabotageName = keyof typeof SABOTAGES;
+export type Sabotage = Partial<Record<SabotageName, boolean>>;
+
+/** The default builders with every named sabotage applied; an unknown name is an error. */
+export function sabotagedBuilders(sabotage: Sabotage): Builders {
+  let builders: Builders = { ...DEFAULT_BUILDERS };
+  for (const [name, on] of Object.entries(sabotage)) {
+    if (!on) continue;
+    if (!(name in SABOTAGES)) throw new Error(`unknown sabotage '${name}'; known: ${Object.keys(SABOTAGES).join(', ')}`);
+    builders = { ...builders, ...(SABOTAGES[name as SabotageName] as Partial<Builders>) };
+  }
+  return builders;
+}
