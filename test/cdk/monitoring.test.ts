@@ -11,11 +11,14 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LAG_METRICS_ACCESS } from '../../cdk/constructs/lag-metrics';
 import { ALARMS } from '../../cdk/constructs/monitoring';
+import { FUNCTION_AREAS } from '../../cdk/function-areas';
 import { STACK_NAME } from '../../cdk/samsa-app';
 import { CONTEXT_KEYS, DEFAULT_SETTINGS, resolveSettings } from '../../cdk/settings';
 import { TELEMETRY_ENV } from '../../functions/telemetry/names';
 import { TABLES } from '../../lib/storage/schema';
 import { synthTemplate, type TemplateOnly } from './template-only';
+
+const API_AREAS = Object.keys(FUNCTION_AREAS).length;
 
 type Synth = TemplateOnly;
 /** Everything opt-in switched on. */
@@ -42,7 +45,7 @@ describe('an idle default stack', () => {
   it('has no lag publisher: no function, schedule, role or log group of it', () => {
     expect(plain.stack.lagMetrics).toBeUndefined();
     expect(ofType(plain, 'AWS::Events::Rule')).toEqual([]);
-    expect(ofType(plain, 'AWS::Lambda::Function')).toHaveLength(5); // four API areas, the web console
+    expect(ofType(plain, 'AWS::Lambda::Function')).toHaveLength(API_AREAS + 1); // the API areas, the web console
     expect(Object.keys(plain.resources).filter((id) => id.startsWith('LagMetrics'))).toEqual([]);
     expect(Object.keys(full.resources).filter((id) => id.startsWith('LagMetrics')).length, 'what the check above would find').toBeGreaterThan(0);
   });
@@ -115,7 +118,7 @@ describe('lag publisher (samsa:lagMetrics)', () => {
 describe('telemetry settings of every function', () => {
   it('sets POWERTOOLS_SERVICE_NAME to the stack name, the service dimension the dashboard and alarms select on', () => {
     const functions = ofType(full, 'AWS::Lambda::Function');
-    expect(functions.length).toBe(6); // four API areas, the lag publisher, the web console
+    expect(functions.length).toBe(API_AREAS + 2); // the API areas, the lag publisher, the web console
     for (const [, fn] of functions) expect(fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME).toBe(STACK_NAME);
   });
 
