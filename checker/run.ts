@@ -19,9 +19,10 @@ const HELP = `Usage: npm run check -- [options]
   --dynamodb-endpoint U use this DynamoDB Local instead of spawning one (no kill -9)
   --instances N         handler instances behind the checker's front (default 3)
   --abort-after-ms N    the stack's abort bound (default 3000; with --url, the server's: 15000)
-  --scale X             clients per role × X (default 1: 26 clients)
-  --kafka-clients N     also N KafkaJS producers (plain and idempotent in turn) through Kafka gateways
-                        on the handler instances, recorded and analysed like the HTTP ones (default 0)
+  --scale X             HTTP clients per role × X (default 1: 26 clients)
+  --kafka-clients N     KafkaJS producers (plain and idempotent in turn) through Kafka gateways on the
+                        handler instances, recorded and analysed like the HTTP ones (default 2; 0 = none;
+                        with --url always 0)
   --intensity X         fault probabilities × X, capped at 0.5 (default 1)
   --results DIR         where history.jsonl and report.json go (default .samsa/check/<seed>)
   --verbose             keep the handlers' error logs
@@ -46,7 +47,7 @@ async function main(): Promise<number> {
         instances: { type: 'string', default: '3' },
         'abort-after-ms': { type: 'string' },
         scale: { type: 'string', default: '1' },
-        'kafka-clients': { type: 'string', default: '0' },
+        'kafka-clients': { type: 'string' },
         intensity: { type: 'string', default: '1' },
         results: { type: 'string' },
         verbose: { type: 'boolean', default: false },
@@ -70,7 +71,8 @@ async function main(): Promise<number> {
     console.error(`${unknown.length > 0 ? `unknown faults: ${unknown.join(', ')}` : 'bad --seed or --duration'}\n\n${HELP}`);
     return 2;
   }
-  const kafkaClients = Number(args['kafka-clients']);
+  // On by default against the checker's own stack; an existing Samsa (--url) has no gateway to reach.
+  const kafkaClients = Number(args['kafka-clients'] ?? (args.url === undefined ? 2 : 0));
   if (!Number.isSafeInteger(kafkaClients) || kafkaClients < 0 || (kafkaClients > 0 && args.url !== undefined)) {
     console.error(`--kafka-clients needs a whole number ≥ 0, and the checker's own stack (not --url)\n\n${HELP}`);
     return 2;

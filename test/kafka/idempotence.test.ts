@@ -54,6 +54,34 @@ describe('idempotent producers', () => {
     }
   });
 
+  it('answers a retry re-stamped with new timestamps (as KafkaJS encodes each attempt) with DUPLICATE_SEQUENCE_NUMBER and stores the batch once', async () => {
+    const topic = uniqueName();
+    await createTopic(k.stack, topic, 1);
+    const socket = await openSocket(k.gateway.port);
+    try {
+      const init = await call(socket, 'InitProducerId', 22, 1, { transactionalId: null, transactionTimeoutMs: 60_000 }, 1);
+      const producer = { id: init.producerId as bigint, epoch: init.producerEpoch as number, baseSequence: 0 };
+      const produce = (timestamp: number, correlationId: number) =>
+        call(
+          socket,
+          'Produce',
+          0,
+          7,
+          { transactionalId: null, acks: -1, timeoutMs: 5_000, topicData: [{ name: topic, partitionData: [{ index: 0, records: encodeBatch([{ offset: 0, timestamp, key: null, value: Buffer.from('once'), headers: [] }], 0, 0, producer) }] }] },
+          correlationId,
+        );
+      const first = await produce(1_700_000_000_000, 2);
+      const restamped = await produce(1_700_000_000_250, 3);
+      expect(first.responses[0].partitionResponses[0].errorCode).toBe(0);
+      // Kafka would compare sequences only and answer with the original offset; Samsa also compares content (docs/kafka.md).
+      expect(restamped.responses[0].partitionResponses[0].errorCode).toBe(46);
+    } finally {
+      socket.destroy();
+    }
+    const fetched = await k.stack.call('GET', `/v1/topics/${topic}/partitions/0/records?offset=0`);
+    expect(fetched.body.records).toHaveLength(1);
+  });
+
   it('keeps a KafkaJS idempotent producer going across a gateway restart', async () => {
     const topic = uniqueName();
     await createTopic(k.stack, topic, 2);
