@@ -167,10 +167,16 @@ async function main(): Promise<void> {
     await step('bundles', () => runBundles(profile));
 
     let idleStack: IdleStackCost | undefined;
+    let synthError: string | undefined;
     if (only.has('idle-stack')) {
       const s = performance.now();
       process.stdout.write('bench: idle-stack… ');
-      idleStack = idleStackCost();
+      try {
+        idleStack = idleStackCost();
+      } catch (err) {
+        // The template did not synthesize (e.g. CDK code mid-edit): the row fails instead of the whole run.
+        synthError = String((err as Error).message ?? err).split('\n')[0]?.slice(0, 200) ?? 'unknown error';
+      }
       timings['idle-stack'] = round((performance.now() - s) / 1000, 1);
       console.log(`${timings['idle-stack']} s`);
     }
@@ -193,6 +199,7 @@ async function main(): Promise<void> {
       ...outputs.flatMap(rowsOf),
       ...(cost === undefined ? [] : costRows(cost)),
       ...(idleStack === undefined ? [] : idleStackRows(idleStack)),
+      ...(synthError === undefined ? [] : [row('idle-stack', 'deployed stack, default settings, no traffic: monthly bill', Number.NaN, '$', ['<=', 0.5], `the template did not synthesize: ${synthError}`)]),
     ];
     if (values.only === undefined) {
       rows.push(row('run', `run time (${profile.mode} mode)`, totalSeconds, 's', ['<=', BUDGET_SECONDS[profile.mode]]));
