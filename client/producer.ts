@@ -48,7 +48,7 @@ export interface ProducerRecord {
 }
 
 /** `value` is required: null is a tombstone, a missing value a mistake (KafkaJS's `messages: [...]`, a typo). */
-const RECORD_FIELDS = { topic: 's!', key: 'a', value: 'a!', headers: 'a', partition: 'i', timestamp: 'T' } satisfies Record<keyof ProducerRecord, string>;
+export const RECORD_FIELDS = { topic: 's!', key: 'a', value: 'a!', headers: 'a', partition: 'i', timestamp: 'T' } satisfies Record<keyof ProducerRecord, string>;
 const SEND_HINT = 'For several records, call send() once per record (they are batched into shared requests); value null is a tombstone.';
 
 export interface ProducerOptions {
@@ -541,7 +541,7 @@ export class Producer {
 type RecordResult = { partition: number; offset: number; timestamp: number } | { partition?: number; error: Record<string, unknown> };
 
 /** Errors that mean the server's sequence numbers and ours disagree. */
-const SEQUENCE_ERRORS = new Set(['OUT_OF_ORDER_SEQUENCE', 'INVALID_PRODUCER_EPOCH', 'UNKNOWN_PRODUCER_ID', 'DUPLICATE_SEQUENCE_MISMATCH']);
+export const SEQUENCE_ERRORS = new Set(['OUT_OF_ORDER_SEQUENCE', 'INVALID_PRODUCER_EPOCH', 'UNKNOWN_PRODUCER_ID', 'DUPLICATE_SEQUENCE_MISMATCH']);
 
 function encode(record: ProducerRecord): EncodedRecord {
   checkFields(record, RECORD_FIELDS, 'producer.send(record)', SEND_HINT);

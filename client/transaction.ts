@@ -21,9 +21,9 @@
  *    epoch (FENCED_MEMBER_EPOCH, STALE_MEMBER_EPOCH, UNKNOWN_MEMBER_ID).
  */
 import { headersToWire, toWire } from './data';
-import { SamsaApiError, SamsaError } from './errors';
+import { SamsaApiError } from './errors';
 import type { HttpClient } from './http';
-import type { ProducerRecord } from './producer';
+import { RECORD_FIELDS, SEQUENCE_ERRORS, type ProducerRecord } from './producer';
 import type { ProducerIdentity, RecordMetadata } from './types';
 import { checkFields, invalid } from './validate';
 
@@ -49,7 +49,6 @@ export interface TransactionResult {
   committed: { topic: string; partition: number; offset: number }[];
 }
 
-const RECORD_FIELDS = { topic: 's!', key: 'a', value: 'a!', headers: 'a', partition: 'i', timestamp: 'T' } satisfies Record<keyof ProducerRecord, string>;
 const GROUP_FIELDS = { groupId: 's!', memberId: 's!', memberEpoch: 'i!' } satisfies Record<keyof GroupMetadata, string>;
 const OFFSET_FIELDS = { topic: 's!', partition: 'i!', offset: 'i!', metadata: 't' } satisfies Record<keyof TransactionOffset, string>;
 
@@ -91,8 +90,6 @@ export class TransactionSequencer {
   }
 }
 
-const SEQUENCE_ERRORS = new Set(['OUT_OF_ORDER_SEQUENCE', 'INVALID_PRODUCER_EPOCH', 'UNKNOWN_PRODUCER_ID', 'DUPLICATE_SEQUENCE_MISMATCH']);
-
 export class Transaction {
   private readonly records: Record<string, unknown>[] = [];
   private group: (GroupMetadata & { offsets: TransactionOffset[] }) | undefined;
@@ -106,7 +103,7 @@ export class Transaction {
   /** Adds a record; sent with the others at commit(). Refuses a record the SDK cannot send as given (INVALID_ARGUMENT). */
   send(record: ProducerRecord): void {
     this.checkOpen('send');
-    checkFields(record, RECORD_FIELDS, 'transaction.send(record)', 'value null is a tombstone.');
+    checkFields(record, RECORD_FIELDS, 'transaction.send(record)');
     const wire: Record<string, unknown> = { topic: record.topic, key: toWire(record.key, 'key'), value: toWire(record.value, 'value') };
     const headers = headersToWire(record.headers);
     if (headers !== undefined) wire.headers = headers;
@@ -120,10 +117,10 @@ export class Transaction {
   sendOffsets(member: GroupMetadata, offsets: TransactionOffset[]): void {
     this.checkOpen('sendOffsets');
     checkFields(member, GROUP_FIELDS, 'transaction.sendOffsets(member, offsets)');
-    if (!Array.isArray(offsets)) throw invalid('transaction.sendOffsets(member, offsets) takes an array of { topic, partition, offset }.');
+    if (!Array.isArray(offsets)) throw invalid('sendOffsets: offsets must be an array.');
     for (const o of offsets) checkFields(o, OFFSET_FIELDS, 'an offset of transaction.sendOffsets()');
     if (this.group !== undefined && (this.group.groupId !== member.groupId || this.group.memberId !== member.memberId || this.group.memberEpoch !== member.memberEpoch)) {
-      throw invalid('A transaction commits the offsets of one group member at one epoch.');
+      throw invalid('sendOffsets: one member and epoch per transaction.');
     }
     const merged = new Map((this.group?.offsets ?? []).map((o) => [`${o.topic}\u0000${o.partition}`, o]));
     for (const o of offsets) merged.set(`${o.topic}\u0000${o.partition}`, { ...o });
@@ -146,11 +143,11 @@ export class Transaction {
 
   /** Drops what was collected; nothing was sent. */
   abort(): void {
-    if (this.state === 'committing') throw invalid('The transaction is committing; it can no longer be aborted.');
+    if (this.state === 'committing') throw invalid('The transaction is committing.');
     this.state = 'done';
   }
 
   private checkOpen(call: string): void {
-    if (this.state !== 'open') throw new SamsaError('INVALID_ARGUMENT', `transaction.${call}(): the transaction has already been committed or aborted; start a new one.`);
+    if (this.state !== 'open') throw invalid(`transaction.${call}(): the transaction is over; start a new one.`);
   }
 }
