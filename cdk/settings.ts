@@ -8,6 +8,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { TELEMETRY_ENV } from '../functions/telemetry/names';
 import { DEFAULT_LIMITS, type Limits } from '../lib/limits';
+import type { KafkaGatewaySettings } from './constructs/kafka-gateway';
 import type { TableKey } from './constructs/tables';
 
 const TABLE_KEYS: readonly TableKey[] = ['meta', 'log'];
@@ -39,6 +40,8 @@ export interface SamsaSettings {
    * table (and its indexes) may consume on demand; DynamoDB throttles above it. None by default.
    */
   tableThroughputCap: Partial<Record<TableKey, ThroughputCap>>;
+  /** The Kafka gateway as a Fargate service behind a TLS Network Load Balancer; off by default (it bills every hour). */
+  kafkaGateway: KafkaGatewaySettings | undefined;
 }
 
 /** DynamoDB OnDemandThroughput; each limit at least 1 (request units per second). */
@@ -59,6 +62,10 @@ export const CONTEXT_KEYS = {
   dashboard: 'samsa:dashboard',
   alarms: 'samsa:alarms',
   tableThroughputCap: 'samsa:tableThroughputCap',
+  kafkaGateway: 'samsa:kafkaGateway',
+  kafkaCertificateArn: 'samsa:kafkaCertificateArn',
+  kafkaDomain: 'samsa:kafkaDomain',
+  kafkaMaxTasks: 'samsa:kafkaMaxTasks',
 } as const;
 
 export const DEFAULT_SETTINGS: SamsaSettings = {
@@ -75,6 +82,7 @@ export const DEFAULT_SETTINGS: SamsaSettings = {
   dashboard: false,
   alarms: false,
   tableThroughputCap: {},
+  kafkaGateway: undefined,
 };
 
 /** What the functions' telemetry reads (functions/telemetry/names.ts TELEMETRY_ENV). */
@@ -109,7 +117,27 @@ export function resolveSettings(scope: Construct, overrides: Partial<SamsaSettin
     dashboard: overrides.dashboard ?? flag(ctx(CONTEXT_KEYS.dashboard), CONTEXT_KEYS.dashboard) ?? DEFAULT_SETTINGS.dashboard,
     alarms,
     tableThroughputCap: overrides.tableThroughputCap ?? throughputCap(ctx(CONTEXT_KEYS.tableThroughputCap)) ?? DEFAULT_SETTINGS.tableThroughputCap,
+    kafkaGateway: 'kafkaGateway' in overrides ? overrides.kafkaGateway : kafkaGateway(ctx),
   };
+}
+
+/** On only with samsa:kafkaGateway=true, and then only with a certificate: the gateway never listens in plain text. */
+function kafkaGateway(ctx: (key: string) => unknown): KafkaGatewaySettings | undefined {
+  if (flag(ctx(CONTEXT_KEYS.kafkaGateway), CONTEXT_KEYS.kafkaGateway) !== true) return undefined;
+  const arn = ctx(CONTEXT_KEYS.kafkaCertificateArn);
+  if (typeof arn !== 'string' || !/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/.test(arn)) {
+    throw new Error(
+      `Context ${CONTEXT_KEYS.kafkaGateway}=true needs ${CONTEXT_KEYS.kafkaCertificateArn}: the ARN of an ACM certificate in this region for the ` +
+        `gateway's TLS listener (got ${arn === undefined ? 'nothing' : `'${String(arn)}'`}). See docs/deploy.md, "Running the gateway in AWS".`,
+    );
+  }
+  const domain = ctx(CONTEXT_KEYS.kafkaDomain);
+  if (domain !== undefined && (typeof domain !== 'string' || !/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/i.test(domain))) {
+    throw new Error(`Context ${CONTEXT_KEYS.kafkaDomain} must be a DNS name; got '${String(domain)}'.`);
+  }
+  const maxTasks = positiveNumber(ctx(CONTEXT_KEYS.kafkaMaxTasks), CONTEXT_KEYS.kafkaMaxTasks) ?? 4;
+  if (!Number.isSafeInteger(maxTasks)) throw new Error(`Context ${CONTEXT_KEYS.kafkaMaxTasks} must be a positive integer.`);
+  return { certificateArn: arn, domain: domain as string | undefined, maxTasks };
 }
 
 /** `{"log":{"maxReadRequestUnits":4000,"maxWriteRequestUnits":1000},"meta":{...}}` (cdk.json, or a JSON string with -c). */

@@ -8,6 +8,7 @@ import type { Construct } from 'constructs';
 import { ApiFunctions } from './constructs/api-functions';
 import { SamsaConsole } from './constructs/console';
 import { SamsaHttpApi } from './constructs/http-api';
+import { KafkaGateway } from './constructs/kafka-gateway';
 import { LagMetrics } from './constructs/lag-metrics';
 import { Monitoring } from './constructs/monitoring';
 import { SamsaTables } from './constructs/tables';
@@ -29,6 +30,8 @@ export class SamsaStack extends Stack {
   readonly lagMetrics: LagMetrics | undefined;
   /** Only with samsa:dashboard or samsa:alarms. */
   readonly monitoring: Monitoring | undefined;
+  /** Only with samsa:kafkaGateway. */
+  readonly kafkaGateway: KafkaGateway | undefined;
 
   constructor(scope: Construct, id: string, props: SamsaStackProps = {}) {
     super(scope, id, props);
@@ -59,6 +62,18 @@ export class SamsaStack extends Stack {
     new CfnOutput(this, 'LogTableName', { value: this.tables.tables.log.tableName, description: 'DynamoDB table of the partition logs' });
     this.webConsole = new SamsaConsole(this, 'Console', { httpApi: this.httpApi.api, logRetention: settings.logRetention });
     new CfnOutput(this, 'ConsoleUrl', { value: `${this.httpApi.api.apiEndpoint}/console/`, description: 'The web console (static files; it asks for an API key)' });
+
+    if (settings.kafkaGateway !== undefined) {
+      this.kafkaGateway = new KafkaGateway(this, 'KafkaGateway', {
+        tables: this.tables,
+        settings: settings.kafkaGateway,
+        logRetention: settings.logRetention,
+        limits: settings.limits,
+        environment: authEnvironment(security),
+        jwt: security.authMode === 'jwt' ? security.jwt : undefined,
+      });
+      new CfnOutput(this, 'KafkaBootstrap', { value: this.kafkaGateway.bootstrap, description: 'Kafka bootstrap address (TLS; SASL/PLAIN with an API key as the password)' });
+    }
 
     if (settings.lagMetrics) {
       this.lagMetrics = new LagMetrics(this, 'LagMetrics', {

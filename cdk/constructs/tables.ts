@@ -7,7 +7,6 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption, type CfnTable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { ENV } from '../../functions/config';
 import type { ThroughputCap } from '../settings';
@@ -52,6 +51,15 @@ export interface ConfinedWrites {
   partitions?: readonly string[];
 }
 
+/**
+ * What a grant goes to: a Lambda function, or the Kafka gateway's task (its
+ * role and its container's environment). Both methods exist on a Function.
+ */
+export interface TableGrantee {
+  addToRolePolicy(statement: PolicyStatement): void;
+  addEnvironment(name: string, value: string): void;
+}
+
 /** Actions that can target a GSI (the others only address the base table). */
 const INDEX_ACTIONS: ReadonlySet<DynamoAction> = new Set(['Query']);
 
@@ -87,7 +95,7 @@ export class SamsaTables extends Construct {
    * IAM sees neither a ConditionExpression's presence nor a sort key value,
    * so what a write's condition guarantees stays the code's to keep.
    */
-  grantConfinedWrites(fn: LambdaFunction, key: TableKey, writes: ConfinedWrites): void {
+  grantConfinedWrites(fn: TableGrantee, key: TableKey, writes: ConfinedWrites): void {
     const table = this.tables[key];
     const def = TABLES[key];
     if (writes.attributes === undefined && writes.partitions === undefined) {
@@ -114,7 +122,7 @@ export class SamsaTables extends Construct {
   }
 
   /** Grants Query on the base table for the given partition keys only (IAM `dynamodb:LeadingKeys`). */
-  grantQueryOfPartitions(fn: LambdaFunction, key: TableKey, partitionKeys: readonly string[]): void {
+  grantQueryOfPartitions(fn: TableGrantee, key: TableKey, partitionKeys: readonly string[]): void {
     fn.addToRolePolicy(
       new PolicyStatement({
         actions: ['dynamodb:Query'],
@@ -125,7 +133,7 @@ export class SamsaTables extends Construct {
   }
 
   /** Grants exactly `access` on each table (and its GSIs where the action applies) and sets the name env vars. */
-  grant(fn: LambdaFunction, access: TableAccess): void {
+  grant(fn: TableGrantee, access: TableAccess): void {
     for (const key of Object.keys(access) as TableKey[]) {
       const table = this.tables[key];
       const actions = access[key];
