@@ -127,7 +127,7 @@ function idleTable(idle: IdleStackCost, cost: CostModel | undefined): string[] {
   out.push(`| **Total, idle with empty tables** | | **${usd(idle.total)}** |`);
   if (cost !== undefined) {
     const perGb = cost.prices.storagePerGibMonth + (cost.assumptionValues.pitr ? cost.prices.pitrPerGibMonth : 0);
-    out.push(`| With data stored | DynamoDB storage $${cost.prices.storagePerGibMonth} + point-in-time recovery $${cost.prices.pitrPerGibMonth} per GB-month (the account's first 25 GB of DynamoDB storage are free) | $${perGb.toFixed(2)} per GB-month |`);
+    out.push(`| With data stored | DynamoDB storage $${cost.prices.storagePerGibMonth.toFixed(2)} + point-in-time recovery $${cost.prices.pitrPerGibMonth.toFixed(2)} per GB-month (the account's first 25 GB of DynamoDB storage are free) | $${perGb.toFixed(2)} per GB-month |`);
   }
   return out;
 }
@@ -147,7 +147,7 @@ export function renderCostPage(r: BenchResult): string {
     lines.push(
       '## While idle',
       '',
-      `A stack deployed with the default settings (${idle.settings}) that serves no requests, per month: the bench synthesizes the real CDK app and prices every resource in its template (${idle.resources} resources) by what AWS bills for it while idle, at list prices of ${idle.priceDate}.`,
+      `A stack deployed with the default settings (\`npx cdk deploy\` with no \`-c samsa:…\` setting) that serves no requests, per month: the bench synthesizes the real CDK app and prices every resource in its template (${idle.resources} resources) by what AWS bills for it while idle, at list prices of ${idle.priceDate}.`,
       '',
       ...idleTable(idle, cost),
       '',

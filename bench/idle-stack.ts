@@ -108,7 +108,7 @@ function priceType(type: string, list: Resource[]): IdleLine {
       // Empty tables: 0 GB stored × $0.25 (+ $0.20 with PITR) per GB-month.
       const storedGb = 0;
       monthly += storedGb * (PRICES.storagePerGibMonth + PRICES.pitrPerGibMonth);
-      return line(monthly, `${[...new Set(notes)].join('; ')}; empty: 0 GB × ($${PRICES.storagePerGibMonth} storage + $${PRICES.pitrPerGibMonth} PITR) per GB-month`, 'DynamoDB tables');
+      return line(monthly, `${[...new Set(notes)].join('; ')}; empty: 0 GB × ($${PRICES.storagePerGibMonth.toFixed(2)} storage + $${PRICES.pitrPerGibMonth.toFixed(2)} PITR) per GB-month`, 'DynamoDB tables');
     }
     case 'AWS::CloudWatch::Alarm': {
       const metrics = list.reduce((n, a) => n + Math.max(1, ((a.Properties?.Metrics as unknown[] | undefined) ?? []).filter((m) => (m as { MetricStat?: unknown }).MetricStat !== undefined).length), 0);
@@ -158,7 +158,7 @@ export function idleStackCost(): IdleStackCost {
   for (const r of Object.values(resources)) byType.set(r.Type, [...(byType.get(r.Type) ?? []), r]);
   const lines = [...byType.entries()].map(([type, list]) => priceType(type, list)).sort((a, b) => b.monthly - a.monthly || a.item.localeCompare(b.item));
   return {
-    settings: 'defaults (npx cdk deploy with no -c samsa:* settings)',
+    settings: 'npx cdk deploy with no -c samsa:* setting',
     priceDate: IDLE_PRICE_DATE,
     region: 'us-east-1',
     resources: Object.keys(resources).length,

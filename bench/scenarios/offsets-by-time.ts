@@ -49,7 +49,7 @@ export async function runOffsetsByTime(env: BenchEnv, p: { records: number; reco
       const s = summarizeTally(env.meter.since(before));
       const offset = m.result.body?.offset as number | null | undefined;
       const expected = f > 1 ? records : Math.round(records * f);
-      lookups.push({ fraction: f, offset: offset ?? null, expected, sequential: m.sequential, calls: s.roundTrips, rru: s.rru });
+      lookups.push({ fraction: f, offset: offset ?? null, expected, sequential: m.sequential, calls: s.roundTrips, rru: s.rru, commands: m.commands.join(' ') });
     }
     const wrong = lookups.filter((l) => l.fraction <= 1 && l.offset !== l.expected).length;
     return { records, batches: records / p.recordsPerBatch, lookups, maxSequential: Math.max(...lookups.map((l) => l.sequential)), wrongOffsets: wrong };
