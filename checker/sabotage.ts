@@ -6,6 +6,7 @@
  * no branch for any of them: it only ever sees a builder set.
  */
 import { DEFAULT_BUILDERS, type Builders } from '../lib/builders';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { append } from '../lib/log/append';
 
 export const SABOTAGES = {
@@ -23,6 +24,16 @@ export const SABOTAGES = {
   ignoreIdempotence: { appendIdempotent: (ctx, ref, records, _batch, expectedOffset) => append(ctx, ref, records, expectedOffset === undefined ? {} : { expectedOffset }) },
   /** Ended member incarnations are forgotten: a re-joined member id may reuse old epochs, so its zombie can commit. */
   forgetIncarnations: { retiredEpochGet: () => undefined, placeEpoch: () => 'current' },
+  /** A transaction's writes are sent one by one instead of in one TransactWriteItems: a failure between them leaves part of it visible. */
+  splitTransaction: {
+    transactWrite: (items) => ({
+      send: 'one-by-one',
+      commands: items.map((i) => {
+        const { ReturnValuesOnConditionCheckFailure: _, ...put } = ((i as { Put?: Record<string, unknown> }).Put ?? {}) as Record<string, unknown>;
+        return (i as { Put?: unknown }).Put !== undefined ? new PutCommand(put as never) : new UpdateCommand((i as { Update: never }).Update);
+      }),
+    }),
+  },
 } satisfies Record<string, Partial<Builders>>;
 
 export type SabotageName = keyof typeof SABOTAGES;

@@ -14,6 +14,7 @@ import { commitUpdate, type CommitWrite } from './groups/commit-requests';
 import { placeEpoch, retiredEpochGet, type Incarnation } from './groups/incarnation';
 import { appendIdempotent } from './log/idempotence';
 import { settlePut } from './log/settle-requests';
+import { transactWrite, type TransactAction } from './log/transaction-requests';
 
 export interface Builders {
   /** The put that settles a seq with a batch or an abort marker (lib/log/settle-requests.ts). */
@@ -28,6 +29,8 @@ export interface Builders {
   retiredEpochGet(table: string, group: string, memberId: string): GetCommandInput | undefined;
   /** The append of an idempotent producer's batch (lib/log/idempotence.ts). */
   appendIdempotent: typeof appendIdempotent;
+  /** The call(s) that settle a transaction: one TransactWriteItems (lib/log/transaction-requests.ts). */
+  transactWrite(items: readonly TransactAction[], token: string): { send: string; commands: { readonly input: object }[] };
 }
 
 // Arrow wrappers: resolved when called, so import cycles (idempotence → write-batch → here) stay harmless.
@@ -38,6 +41,7 @@ export const DEFAULT_BUILDERS: Readonly<Builders> = Object.freeze({
   placeEpoch: (member: Incarnation, sent: number) => placeEpoch(member, sent),
   retiredEpochGet: (table: string, group: string, memberId: string) => retiredEpochGet(table, group, memberId),
   appendIdempotent: (...args: Parameters<typeof appendIdempotent>) => appendIdempotent(...args),
+  transactWrite: (items: readonly TransactAction[], token: string) => transactWrite(items, token),
 });
 
 export function buildersOf(ctx: LibContext): Readonly<Builders> {

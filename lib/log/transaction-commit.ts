@@ -15,7 +15,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { TransactionCanceledException, type CancellationReason } from '@aws-sdk/client-dynamodb';
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { buildersOf } from '../builders';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { LibContext } from '../context';
 import { isSamsaError, SamsaError, toSamsaError } from '../errors';
@@ -177,7 +178,7 @@ async function commit(ctx: LibContext, c: Commit): Promise<void> {
   let token = randomUUID();
   for (let attempt = 0; ctx.clock.now() < deadline; attempt++) {
     try {
-      await ctx.ddb.send(new TransactWriteCommand({ TransactItems: c.items as never, ClientRequestToken: token }));
+      for (const command of buildersOf(ctx).transactWrite(c.items, token).commands) await ctx.ddb.send(command as never);
       return;
     } catch (err) {
       if (err instanceof TransactionCanceledException) {

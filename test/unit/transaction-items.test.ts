@@ -48,3 +48,19 @@ describe('transaction requests', () => {
     expect(judgeSequence(state, 3, 1)).toEqual({ kind: 'out-of-order', expected: 0 });
   });
 });
+
+describe('the settle call', () => {
+  it('is one TransactWriteItems with every action and the token, unless the self-test splits it', async () => {
+    const { DEFAULT_BUILDERS } = await import('../../lib/builders');
+    const { SABOTAGES } = await import('../../checker/sabotage');
+    const items = [batchPut('log', { pk: 'p', sk: 1, o: 0, n: 1, ra: 1, at: 1, mt: 1, c: 0, w: 'n' }), stateClaim('meta', '1', undefined, 0, memo(0))];
+    const one = DEFAULT_BUILDERS.transactWrite(items, 'token-1');
+    expect(one.commands).toHaveLength(1);
+    expect(one.commands[0]!.input).toEqual({ TransactItems: items, ClientRequestToken: 'token-1' });
+    const split = SABOTAGES.splitTransaction.transactWrite(items, 'token-1');
+    expect(split.commands.map((c) => Object.keys(c.input).sort())).toEqual([
+      ['ConditionExpression', 'Item', 'TableName'],
+      ['ConditionExpression', 'ExpressionAttributeValues', 'Item', 'TableName'],
+    ]);
+  });
+});
