@@ -57,7 +57,7 @@ describe('the settle call', () => {
     const one = DEFAULT_BUILDERS.transactWrite(items, 'token-1');
     expect(one.commands).toHaveLength(1);
     expect(one.commands[0]!.input).toEqual({ TransactItems: items, ClientRequestToken: 'token-1' });
-    const split = SABOTAGES.splitTransaction.transactWrite(items, 'token-1');
+    const split = SABOTAGES.splitTransaction.transactWrite(items);
     expect(split.commands.map((c) => Object.keys(c.input).sort())).toEqual([
       ['ConditionExpression', 'Item', 'TableName'],
       ['ConditionExpression', 'ExpressionAttributeValues', 'Item', 'TableName'],
