@@ -117,7 +117,11 @@ describe('calls no function may make', () => {
   });
 });
 
-describe('known gaps: forbidden in intent, allowed by the policies today', () => {
+describe('known gaps: forbidden in intent, inexpressible in IAM (each says why)', () => {
+  it('gives every gap the reason IAM cannot deny it', () => {
+    for (const gap of KNOWN_GAPS) expect(gap.why ?? '', gap.what).toMatch(/IAM|AWS requires/);
+  });
+
   it.each(cases(KNOWN_GAPS))('$area can still $what', async ({ area, requests }) => {
     expect(await denied(area, requests)).toEqual([]);
   });
