@@ -21,8 +21,10 @@
  *   one; `mt` may go back (writers record their own marks), which only
  *   means more marks.
  * - Marks are written at most once per QUIET_MS per busy partition and
- *   handler instance, never once per produce; the item's TTL is refreshed
- *   with each mark.
+ *   handler instance, never once per produce; writers of one instance that
+ *   reserve while its mark is in flight await that mark rather than race
+ *   it (a raced mark fails its condition: a wasted write unit). The item's
+ *   TTL is refreshed with each mark.
  * - Readers (lib/groups/caught-up.ts) compare marks against the time they
  *   last saw a partition's counter, strongly, at their position.
  * Errors: a mark that still fails when the batch's deadline passes is
@@ -97,8 +99,28 @@ function recordLanded(ctx: LibContext, partitionPk: string, at: number): void {
  * there records it on the counter.
  */
 export async function writeMark(ctx: LibContext, partitionPk: string, at: number, deadline: number): Promise<boolean> {
-  return markUntil(ctx, partitionPk, at, deadline).catch(() => false);
+  // Writers of one instance that reserve together (the local server, the Kafka gateway) share the
+  // mark in flight instead of racing their own: a mark at most QUIET_MS older than this reservation
+  // covers it, exactly as a landed `mt` does; racing marks would fail their condition and waste a
+  // write unit each.
+  // Reservations answer out of order, so a shared mark may also be newer than ours: it covers us too.
+  const seen = landed.get(ctx.ddb)?.get(partitionPk);
+  if (seen !== undefined && at - seen < QUIET_MS) return true;
+  let pending = inFlight.get(ctx.ddb);
+  if (pending === undefined) inFlight.set(ctx.ddb, (pending = new Map()));
+  const shared = pending.get(partitionPk);
+  if (shared !== undefined && at - shared.at < QUIET_MS) return shared.done;
+  const done = markUntil(ctx, partitionPk, at, deadline).catch(() => false);
+  const mine = { at, done };
+  pending.set(partitionPk, mine);
+  void done.then(() => {
+    if (pending.get(partitionPk) === mine) pending.delete(partitionPk);
+  });
+  return done;
 }
+
+/** Marks in flight, per DynamoDB client: partition pk → the mark's time and outcome. */
+const inFlight = new WeakMap<object, Map<string, { at: number; done: Promise<boolean> }>>();
 
 async function markUntil(ctx: LibContext, partitionPk: string, at: number, deadline: number): Promise<boolean> {
   const cut = partitionPk.lastIndexOf('#');

@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { partitionKey } from '../../lib/groups/assign';
 import { decodeFacts, encodeFacts, FACT_TTL_MS, factsUpdate, mustRead, strongReadPays, type Facts } from '../../lib/groups/caught-up';
 import { reserveUpdate } from '../../lib/log/counter';
-import { activityKeys, markDue, marksQuery, markUpdate, MARKS_PER_ITEM, QUIET_MS } from '../../lib/log/activity';
+import type { LibContext } from '../../lib/context';
+import { activityKeys, markDue, marksQuery, markUpdate, MARKS_PER_ITEM, QUIET_MS, writeMark } from '../../lib/log/activity';
 
 describe('activity marks', () => {
   it('a reservation marks when the newest landed mark is unknown or at least QUIET_MS old', () => {
@@ -42,6 +43,30 @@ describe('activity marks', () => {
     expect(u.ExpressionAttributeValues).toMatchObject({ ':mt': 900, ':now': 1_000 });
     // The condition is the reservation's own: recording a mark never refuses a write.
     expect(u.ConditionExpression).toBe(reserveUpdate(3, 1_000, 7).ConditionExpression);
+  });
+
+  it('writers of one instance share the mark in flight instead of racing it (a raced mark fails its condition: a wasted write unit)', async () => {
+    const sent: number[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const ddb = {
+      send: async (cmd: { input: { ExpressionAttributeValues: Record<string, number> } }) => {
+        sent.push(cmd.input.ExpressionAttributeValues[':t']!);
+        await gate;
+        return {};
+      },
+    };
+    const ctx = { ddb, tables: { log: 'log' }, clock: { now: () => 0 } } as unknown as LibContext;
+    // Reservations answer out of order: 1_000 first, then an older and a newer one, all within QUIET_MS.
+    const marks = [writeMark(ctx, 't1#0', 1_000, 9_999), writeMark(ctx, 't1#0', 900, 9_999), writeMark(ctx, 't1#0', 1_500, 9_999)];
+    // Another partition, and a reservation QUIET_MS after the shared mark, mark on their own.
+    marks.push(writeMark(ctx, 't1#1', 1_000, 9_999), writeMark(ctx, 't1#0', 1_000 + QUIET_MS, 9_999));
+    release();
+    expect(await Promise.all(marks)).toEqual([true, true, true, true, true]);
+    expect(sent).toEqual([1_000, 1_000, 1_000 + QUIET_MS]);
+    // Once landed, a reservation it covers writes nothing.
+    expect(await writeMark(ctx, 't1#0', 1_000 + QUIET_MS + 10, 9_999)).toBe(true);
+    expect(sent).toHaveLength(3);
   });
 
   it('readers Query only the mark items of the partitions they poll, eventually consistent', () => {
