@@ -198,7 +198,7 @@ export class CapacityMeter {
       return;
     }
     if (!conditional || !WRITE_COMMANDS.has(command)) return;
-    // Billed by the size of the existing item, at least 1 WRU (PRODUCT.md; AWS developer guide).
+    // Billed by the size of the existing item, at least 1 WRU (AWS DynamoDB developer guide, "Read/write capacity mode").
     let bytes = 0;
     if (e.Item !== undefined && e.Item !== null) bytes = itemBytes(e.Item as Record<string, unknown>);
     else if (command === 'PutItem') bytes = sentItemBytes(context[BENCH_BODY]);

@@ -1,6 +1,6 @@
 /**
  * Prints a run's result: what ran, what fired, and one line per anomaly of
- * shared/RELIABILITY.md with its count and a sample.
+ * docs/checker.md ("Anomalies") with its count and a sample.
  */
 import type { CheckResult } from './check';
 

@@ -6,7 +6,7 @@
  * consumer-lag alarm and graphs exist only beside the lag publisher, the one
  * source of ConsumerLag. Samsa's own metrics are the EMF metrics of
  * functions/telemetry/names.ts under the stack's `service`; the rest are
- * AWS's (API Gateway, Lambda, DynamoDB). The README's runbook has one entry
+ * AWS's (API Gateway, Lambda, DynamoDB). docs/operations.md, section "Runbook", has one entry
  * per alarm: what it means, how to investigate, what to do.
  */
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
@@ -46,7 +46,7 @@ export interface MonitoringProps {
   lagMetrics: boolean;
 }
 
-/** Alarm ids; the README runbook has a section for each. */
+/** Alarm ids; docs/operations.md, section "Runbook", has a section for each. */
 export const ALARMS = {
   api5xxRate: 'Api5xxRate',
   dynamoDbThrottling: 'DynamoDbThrottling',
@@ -122,7 +122,7 @@ export class Monitoring extends Construct {
 
       const alarm = (key: AlarmKey, metric: IMetric, threshold: number, description: string, evaluationPeriods = 1) =>
         new Alarm(this, ALARMS[key], {
-          alarmDescription: `${description} Runbook: README.md, section "Runbook", ${ALARMS[key]}.`,
+          alarmDescription: `${description} Runbook: docs/operations.md, section "Runbook", ${ALARMS[key]}.`,
           metric,
           threshold,
           evaluationPeriods,
@@ -170,7 +170,7 @@ export class Monitoring extends Construct {
     this.dashboard = dashboard;
     dashboard.addWidgets(
       new TextWidget({
-        markdown: `# Samsa \`${service}\`\nAlarms and what to do about them: README.md, section "Runbook". Samsa's own metrics: namespace \`${METRICS_NAMESPACE}\`, dimension \`service=${service}\`.`,
+        markdown: `# Samsa \`${service}\`\nAlarms and what to do about them: docs/operations.md, section "Runbook". Samsa's own metrics: namespace \`${METRICS_NAMESPACE}\`, dimension \`service=${service}\`.`,
         width: 24,
         height: 2,
       }),

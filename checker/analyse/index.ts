@@ -1,5 +1,5 @@
 /**
- * Analyses a history: every anomaly of shared/RELIABILITY.md, one file per
+ * Analyses a history: every anomaly of docs/checker.md ("Anomalies"), one file per
  * family, each a pure function of the indexed history. Returns one entry
  * per anomaly (count and samples) plus plain statistics of the run.
  */

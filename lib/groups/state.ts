@@ -3,7 +3,7 @@
  * shares. The group item changes only when membership, subscriptions or the
  * target assignment change, and once per heartbeat interval for the sweep
  * marker (sweep.ts); each member's liveness lives in its own item, so
- * heartbeats never contend on one hot item (LOG-DESIGN.md). A member item's
+ * heartbeats never contend on one hot item (docs/design.md, "Liveness lives in member items"). A member item's
  * `lastHeartbeat` is written at most every half heartbeat interval (a poll
  * or heartbeat in between writes nothing unless its state changed), so a
  * member counts as expired only after its session timeout plus that half

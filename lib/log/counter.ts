@@ -4,8 +4,8 @@
  * - `seq`/`next`: the next reservation sequence number and offset. One atomic
  *   ADD reserves a dense seq and the offset range [next − n, next). DynamoDB
  *   serialises updates of one item, so concurrent producers never waste a
- *   write (LOG-DESIGN.md: 0 % wasted at 32 producers vs 94 % for optimistic
- *   tail appends).
+ *   write (docs/design.md, "Offsets come from a counter"), where optimistic
+ *   appends at the tail would fail most of their conditions under contention.
  * - `ra`: reservedAt of the newest reservation — an upper bound of every
  *   older reservation's time, used to age gaps at the tail.
  * - `cur`/`co`: the stable cursor: every seq < cur is settled and seq `cur`

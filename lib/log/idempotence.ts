@@ -1,6 +1,6 @@
 /**
  * Idempotent append: Kafka's (producerId, epoch, sequence) semantics over
- * HTTP, without a transaction on the hot counter (LOG-DESIGN.md).
+ * HTTP, without a transaction on the hot counter (docs/design.md, "Idempotent producers without transactions").
  * Behaviour (produce.ts has already checked, once per request, that the id
  * was issued and the epoch is the one last issued: producer-id.ts):
  *  1. Read the producer's state for this partition strongly and, at the same

@@ -2,7 +2,7 @@
  * Reads the `byOffset` index (sk, o, n, ra, ab, mt per settled seq) and
  * confirms what it misses. The index lags and is eventually consistent, so a
  * seq missing from it is confirmed by a strongly consistent GetItem before
- * anyone acts on its absence (LOG-DESIGN.md: absence is never evidence).
+ * anyone acts on its absence (docs/design.md, "Absence is never evidence").
  */
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { LibContext } from '../context';

@@ -43,7 +43,7 @@
  * the index is sparse (the counter is not in it). It lags: a hint, never
  * evidence of absence.
  *
- * ## Invariants (shared/LOG-DESIGN.md)
+ * ## Invariants (why: docs/design.md, "The partition log")
  * - Data is keyed by the immutable topic id, never the name: delete + re-create
  *   of a name yields a new id, so old items (TTL removes them days later) can
  *   never collide with or leak into the new topic. Group commits too.

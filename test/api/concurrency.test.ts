@@ -1,6 +1,6 @@
 /**
  * Many producers on one partition, with a consumer polling meanwhile, then
- * an exhaustive read: the history checks of RELIABILITY.md (lost writes,
+ * an exhaustive read: the history checks of docs/checker.md (lost writes,
  * duplicates, offset holes, nonmonotonic sends and polls, poll skips, HW
  * regressions) and zero wasted (failed conditional) writes.
  */

@@ -163,7 +163,7 @@ describe('alarms (samsa:alarms)', () => {
     const alarms = ofType(full, 'AWS::CloudWatch::Alarm');
     expect(alarms).toHaveLength(Object.keys(ALARMS).length);
     for (const [, a] of alarms) {
-      expect(a.Properties.AlarmDescription).toMatch(/Runbook: README\.md/);
+      expect(a.Properties.AlarmDescription).toMatch(/Runbook: docs\/operations\.md/);
       expect(a.Properties.TreatMissingData).toBe('notBreaching');
     }
   });

@@ -7,7 +7,7 @@
  * deployment or, worse, succeeds with an empty table.
  *
  * A deliberate, migrated change: UPDATE_STATEFUL_SNAPSHOT=1 npx vitest run test/cdk/upgrade-safety.test.ts
- * rewrites the snapshot; the diff then shows in review. README "Upgrading".
+ * rewrites the snapshot; the diff then shows in review. docs/deploy.md "Upgrading".
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -38,7 +38,7 @@ describe('stateful resources against the committed snapshot', () => {
       findings,
       `Upgrade risk for deployed stacks:\n${report}\n` +
         'A table replacement loses every record, offset and commit. Revert the change, or migrate the data ' +
-        'and then update the snapshot deliberately (UPDATE_STATEFUL_SNAPSHOT=1; README "Upgrading").',
+        'and then update the snapshot deliberately (UPDATE_STATEFUL_SNAPSHOT=1; docs/deploy.md "Upgrading").',
     ).toEqual([]);
   });
 

@@ -1,6 +1,6 @@
 /**
  * The checker's analysis on tiny hand-made histories: each anomaly of
- * shared/RELIABILITY.md is detected, and a clean history yields zero
+ * docs/checker.md ("Anomalies") is detected, and a clean history yields zero
  * everywhere. Pure: no database, no network.
  */
 import { describe, expect, it } from 'vitest';
