@@ -7,8 +7,8 @@
  * are measured when a tenth of the log is written and again when all of it
  * is: sequential DynamoDB round trips (bench/spans.ts), calls and RRU. The
  * lookup reads the index in rounds four times larger each
- * (lib/log/offset-for-timestamp.ts), so its round trips grow with log₄ of the
- * batches; the targets are ⌈log₂ batches⌉ and a growth of at most 3 round
+ * (lib/log/list-offsets.ts), each round's short pages split and read in
+ * parallel, so its round trips grow with log₄ of the batches; the targets are ⌈log₂ batches⌉ and a growth of at most 3 round
  * trips for a log ten times longer.
  */
 import { summarizeTally } from '../capacity';

@@ -12,21 +12,25 @@
  * rounds of offset ranges four times larger each (500 entries, then 2,000,
  * …), a round's range split into segments of ≤ 8,000 entries (one Query
  * page each) read in parallel, until a round holds a batch reaching T:
- * O(log n) sequential round trips. Seqs the lagging index misses before the
+ * O(log n) sequential round trips. A page cut short (DynamoDB's 1 MB
+ * pages; DynamoDB Local counts whole batch items there, ≈ 100 per page of
+ * 10 KB batches) has the rest of its range split into pieces of about that
+ * page's size, read in parallel, so a segment still costs about two
+ * sequential round trips, not one per page. Seqs the lagging index misses before the
  * answer are confirmed strongly, as everywhere (index-walk.ts).
  * Errors: UNKNOWN_TOPIC_OR_PARTITION.
  * Cost: the partition view (topic from the read cache, as fetch); by
  * timestamp, the index entries up to the round holding the answer (≈ 0.5
  * RRU per 60 entries; at most about four times the entries before the
- * answer, never more than the partition's), in 1 + log4(entries / 500)
- * sequential round trips, and one read of the matching batch.
+ * answer, never more than the partition's), in about 2 × (1 + log4(entries
+ * / 500)) sequential round trips, and one read of the matching batch.
  */
 import { authorize, type Principal } from '../auth/authorize';
 import type { LibContext } from '../context';
 import { forEachLimit } from '../for-each-limit';
 import { isSamsaError } from '../errors';
 import type { OffsetLookup, PartitionOffsets } from '../protocol/responses';
-import { queryPages } from '../storage/query-all';
+import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { BY_OFFSET_INDEX } from '../storage/schema';
 import { decodePayload } from './batch-item';
 import { confirmEntry, toEntry, type SeqEntry } from './index-walk';
@@ -109,7 +113,7 @@ export async function offsetForTimestamp(
     const segments = Math.ceil(width / scan.segmentEntries);
     const step = Math.ceil((end - scanned) / segments);
     const ranges = Array.from({ length: segments }, (_, i) => [scanned + i * step, Math.min(end, scanned + (i + 1) * step)] as const);
-    await Promise.all(ranges.filter(([a, b]) => a < b).map(([a, b]) => readIndexRange(ctx, ref, a, b, toSeq, entries)));
+    await Promise.all(ranges.filter(([a, b]) => a < b).map(([a, b]) => readIndexRange(ctx, ref, a, b, toSeq, entries, perSeq)));
     scanned = end;
     width *= 4;
     return true;
@@ -140,7 +144,27 @@ export async function offsetForTimestamp(
   }
 }
 
-/** Index entries with offsets in [from, to) and seq < uptoSeq, every page, into `entries`. */
+/** Pieces one short page's remaining range is split into, read in parallel (per split). */
+const MAX_PIECES = 16;
+
+/** The Query of the index entries with offsets in [from, to), from `startKey` on. */
+export function indexRangeQuery(table: string, pk: string, from: number, to: number, startKey?: Record<string, unknown>): QueryCommandInput {
+  return {
+    TableName: table,
+    IndexName: BY_OFFSET_INDEX,
+    KeyConditionExpression: 'pk = :pk AND o BETWEEN :from AND :to',
+    ExpressionAttributeValues: { ':pk': pk, ':from': from, ':to': to - 1 },
+    ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
+  };
+}
+
+/**
+ * Index entries with offsets in [from, to) and seq < uptoSeq, every page, into `entries`. A page
+ * that ends early (DynamoDB's 1 MB page, or fewer entries than `perSeq` predicted) does not make
+ * the rest a chain of pages: the rest of the range is split into pieces of about one page each
+ * (the page just read tells its size), read in parallel, each splitting again if it too ends early —
+ * so a range costs about two sequential round trips, not one per page.
+ */
 async function readIndexRange(
   ctx: LibContext,
   ref: PartitionRef,
@@ -148,19 +172,29 @@ async function readIndexRange(
   to: number,
   uptoSeq: number,
   entries: Map<number, SeqEntry>,
+  perSeq: number,
+  startKey?: Record<string, unknown>,
 ): Promise<void> {
-  const pages = queryPages(ctx.ddb, {
-    TableName: ctx.tables.log,
-    IndexName: BY_OFFSET_INDEX,
-    KeyConditionExpression: 'pk = :pk AND o BETWEEN :from AND :to',
-    ExpressionAttributeValues: { ':pk': ref.pk, ':from': from, ':to': to - 1 },
-  });
-  for await (const page of pages) {
-    for (const item of page) {
-      const entry = toEntry(item);
-      if (entry.seq < uptoSeq) entries.set(entry.seq, entry);
-    }
+  const out = await ctx.ddb.send(new QueryCommand(indexRangeQuery(ctx.tables.log, ref.pk, from, to, startKey)));
+  const page = out.Items ?? [];
+  for (const item of page) {
+    const entry = toEntry(item);
+    if (entry.seq < uptoSeq) entries.set(entry.seq, entry);
   }
+  const last = out.LastEvaluatedKey;
+  if (last === undefined) return;
+  const at = last.o as number;
+  // Entries at offset `at` after the page's last one (a marker shares its lower bound with a batch)
+  // are read by the first piece, from where the page stopped.
+  const pieces = Math.max(1, Math.min(MAX_PIECES, Math.ceil((to - at) / perSeq / Math.max(1, page.length))));
+  const step = Math.max(1, Math.ceil((to - at) / pieces));
+  const starts = Array.from({ length: pieces }, (_, i) => at + i * step).filter((a) => a < to);
+  await Promise.all(
+    starts.map((a, i) => {
+      const b = Math.min(to, starts[i + 1] ?? to);
+      return readIndexRange(ctx, ref, a, i === 0 ? Math.max(b, at + 1) : b, uptoSeq, entries, perSeq, i === 0 ? last : undefined);
+    }),
+  );
 }
 
 /** The first record of the batch at `entry` with timestamp ≥ `timestamp` at or after `fromOffset`. */

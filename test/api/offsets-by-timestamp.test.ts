@@ -10,14 +10,20 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { offsetForTimestamp } from '../../lib/log/list-offsets';
 import { resolvePartition } from '../../lib/log/partition';
 import { viewPartition } from '../../lib/log/partition-view';
+import { BY_OFFSET_INDEX } from '../../lib/storage/schema';
 import { callCounter, ddbHook, type CallLog } from '../support/ddb-faults';
 import { createTestStack, uniqueName, type TestStack } from '../support/stack';
 
 let stack: TestStack;
 let log: CallLog;
 const spans: { start: number; end: number }[] = [];
+/** When set, byOffset index Queries return pages of at most this many entries, as DynamoDB's 1 MB pages do. */
+let indexPage: number | undefined;
 beforeAll(async () => {
   const counter = callCounter();
+  const pages = ddbHook('initialize', async (call, next) =>
+    indexPage !== undefined && call.command === 'Query' && call.input.IndexName === BY_OFFSET_INDEX ? next({ ...call.input, Limit: indexPage }) : next(),
+  );
   const timing = ddbHook('wire', async (_call, next) => {
     const span = { start: performance.now(), end: Number.POSITIVE_INFINITY };
     spans.push(span);
@@ -27,7 +33,7 @@ beforeAll(async () => {
       span.end = performance.now();
     }
   });
-  stack = await createTestStack({ plugins: [counter.plugin, timing] });
+  stack = await createTestStack({ plugins: [pages, counter.plugin, timing] });
   log = counter.log;
 });
 
@@ -125,10 +131,10 @@ describe('offset for a timestamp over many batches', () => {
 });
 
 describe('round trips', () => {
-  it('reads 1,000 batches in a logarithmic number of sequential rounds', async () => {
-    const name = uniqueName('ts-long');
+  let name: string;
+  beforeAll(async () => {
+    name = uniqueName('ts-long');
     expect((await stack.call('POST', '/v1/topics', { name })).status).toBe(201);
-    const ref = await resolvePartition(stack.lib, name, 0);
     for (let i = 0; i < 1_000; i += 50) {
       await Promise.all(
         Array.from({ length: 50 }, (_, j) =>
@@ -136,6 +142,10 @@ describe('round trips', () => {
         ),
       );
     }
+  }, 120_000);
+
+  it('reads 1,000 batches in a logarithmic number of sequential rounds', async () => {
+    const ref = await resolvePartition(stack.lib, name, 0);
     const view = await viewPartition(stack.lib, ref);
     expect(view.stableEnd).toBe(1_000);
     log.reset();
@@ -146,5 +156,26 @@ describe('round trips', () => {
     // Rounds of 10, 40, 160, 640 and 2,560 entries (the later ones in parallel segments), then the batch.
     expect(log.attempts.get('Query') ?? 0).toBeGreaterThan(10);
     expect(sequentialRoundTrips()).toBeLessThanOrEqual(6);
+  });
+
+  // Checked against: following each short page with the next one (a chain of 20 pages here) fails.
+  it('stays logarithmic when DynamoDB cuts index pages short (1 MB pages of large batches)', async () => {
+    const ref = await resolvePartition(stack.lib, name, 0);
+    const view = await viewPartition(stack.lib, ref);
+    indexPage = 50;
+    try {
+      for (const t of [500_000, 990_000]) {
+        log.reset();
+        spans.length = 0;
+        // Default rounds (500 entries, then 2,000): each is one page of 50 and then its rest in parallel.
+        const found = await offsetForTimestamp(stack.lib, ref, view, BASE + t);
+        expect(found?.timestamp).toBeGreaterThanOrEqual(BASE + t);
+        expect(found?.timestamp).toBeLessThan(BASE + t + 50_000);
+        expect(log.attempts.get('Query') ?? 0).toBeGreaterThanOrEqual(20);
+        expect(sequentialRoundTrips()).toBeLessThanOrEqual(6);
+      }
+    } finally {
+      indexPage = undefined;
+    }
   });
 });
