@@ -26,6 +26,9 @@ Commands:
   topics alter <topic> [--partitions N] [--config k=v]... [--reset-config k]...
   topics delete <topic>
   produce <topic> [value...]           values from arguments, else --file, else stdin (one per line)
+  transaction [TOPIC[:PARTITION]=VALUE...] [--file F] [--group G --member-id M --member-epoch E --commit T:P=O...]
+                                       records for several topics and partitions (and a group's offsets),
+                                       all visible and committed together or not at all
   consume <topic>                      print records (from partitions, or as a member of --group)
   offsets <topic>                      log start and high watermark per partition
   groups list
@@ -86,6 +89,28 @@ Records come from the value arguments, else from --file, else from stdin, one pe
   --file PATH           read records from a file, one per line
   --output json         print each record's partition, offset and timestamp as a JSON line (also: --json)
   --no-idempotence      plain produce (retries only what the server marks retriable)`,
+
+  transaction: `Usage: samsa transaction [TOPIC[:PARTITION]=VALUE...] [options]
+
+Sends ONE transaction (POST /v1/transactions): every record becomes visible and every offset is
+committed together, or nothing is (any error: nothing was written). Retried safely after a lost
+answer (an idempotent producer id and sequence). Prints where each record landed.
+Records come from the arguments, TOPIC=VALUE (partition by key, else one per topic) or
+TOPIC:PARTITION=VALUE, or from --file; not both.
+  --key-separator SEP   split each VALUE at the first SEP into key and value
+  --value-type T        string (default) or json: each VALUE must parse as JSON and is sent as JSON
+  --header k=v          add a header to every record given as an argument (repeatable)
+  --file PATH           a JSON object in the HTTP API's shape, '-' for stdin:
+                        {"records": [{"topic", "partition"?, "key"?, "value", "headers"?}, ...],
+                         "groupCommit"?: {"groupId", "memberId", "memberEpoch", "offsets": [{"topic", "partition", "offset"}]}}
+                        a key or value is a string, {"json": ...} or {"type": "STRING|JSON|BINARY", "data": ...}
+Exactly-once consume-transform-produce: commit a live group member's offsets with the records
+  --group G             the group
+  --member-id M         the member (its id from the group's heartbeat or poll)
+  --member-epoch E      the epoch that member last got; a stale one refuses the whole transaction
+  --commit T:P=O        commit offset O (the next to consume) of topic T partition P (repeatable)
+Bounds: 100 items (one per partition written and per offset), 380 KB per partition, 3.5 MB in all.
+  --json                print {records, committed} as one JSON line`,
 
   consume: `Usage: samsa consume <topic> [options]
 
