@@ -5,7 +5,7 @@
  * table-name env var, so IAM and config cannot drift apart.
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption, type CfnTable } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table, TableEncryption, type CfnTable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ENV } from '../../functions/config';
@@ -162,6 +162,8 @@ export class SamsaTables extends Construct {
       // Retaining covers stack deletion; this also refuses a stray DeleteTable (console, CLI, script).
       // An in-place update: `cdk destroy` still works and leaves the retained tables behind.
       deletionProtection: def.retain,
+      // Enabling a stream on a live table is an in-place update (docs/deploy.md, "Upgrading").
+      ...(def.stream === undefined ? {} : { stream: STREAM_VIEWS[def.stream] }),
       // OnDemandThroughput: an in-place update, so a cap can be added, changed or lifted on a live table.
       ...cap,
     });
@@ -185,6 +187,11 @@ export class SamsaTables extends Construct {
 
 const BILLING_MODES: Record<TableDefinition['billingMode'], BillingMode> = {
   PAY_PER_REQUEST: BillingMode.PAY_PER_REQUEST,
+};
+
+const STREAM_VIEWS: Record<NonNullable<TableDefinition['stream']>, StreamViewType> = {
+  NEW_IMAGE: StreamViewType.NEW_IMAGE,
+  KEYS_ONLY: StreamViewType.KEYS_ONLY,
 };
 
 const PROJECTIONS: Record<TableDefinition['globalIndexes'][number]['projection'], ProjectionType> = {

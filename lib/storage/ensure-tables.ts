@@ -6,7 +6,9 @@ import {
   CreateTableCommand,
   DescribeTableCommand,
   ResourceInUseException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
+  type TableDescription,
   waitUntilTableExists,
   type AttributeDefinition,
   type DynamoDBClient,
@@ -18,7 +20,16 @@ export async function ensureTables(client: DynamoDBClient, names: TableNames): P
 }
 
 async function ensureTable(client: DynamoDBClient, def: TableDefinition, tableName: string): Promise<void> {
-  if (await tableExists(client, tableName)) return;
+  const existing = await describe(client, tableName);
+  if (existing !== undefined) {
+    // A table made before its schema had a stream (a persistent local stack): enable it in place, as CloudFormation does.
+    if (def.stream !== undefined && existing.StreamSpecification?.StreamEnabled !== true) {
+      await client.send(
+        new UpdateTableCommand({ TableName: tableName, StreamSpecification: { StreamEnabled: true, StreamViewType: def.stream } }),
+      );
+    }
+    return;
+  }
   try {
     await client.send(new CreateTableCommand(createTableInput(def, tableName)));
   } catch (err) {
@@ -33,12 +44,11 @@ async function ensureTable(client: DynamoDBClient, def: TableDefinition, tableNa
   );
 }
 
-async function tableExists(client: DynamoDBClient, tableName: string): Promise<boolean> {
+async function describe(client: DynamoDBClient, tableName: string): Promise<TableDescription | undefined> {
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
-    return true;
+    return (await client.send(new DescribeTableCommand({ TableName: tableName }))).Table;
   } catch (err) {
-    if ((err as { name?: string }).name === 'ResourceNotFoundException') return false;
+    if ((err as { name?: string }).name === 'ResourceNotFoundException') return undefined;
     throw err;
   }
 }
@@ -56,6 +66,7 @@ export function createTableInput(def: TableDefinition, tableName: string) {
   return {
     TableName: tableName,
     BillingMode: def.billingMode,
+    StreamSpecification: def.stream === undefined ? undefined : { StreamEnabled: true, StreamViewType: def.stream },
     AttributeDefinitions: [...attributes.values()],
     KeySchema: [
       { AttributeName: def.partitionKey.name, KeyType: 'HASH' as const },

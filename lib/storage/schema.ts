@@ -86,6 +86,11 @@ export interface TableDefinition {
   pointInTimeRecovery: true;
   /** Retained on stack deletion. */
   retain: true;
+  /**
+   * A DynamoDB Stream of item changes, if any. Enabling one on an existing
+   * table is an in-place update (no replacement, no data copied).
+   */
+  stream?: 'NEW_IMAGE' | 'KEYS_ONLY';
 }
 
 export const META_TABLE: TableDefinition = {
@@ -122,6 +127,11 @@ export const LOG_TABLE: TableDefinition = {
   billingMode: 'PAY_PER_REQUEST',
   pointInTimeRecovery: true,
   retain: true,
+  // Push fan-out (lib/push/settled.ts) reads a settled batch's `o` and `n`
+  // (its high watermark) and tells it from an abort marker (`ab`): the key
+  // alone cannot. Lambda reads of a stream are free, so the image costs
+  // nothing but event-size (bounded by the 400 KB item).
+  stream: 'NEW_IMAGE',
 };
 
 export const TABLES = { meta: META_TABLE, log: LOG_TABLE } as const;
