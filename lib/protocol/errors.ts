@@ -51,6 +51,12 @@ export const ERROR_CODES = {
   GROUP_ID_NOT_FOUND: { status: 404, retriable: false },
   GROUP_MAX_SIZE_REACHED: { status: 409, retriable: false },
 
+  // Push subscriptions.
+  /** A bad subscription setting: endpoint scheme or host, batch or retry bounds, secret length. */
+  INVALID_SUBSCRIPTION: { status: 400, retriable: false },
+  SUBSCRIPTION_NOT_FOUND: { status: 404, retriable: false },
+  SUBSCRIPTION_ALREADY_EXISTS: { status: 409, retriable: false },
+
   // Authentication and authorization.
   /** No, malformed, unknown, revoked or expired credentials. */
   UNAUTHENTICATED: { status: 401, retriable: false },

@@ -1,0 +1,278 @@
+/**
+ * One delivery run of a push subscription: what the stream trigger, a
+ * scheduled retry and the local stack call.
+ * Behaviour: claims the subscription's delivery lease (one run at a time, so
+ * a partition's batches are posted one after another, in offset order); a
+ * run that finds it taken leaves a wake-up and returns, and the holder polls
+ * once more before letting go, so no trigger is lost. Then, until nothing is
+ * left or the deadline nears: polls the topic as the subscription's consumer
+ * group (member `delivery`, lib/groups/poll.ts: from the committed offsets),
+ * and per partition posts the batch (≤ maxRecords, ≤ maxBytes) as signed JSON
+ * (signature.ts). A 2xx commits past the batch (lib/groups/commit.ts); any
+ * other answer or none is a failed attempt: the attempt count, the next
+ * attempt time (backoff doubling from retryBackoffMs, at most 15 minutes) and
+ * the error are stored before the next run is scheduled, so a crash does not
+ * reset them, and the partition waits until then. The attempt that reaches
+ * maxAttempts produces the batch to the dead-letter topic (dead-letter.ts)
+ * and commits past it. A batch younger than lingerMs with fewer than
+ * maxRecords records waits for more (a wake-up at its first record's
+ * timestamp + lingerMs). At-least-once: a crash after the receiver's 2xx and
+ * before the commit posts the batch again.
+ * Errors: none thrown for webhook failures (they are recorded); storage
+ * errors and a refused dead-letter produce propagate, with nothing committed.
+ * Cost (per run): lease claim and release (2 small UpdateItems, 2 WRU), one
+ * retry-state Query (0.5 RRU), one poll per round (lib/groups/poll.ts) and,
+ * per delivered batch, one commit (≈ 1 WRU). A failed attempt adds one
+ * PutItem (1 WRU) and one scheduled wake-up.
+ */
+import { randomUUID } from 'node:crypto';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Principal } from '../auth/authorize';
+import type { LibContext } from '../context';
+import { isSamsaError } from '../errors';
+import { commitOffsets } from '../groups/commit';
+import type { PolledRecord } from '../groups/fetch-assigned';
+import { poll } from '../groups/poll';
+import { queryAll } from '../storage/query-all';
+import { MAX_RETRY_DELAY_MS, SIGNATURE_HEADER, type WebhookBody } from '../protocol/subscription-types';
+import { asSubscription } from './authorizer';
+import { deadLetter, webhookRecord } from './dead-letter';
+import {
+  claimLeaseRequest,
+  decodeRetry,
+  decodeSubscription,
+  deleteRetryRequest,
+  DELIVERY_MEMBER_ID,
+  putRetryRequest,
+  releaseLeaseRequest,
+  retryStatesQuery,
+  subscriptionGroup,
+  wakeRequest,
+  type RetryState,
+  type SubscriptionItem,
+} from './items';
+import type { DeliveryPorts } from './ports';
+import { sign } from './signature';
+
+/** Members of a subscription's group live an hour between runs, so an idle subscription rarely re-joins. */
+const SESSION_TIMEOUT_MS = 3_600_000;
+const POST_TIMEOUT_MS = 10_000;
+/** Rounds of poll → post → commit per run; a backlog beyond it continues in the run the holder's next wake-up starts. */
+const MAX_ROUNDS = 100;
+
+export interface DeliveryReport {
+  outcome: 'delivered' | 'busy' | 'paused' | 'missing';
+  /** Records acknowledged by the webhook and committed. */
+  delivered: number;
+  deadLettered: number;
+  /** Failed attempts recorded in this run. */
+  failures: number;
+}
+
+export interface DeliveryOptions {
+  /** The run stops starting new batches this close to it (ms since the epoch); the lease lasts a little beyond. */
+  deadline: number;
+}
+
+/** Backoff before attempt `failed + 1`: retryBackoffMs × 2^(failed − 1), at most 15 minutes. */
+export function retryDelay(retryBackoffMs: number, failed: number): number {
+  return Math.min(MAX_RETRY_DELAY_MS, retryBackoffMs * 2 ** Math.max(0, failed - 1));
+}
+
+export async function deliver(ctx: LibContext, ports: DeliveryPorts, name: string, opts: DeliveryOptions): Promise<DeliveryReport> {
+  const report: DeliveryReport = { outcome: 'delivered', delivered: 0, deadLettered: 0, failures: 0 };
+  const leaseId = randomUUID();
+  let sub: SubscriptionItem;
+  try {
+    const out = await ctx.ddb.send(new UpdateCommand(claimLeaseRequest(ctx.tables.meta, name, leaseId, ctx.clock.now(), opts.deadline + POST_TIMEOUT_MS)));
+    sub = decodeSubscription(out.Attributes ?? {});
+  } catch (err) {
+    if (!(err instanceof ConditionalCheckFailedException)) throw err;
+    // Taken (or gone): leave a wake-up for the holder.
+    try {
+      await ctx.ddb.send(new UpdateCommand(wakeRequest(ctx.tables.meta, name, ctx.clock.now())));
+      return { ...report, outcome: 'busy' };
+    } catch (e) {
+      if (e instanceof ConditionalCheckFailedException) return { ...report, outcome: 'missing' };
+      throw e;
+    }
+  }
+  const run = new Run(asSubscription(ctx, name), ports, sub, opts, report);
+  let polledAt = ctx.clock.now();
+  try {
+    for (let rounds = 0; ; ) {
+      polledAt = ctx.clock.now();
+      if (sub.state === 'PAUSED') report.outcome = 'paused';
+      else while (rounds++ < MAX_ROUNDS && ctx.clock.now() < opts.deadline && (await run.round())) {
+        /* more may be waiting */
+      }
+      try {
+        await ctx.ddb.send(new UpdateCommand(releaseLeaseRequest(ctx.tables.meta, name, leaseId, polledAt, run.epoch)));
+        return report;
+      } catch (err) {
+        if (!(err instanceof ConditionalCheckFailedException)) throw err;
+        // A wake-up arrived while we ran (or our lease is gone): poll again if it is still ours.
+        const fresh = await reclaim(ctx, name, leaseId, opts);
+        if (fresh === undefined || ctx.clock.now() >= opts.deadline || rounds >= MAX_ROUNDS) return report;
+        sub = fresh;
+        run.sub = fresh;
+      }
+    }
+  } catch (err) {
+    // Let the next run start at once rather than after the lease ran out; nothing uncommitted is lost.
+    await ctx.ddb.send(new UpdateCommand(releaseLeaseRequest(ctx.tables.meta, name, leaseId, Number.MAX_SAFE_INTEGER, run.epoch))).catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Re-reads the subscription while this run still holds its lease (the state may have changed); undefined when it does not. */
+async function reclaim(ctx: LibContext, name: string, leaseId: string, opts: DeliveryOptions): Promise<SubscriptionItem | undefined> {
+  try {
+    const out = await ctx.ddb.send(
+      new UpdateCommand({
+        ...claimLeaseRequest(ctx.tables.meta, name, leaseId, ctx.clock.now(), opts.deadline + POST_TIMEOUT_MS),
+        ConditionExpression: 'lid = :id',
+        ExpressionAttributeValues: { ':until': opts.deadline + POST_TIMEOUT_MS, ':id': leaseId },
+      }),
+    );
+    return decodeSubscription(out.Attributes ?? {});
+  } catch (err) {
+    if (err instanceof ConditionalCheckFailedException) return undefined;
+    throw err;
+  }
+}
+
+class Run {
+  epoch: number;
+  private retries: Map<number, RetryState> | undefined;
+  private readonly principal: Principal;
+  private readonly group: string;
+
+  constructor(
+    private readonly ctx: LibContext,
+    private readonly ports: DeliveryPorts,
+    public sub: SubscriptionItem,
+    private readonly opts: DeliveryOptions,
+    private readonly report: DeliveryReport,
+  ) {
+    this.epoch = sub.memberEpoch;
+    this.principal = { name: sub.createdBy };
+    this.group = subscriptionGroup(sub.name);
+  }
+
+  /** One poll and its batches; true when something was committed (so another round may find more). */
+  async round(): Promise<boolean> {
+    const records = await this.poll();
+    const retries = await this.retryStates();
+    const byPartition = new Map<number, PolledRecord[]>();
+    for (const r of records) {
+      if (r.topic !== this.sub.topic) continue;
+      byPartition.set(r.partition, [...(byPartition.get(r.partition) ?? []), r]);
+    }
+    let progressed = false;
+    for (const [partition, batch] of [...byPartition.entries()].sort(([a], [b]) => a - b)) {
+      batch.sort((a, b) => a.offset - b.offset);
+      if (await this.deliverBatch(partition, batch, retries.get(partition))) progressed = true;
+    }
+    return progressed;
+  }
+
+  private async poll(): Promise<PolledRecord[]> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const out = await poll(this.ctx, this.principal, this.group, {
+          memberId: DELIVERY_MEMBER_ID,
+          memberEpoch: this.epoch,
+          topics: [this.sub.topic],
+          sessionTimeoutMs: SESSION_TIMEOUT_MS,
+          offsetReset: 'earliest',
+          maxRecords: this.sub.maxRecords,
+          maxBytes: this.sub.maxBytes,
+        });
+        const joined = this.epoch === 0;
+        this.epoch = out.memberEpoch;
+        // A join's answer may come before the assignment: one more poll picks it up.
+        if (joined && out.records.length === 0 && attempt < 2) continue;
+        return out.records;
+      } catch (err) {
+        const rejoin = isSamsaError(err) && (err.code === 'FENCED_MEMBER_EPOCH' || err.code === 'UNKNOWN_MEMBER_ID');
+        if (!rejoin || attempt >= 2) throw err;
+        this.epoch = 0;
+      }
+    }
+  }
+
+  private async retryStates(): Promise<Map<number, RetryState>> {
+    if (this.retries === undefined) {
+      const items = await queryAll(this.ctx.ddb, retryStatesQuery(this.ctx.tables.meta, this.sub.name));
+      this.retries = new Map(items.map(decodeRetry).map((r) => [r.partition, r]));
+    }
+    return this.retries;
+  }
+
+  private async deliverBatch(partition: number, batch: PolledRecord[], retry: RetryState | undefined): Promise<boolean> {
+    const { ctx, sub } = this;
+    const now = ctx.clock.now();
+    const first = batch[0]!;
+    const failing = retry !== undefined && retry.offset === first.offset ? retry : undefined;
+    if (failing !== undefined && failing.nextAttemptAt > now) return false; // its wake-up is scheduled
+    if (sub.lingerMs > 0 && batch.length < sub.maxRecords && failing === undefined && first.timestamp + sub.lingerMs > now) {
+      await this.ports.scheduler.wakeAt(sub.name, first.timestamp + sub.lingerMs);
+      return false;
+    }
+    const error = await this.post(partition, batch);
+    const next = batch[batch.length - 1]!.offset + 1;
+    if (error === undefined) {
+      await this.commit(partition, next);
+      this.report.delivered += batch.length;
+      if (retry !== undefined) await this.clearRetry(partition);
+      return true;
+    }
+    const attempts = (failing?.attempts ?? 0) + 1;
+    if (attempts >= sub.maxAttempts) {
+      await deadLetter(ctx, this.principal, sub.deadLetterTopic, batch, { subscription: sub.name, error, attempts });
+      await this.commit(partition, next);
+      this.report.deadLettered += batch.length;
+      if (retry !== undefined) await this.clearRetry(partition);
+      return true;
+    }
+    const state: RetryState = { partition, offset: first.offset, attempts, nextAttemptAt: now + retryDelay(sub.retryBackoffMs, attempts), lastError: error };
+    // Scheduled before it is recorded: a crash in between retries early rather than never.
+    await this.ports.scheduler.wakeAt(sub.name, state.nextAttemptAt);
+    await ctx.ddb.send(new PutCommand(putRetryRequest(ctx.tables.meta, sub.name, state)));
+    this.retries?.set(partition, state);
+    this.report.failures++;
+    return false;
+  }
+
+  /** Posts one batch; undefined on a 2xx, else what went wrong. */
+  private async post(partition: number, batch: PolledRecord[]): Promise<string | undefined> {
+    const body: WebhookBody = { subscription: this.sub.name, topic: this.sub.topic, partition, records: batch.map(webhookRecord) };
+    const text = JSON.stringify(body);
+    const timeoutMs = Math.max(1_000, Math.min(POST_TIMEOUT_MS, this.opts.deadline + POST_TIMEOUT_MS - this.ctx.clock.now()));
+    try {
+      const { status } = await this.ports.transport.post({
+        url: this.sub.endpoint,
+        headers: { 'content-type': 'application/json', 'user-agent': 'samsa-webhooks/1', [SIGNATURE_HEADER]: sign(this.sub.secret, text, Math.floor(this.ctx.clock.now() / 1000)) },
+        body: text,
+        timeoutMs,
+      });
+      return status >= 200 && status < 300 ? undefined : `HTTP ${status}`;
+    } catch (err) {
+      const cause = (err as { cause?: { code?: unknown } }).cause?.code;
+      return `no answer: ${err instanceof Error ? err.name : 'error'}${typeof cause === 'string' ? ` (${cause})` : ''}`;
+    }
+  }
+
+  private async commit(partition: number, offset: number): Promise<void> {
+    const [result] = await commitOffsets(this.ctx, this.principal, this.group, DELIVERY_MEMBER_ID, this.epoch, [{ topic: this.sub.topic, partition, offset }]);
+    // A commit refused by the group (the member was fenced meanwhile) leaves the batch to be posted again: at-least-once.
+    if (result !== undefined && 'error' in result) throw Object.assign(new Error(`commit refused: ${result.error.code}`), { code: result.error.code });
+  }
+
+  private async clearRetry(partition: number): Promise<void> {
+    await this.ctx.ddb.send(new DeleteCommand(deleteRetryRequest(this.ctx.tables.meta, this.sub.name, partition)));
+    this.retries?.delete(partition);
+  }
+}
