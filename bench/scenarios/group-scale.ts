@@ -7,7 +7,10 @@
  *     topic (one batch of 100 records of 100 B per partition):
  *     a. consumption from offset 0 until caught up (HTTP defaults: maxRecords
  *        500, maxBytes 1 MiB, maxWaitMs 0) → RRU per record;
- *     b. idle polls at the end of every partition → RRU per poll;
+ *     b. idle polls at the end of every partition, once the quiet window
+ *        after the last write passed (group-poll.ts: within it every poll
+ *        reads the counters again) → RRU per poll, the first of them (which
+ *        learns the partitions are caught up) reported on its own;
  *     c. data in 1 of P: one batch lands in one partition, then one poll
  *        (repeated) → RRU per poll.
  *  2. Idle rounds of 1, 8 and 32 members of a settled 32-partition group:
@@ -21,6 +24,8 @@ import { eventBatch, rng } from '../data';
 import { sequentialLoop, type BenchEnv } from '../env';
 import { row, type Row, type TableRow } from '../report';
 import { round, summarize } from '../stats';
+import { QUIET_WINDOW_MS, waitOutQuietWindow } from './group-poll';
+import { FIRST_IDLE_BOUND, firstIdleBound } from './groups';
 
 const SESSION_MS = 600_000;
 const SCALE_PARTITIONS = [16, 256];
@@ -128,6 +133,7 @@ export async function runGroupScale(env: BenchEnv, prefix: string): Promise<Grou
   for (const partitions of SCALE_PARTITIONS) {
     const topic = await env.createTopic(partitions, {}, `gscale${partitions}`);
     for (let p = 0; p < partitions; p++) await produce(topic, p, `s${partitions}-p${p}`, random);
+    const lastWriteAt = performance.now();
     const group = groupName(`scale${partitions}`);
     const m: Member = { id: 'c0', epoch: 0, assignment: [], positions: [] };
     // Joins with an empty assignment first; settles before anything is measured (offsetReset earliest: positions start at 0).
@@ -152,6 +158,12 @@ export async function runGroupScale(env: BenchEnv, prefix: string): Promise<Grou
     const consumedAll = caughtUp();
 
     m.positions = m.assignment.flatMap((tp) => tp.partitions.map((partition) => ({ topic: tp.topic, partition, offset: BATCH })));
+    await waitOutQuietWindow(lastWriteAt);
+    const firstBefore = env.meter.snapshot();
+    if ((await poll(group, topic, m)).records.length > 0) throw new Error(`scale ${partitions}: an idle poll returned records`);
+    const firstTally = env.meter.since(firstBefore);
+    const firstIdle = summarizeTally(firstTally);
+    const firstIdleByCommand = Object.fromEntries(Object.entries(firstTally.byCommand).map(([name, c]) => [name, { calls: c.calls, units: round(c.capacityUnits, 3) }]));
     const idleBefore = env.meter.snapshot();
     const idle = await sequentialLoop(IDLE_POLLS, LOOP_CAP_MS, async () => {
       if ((await poll(group, topic, m)).records.length > 0) throw new Error(`scale ${partitions}: an idle poll returned records`);
@@ -180,6 +192,9 @@ export async function runGroupScale(env: BenchEnv, prefix: string): Promise<Grou
       consumeP50Ms: summarize(latencies).p50Ms,
       idlePolls: idle.completed,
       idleRruPerPoll: round(idleRru, 3),
+      firstIdleRru: round(firstIdle.rru, 3),
+      firstIdleWru: round(firstIdle.wru, 3),
+      firstIdleByCommand,
       idleP50Ms: summarize(idle.latenciesMs).p50Ms,
       dataPolls: dataTallies.length,
       dataRecordsPerPoll: round(dataRecords / Math.max(1, dataTallies.length), 1),
@@ -243,7 +258,8 @@ export async function runGroupScale(env: BenchEnv, prefix: string): Promise<Grou
   for (const s of scale) {
     checks.push(
       row('groups', `group poll by one member, ${s.partitions} partitions × ${BATCH} records: RRU/record`, s.caughtUp ? s.rruPerRecord : Number.NaN, 'RRU', ['<=', 0.015], `${s.records} records in ${s.polls} polls, p50 ${s.consumeP50Ms} ms`),
-      row('groups', `idle group poll, ${s.partitions} partitions: RRU per poll`, s.idleRruPerPoll, 'RRU', ['<=', 3], `p50 ${s.idleP50Ms} ms`),
+      row('groups', `idle group poll, ${s.partitions} partitions: RRU per poll`, s.idleRruPerPoll, 'RRU', ['<=', 3], `p50 ${s.idleP50Ms} ms; measured ${QUIET_WINDOW_MS} ms after the last write and after the first idle poll`),
+      row('groups', `first idle group poll once the data stopped, ${s.partitions} partitions: RRU`, s.firstIdleRru, 'RRU', ['<=', firstIdleBound(s.partitions)], `${s.firstIdleWru} WRU; ${Object.entries(s.firstIdleByCommand).map(([name, c]) => `${name} ${c.calls}× ${c.units}`).join(', ')}; target ${FIRST_IDLE_BOUND}`),
       row('groups', `group poll with new data in 1 of ${s.partitions} partitions: RRU per poll`, s.dataRruPerPoll, 'RRU', ['<=', 8], `${s.dataRecordsPerPoll} records/poll, p50 ${s.dataP50Ms} ms`),
     );
   }
