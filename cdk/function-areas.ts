@@ -8,6 +8,7 @@ import { Duration } from 'aws-cdk-lib';
 import type { FunctionArea } from '../functions/http/routes';
 import { READER_WRITTEN_ATTRIBUTES } from '../lib/log/reader-writes';
 import { metaKeys } from '../lib/storage/keys';
+import { subscriptionKeys } from '../lib/subscriptions/items';
 import type { ConfinedWrites, TableAccess, TableKey } from './constructs/tables';
 
 export interface FunctionAreaSpec {
@@ -117,7 +118,13 @@ export const FUNCTION_AREAS: Record<FunctionArea, FunctionAreaSpec> = {
     },
     confinedWrites: {
       // The group registry and each group's own partition: never a key, ACL, topic or producer item.
-      meta: [{ actions: ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'], partitions: [metaKeys.groupRegistryPk, metaKeys.groupPk('*')] }],
+      // Push subscriptions too (lib/subscriptions/items.ts): the registry, topic pointers and retry states.
+      meta: [
+        {
+          actions: ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'],
+          partitions: [metaKeys.groupRegistryPk, metaKeys.groupPk('*'), subscriptionKeys.registryPk, subscriptionKeys.topicPk('*'), subscriptionKeys.statePk('*')],
+        },
+      ],
       log: READER_WRITES,
     },
     reservedConcurrency: 25,

@@ -2,8 +2,9 @@
 import { adminHandlers } from './admin/handlers';
 import { fetchHandlers } from './fetch/handlers';
 import { groupHandlers } from './groups/handlers';
+import { subscriptionHandlers } from './groups/subscription-handlers';
 import type { RouteHandlers } from './http/app';
 import { produceHandlers } from './produce/handlers';
 import { transactionHandlers } from './transactions/handlers';
 
-export const allHandlers: RouteHandlers = { ...adminHandlers, ...produceHandlers, ...fetchHandlers, ...groupHandlers, ...transactionHandlers };
+export const allHandlers: RouteHandlers = { ...adminHandlers, ...produceHandlers, ...fetchHandlers, ...groupHandlers, ...subscriptionHandlers, ...transactionHandlers };

@@ -38,6 +38,7 @@ export function pathParams(limits: Limits): Record<PathParamName, ParamSpec> {
       example: 0,
     },
     group: { schema: name(GROUP_ID_PATTERN, 249), description: 'A consumer group id (as topic names, but not `.` or `..`).', example: 'billing' },
+    subscription: { schema: name(/^[A-Za-z0-9._-]{1,200}$/, 200), description: 'A subscription name (1-200 of `A-Z a-z 0-9 . _ -`).', example: 'orders-to-billing' },
     member: { schema: name(MEMBER_ID_PATTERN, 64), description: 'A member id, chosen by the member (e.g. a UUID).', example: 'c-1' },
     keyId: { schema: z.string().check(z.regex(/^[0-9a-f]{16}$/)), description: 'An API key id: the part between `samsa_` and the secret.' },
     aclId: { schema: z.string().check(z.regex(/^[0-9a-f]{24}$/)), description: 'An ACL binding id, as create and list return it.' },

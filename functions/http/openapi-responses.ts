@@ -22,6 +22,7 @@ import type { ProduceResult } from '../../lib/log/produce';
 import type { ProducerIdentity as LibProducerIdentity } from '../../lib/log/producer-id';
 import * as S from '../../lib/protocol/response-schemas';
 import * as G from '../../lib/protocol/response-schemas-groups';
+import * as SUB from '../../lib/protocol/subscriptions';
 import { transactionResponse } from '../../lib/protocol/transactions';
 import type { Equal } from '../../lib/protocol/response-schemas';
 import type * as W from '../../lib/protocol/responses';
@@ -64,6 +65,9 @@ export const COMPONENTS = {
   ResetOffsetsResponse: G.resetOffsetsResponse,
   GroupLag: G.groupLag,
   TransactionResponse: transactionResponse,
+  SubscriptionDescription: SUB.subscriptionDescription,
+  CreatedSubscription: SUB.createdSubscription,
+  SubscriptionList: SUB.subscriptionList,
 } as const;
 
 export type ComponentName = keyof typeof COMPONENTS;
@@ -283,6 +287,16 @@ export const RESPONSES: Record<RouteId, RouteResponses> = {
   },
   groupLag: { success: [ok('GroupLag', 'Lag per partition and in total.')], errors: ['INVALID_GROUP_ID', 'GROUP_ID_NOT_FOUND', AUTHZ] },
   removeGroupMember: { success: [noContent('Removed; its partitions move on.')], errors: ['INVALID_GROUP_ID', 'INVALID_REQUEST', 'UNKNOWN_MEMBER_ID', 'CONCURRENT_MODIFICATION', AUTHZ] },
+  createSubscription: {
+    success: [{ status: 201, description: 'Created; `secret` is shown this once.', body: 'CreatedSubscription' }],
+    errors: ['INVALID_SUBSCRIPTION', ...TOPIC, 'SUBSCRIPTION_ALREADY_EXISTS', 'GROUP_NOT_EMPTY', AUTHZ],
+    requestExample: { name: 'orders-to-billing', topic: 'orders', endpoint: 'https://billing.example.com/hooks/orders', deadLetterTopic: 'orders-dlq', maxRecords: 100 },
+  },
+  listSubscriptions: { success: [ok('SubscriptionList', 'Every subscription whose topic the caller may describe (without partitions).')], errors: [] },
+  describeSubscription: { success: [ok('SubscriptionDescription', 'Settings, state and per-partition progress.')], errors: ['INVALID_SUBSCRIPTION', 'SUBSCRIPTION_NOT_FOUND', AUTHZ] },
+  deleteSubscription: { success: [noContent('Deleted.')], errors: ['INVALID_SUBSCRIPTION', 'SUBSCRIPTION_NOT_FOUND', AUTHZ] },
+  pauseSubscription: { success: [ok('SubscriptionDescription', 'Paused (without partitions).')], errors: ['INVALID_SUBSCRIPTION', 'SUBSCRIPTION_NOT_FOUND', AUTHZ] },
+  resumeSubscription: { success: [ok('SubscriptionDescription', 'Active again (without partitions).')], errors: ['INVALID_SUBSCRIPTION', 'SUBSCRIPTION_NOT_FOUND', AUTHZ] },
 };
 
 function topicExample(): W.TopicDescription {

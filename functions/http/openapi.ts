@@ -16,6 +16,7 @@ import { ROUTE_SUMMARIES } from '../../lib/protocol/route-summaries';
 import { commitBody, heartbeatBody, pollBody, resetOffsetsBody } from '../../lib/protocol/groups';
 import { initProducerBody } from '../../lib/protocol/producers';
 import { produceBody } from '../../lib/protocol/records';
+import { createSubscriptionBody } from '../../lib/protocol/subscriptions';
 import { transactionBody } from '../../lib/protocol/transactions';
 import { aclBindingBody, createApiKeyBody } from '../../lib/protocol/auth';
 import { alterConfigsBody, createPartitionsBody, createTopicBody } from '../../lib/protocol/topics';
@@ -36,6 +37,7 @@ const BODIES: Partial<Record<RouteId, z.ZodMiniType>> = {
   resetGroupOffsets: resetOffsetsBody,
   createApiKey: createApiKeyBody,
   createAcl: aclBindingBody,
+  createSubscription: createSubscriptionBody,
 };
 
 /** Routes whose body may be left out or empty (functions/http/request.ts, `optional`). */
@@ -75,6 +77,7 @@ const TAGS = [
   { name: 'Topics', description: 'Create, describe, change and delete topics.' },
   { name: 'Records', description: 'Produce, fetch, offsets and idempotent producers.' },
   { name: 'Groups', description: 'Consumer groups (KIP-848): membership, poll, commits, offsets and lag.' },
+  { name: 'Subscriptions', description: 'Push subscriptions: a topic delivered to an HTTPS webhook, with retries and a dead-letter topic.' },
   { name: 'Security', description: 'API keys, ACL bindings and who is calling.' },
   { name: 'Service', description: 'Health and this document.' },
 ] as const;
@@ -82,6 +85,7 @@ const TAGS = [
 function tagOf(id: RouteId): (typeof TAGS)[number]['name'] {
   const route: RouteSpec = ROUTES[id];
   if (route.fn === 'produce' || route.fn === 'fetch' || id === 'deleteRecords') return 'Records';
+  if (route.path.startsWith('/v1/subscriptions')) return 'Subscriptions';
   if (route.fn === 'groups') return 'Groups';
   if (route.path.startsWith('/v1/topics')) return 'Topics';
   if (id === 'health' || id === 'openApi') return 'Service';

@@ -49,6 +49,13 @@ const ROUTE_FUNCTIONS = {
   resetGroupOffsets: 'groups',
   groupLag: 'groups',
   removeGroupMember: 'groups',
+  // Subscriptions are consumer groups with a webhook: managed beside the groups (meta writes confined in cdk/function-areas.ts).
+  createSubscription: 'groups',
+  listSubscriptions: 'groups',
+  describeSubscription: 'groups',
+  deleteSubscription: 'groups',
+  pauseSubscription: 'groups',
+  resumeSubscription: 'groups',
 } as const satisfies Record<RouteId, FunctionArea>;
 
 /** Every route with its function; literal types kept, so `ROUTES.produce.fn` is `'produce'`. */

@@ -50,6 +50,12 @@ export const ROUTES = {
   resetGroupOffsets: { method: 'POST', path: '/v1/groups/:group/offsets/reset' },
   groupLag: { method: 'GET', path: '/v1/groups/:group/lag' },
   removeGroupMember: { method: 'DELETE', path: '/v1/groups/:group/members/:member' },
+  createSubscription: { method: 'POST', path: '/v1/subscriptions' },
+  listSubscriptions: { method: 'GET', path: '/v1/subscriptions' },
+  describeSubscription: { method: 'GET', path: '/v1/subscriptions/:subscription' },
+  deleteSubscription: { method: 'DELETE', path: '/v1/subscriptions/:subscription' },
+  pauseSubscription: { method: 'POST', path: '/v1/subscriptions/:subscription/pause' },
+  resumeSubscription: { method: 'POST', path: '/v1/subscriptions/:subscription/resume' },
 } as const satisfies Record<string, ApiRoute>;
 
 export type RouteId = keyof typeof ROUTES;

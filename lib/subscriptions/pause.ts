@@ -2,8 +2,8 @@
  * `POST /v1/subscriptions/{name}/pause` and `/resume`.
  * Behaviour: needs `read` on the topic. Pausing stops delivery at the next
  * batch (a batch being posted finishes and is committed); resuming continues
- * from the committed offset, and kicks a delivery run through `wake` so
- * records that arrived while paused go out without waiting for new ones.
+ * from the committed offset at the next delivery run (the next produce to
+ * the topic, or a scheduled retry).
  * Errors: INVALID_SUBSCRIPTION, SUBSCRIPTION_NOT_FOUND, AUTHORIZATION_FAILED.
  * Cost: 1 GetItem and 1 UpdateItem (1 WRU).
  */

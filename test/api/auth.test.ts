@@ -62,6 +62,7 @@ interface Fixture {
   group: string;
   member: string;
   aclId: string;
+  subscription: string;
 }
 
 type Case = { query?: string; body?: unknown };
@@ -103,6 +104,12 @@ function cases(f: Fixture): Record<PrivateRoute, Case> {
     resetGroupOffsets: { body: { topic: f.topic, to: 'earliest' } },
     groupLag: {},
     removeGroupMember: {},
+    createSubscription: { body: { name: uniqueName('intruder'), topic: f.topic, endpoint: 'https://example.com/hook', deadLetterTopic: uniqueName('dlq') } },
+    listSubscriptions: {},
+    describeSubscription: {},
+    deleteSubscription: {},
+    pauseSubscription: {},
+    resumeSubscription: {},
   };
 }
 
@@ -114,6 +121,7 @@ function pathOf(id: RouteId, f: Fixture, c: Case): string {
     member: f.member,
     keyId: adminKeyId,
     aclId: f.aclId,
+    subscription: f.subscription,
   };
   return ROUTES[id].path.replace(/:([A-Za-z]+)/g, (_, name: string) => encodeURIComponent(params[name] as string)) + (c.query ?? '');
 }
@@ -133,7 +141,12 @@ async function fixture(): Promise<Fixture> {
   });
   expect(commit.status).toBe(200);
   const aclId = await grant({ principal: 'someone-else', resourceType: 'topic', resourceName: topic, operation: 'read' });
-  return { topic, group, member: 'm1', aclId };
+  const dlq = uniqueName('dlq');
+  expect((await as(adminKey, 'POST', '/v1/topics', { name: dlq, partitions: 1 })).status).toBe(201);
+  const subscription = uniqueName('sub');
+  const created = await as(adminKey, 'POST', '/v1/subscriptions', { name: subscription, topic, endpoint: 'https://example.com/hook', deadLetterTopic: dlq });
+  expect(created.status).toBe(201);
+  return { topic, group, member: 'm1', aclId, subscription };
 }
 
 describe('authentication', () => {
@@ -194,7 +207,7 @@ describe('authorization', () => {
     const f = await fixture();
     const intruder = await keyFor('intruder');
     const before = await storedItems();
-    const open = new Set<RouteId>(['whoami', 'listTopics', 'listGroups']);
+    const open = new Set<RouteId>(['whoami', 'listTopics', 'listGroups', 'listSubscriptions']);
     for (const [id, c] of Object.entries(cases(f)) as [PrivateRoute, Case][]) {
       const res = await stack.call(ROUTES[id].method, pathOf(id, f, c), c.body, bearer(intruder));
       if (open.has(id)) {

@@ -136,6 +136,15 @@ export async function runWorkload(h: Harness): Promise<void> {
   ok(await call('POST', `/v1/groups/${g}/offsets/reset`, { topic: t, to: 'earliest' }, app), 200);
   ok(await call('DELETE', `/v1/groups/${g}`, undefined, app), 204);
 
+  // Push subscriptions (groups function): create (resets the subscription's group to the topic's end), list, describe, pause, resume, delete.
+  const sub = `${prefix}-sub`;
+  ok(await call('POST', '/v1/subscriptions', { name: sub, topic: t, endpoint: 'https://example.com/hook', deadLetterTopic: single }, app), 201);
+  ok(await call('GET', '/v1/subscriptions', undefined, app), 200);
+  ok(await call('GET', `/v1/subscriptions/${sub}`, undefined, app), 200);
+  ok(await call('POST', `/v1/subscriptions/${sub}/pause`, undefined, app), 200);
+  ok(await call('POST', `/v1/subscriptions/${sub}/resume`, undefined, app), 200);
+  ok(await call('DELETE', `/v1/subscriptions/${sub}`, undefined, app), 204);
+
   // Topic deletion (admin).
   ok(await call('DELETE', `/v1/topics/${single}`, undefined, admin));
   ok(await call('DELETE', `/v1/topics/${t}`, undefined, admin));
