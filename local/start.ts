@@ -43,6 +43,8 @@ import { startDynamoLocal, type DynamoLocal } from './dynamodb';
 import { watchLaunchers } from './lifeline';
 import { PortInUseError, startServer, type LocalServer } from './server';
 import { startLocalKafka } from '../kafka/local';
+import { startStreamConsumers, type StreamConsumers } from './streams';
+import { localDelivery, type LocalDelivery } from './subscriptions';
 import type { KafkaGateway } from '../kafka/server';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -111,6 +113,8 @@ async function main(): Promise<void> {
   let devKey: { apiKey: string; principal: string } | undefined;
   let server: LocalServer | undefined;
   let kafka: KafkaGateway | undefined;
+  let delivery: LocalDelivery | undefined;
+  let streams: StreamConsumers | undefined;
   let kafkaMessage: string | undefined;
   let unpublishKey: (() => void) | undefined;
   let stopping = false;
@@ -118,6 +122,8 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     unpublishKey?.();
+    delivery?.stop();
+    await streams?.stop();
     await kafka?.close();
     await server?.close();
     await dynamo?.stop();
@@ -178,6 +184,12 @@ async function main(): Promise<void> {
         : await developmentKey(deps.lib, principal, { keep: keyFile(external, dataDir), adopt: [DEV_KEY_FILE] });
     }
     server = await startServer(deps, port, values.host);
+    // Push subscriptions: the delivery handler the Lambda runs, driven by the log table's stream (local/subscriptions.ts).
+    delivery = localDelivery(deps.lib);
+    streams = await startStreamConsumers(
+      { endpoint, tableName: tables.log, ...(isLocalEndpoint(endpoint) ? { credentials: localCredentials() } : {}), ...(external === undefined ? {} : { region: external.region }) },
+      [delivery.handler],
+    );
     if (!values['no-kafka']) {
       ({ gateway: kafka, message: kafkaMessage } = await startLocalKafka(deps.lib, { port: kafkaPort, host: values.host, authMode: config.auth.mode, cacheMs: config.auth.cacheMs, quota: deps.quota }));
     }
