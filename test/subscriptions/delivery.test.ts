@@ -129,7 +129,7 @@ describe('push delivery', () => {
     expect(forSub(name).flatMap((r) => r.json.records.map((x) => x.offset))).toEqual([0, 1, 2]);
   });
 
-  it('a crash between the 2xx and the commit redelivers the batch, losing nothing', async () => {
+  it('a transport that fails after the receiver got the batch counts an attempt and redelivers it', async () => {
     const { topic, name } = await setup(1);
     await produce(topic, ['c0', 'c1']);
     // The transport delivers, then the run dies before it can commit.
@@ -147,6 +147,29 @@ describe('push delivery', () => {
     expect(offsets).toEqual([[0, 1], [0, 1]]);
     const d = await describeSubscription(stack.lib, ANONYMOUS, name);
     expect(d.partitions[0]).toMatchObject({ committedOffset: 2, lag: 0 });
+  });
+
+  it('a run that dies after the 2xx, before its commit lands, redelivers on the next run and loses nothing', async () => {
+    const { topic, name } = await setup(1);
+    await produce(topic, ['k0', 'k1']);
+    // The commit's UpdateItem fails as if the process died there: the receiver already answered 200.
+    const real = stack.lib.ddb;
+    const dying = {
+      ...stack.lib,
+      ddb: {
+        send: (cmd: { input: { Key?: { sk?: unknown }; UpdateExpression?: string } }) => {
+          const commit = String(cmd.input.Key?.sk).startsWith('commit#') && String(cmd.input.UpdateExpression).startsWith('SET #offset = :o');
+          if (commit) return Promise.reject(new Error('process died'));
+          return real.send(cmd as never);
+        },
+      } as unknown as typeof real,
+    };
+    await expect(deliver(dying, ports, name, { deadline: Date.now() + 10_000 })).rejects.toThrow(/commit refused/);
+    expect(forSub(name).map((r) => r.json.records.map((x) => x.offset))).toEqual([[0, 1]]);
+    expect((await describeSubscription(stack.lib, ANONYMOUS, name)).partitions[0]).toMatchObject({ committedOffset: 0, attempts: 0 });
+    expect(await run(name)).toMatchObject({ delivered: 2, failures: 0 });
+    expect(forSub(name).map((r) => r.json.records.map((x) => x.offset))).toEqual([[0, 1], [0, 1]]);
+    expect((await describeSubscription(stack.lib, ANONYMOUS, name)).partitions[0]).toMatchObject({ committedOffset: 2, lag: 0 });
   });
 
   it('one run at a time: a concurrent run leaves a wake-up and the holder delivers what it brought', async () => {
