@@ -64,11 +64,12 @@ const sameAssignment = (a: TP[], b: TP[]) => JSON.stringify(flat(a)) === JSON.st
  * consistent read of its counter (0.5 RRU), then a strong one (1 RRU) whose answer the member item
  * keeps (lib/groups/caught-up.ts), plus the member read (1) and the marks Query (0.5): once per
  * quiet period, so later idle polls read no counter. Waiting out the quiet window (2.5 s) may also
- * make the member's heartbeat due (every half heartbeat interval), which costs what a steady
- * heartbeat does (≤ 3 RRU, the heartbeat rows) on top.
+ * make the member's heartbeat due (every half heartbeat interval), and with it the group's sweep
+ * (the first heartbeat of an interval Queries the members): group and topic reads plus the sweep,
+ * measured at 3.5 RRU, allowed 4.
  */
-export const firstIdleBound = (partitions: number) => 1.5 + 1.5 * partitions + 3;
-export const FIRST_IDLE_BOUND = '1.5 + 1.5 RRU per partition (member 1, marks 0.5; each counter 0.5, then strongly 1) + 3 for a heartbeat if one is due; once per quiet period';
+export const firstIdleBound = (partitions: number) => 1.5 + 1.5 * partitions + 4;
+export const FIRST_IDLE_BOUND = '1.5 + 1.5 RRU per partition (member 1, marks 0.5; each counter 0.5, then strongly 1) + 4 for a heartbeat and group sweep if due; once per quiet period';
 
 export function perOp(tally: Tally, ops: number) {
   const s = summarizeTally(tally);
