@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import type { Pluggable } from '@smithy/types';
 import { allHandlers } from '../../functions/all-handlers';
-import { buildApp } from '../../functions/http/app';
+import { buildApp, type AppDeps } from '../../functions/http/app';
 import { DEFAULT_AUTH, type AuthConfig } from '../../functions/config';
 import { createDeps } from '../../functions/runtime';
 import type { Telemetry } from '../../functions/telemetry/telemetry';
@@ -21,6 +21,8 @@ export interface TestStack {
   endpoint: string;
   tables: TableNames;
   lib: LibContext;
+  /** What the doors get (the HTTP app, the WebSocket handlers). */
+  deps: AppDeps;
   app: ReturnType<typeof buildApp>;
   /**
    * JSON request through the app; returns status, parsed body and headers. Throws when the
@@ -60,6 +62,7 @@ export async function createTestStack(
     endpoint,
     tables,
     lib: deps.lib,
+    deps,
     app,
     async call(method, path, body, headers = {}, options = {}) {
       const init: RequestInit = { method, headers: { ...headers } };
