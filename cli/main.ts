@@ -13,6 +13,7 @@ import { groups } from './commands/groups';
 import { keys } from './commands/keys';
 import { offsets } from './commands/offsets';
 import { produce } from './commands/produce';
+import { subscriptions } from './commands/subscriptions';
 import { topics } from './commands/topics';
 import { transaction } from './commands/transaction';
 import { whoami } from './commands/whoami';
@@ -20,7 +21,7 @@ import { resolveApiKey, type KeySource } from './credentials';
 import { stdio } from './output';
 import { COMMAND_HELP, EXIT, HELP, InputError, UsageError } from './usage';
 
-const COMMANDS: Record<string, Command> = { topics, produce, transaction, consume, offsets, groups, whoami, keys, acls, doctor };
+const COMMANDS: Record<string, Command> = { topics, produce, transaction, consume, offsets, groups, subscriptions, whoami, keys, acls, doctor };
 
 const DEFAULT_URL = 'http://127.0.0.1:4000';
 

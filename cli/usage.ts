@@ -38,6 +38,9 @@ Commands:
   groups reset <group> --topic T --to earliest|latest|<offset>|<ISO 8601 time>
   groups delete <group>
   groups remove-member <group> <member-id>
+  subscriptions create <name> --topic T --endpoint URL --dead-letter-topic T [--max-records N] [--max-attempts N] ...
+                                       push a topic to an HTTPS webhook (prints the signing secret once)
+  subscriptions list|describe <name>|pause <name>|resume <name>|delete <name>
   whoami                               the principal your API key belongs to
   keys create --principal P [--expires-in 30d] [--description D]
   keys list [--principal P]            API keys (never their secrets)
@@ -146,6 +149,19 @@ assignment is being recomputed), Reconciling (partitions are moving to their tar
 Stable (every member holds its target), Dead (deleted). A member is live until its session
 timeout passes without a heartbeat; list and describe count the same live members.
 reset and delete need a group without live members.`,
+
+  subscriptions: `Usage:
+  samsa subscriptions list
+  samsa subscriptions create <name> --topic T --endpoint URL --dead-letter-topic T
+        [--max-records N] [--max-bytes N] [--linger-ms N] [--max-attempts N] [--retry-backoff-ms N] [--secret S]
+  samsa subscriptions describe <name>     state; per partition committed offset, lag, attempts, last error
+  samsa subscriptions pause <name>
+  samsa subscriptions resume <name>
+  samsa subscriptions delete <name>
+
+Delivers the topic to the endpoint (https://, or http:// to localhost) as signed JSON batches,
+retries failures with exponential backoff, then moves failed batches to the dead-letter topic.
+create prints the signing secret once. See docs/subscriptions.md.`,
 
   whoami: `Usage: samsa whoami
 

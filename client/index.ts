@@ -15,6 +15,7 @@
  */
 export { Samsa, type SamsaOptions, type FetchOptions } from './samsa';
 export { Topics, type CreateTopicOptions } from './topics';
+export { Subscriptions, type CreateSubscriptionOptions, type CreatedSubscription, type SubscriptionDescription, type SubscriptionPartition } from './subscriptions';
 export {
   ApiKeys,
   Acls,

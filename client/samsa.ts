@@ -12,6 +12,7 @@ import { HttpClient, route, type HeadersHook } from './http';
 import { PartitionConsumer, type FetchRequest, type PartitionConsumerOptions } from './partition-consumer';
 import { Producer, type ProducerOptions } from './producer';
 import { retryOptions, type RetryOptions } from './retry';
+import { Subscriptions } from './subscriptions';
 import { Topics } from './topics';
 import type { FetchResult, OffsetLookup, PartitionOffsets, ProducerIdentity } from './types';
 import { checkFields } from './validate';
@@ -77,6 +78,8 @@ export class Samsa {
   readonly keys: ApiKeys;
   /** ACL bindings: create, list, delete. */
   readonly acls: Acls;
+  /** Push subscriptions to webhooks: create, list, describe, pause, resume, delete. */
+  readonly subscriptions: Subscriptions;
   private readonly http: HttpClient;
 
   constructor(options: SamsaOptions) {
@@ -97,6 +100,7 @@ export class Samsa {
     this.groups = new Groups(this.http);
     this.keys = new ApiKeys(this.http);
     this.acls = new Acls(this.http);
+    this.subscriptions = new Subscriptions(this.http);
   }
 
   /** The principal the credentials belong to (`anonymous` on a server without authentication). */

@@ -27,6 +27,7 @@ describe('SDK bundle', () => {
     // unknown or missing field fails before anything is sent): that costs about 4.4 KB, of which moving
     // the route summaries out (above) paid 1.3 KB; 43 KB left room for little else. Transactions
     // (client/transaction.ts: producer.transaction(), its sequencer and argument checks) cost 2.8 KB: 46 KB.
-    expect(code.length).toBeLessThan(46_000);
+    // Push subscriptions (client/subscriptions.ts and six routes) take it to 46.6 KB: 47 KB.
+    expect(code.length).toBeLessThan(47_000);
   });
 });
