@@ -1,9 +1,17 @@
 /**
  * What delivery needs from outside lib, injected: the HTTP transport that
  * posts to webhooks, and the scheduler of a later delivery run (a retry's
- * backoff or a linger). Production passes fetchTransport and, in AWS, a
- * one-shot EventBridge Scheduler (functions/subscriptions/schedule.ts); the
- * local stack a timer; tests swap either to inject faults.
+ * backoff or a linger). The local stack passes fetchTransport and timers
+ * (local/subscriptions.ts); tests swap either to inject faults.
+ *
+ * The AWS scheduler (not built yet) is meant to be a one-shot EventBridge
+ * Scheduler schedule per wake-up (`at(...)`, deleted after it fires) that
+ * invokes the delivery function with `{ subscription }`: it costs nothing
+ * while idle and is billed per invocation (list price $1.00 per million
+ * after 14 million free a month, us-east-1), and it can wait any time. The
+ * alternatives cost while idle or cap the wait: an SQS delay queue allows at
+ * most 15 minutes and its Lambda event source mapping polls the queue around
+ * the clock; a function that sleeps until the retry is billed for the sleep.
  */
 
 export interface WebhookRequest {
