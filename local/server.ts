@@ -1,7 +1,8 @@
 /**
  * Serves the same Hono app, with the same handlers, that the Lambda functions
  * run — every route of every function in one process — and the built web
- * console at /console/ (the console function's app; `/` redirects there).
+ * console at /console/ (the console function's app; `/` redirects there), and
+ * the WebSocket notification endpoint at /v1/ws (local/websocket.ts).
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,12 +10,16 @@ import { serve, type ServerType } from '@hono/node-server';
 import { allHandlers } from '../functions/all-handlers';
 import { consoleAssets, isConsolePath } from '../functions/console/assets';
 import { buildApp, type AppDeps } from '../functions/http/app';
+import type { Server } from 'node:http';
+import { attachWebSocket, type LocalWebSocket } from './websocket';
 
 /** Where `npm run build:console` (run by npm install) puts the console. */
 export const CONSOLE_DIST = join(dirname(fileURLToPath(import.meta.url)), '..', 'console', 'dist');
 
 export interface LocalServer {
   url: string;
+  /** The WebSocket notification endpoint on the same port (ws://…/v1/ws) and its send port for the fan-out. */
+  push: LocalWebSocket;
   close(): Promise<void>;
 }
 
@@ -42,10 +47,13 @@ export function startServer(
     };
     server = serve({ fetch, port, hostname }, (info) => {
       server.off('error', onError);
+      const push = attachWebSocket(server as Server, deps);
       resolve({
         url: `http://${hostname}:${info.port}`,
+        push,
         close: () =>
           new Promise((done) => {
+            void push.close();
             server.close(() => done());
             // Idle keep-alive connections would otherwise hold shutdown open for seconds.
             if ('closeAllConnections' in server) server.closeAllConnections();

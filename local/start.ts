@@ -43,6 +43,7 @@ import { startDynamoLocal, type DynamoLocal } from './dynamodb';
 import { watchLaunchers } from './lifeline';
 import { PortInUseError, startServer, type LocalServer } from './server';
 import { startLocalKafka } from '../kafka/local';
+import { fanOutHandler } from '../functions/push/handlers';
 import { startStreamConsumers, type StreamConsumers } from './streams';
 import { localDelivery, type LocalDelivery } from './subscriptions';
 import type { KafkaGateway } from '../kafka/server';
@@ -188,7 +189,8 @@ async function main(): Promise<void> {
     delivery = localDelivery(deps.lib);
     streams = await startStreamConsumers(
       { endpoint, tableName: tables.log, ...(isLocalEndpoint(endpoint) ? { credentials: localCredentials() } : {}), ...(external === undefined ? {} : { region: external.region }) },
-      [delivery.handler],
+      // WebSocket notifications: the fan-out handler the Lambda runs, sending through the local ws endpoint.
+      [delivery.handler, fanOutHandler(deps, server.push.send)],
     );
     if (!values['no-kafka']) {
       ({ gateway: kafka, message: kafkaMessage } = await startLocalKafka(deps.lib, { port: kafkaPort, host: values.host, authMode: config.auth.mode, cacheMs: config.auth.cacheMs, quota: deps.quota }));
