@@ -108,7 +108,8 @@ export async function deliver(ctx: LibContext, ports: DeliveryPorts, name: strin
         /* more may be waiting */
       }
       try {
-        await ctx.ddb.send(new UpdateCommand(releaseLeaseRequest(ctx.tables.meta, name, leaseId, polledAt, run.epoch)));
+        // Wake-ups are stamped by other instances' clocks: count one up to the tolerated skew before our last poll as after it.
+        await ctx.ddb.send(new UpdateCommand(releaseLeaseRequest(ctx.tables.meta, name, leaseId, polledAt - ctx.limits.maxClockSkewMs, run.epoch)));
         return report;
       } catch (err) {
         if (!(err instanceof ConditionalCheckFailedException)) throw err;
