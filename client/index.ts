@@ -31,6 +31,7 @@ export {
   type IssuedApiKey,
 } from './auth';
 export { Producer, type ProducerOptions, type ProducerRecord } from './producer';
+export { Notifications, type NotificationsOptions, type PartitionWatcher, type WebSocketConstructor, type WebSocketLike } from './notifications';
 export { Transaction, type GroupMetadata, type TransactionOffset, type TransactionResult } from './transaction';
 export {
   GroupConsumer,

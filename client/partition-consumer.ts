@@ -18,8 +18,14 @@
  * deleted, or deleted and re-created under the same name, throws
  * UnknownTopicIdError instead of reading on in another log from an offset
  * that meant something else there. Seeks keep the pin.
+ * With `notifications` (client/notifications.ts) a caught-up consumer does
+ * not long-poll: it waits for a notification that the partition grew, or for
+ * `safetyPollMs`, whichever comes first, then fetches without waiting — so a
+ * lost notification only delays delivery, and every record still comes from
+ * the one fetch path.
  */
 import { OffsetOutOfRangeError } from './errors';
+import type { Notifications } from './notifications';
 import type { ConsumedRecord, FetchResult, OffsetLookup } from './types';
 import { checkFields, checkHandlers, describe, invalid } from './validate';
 
@@ -44,6 +50,10 @@ export interface PartitionConsumerOptions {
   binary?: boolean;
   /** Read only this incarnation of the topic (`topicId` from `topics.describe`). Default: the one the first fetch reads. */
   topicId?: string;
+  /** Wait on WebSocket notifications (`new Notifications({ url, apiKey })`, client/notifications.ts) instead of long polls. */
+  notifications?: Notifications;
+  /** With notifications: the longest wait without one before fetching anyway. Default 30,000 ms. */
+  safetyPollMs?: number;
 }
 
 const PARTITION_OPTIONS = {
@@ -57,6 +67,8 @@ const PARTITION_OPTIONS = {
   offsetReset: 'earliest|latest|none',
   binary: 'b',
   topicId: 's',
+  notifications: 'a',
+  safetyPollMs: 'p',
 } satisfies Record<keyof PartitionConsumerOptions, string>;
 
 export interface EachMessagePayload {
@@ -108,6 +120,14 @@ export class PartitionConsumer implements AsyncIterable<FetchResult> {
   private closed = false;
   private wake: (() => void) | undefined;
   private running = false;
+  private readonly notifications: Notifications | undefined;
+  private readonly safetyPollMs: number;
+  /** Highest watermark a notification announced. */
+  private notifiedHw = -1;
+  /** The notification socket reconnected: notifications may have been missed, fetch once now. */
+  private recheck = false;
+  private notified: (() => void) | undefined;
+  private unwatch: (() => void) | undefined;
 
   constructor(
     private readonly transport: ConsumerTransport,
@@ -124,6 +144,8 @@ export class PartitionConsumer implements AsyncIterable<FetchResult> {
     this.offsetReset = options.offsetReset ?? 'none';
     this.binary = options.binary ?? false;
     this.pinnedTopicId = options.topicId;
+    this.notifications = options.notifications;
+    this.safetyPollMs = options.safetyPollMs ?? 30_000;
   }
 
   /** The topic id this consumer reads (pinned); undefined until the first fetch answered, unless given. */
@@ -159,6 +181,7 @@ export class PartitionConsumer implements AsyncIterable<FetchResult> {
   /** Ends iteration and `run()`; a fetch in flight is aborted. */
   async close(): Promise<void> {
     this.closed = true;
+    this.unwatch?.();
     this.interrupt();
     this.wakeUp();
   }
@@ -222,6 +245,7 @@ export class PartitionConsumer implements AsyncIterable<FetchResult> {
         await new Promise<void>((resolve) => (this.wake = resolve));
         continue;
       }
+      this.startWatching();
       const generation = this.generation;
       const controller = new AbortController();
       this.inFlight = controller;
@@ -236,7 +260,7 @@ export class PartitionConsumer implements AsyncIterable<FetchResult> {
           offset,
           maxRecords: this.maxRecords,
           maxBytes: this.maxBytes,
-          maxWaitMs: this.stopAtEnd ? 0 : this.maxWaitMs,
+          maxWaitMs: this.stopAtEnd || this.notifications !== undefined ? 0 : this.maxWaitMs,
           binary: this.binary,
           topicId: this.pinnedTopicId,
           signal: controller.signal,
@@ -257,7 +281,47 @@ export class PartitionConsumer implements AsyncIterable<FetchResult> {
       this.target = result.nextOffset;
       if (result.records.length > 0) return result;
       if (this.stopAtEnd && result.nextOffset >= result.highWatermark) return undefined;
+      if (!this.stopAtEnd && this.notifications !== undefined && result.nextOffset >= result.highWatermark) {
+        await this.waitForNews(result.nextOffset);
+      }
     }
+  }
+
+  /** Until a notification says the partition grew past `offset`, the safety poll is due, or seek/pause/close. */
+  private async waitForNews(offset: number): Promise<void> {
+    if (this.notifiedHw > offset || this.recheck) {
+      this.recheck = false;
+      return;
+    }
+    const controller = new AbortController();
+    this.inFlight = controller;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.notified = undefined;
+        controller.signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, this.safetyPollMs);
+      this.notified = () => {
+        if (this.notifiedHw > offset || this.recheck) {
+          this.recheck = false;
+          done();
+        }
+      };
+      controller.signal.addEventListener('abort', done);
+    });
+    if (this.inFlight === controller) this.inFlight = undefined;
+  }
+
+  /** Watches the partition from the first fetch on, so a notification during a fetch is not missed. */
+  private startWatching(): void {
+    if (this.notifications === undefined || this.unwatch !== undefined || this.stopAtEnd) return;
+    this.unwatch = this.notifications.watch(this.topic, this.partition, (hw) => {
+      if (hw === undefined) this.recheck = true;
+      else this.notifiedHw = Math.max(this.notifiedHw, hw);
+      this.notified?.();
+    });
   }
 
   private async resolvePosition(signal: AbortSignal): Promise<number> {

@@ -96,11 +96,32 @@ export async function startStreamConsumers(options: StreamConsumerOptions, handl
   };
 
   const readShard = async (shardId: string, type: 'LATEST' | 'TRIM_HORIZON') => {
-    let iterator = (await streams.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shardId, ShardIteratorType: type })))
-      .ShardIterator;
+    let lastSeq: string | undefined;
+    const iteratorAfter = async () =>
+      (
+        await streams.send(
+          new GetShardIteratorCommand(
+            lastSeq === undefined
+              ? { StreamArn: streamArn, ShardId: shardId, ShardIteratorType: type }
+              : { StreamArn: streamArn, ShardId: shardId, ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: lastSeq },
+          ),
+        )
+      ).ShardIterator;
+    let iterator = await iteratorAfter();
     while (!stopped && iterator !== undefined) {
-      const out = await streams.send(new GetRecordsCommand({ ShardIterator: iterator }));
+      let out;
+      try {
+        out = await streams.send(new GetRecordsCommand({ ShardIterator: iterator }));
+      } catch (err) {
+        // DynamoDB Local sometimes refuses an idle LATEST iterator (TrimmedDataAccess) or lets one expire: take a new one where we were.
+        const name = (err as { name?: string }).name;
+        if (name !== 'TrimmedDataAccessException' && name !== 'ExpiredIteratorException') throw err;
+        iterator = await iteratorAfter();
+        await new Promise((r) => setTimeout(r, pollMs));
+        continue;
+      }
       iterator = out.NextShardIterator;
+      lastSeq = out.Records?.at(-1)?.dynamodb?.SequenceNumber ?? lastSeq;
       const records = (out.Records ?? []).map((r) => toLambdaRecord(r, streamArn, region)).filter((r) => matchesFilter(filter, r));
       if (records.length > 0) await deliver(records);
       if ((out.Records ?? []).length === 0 && !stopped) await new Promise((r) => setTimeout(r, pollMs));

@@ -28,6 +28,8 @@ describe('SDK bundle', () => {
     // the route summaries out (above) paid 1.3 KB; 43 KB left room for little else. Transactions
     // (client/transaction.ts: producer.transaction(), its sequencer and argument checks) cost 2.8 KB: 46 KB.
     // Push subscriptions (client/subscriptions.ts and six routes) take it to 46.6 KB: 47 KB.
-    expect(code.length).toBeLessThan(47_000);
+    // WebSocket notifications (client/notifications.ts, the partition consumer waiting on them) cost 3.0 KB
+    // (measured 46,651 → 49,652 bytes): 50 KB.
+    expect(code.length).toBeLessThan(50_000);
   });
 });
