@@ -11,6 +11,9 @@ import WebSocket from 'ws';
 import { fanOutHandler } from '../../functions/push/handlers';
 import { storeApiKey } from '../../lib/auth/keys';
 import { pushKeys } from '../../lib/push/registry';
+import { connect } from '../../lib/push/connect';
+import { fanOut } from '../../lib/push/fan-out';
+import { subscribe } from '../../lib/push/subscribe';
 import type { PushServerMessage } from '../../lib/protocol/push';
 import { localCredentials } from '../../lib/storage/client';
 import { startStreamConsumers, type StreamConsumers } from '../../local/streams';
@@ -117,5 +120,19 @@ describe('WebSocket notifications', () => {
     const start = Date.now();
     while ((await row()) !== undefined && Date.now() - start < 5000) await new Promise((r) => setTimeout(r, 50));
     expect(await row()).toBeUndefined();
+  });
+
+  it('fan-out removes a connection the send port reports gone, so it is not sent to again', async () => {
+    await connect(stack.lib, 'gone-1', { name: 'alice' });
+    await subscribe(stack.lib, 'gone-1', topic, [0]);
+    const topicId = (await admin('GET', `/v1/topics/${topic}`)).body.topicId as string;
+    const sent: string[] = [];
+    const first = await fanOut(stack.lib, [{ topicId, partition: 0, highWatermark: 1 }], async (id) => (sent.push(id), 'gone'));
+    expect(first).toEqual({ sent: 0, gone: 1, failed: 0 });
+    const again = await fanOut(stack.lib, [{ topicId, partition: 0, highWatermark: 2 }], async (id) => (sent.push(id), 'sent'));
+    expect(again.sent).toBe(0);
+    expect(sent).toEqual(['gone-1']);
+    const item = await stack.lib.ddb.send(new GetCommand({ TableName: stack.tables.meta, Key: pushKeys.connection('gone-1') }));
+    expect(item.Item).toBeUndefined();
   });
 });
