@@ -56,6 +56,7 @@ import { runProduce } from './scenarios/produce';
 import { runProduceGzip } from './scenarios/produce-gzip';
 import { runRawPut } from './scenarios/raw-put';
 import { runScaleOut } from './scenarios/scale-out';
+import { runTransactions } from './scenarios/transactions';
 import { round } from './stats';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -70,6 +71,7 @@ export const SCENARIOS = [
   'offsets-by-time',
   'contention',
   'groups',
+  'transactions',
   'logs',
   'http-produce',
   'http-fetch',
@@ -153,6 +155,7 @@ async function main(): Promise<void> {
     await step('offsets-by-time', () => runOffsetsByTime(e, profile.offsetsByTime));
     await step('contention', () => runContention(e, 20_000, { rounds: profile.contentionRounds, batchesPerRound: profile.contentionBatches }));
     await step('groups', () => runGroups(e, fetched?.defaultsRruPerRecord));
+    await step('transactions', () => runTransactions(e));
     const logs = await step('logs', () => runLogs(e));
 
     // Over real HTTP: the local stack's server with the same deps (and meter).
