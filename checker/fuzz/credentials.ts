@@ -29,7 +29,14 @@ export interface Credential {
 }
 
 /** Routes any authenticated principal may call; the lists are filtered to what it may describe. */
-const OPEN_TO_ANY_PRINCIPAL = new Set<RouteId>(['health', 'whoami', 'openApi', 'listTopics', 'listGroups']);
+const OPEN_TO_ANY_PRINCIPAL = new Set<RouteId>(['health', 'whoami', 'openApi', 'listTopics', 'listGroups', 'listSubscriptions']);
+
+/** The filtered list routes and the field that holds what the caller was shown. */
+const FILTERED_LISTS: Partial<Record<RouteId, 'topics' | 'groups' | 'subscriptions'>> = {
+  listTopics: 'topics',
+  listGroups: 'groups',
+  listSubscriptions: 'subscriptions',
+};
 
 const hex = (n: number) => fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: n, maxLength: n });
 const b64url = (n: number) => fc.string({ unit: fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'), minLength: n, maxLength: n });
@@ -89,9 +96,11 @@ export function authViolation(method: string, path: string, c: Credential, statu
   }
   if (!ok) return undefined;
   if (!OPEN_TO_ANY_PRINCIPAL.has(route as RouteId)) return `${c.label} got ${status} on ${route}`;
-  if (route === 'listTopics' || route === 'listGroups') {
-    const body = JSON.parse(text) as { topics?: unknown[]; groups?: unknown[] };
-    if ((body.topics ?? body.groups ?? []).length > 0) return `${c.label} was shown ${route === 'listTopics' ? 'topics' : 'groups'} it may not describe`;
+  const field = FILTERED_LISTS[route as RouteId];
+  if (field !== undefined) {
+    const shown = (JSON.parse(text) as Record<string, unknown>)[field];
+    if (!Array.isArray(shown)) return `${c.label} got ${status} on ${route} without a ${field} list`;
+    if (shown.length > 0) return `${c.label} was shown ${field} it may not describe`;
   }
   return undefined;
 }

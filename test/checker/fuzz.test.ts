@@ -7,6 +7,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authViolation, type Credential } from '../../checker/fuzz/credentials';
 import { runFuzz } from '../../checker/fuzz/fuzz';
 
 let server: Server;
@@ -76,5 +77,16 @@ describe('fuzzer', () => {
     // Writes with an unknown key are refused with 403, not 401.
     expect(bypasses.some((why) => new RegExp(`^${invalid} got past authentication \\(403\\) on `).test(why)), bypasses.join('\n')).toBe(true);
     expect(result.byCredential.invalid).toBeGreaterThan(0);
+  });
+
+  // A key without grants may call the filtered lists (topics, groups, subscriptions) but must be shown nothing.
+  it('lets a key without grants list topics, groups and subscriptions only when the list is empty', () => {
+    const stranger: Credential = { kind: 'stranger', label: 'key without grants', header: 'Bearer x' };
+    for (const [path, field] of [['/v1/topics', 'topics'], ['/v1/groups', 'groups'], ['/v1/subscriptions?limit=5', 'subscriptions']] as const) {
+      expect(authViolation('GET', path, stranger, 200, JSON.stringify({ [field]: [] }))).toBeUndefined();
+      expect(authViolation('GET', path, stranger, 200, JSON.stringify({ [field]: [{ name: 'secret' }] }))).toBe(`key without grants was shown ${field} it may not describe`);
+      expect(authViolation('GET', path, stranger, 200, '{}')).toMatch(/without a \w+ list$/);
+    }
+    expect(authViolation('GET', '/v1/subscriptions/s1', stranger, 200, '{}')).toBe('key without grants got 200 on describeSubscription');
   });
 });
