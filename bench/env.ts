@@ -18,7 +18,7 @@ import { DEFAULT_LIMITS } from '../lib/limits';
 import { createStorageClients, localCredentials } from '../lib/storage/client';
 import { createTableInput, ensureTables } from '../lib/storage/ensure-tables';
 import type { Position, TopicPartitions } from '../lib/protocol/groups';
-import { LOG_TABLE, localTableNames, type TableNames } from '../lib/storage/schema';
+import { LOG_TABLE, META_TABLE, localTableNames, type TableNames } from '../lib/storage/schema';
 import { CapacityMeter } from './capacity';
 import { CallSpans } from './spans';
 
@@ -87,6 +87,7 @@ export async function createBenchEnv(endpoint: string): Promise<BenchEnv> {
   const tables = localTableNames(prefix);
   const scratchTable = `${prefix}-raw`;
   const meter = new CapacityMeter();
+  meter.knowTables({ [tables.log]: LOG_TABLE, [tables.meta]: META_TABLE, [scratchTable]: { ...LOG_TABLE, globalIndexes: [] } });
   const spans = new CallSpans();
 
   const setup = createStorageClients({ endpoint, credentials: localCredentials() });
