@@ -15,6 +15,7 @@ import type { Principal } from '../../lib/auth/authorize';
 import { toSamsaError } from '../../lib/errors';
 import { connect } from '../../lib/push/connect';
 import { disconnect } from '../../lib/push/disconnect';
+import { link, unlink } from '../../lib/push/link';
 import { fanOut, type SendPort } from '../../lib/push/fan-out';
 import { settledBatches } from '../../lib/push/settled';
 import { subscribe } from '../../lib/push/subscribe';
@@ -60,6 +61,12 @@ export async function handleMessage(deps: AppDeps, connectionId: string, text: s
           partitions: await unsubscribe(deps.lib, connectionId, message.topic, message.partitions),
           ...echo,
         };
+      case 'link':
+        await link(deps.lib, connectionId, message.group, message.memberId, message.memberEpoch);
+        return { type: 'linked', group: message.group, memberId: message.memberId, ...echo };
+      case 'unlink':
+        await unlink(deps.lib, connectionId, message.group, message.memberId);
+        return { type: 'unlinked', group: message.group, memberId: message.memberId, ...echo };
     }
   } catch (err) {
     const e = toSamsaError(err);

@@ -6,7 +6,7 @@
  *
  * | item         | pk                             | sk              | holds |
  * |--------------|--------------------------------|-----------------|-------|
- * | connection   | `push#conn#<connectionId>`     | `conn`          | principal, connectedAt, `subs` (string set of `<topicId>#<p>`), ttl |
+ * | connection   | `push#conn#<connectionId>`     | `conn`          | principal, connectedAt, `subs` (string set of `<topicId>#<p>`), `links` (string set of `<group>#<memberId>#<epoch>`), ttl |
  * | subscription | `push#sub#<topicId>#<p>`       | `<connectionId>`| topic name, ttl |
  *
  * Fan-out is one Query per partition with new records (pk of the
@@ -60,6 +60,37 @@ export function removeSubscriptions(table: string, connectionId: string, partiti
   };
 }
 
+/** Links group members (`<group>#<memberId>#<epoch>`), only while the connection is registered. */
+export function addLinks(table: string, connectionId: string, links: readonly string[]) {
+  return {
+    TableName: table,
+    Key: pushKeys.connection(connectionId),
+    UpdateExpression: 'ADD links :l',
+    ConditionExpression: 'attribute_exists(pk)',
+    ExpressionAttributeValues: { ':l': new Set(links) },
+  };
+}
+
+export function removeLinks(table: string, connectionId: string, links: readonly string[]) {
+  return {
+    TableName: table,
+    Key: pushKeys.connection(connectionId),
+    UpdateExpression: 'DELETE links :l',
+    ConditionExpression: 'attribute_exists(pk)',
+    ExpressionAttributeValues: { ':l': new Set(links) },
+  };
+}
+
+/** Group and member names hold no '#' (lib/groups/validate.ts), so the split is unambiguous. */
+export const linkKey = (group: string, memberId: string, epoch: number) => `${group}#${memberId}#${epoch}`;
+
+export function splitLinkKey(key: string): { group: string; memberId: string; epoch: number } | undefined {
+  const [group, memberId, epoch, ...rest] = key.split('#');
+  const e = Number(epoch);
+  if (rest.length > 0 || !group || !memberId || !Number.isSafeInteger(e)) return undefined;
+  return { group, memberId, epoch: e };
+}
+
 export function putSubscription(table: string, topicId: string, partition: number, connectionId: string, topic: string, connectedAt: number) {
   return { TableName: table, Item: { ...pushKeys.subscription(topicId, partition, connectionId), topic, ttl: registryTtl(connectedAt) } };
 }
@@ -77,14 +108,15 @@ export interface ConnectionItem {
   principal: string;
   connectedAt: number;
   subs: string[];
+  links: string[];
 }
 
 export function decodeConnection(connectionId: string, item: Record<string, unknown> | undefined): ConnectionItem | undefined {
   if (item === undefined) return undefined;
-  const { principal, connectedAt, subs } = item;
+  const { principal, connectedAt, subs, links } = item;
   if (typeof principal !== 'string' || typeof connectedAt !== 'number') throw decodeError('connection', item);
-  const list = subs instanceof Set ? [...subs].filter((s): s is string => typeof s === 'string') : [];
-  return { connectionId, principal, connectedAt, subs: list };
+  const strings = (set: unknown) => (set instanceof Set ? [...set].filter((s): s is string => typeof s === 'string') : []);
+  return { connectionId, principal, connectedAt, subs: strings(subs), links: strings(links) };
 }
 
 export interface SubscriberRow {
