@@ -11,6 +11,8 @@ import { SamsaHttpApi } from './constructs/http-api';
 import { KafkaGateway } from './constructs/kafka-gateway';
 import { LagMetrics } from './constructs/lag-metrics';
 import { Monitoring } from './constructs/monitoring';
+import { Push } from './constructs/push';
+import { SubscriptionDelivery } from './constructs/subscription-delivery';
 import { SamsaTables } from './constructs/tables';
 import { FUNCTION_AREAS } from './function-areas';
 import { authEnvironment, resolveSecuritySettings, type SecuritySettings } from './security-settings';
@@ -32,6 +34,9 @@ export class SamsaStack extends Stack {
   readonly monitoring: Monitoring | undefined;
   /** Only with samsa:kafkaGateway. */
   readonly kafkaGateway: KafkaGateway | undefined;
+  /** The WebSocket API and the fan-out; in API-key mode only (API Gateway WebSocket APIs have no JWT authorizer). */
+  readonly push: Push | undefined;
+  readonly subscriptionDelivery: SubscriptionDelivery;
 
   constructor(scope: Construct, id: string, props: SamsaStackProps = {}) {
     super(scope, id, props);
@@ -60,6 +65,25 @@ export class SamsaStack extends Stack {
     // For `samsa keys bootstrap` (the first API key) and `samsa doctor`.
     new CfnOutput(this, 'MetaTableName', { value: this.tables.tables.meta.tableName, description: 'DynamoDB table of topics, groups, keys and ACLs' });
     new CfnOutput(this, 'LogTableName', { value: this.tables.tables.log.tableName, description: 'DynamoDB table of the partition logs' });
+
+    // Push and subscription delivery bill nothing while idle (docs/deploy.md, "Costs"), so they are always on.
+    if (security.authMode === 'api-keys') {
+      this.push = new Push(this, 'Push', {
+        tables: this.tables,
+        logRetention: settings.logRetention,
+        limits: settings.limits,
+        environment: { ...authEnvironment(security), ...telemetryEnvironment(settings) },
+        throttle: settings.throttle,
+      });
+      new CfnOutput(this, 'PushUrl', { value: this.push.stage.url, description: 'WebSocket URL of push notifications (docs/push.md)' });
+    }
+    this.subscriptionDelivery = new SubscriptionDelivery(this, 'SubscriptionDelivery', {
+      tables: this.tables,
+      logRetention: settings.logRetention,
+      limits: settings.limits,
+      environment: { ...authEnvironment(security), ...telemetryEnvironment(settings) },
+    });
+
     this.webConsole = new SamsaConsole(this, 'Console', { httpApi: this.httpApi.api, logRetention: settings.logRetention });
     new CfnOutput(this, 'ConsoleUrl', { value: `${this.httpApi.api.apiEndpoint}/console/`, description: 'The web console (static files; it asks for an API key)' });
 

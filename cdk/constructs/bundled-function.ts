@@ -16,17 +16,19 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { limitEnvName } from '../../functions/config';
 import type { Limits } from '../../lib/limits';
-import type { SamsaTables, TableAccess } from './tables';
+import type { ConfinableTableAccess, SamsaTables, TableAccess } from './tables';
 
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 export interface BundledFunctionProps {
-  /** Directory under functions/ holding index.ts. */
+  /** Directory under functions/ holding the entry file. */
   entryDir: string;
+  /** The entry file in entryDir (exporting `handler`); index.ts unless a directory holds two functions (functions/push). */
+  entryFile?: string;
   memorySize: number;
   timeout: Duration;
   /** Table access; absent for functions that touch no table (the console's static files). */
-  data?: { tables: SamsaTables; access: TableAccess; limits: Partial<Limits> };
+  data?: { tables: SamsaTables; access: TableAccess | ConfinableTableAccess; limits: Partial<Limits> };
   logRetention: RetentionDays;
   description?: string;
   /** Shell commands run after esbuild, given the input and output directories (NodejsFunction commandHooks). */
@@ -48,7 +50,7 @@ export function bundledFunction(scope: Construct, id: string, props: BundledFunc
   // Reserved concurrency is opt-in per caller: it carves capacity out of the account pool
   // (new accounts may have as little as 10, and deploys fail if less than 10 stays unreserved).
   const fn = new NodejsFunction(scope, id, {
-    entry: join(REPO_ROOT, 'functions', props.entryDir, 'index.ts'),
+    entry: join(REPO_ROOT, 'functions', props.entryDir, props.entryFile ?? 'index.ts'),
     handler: 'handler',
     projectRoot: REPO_ROOT,
     depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),

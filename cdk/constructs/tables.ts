@@ -38,6 +38,14 @@ export type DynamoAction =
 export type TableAccess = Record<TableKey, readonly [DynamoAction, ...DynamoAction[]]>;
 
 /**
+ * Actions per table for functions whose access to a table may be entirely
+ * confined (grantConfinedWrites, grantQueryOfPartitions): an empty list sets
+ * the table's name env var without an unconfined statement, and the caller
+ * must add the confined grants (the stream functions of cdk/constructs/push.ts).
+ */
+export type ConfinableTableAccess = Record<TableKey, readonly DynamoAction[]>;
+
+/**
  * Writes allowed only under IAM conditions: to named attributes
  * (`dynamodb:Attributes`), to named partitions (`dynamodb:LeadingKeys`), or
  * both. One statement per entry, so each action gets exactly the attributes
@@ -121,28 +129,32 @@ export class SamsaTables extends Construct {
     );
   }
 
-  /** Grants Query on the base table for the given partition keys only (IAM `dynamodb:LeadingKeys`). */
-  grantQueryOfPartitions(fn: TableGrantee, key: TableKey, partitionKeys: readonly string[]): void {
+  /**
+   * Grants Query on the base table for the given partition keys only (IAM `dynamodb:LeadingKeys`):
+   * exact values, or with `like`, patterns where `*` matches any characters (IAM StringLike).
+   */
+  grantQueryOfPartitions(fn: TableGrantee, key: TableKey, partitionKeys: readonly string[], like = false): void {
     fn.addToRolePolicy(
       new PolicyStatement({
         actions: ['dynamodb:Query'],
         resources: [this.tables[key].tableArn],
-        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [...partitionKeys] } },
+        conditions: { [like ? 'ForAllValues:StringLike' : 'ForAllValues:StringEquals']: { 'dynamodb:LeadingKeys': [...partitionKeys] } },
       }),
     );
   }
 
   /** Grants exactly `access` on each table (and its GSIs where the action applies) and sets the name env vars. */
-  grant(fn: TableGrantee, access: TableAccess): void {
+  grant(fn: TableGrantee, access: TableAccess | ConfinableTableAccess): void {
     for (const key of Object.keys(access) as TableKey[]) {
       const table = this.tables[key];
       const actions = access[key];
+      fn.addEnvironment(TABLE_ENV[key], table.tableName);
+      if (actions.length === 0) continue; // confined grants only (ConfinableTableAccess)
       const resources = [table.tableArn];
       if (actions.some((a) => INDEX_ACTIONS.has(a))) {
         resources.push(...TABLES[key].globalIndexes.map((gsi) => `${table.tableArn}/index/${gsi.indexName}`));
       }
       fn.addToRolePolicy(new PolicyStatement({ actions: actions.map((a) => `dynamodb:${a}`), resources }));
-      fn.addEnvironment(TABLE_ENV[key], table.tableName);
     }
   }
 

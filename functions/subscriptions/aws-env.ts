@@ -1,0 +1,13 @@
+/**
+ * Environment variables of the subscription delivery function on AWS, set by
+ * cdk/constructs/subscription-delivery.ts from the same names.
+ * Dependency-free: the CDK app imports it.
+ */
+export const DELIVERY_ENV = {
+  /** EventBridge Scheduler group the wake-ups are created in (the only one the function may write to). */
+  scheduleGroup: 'SAMSA_WAKE_SCHEDULE_GROUP',
+  /** The role the scheduler assumes to invoke this function (the only role the function may pass). */
+  schedulerRoleArn: 'SAMSA_WAKE_ROLE_ARN',
+  /** How long a run may keep starting batches: the function's timeout less a margin for the last post. */
+  budgetMs: 'SAMSA_DELIVERY_BUDGET_MS',
+} as const;

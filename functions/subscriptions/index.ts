@@ -1,0 +1,41 @@
+/**
+ * Lambda entry point of the subscription delivery function
+ * (cdk/constructs/subscription-delivery.ts): invoked by the log table's
+ * stream (filtered to settled batches) and by one-shot EventBridge Scheduler
+ * wake-ups `{"subscription": name}`; posts to webhooks with Node's fetch.
+ * Decode and the run itself are the shared door's (./stream-handler.ts).
+ */
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { coldStart } from '../cold-start';
+import { fetchTransport } from '../../lib/subscriptions/ports';
+import { DELIVERY_ENV } from './aws-env';
+import { eventBridgeWakeScheduler, unqualifiedFunctionArn, type WakeTarget } from './aws-scheduler';
+import { deliveryHandler, type DeliveryEvent } from './stream-handler';
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (value === undefined || value === '') throw new Error(`${name} is not set.`);
+  return value;
+}
+
+const { deps } = coldStart();
+const group = required(DELIVERY_ENV.scheduleGroup);
+const roleArn = required(DELIVERY_ENV.schedulerRoleArn);
+const budgetMs = Number(required(DELIVERY_ENV.budgetMs));
+if (!Number.isSafeInteger(budgetMs) || budgetMs <= 0) throw new Error(`${DELIVERY_ENV.budgetMs} must be a positive integer.`);
+
+let target: WakeTarget | undefined;
+const scheduler = eventBridgeWakeScheduler(
+  new SchedulerClient({}),
+  () => {
+    if (target === undefined) throw new Error('No invocation context yet.');
+    return target;
+  },
+  () => deps.lib.clock.now(),
+);
+const handle = deliveryHandler(deps.lib, { transport: fetchTransport, scheduler }, budgetMs);
+
+export const handler = async (event: DeliveryEvent, context: { invokedFunctionArn: string }): Promise<void> => {
+  target ??= { group, roleArn, functionArn: unqualifiedFunctionArn(context.invokedFunctionArn) };
+  await handle(event);
+};
