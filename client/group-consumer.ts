@@ -25,6 +25,15 @@
  *    (onLost, nothing committed) and re-joins. Without a successful heartbeat
  *    for `sessionTimeoutMs` the member stops processing at once and treats
  *    its partitions as lost, since the server may have handed them over.
+ *  - Notifications (`notifications`, client/notifications.ts): once joined,
+ *    the member links itself to the WebSocket connection, so its end makes
+ *    the member leave at once (docs/push.md). While linked and not in a
+ *    rebalance, it asks for `connectedSessionTimeoutMs` as its session
+ *    timeout, polls without waiting, and between polls waits for a
+ *    notification on its partitions or a third of that timeout (its
+ *    heartbeat and safety poll). Unlinked (socket down, link refused) or
+ *    for a rebalance timeout after its assignment changed, it long-polls and
+ *    heartbeats as without notifications.
  *  - `seek` moves a partition's position (backwards too); `pause`/`resume`
  *    stop and restart delivery per partition; `close` commits (autoCommit)
  *    and leaves the group so its partitions move on at once.
@@ -35,6 +44,8 @@ import { fromWire, headersFromWire } from './data';
 import { SamsaApiError, SamsaError } from './errors';
 import { route, type HttpClient } from './http';
 import { sleep } from './retry';
+import { GroupWake } from './group-wake';
+import type { Notifications } from './notifications';
 import type { ConsumedRecord } from './types';
 import { checkFields, checkHandlers, invalid } from './validate';
 
@@ -80,6 +91,10 @@ export interface GroupConsumerOptions {
    * so a request made from here would wait for it.
    */
   onMembership?: (membership: { memberEpoch: number; assignment: TopicPartitions[] }) => void;
+  /** Wait on WebSocket notifications and link the member to the connection (docs/push.md). */
+  notifications?: Notifications;
+  /** With notifications, while linked: the session timeout asked for; a poll every third of it. Default 360,000 ms. */
+  connectedSessionTimeoutMs?: number;
 }
 
 const GROUP_OPTIONS = {
@@ -99,6 +114,8 @@ const GROUP_OPTIONS = {
   onRevoked: 'f',
   onLost: 'f',
   onMembership: 'f',
+  notifications: 'a',
+  connectedSessionTimeoutMs: 'p',
 } satisfies Record<keyof GroupConsumerOptions, string>;
 const FROM_BEGINNING = "KafkaJS's fromBeginning is the consumer's offsetReset: 'earliest'.";
 const POSITION = { topic: 's!', partition: 'i!', offset: 'i!' };
@@ -162,6 +179,16 @@ export class GroupConsumer implements AsyncIterable<GroupBatch> {
   /** A run() handler is working on records: close() then leaves it to run() to commit them and leave. */
   private handling = false;
   private left: Promise<void> | undefined;
+  private readonly wake: GroupWake | undefined;
+  /** The current incarnation was linked (sent); a re-join links again. */
+  private linkSent = false;
+  /** When the assignment or epoch last changed: a rebalance may be under way, so the member stays quick for a while. */
+  private lastChange = 0;
+  /** The session timeout the last answered request asked for. */
+  private contactSessionMs: number;
+  private pendingSessionMs = 45_000;
+  /** Waiting on notifications: the wait itself ends in a poll when the heartbeat is due. */
+  private waiting = false;
 
   constructor(
     private readonly http: HttpClient,
@@ -174,6 +201,19 @@ export class GroupConsumer implements AsyncIterable<GroupBatch> {
     this.autoCommit = options.autoCommit ?? true;
     this.autoCommitIntervalMs = options.autoCommitIntervalMs ?? 5_000;
     this.sessionTimeoutMs = options.sessionTimeoutMs ?? 45_000;
+    this.contactSessionMs = this.sessionTimeoutMs;
+    if (options.notifications !== undefined) this.wake = new GroupWake(options.notifications);
+  }
+
+  /** Linked, and no rebalance recently: wait on notifications with the connected session timeout. */
+  private quiet(): boolean {
+    if (this.wake === undefined || this.options.stopAtEnd === true || this.memberEpoch <= 0 || this.revoking.size > 0) return false;
+    if (Date.now() - this.lastChange < (this.options.rebalanceTimeoutMs ?? 60_000)) return false;
+    return this.wake.notifications.linked(this.groupId, this.memberId);
+  }
+
+  private connectedSessionMs(): number {
+    return this.options.connectedSessionTimeoutMs ?? 360_000;
   }
 
   /** Replaces the subscription; takes effect at the next poll or heartbeat. */
@@ -203,6 +243,7 @@ export class GroupConsumer implements AsyncIterable<GroupBatch> {
     const k = key(topic, partition);
     this.positions.set(k, offset);
     this.interrupted.add(k);
+    this.wake?.interrupt();
   }
 
   /** Stops delivering the given partitions (all of a topic when `partitions` is omitted) until resume(). */
@@ -215,6 +256,7 @@ export class GroupConsumer implements AsyncIterable<GroupBatch> {
 
   resume(targets: { topic: string; partitions?: number[] }[]): void {
     for (const k of this.matching(targets)) this.paused.delete(k);
+    this.wake?.interrupt();
   }
 
   /** Commits the consumed offsets now (or the given ones). Throws when the member no longer owns a partition. */
@@ -314,6 +356,7 @@ export class GroupConsumer implements AsyncIterable<GroupBatch> {
   async close(): Promise<void> {
     this.closed = true;
     this.pollAbort?.abort();
+    this.wake?.interrupt();
     this.stopHeartbeats();
     if (this.handling) return;
     await this.leave();
@@ -328,6 +371,9 @@ export class GroupConsumer implements AsyncIterable<GroupBatch> {
         // Fenced: the partitions are someone else's; their uncommitted work is delivered again there.
         if (!(err instanceof SamsaApiError && FENCED.has(err.code))) throw err;
       } finally {
+        // Unlinked first: this connection's end must not judge the member once it left.
+        this.wake?.notifications.unlink(this.groupId, this.memberId);
+        this.wake?.close();
         await this.serialized(() =>
           this.http.request({
             ...route('groupHeartbeat', { group: this.groupId }),
@@ -378,13 +424,19 @@ export class GroupConsumer implements AsyncIterable<GroupBatch> {
       if (this.topics.length === 0) throw invalid(NO_TOPICS);
       try {
         const generation = this.generation;
-        const { records, dropped } = await this.poll();
+        const quiet = this.quiet();
+        const { records, dropped } = await this.poll(quiet);
         failures = 0;
         if (records.length > 0) return records;
         // An answer that changed the assignment fetched from the partitions before it: not the end yet.
         if (this.options.stopAtEnd === true && !dropped && this.memberEpoch > 0 && generation === this.generation) return undefined;
         // Paused partitions with data make every poll return at once: do not spin on them.
         if (dropped) await sleep(Math.min(1_000, this.options.maxWaitMs ?? 5_000));
+        // Linked: the poll did not wait; a notification, the socket's state, or the next heartbeat ends this wait.
+        else if (quiet && this.quiet()) {
+          this.waiting = true;
+          await this.wake!.wait(Math.floor(this.connectedSessionMs() / 3)).finally(() => (this.waiting = false));
+        }
       } catch (err) {
         if (this.closed) return undefined;
         if (err instanceof SamsaApiError && FENCED.has(err.code)) {
@@ -399,7 +451,7 @@ export class GroupConsumer implements AsyncIterable<GroupBatch> {
     }
   }
 
-  private async poll(): Promise<{ records: ConsumedRecord[]; dropped: boolean }> {
+  private async poll(quiet: boolean): Promise<{ records: ConsumedRecord[]; dropped: boolean }> {
     // Partitions being revoked: the application hears first (still owning them), then their work is committed and they are released.
     const releasing = [...this.revoking];
     if (releasing.length > 0) await this.options.onRevoked?.(toTopicPartitions(releasing));
@@ -411,11 +463,12 @@ export class GroupConsumer implements AsyncIterable<GroupBatch> {
       const offset = this.positions.get(k);
       if (offset !== undefined) positions.push({ ...split(k), offset });
     }
-    const maxWaitMs = this.options.maxWaitMs ?? 5_000;
+    const maxWaitMs = quiet ? 0 : (this.options.maxWaitMs ?? 5_000);
+    this.wake?.armed();
     // Seeks and pauses from now on make this poll's records of those partitions stale.
     this.interrupted.clear();
     const body = {
-      ...this.heartbeatFields(kept),
+      ...this.heartbeatFields(kept, quiet),
       positions,
       ...(commit.length > 0 ? { commit } : {}),
       maxRecords: this.options.maxRecords ?? 500,
@@ -462,13 +515,16 @@ export class GroupConsumer implements AsyncIterable<GroupBatch> {
     return { records, dropped: fetched.length < answer.records.length };
   }
 
-  private heartbeatFields(owned: string[]) {
+  private heartbeatFields(owned: string[], quiet: boolean) {
+    // Linked, the member may be silent longer: its connection's end makes it leave at once.
+    const session = quiet ? this.connectedSessionMs() : this.options.sessionTimeoutMs;
+    this.pendingSessionMs = session ?? this.sessionTimeoutMs;
     return {
       memberId: this.memberId,
       memberEpoch: this.memberEpoch,
       topics: this.topics,
       owned: toTopicPartitions(owned),
-      ...(this.options.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: this.options.sessionTimeoutMs }),
+      ...(session === undefined ? {} : { sessionTimeoutMs: session }),
       ...(this.options.rebalanceTimeoutMs === undefined ? {} : { rebalanceTimeoutMs: this.options.rebalanceTimeoutMs }),
       ...(this.options.offsetReset === undefined ? {} : { offsetReset: this.options.offsetReset }),
     };
@@ -477,9 +533,15 @@ export class GroupConsumer implements AsyncIterable<GroupBatch> {
   /** Takes in a heartbeat or poll answer: the epoch, new partitions, and partitions to give up. */
   private async applyAssignment(answer: HeartbeatResponse): Promise<void> {
     this.lastContact = Date.now();
+    this.contactSessionMs = this.pendingSessionMs;
     const epochChanged = answer.memberEpoch !== this.memberEpoch;
     this.memberEpoch = answer.memberEpoch;
     this.heartbeatIntervalMs = answer.heartbeatIntervalMs;
+    if (epochChanged) this.lastChange = Date.now();
+    if (this.wake !== undefined && this.memberEpoch > 0 && !this.linkSent) {
+      this.linkSent = true;
+      void this.wake.notifications.link(this.groupId, this.memberId, this.memberEpoch);
+    }
     const target = new Set(answer.assignment.flatMap((tp) => tp.partitions.map((p) => key(tp.topic, p))));
     const added = [...target].filter((k) => !this.owned.has(k) || this.revoking.has(k));
     const removed = [...this.owned].filter((k) => !target.has(k) && !this.revoking.has(k));
@@ -488,11 +550,13 @@ export class GroupConsumer implements AsyncIterable<GroupBatch> {
       return;
     }
     this.generation++;
+    this.lastChange = Date.now();
     for (const k of added) {
       this.revoking.delete(k);
       this.owned.add(k);
     }
     for (const k of removed) this.revoking.add(k);
+    this.wake?.sync([...this.owned].filter((k) => !this.revoking.has(k)));
     this.options.onMembership?.({ memberEpoch: this.memberEpoch, assignment: this.assignment() });
     const fresh = added.filter((k) => !this.consumed.has(k));
     if (fresh.length > 0) await this.options.onAssigned?.(toTopicPartitions(fresh));
@@ -518,7 +582,9 @@ export class GroupConsumer implements AsyncIterable<GroupBatch> {
     const lost = [...this.owned];
     this.generation++;
     this.memberEpoch = 0;
+    this.linkSent = false;
     for (const k of lost) this.forget(k);
+    this.wake?.sync([]);
     this.lastContact = Date.now();
     if (lost.length > 0) await this.options.onLost?.(toTopicPartitions(lost));
   }
@@ -559,7 +625,7 @@ export class GroupConsumer implements AsyncIterable<GroupBatch> {
   }
 
   private sessionExpired(): boolean {
-    return this.lastContact > 0 && Date.now() - this.lastContact > this.sessionTimeoutMs;
+    return this.lastContact > 0 && Date.now() - this.lastContact > this.contactSessionMs;
   }
 
   private matching(targets: { topic: string; partitions?: number[] }[]): string[] {
@@ -593,7 +659,7 @@ export class GroupConsumer implements AsyncIterable<GroupBatch> {
           if (err instanceof SamsaApiError && FENCED.has(err.code)) await this.lose();
         })
         .finally(() => this.scheduleHeartbeat());
-    }, this.heartbeatIntervalMs);
+    }, this.quiet() ? Math.floor(this.connectedSessionMs() / 3) : this.heartbeatIntervalMs);
     // Heartbeats alone never keep a process alive.
     (this.heartbeatTimer as { unref?: () => void }).unref?.();
   }
@@ -601,7 +667,8 @@ export class GroupConsumer implements AsyncIterable<GroupBatch> {
   private async heartbeatNow(): Promise<void> {
     if (this.memberEpoch <= 0 || this.closed) return;
     // A poll in flight heartbeats on the server as it waits, and a recent answer was a heartbeat too.
-    if (this.pollAbort !== undefined || Date.now() - this.lastContact < this.heartbeatIntervalMs / 2) return;
+    const interval = this.quiet() ? Math.floor(this.connectedSessionMs() / 3) : this.heartbeatIntervalMs;
+    if (this.waiting || this.pollAbort !== undefined || Date.now() - this.lastContact < interval / 2) return;
     await this.serialized(() => this.heartbeat());
   }
 
@@ -610,7 +677,7 @@ export class GroupConsumer implements AsyncIterable<GroupBatch> {
     if (this.memberEpoch <= 0 || this.closed) return;
     const answer = await this.http.request<HeartbeatResponse>({
       ...route('groupHeartbeat', { group: this.groupId }),
-      body: this.heartbeatFields([...this.owned]),
+      body: this.heartbeatFields([...this.owned], this.quiet()),
       idempotent: true,
     });
     if (!this.closed) await this.applyAssignment(answer);

@@ -14,6 +14,12 @@
  * notifications may have been missed meanwhile, so check now.
  * A notification is a hint only: watchers fetch as usual, and keep a slow
  * safety poll so a lost notification only delays them.
+ * Group members: `link()` ties a member incarnation to this connection, so
+ * that the connection's end makes it leave the group at once (docs/push.md);
+ * links are made again after a reconnect. Before API Gateway's 2-hour limit
+ * (`rotateAfterMs`, default 110 min) the connection is replaced make-before-
+ * break: the new socket subscribes and links, the old one unlinks, then
+ * closes — so a planned rotation never makes a member leave.
  */
 import type { PushClientMessage, PushServerMessage } from '../lib/protocol/push';
 
@@ -37,6 +43,16 @@ export interface NotificationsOptions {
   /** First reconnect delay, doubling to maxBackoffMs. Default 500 ms. */
   minBackoffMs?: number;
   maxBackoffMs?: number;
+  /** Replace the connection after this long (API Gateway closes it at 2 h). Default 6,600,000 ms (110 min). */
+  rotateAfterMs?: number;
+}
+
+interface Link {
+  group: string;
+  memberId: string;
+  memberEpoch: number;
+  /** Confirmed by the server on the current socket. */
+  linked: boolean;
 }
 
 /** Called with the partition's new high watermark, or undefined after a reconnect (something may have been missed). */
@@ -52,6 +68,11 @@ export class Notifications {
   private keepalive: ReturnType<typeof setInterval> | undefined;
   private retry: ReturnType<typeof setTimeout> | undefined;
   private readonly Ctor: WebSocketConstructor;
+  private rotation: ReturnType<typeof setTimeout> | undefined;
+  private readonly links = new Map<string, Link>();
+  private readonly pending = new Map<string, (message: PushServerMessage) => void>();
+  private readonly stateListeners = new Set<() => void>();
+  private nextId = 0;
   /** Connections opened so far (1 + reconnects). */
   connections = 0;
 
@@ -87,14 +108,81 @@ export class Notifications {
     return this.socket?.readyState === OPEN;
   }
 
+  /**
+   * Links a group member incarnation to this connection (again after every
+   * reconnect); resolves true once the server confirmed it, false when it
+   * refused or the socket is not open (it is retried on the next open).
+   */
+  link(group: string, memberId: string, memberEpoch: number): Promise<boolean> {
+    const link: Link = { group, memberId, memberEpoch, linked: false };
+    this.links.set(`${group}\u0000${memberId}`, link);
+    return this.sendLink(this.socket, link);
+  }
+
+  /** Whether the member is linked on the open socket now (its connection's end would make it leave). */
+  linked(group: string, memberId: string, memberEpoch?: number): boolean {
+    const link = this.links.get(`${group}\u0000${memberId}`);
+    return this.connected && link?.linked === true && (memberEpoch === undefined || link.memberEpoch <= memberEpoch);
+  }
+
+  /** Unlinks the member (before it leaves, or when it stops using this connection). */
+  unlink(group: string, memberId: string): void {
+    if (!this.links.delete(`${group}\u0000${memberId}`)) return;
+    this.send({ action: 'unlink', group, memberId });
+  }
+
+  /** Calls `listener` whenever the socket opens or closes; returns the function that stops it. */
+  onStateChange(listener: () => void): () => void {
+    this.stateListeners.add(listener);
+    return () => this.stateListeners.delete(listener);
+  }
+
   close(): void {
     this.closed = true;
     clearInterval(this.keepalive);
     clearTimeout(this.retry);
+    clearTimeout(this.rotation);
     this.socket?.close(1000, 'closed by the client');
   }
 
-  private open(): void {
+  private async sendLink(ws: WebSocketLike | undefined, link: Link): Promise<boolean> {
+    if (ws === undefined || ws.readyState !== OPEN) return false;
+    const answer = await this.request(ws, { action: 'link', group: link.group, memberId: link.memberId, memberEpoch: link.memberEpoch });
+    const ok = answer?.type === 'linked' && this.socket === ws;
+    if (this.links.get(`${link.group}\u0000${link.memberId}`) === link) link.linked = ok;
+    return ok;
+  }
+
+  /** Sends a message with an id and waits for its answer (undefined after 10 s or if the socket closes first). */
+  private request(ws: WebSocketLike, message: PushClientMessage): Promise<PushServerMessage | undefined> {
+    const id = `c${++this.nextId}`;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => finish(undefined), 10_000);
+      const finish = (answer: PushServerMessage | undefined) => {
+        clearTimeout(timer);
+        this.pending.delete(id);
+        resolve(answer);
+      };
+      this.pending.set(id, finish);
+      try {
+        ws.send(JSON.stringify({ ...message, id }));
+      } catch {
+        finish(undefined);
+      }
+    });
+  }
+
+  /** Make-before-break: the new socket takes over; the old one unlinks every member, then closes. */
+  private rotate(): void {
+    const old = this.socket;
+    this.open(async () => {
+      if (old === undefined) return;
+      await Promise.all([...this.links.values()].map((l) => (old.readyState === OPEN ? this.request(old, { action: 'unlink', group: l.group, memberId: l.memberId }) : undefined)));
+      old.close(1000, 'replaced by a new connection');
+    });
+  }
+
+  private open(afterOpen?: () => Promise<void>): void {
     const url = new URL(this.options.url);
     if (this.options.apiKey !== undefined) url.searchParams.set('token', this.options.apiKey);
     const ws = new this.Ctor(url.toString());
@@ -106,9 +194,18 @@ export class Notifications {
         const at = key.indexOf(':');
         this.send({ action: 'subscribe', topic: key.slice(at + 1), partitions: [Number(key.slice(0, at))] });
       }
+      for (const l of this.links.values()) l.linked = false;
+      void Promise.all([...this.links.values()].map((l) => this.sendLink(ws, l))).then(async () => {
+        await afterOpen?.();
+        for (const f of this.stateListeners) f();
+      });
       if (this.connections > 1) for (const set of this.watchers.values()) for (const w of set) w(undefined);
       clearInterval(this.keepalive);
       this.keepalive = setInterval(() => this.send({ action: 'ping' }), this.options.keepaliveMs ?? 300_000);
+      (this.keepalive as { unref?: () => void }).unref?.();
+      clearTimeout(this.rotation);
+      this.rotation = setTimeout(() => this.rotate(), this.options.rotateAfterMs ?? 110 * 60_000);
+      (this.rotation as { unref?: () => void }).unref?.();
     });
     ws.addEventListener('message', (event: { data: unknown }) => {
       let message: PushServerMessage;
@@ -117,12 +214,15 @@ export class Notifications {
       } catch {
         return;
       }
+      if ('id' in message && message.id !== undefined) this.pending.get(message.id)?.(message);
       if (message.type !== 'notify') return;
       for (const w of this.watchers.get(`${message.partition}:${message.topic}`) ?? []) w(message.highWatermark);
     });
     ws.addEventListener('close', () => {
-      clearInterval(this.keepalive);
       if (this.closed || this.socket !== ws) return;
+      clearInterval(this.keepalive);
+      for (const l of this.links.values()) l.linked = false;
+      for (const f of this.stateListeners) f();
       this.retry = setTimeout(() => this.open(), this.backoff);
       this.backoff = Math.min(this.backoff * 2, this.options.maxBackoffMs ?? 30_000);
     });
