@@ -21,6 +21,7 @@ import { Transformer, TxnProducer } from './clients/transactions';
 import { Nemesis, planFaults, usableFaults, type FaultName, type Step } from './faults/nemesis';
 import { seeded } from './faults/random';
 import { HistoryRecorder, type TopicOp } from './history';
+import { setupPush, type PushWorkload } from './push-workload';
 import { startStack, type CheckerStack } from './stack/stack';
 
 export interface CheckOptions {
@@ -46,6 +47,8 @@ export interface CheckOptions {
   sabotage?: Sabotage;
   /** KafkaJS producers (plain and idempotent in turn) through Kafka gateways on the handler instances (own stack only). */
   kafkaClients?: number;
+  /** Push consumers (WebSocket notifications) and a push subscription with its webhook receiver (own stack only; default on). */
+  push?: boolean;
   log(line: string): void;
 }
 
@@ -88,6 +91,7 @@ export async function runCheck(o: CheckOptions): Promise<CheckResult> {
       maxClockSkewMs: o.maxClockSkewMs,
       ...(o.sabotage === undefined ? {} : { sabotage: o.sabotage }),
       ...((o.kafkaClients ?? 0) > 0 ? { kafka: true } : {}),
+      ...(o.push !== false ? { push: true } : {}),
     });
   }
   const stopKilling = () => stack?.faults.dynamo.killNow();
@@ -159,11 +163,12 @@ export async function runCheck(o: CheckOptions): Promise<CheckResult> {
     }
     add('retplain', (name) => new PlainProducer(name, ctx(name), topics.retained));
     add('retfetch', (name) => new Fetcher(name, ctx(name), topics.retained));
+    const push: PushWorkload | undefined = stack?.push === undefined ? undefined : await setupPush(stack, api, history, random.fork('push'), runId, add, ctx, n(2), topics.main);
     o.log(`clients: ${clients.length} (${Object.entries(roles).map(([r, c]) => `${c} ${r}`).join(', ')})`);
 
     const plan = planFaults(random.fork('nemesis'), o.durationMs, faults, o.intensity ?? 1);
     const nemesis = new Nemesis(
-      { stack: stack?.faults, consumers, recreators, churn, abortAfterMs: o.abortAfterMs, maxClockSkewMs: o.maxClockSkewMs, sessionTimeoutMs: o.sessionTimeoutMs, intensity: o.intensity ?? 1 },
+      { stack: stack?.faults, consumers, recreators, churn, abortAfterMs: o.abortAfterMs, maxClockSkewMs: o.maxClockSkewMs, sessionTimeoutMs: o.sessionTimeoutMs, intensity: o.intensity ?? 1, ...push?.targets },
       history,
       random.fork('nemesis-actions'),
     );
@@ -181,15 +186,18 @@ export async function runCheck(o: CheckOptions): Promise<CheckResult> {
     const settleMs = o.abortAfterMs + 2 * o.maxClockSkewMs + 1_000;
     o.log(`healed; final read in ${settleMs} ms`);
     await sleep(settleMs);
-    for (const t of Object.values(topics)) for (let p = 0; p < t.partitions; p++) await finalRead(api, history, t.name, p);
+    await push?.finish(o.log);
+    const finalTopics: TopicSpec[] = [...Object.values(topics), ...(push === undefined ? [] : [push.topic])];
+    for (const t of finalTopics) for (let p = 0; p < t.partitions; p++) await finalRead(api, history, t.name, p);
     await recordedCommitted({ api, history }, 'final', group, topics.main.name);
     await recordedCommitted({ api, history }, 'final', eosGroup, topics.eosIn.name);
     await history.close();
 
     const facts: RunFacts = {
-      topics: Object.values(topics).map((t) => ({ name: t.name, partitions: t.partitions, retention: t.retention })),
+      topics: finalTopics.map((t) => ({ name: t.name, partitions: t.partitions, retention: t.retention })),
       staleBoundMs: o.abortAfterMs + 2 * o.maxClockSkewMs + 1_000,
       eos: { group: eosGroup, input: topics.eosIn.name, output: topics.eosOut.name },
+      ...(push === undefined ? {} : { webhook: push.facts }),
     };
     const analysis = analyse(history.ops, facts);
     const faultsFired = stack === undefined ? {} : {
@@ -204,6 +212,7 @@ export async function runCheck(o: CheckOptions): Promise<CheckResult> {
       memberKicks: consumers.reduce((s, c) => s + c.kicks, 0),
       sameIdComebacks: consumers.reduce((s, c) => s + c.comebacks, 0),
       recreations: history.ops.filter((op) => op.f === 'recreate-topic').length,
+      ...(push === undefined ? {} : { push: push.stats() }),
     };
     const valid = analysis.anomalies.every((a) => a.count === 0);
     const reportPath = join(o.resultsDir, 'report.json');

@@ -51,6 +51,8 @@ export interface FetchOp extends OpBase {
   logStartOffset?: number;
   /** Aborted ranges [from, to) the fetch reported. */
   aborted?: [number, number][];
+  /** A push consumer's read: it moves its position to nextOffset, so it must have been given every record below it (poll-skip). */
+  push?: true;
 }
 
 /** A group poll: commit + heartbeat + fetch. Commits it carried are also recorded as `commit` ops. */
@@ -131,7 +133,32 @@ export interface TxnOp extends OpBase {
   offsets?: number[];
 }
 
-export type Op = SendOp | FetchOp | PollOp | CommitOp | OffsetsOp | CommittedOp | MembersOp | TopicOp | NemesisOp | TxnOp;
+/**
+ * One POST the checker's webhook receiver got from a push subscription, and what it answered:
+ * an HTTP status, or `hang` (no answer: the socket is closed after the sender's timeout).
+ */
+export interface WebhookOp extends OpBase {
+  f: 'webhook';
+  subscription: string;
+  topic: string;
+  partition: number;
+  records: [offset: number, value: string][];
+  /** The samsa-signature header verified against the body with the subscription's secret. */
+  signed: boolean;
+  answer?: number | 'hang';
+}
+
+/** The final read of a subscription's dead-letter topic, with every record's headers. */
+export interface DlqReadOp extends OpBase {
+  f: 'dlq-read';
+  topic: string;
+  partition: number;
+  records?: { offset: number; value: string; headers: Record<string, string | null> }[];
+  nextOffset?: number;
+  highWatermark?: number;
+}
+
+export type Op = SendOp | FetchOp | PollOp | CommitOp | OffsetsOp | CommittedOp | MembersOp | TopicOp | NemesisOp | TxnOp | WebhookOp | DlqReadOp;
 
 /** What an op is before it completes. */
 export type Invocation<T extends Op = Op> = Omit<T, 'id' | 'invokeAt' | 'completeAt' | 'outcome'>;

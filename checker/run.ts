@@ -23,11 +23,15 @@ const HELP = `Usage: npm run check -- [options]
   --kafka-clients N     KafkaJS producers (plain and idempotent in turn) through Kafka gateways on the
                         handler instances, recorded and analysed like the HTTP ones (default 2; 0 = none;
                         with --url always 0)
+  --no-push             no push consumers (WebSocket notifications) and no push subscription / webhook receiver
+                        (always none with --url)
   --intensity X         fault probabilities × X, capped at 0.5 (default 1)
   --results DIR         where history.jsonl and report.json go (default .samsa/check/<seed>)
   --verbose             keep the handlers' error logs
   --sabotage a,b        run a deliberately broken engine (self-test only): unconditionalSettle,
-                        unfencedCommit, ignoreIdempotence, forgetIncarnations — the run must then report anomalies
+                        unfencedCommit, ignoreIdempotence, forgetIncarnations, splitTransaction, ackBeforeAnswer
+                        (the webhook transport reports 200 before the receiver answered) — the run must then
+                        report anomalies
 
 Faults:
 ${FAULTS.map((f) => `  ${f.padEnd(20)}${FAULT_HELP[f]}`).join('\n')}
@@ -51,6 +55,7 @@ async function main(): Promise<number> {
         intensity: { type: 'string', default: '1' },
         results: { type: 'string' },
         verbose: { type: 'boolean', default: false },
+        'no-push': { type: 'boolean', default: false },
         sabotage: { type: 'string' },
         help: { type: 'boolean', default: false },
       },
@@ -96,6 +101,7 @@ async function main(): Promise<number> {
     scale: Number(args.scale),
     intensity: Number(args.intensity),
     kafkaClients,
+    push: !args['no-push'],
     ...(args.sabotage === undefined ? {} : { sabotage: Object.fromEntries(args.sabotage.split(',').map((k) => [k.trim(), true])) }),
     log: (line) => console.log(line),
   });

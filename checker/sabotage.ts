@@ -3,11 +3,14 @@
  * builder or fencing rule (lib/builders.ts) replaced by a broken one, so a
  * run of the real engine with that set must report the anomalies it causes
  * (test/checker/self-test.test.ts, `--sabotage a,b`). Production code has
- * no branch for any of them: it only ever sees a builder set.
+ * no branch for any of them: it only ever sees a builder set. Push
+ * subscriptions take no builders; their sabotages replace a delivery port
+ * instead (TRANSPORT_SABOTAGES, wired by stack/push.ts).
  */
 import { DEFAULT_BUILDERS, type Builders } from '../lib/builders';
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { append } from '../lib/log/append';
+import type { WebhookTransport } from '../lib/subscriptions/ports';
 
 export const SABOTAGES = {
   /** Batch puts and abort markers overwrite whatever settled their seq (no `attribute_not_exists`). */
@@ -36,16 +39,34 @@ export const SABOTAGES = {
   },
 } satisfies Record<string, Partial<Builders>>;
 
-export type SabotageName = keyof typeof SABOTAGES;
+/** Broken webhook transports: delivery trusts what the port reports. */
+export const TRANSPORT_SABOTAGES = {
+  /** Reports 200 before the receiver answered (the post goes on in the background): delivery commits batches the receiver refused. */
+  ackBeforeAnswer: (inner: WebhookTransport): WebhookTransport => ({
+    async post(req) {
+      void inner.post(req).catch(() => undefined);
+      return { status: 200 };
+    },
+  }),
+} satisfies Record<string, (inner: WebhookTransport) => WebhookTransport>;
+
+export type SabotageName = keyof typeof SABOTAGES | keyof typeof TRANSPORT_SABOTAGES;
 export type Sabotage = Partial<Record<SabotageName, boolean>>;
 
 /** The default builders with every named sabotage applied; an unknown name is an error. */
 export function sabotagedBuilders(sabotage: Sabotage): Builders {
   let builders: Builders = { ...DEFAULT_BUILDERS };
   for (const [name, on] of Object.entries(sabotage)) {
-    if (!on) continue;
-    if (!(name in SABOTAGES)) throw new Error(`unknown sabotage '${name}'; known: ${Object.keys(SABOTAGES).join(', ')}`);
-    builders = { ...builders, ...(SABOTAGES[name as SabotageName] as Partial<Builders>) };
+    if (!on || name in TRANSPORT_SABOTAGES) continue;
+    if (!(name in SABOTAGES)) throw new Error(`unknown sabotage '${name}'; known: ${[...Object.keys(SABOTAGES), ...Object.keys(TRANSPORT_SABOTAGES)].join(', ')}`);
+    builders = { ...builders, ...(SABOTAGES[name as keyof typeof SABOTAGES] as Partial<Builders>) };
   }
   return builders;
+}
+
+/** The transport with every named transport sabotage applied. */
+export function sabotagedTransport(transport: WebhookTransport, sabotage: Sabotage): WebhookTransport {
+  let t = transport;
+  for (const [name, on] of Object.entries(sabotage)) if (on && name in TRANSPORT_SABOTAGES) t = TRANSPORT_SABOTAGES[name as keyof typeof TRANSPORT_SABOTAGES](t);
+  return t;
 }

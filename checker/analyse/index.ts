@@ -17,6 +17,7 @@ import { offsetHoles } from './offset-hole';
 import { partialTransactions } from './partial-transaction';
 import { pollSkips } from './poll-skip';
 import { staleReads } from './stale-read';
+import { dlqMismatches, webhookLosses, webhookOrder } from './webhook';
 
 export { ANOMALIES, type AnomalyName, type RunFacts } from './model';
 
@@ -51,6 +52,9 @@ const CHECKS: Record<AnomalyName, (m: Model) => Findings> = {
   'assignment-overlap': assignmentOverlaps,
   'partial-transaction': partialTransactions,
   'eos-violation': eosViolations,
+  'webhook-loss': webhookLosses,
+  'webhook-order': webhookOrder,
+  'dlq-mismatch': dlqMismatches,
 };
 
 export function analyse(ops: Op[], facts: RunFacts): Analysis {

@@ -24,6 +24,11 @@ export interface RunFacts {
    * Before that, only a dead writer's open reservation may hold the stable end back.
    */
   staleBoundMs: number;
+  /**
+   * The push subscription, when the run has one (webhook.ts): it delivers `topic` (from offset 0 of each
+   * partition: it is created before anything is produced) and dead-letters to `deadLetterTopic` after `maxAttempts`.
+   */
+  webhook?: { subscription: string; topic: string; deadLetterTopic: string; maxAttempts: number };
 }
 
 export type AnomalyName =
@@ -39,7 +44,10 @@ export type AnomalyName =
   | 'commit-regression'
   | 'assignment-overlap'
   | 'partial-transaction'
-  | 'eos-violation';
+  | 'eos-violation'
+  | 'webhook-loss'
+  | 'webhook-order'
+  | 'dlq-mismatch';
 
 export const ANOMALIES: readonly AnomalyName[] = [
   'lost-write',
@@ -55,6 +63,9 @@ export const ANOMALIES: readonly AnomalyName[] = [
   'assignment-overlap',
   'partial-transaction',
   'eos-violation',
+  'webhook-loss',
+  'webhook-order',
+  'dlq-mismatch',
 ];
 
 export interface Finding {

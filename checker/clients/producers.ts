@@ -98,3 +98,14 @@ export class IdempotentProducer extends Producer {
     return true;
   }
 }
+
+/** A plain producer at a few records a second (a push subscription's topic: a webhook is slower than a log). */
+export class SlowProducer extends Producer {
+  async run(): Promise<void> {
+    while (!this.ctx.stopped()) {
+      const { partition, values } = this.batch();
+      await this.send(partition, values.slice(0, 2));
+      await sleep(100 + this.ctx.random.int(200));
+    }
+  }
+}

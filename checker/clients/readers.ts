@@ -27,8 +27,8 @@ export function valueOf(record: { value: { type?: string; data: unknown } | null
 }
 
 /** One fetch, recorded. */
-export async function recordedFetch(ctx: { api: Api; history: ClientContext['history'] }, process: string, topic: string, partition: number, from: number, final = false): Promise<ApiResult> {
-  const complete = ctx.history.invoke<FetchOp>({ f: 'fetch', process, topic, partition, from, ...(final ? { final } : {}) });
+export async function recordedFetch(ctx: { api: Api; history: ClientContext['history'] }, process: string, topic: string, partition: number, from: number, final = false, push = false): Promise<ApiResult> {
+  const complete = ctx.history.invoke<FetchOp>({ f: 'fetch', process, topic, partition, from, ...(final ? { final } : {}), ...(push ? { push: true as const } : {}) });
   const res = await ctx.api.call('GET', `/v1/topics/${topic}/partitions/${partition}/records?offset=${from}&maxRecords=500&maxWaitMs=0`);
   if (res.outcome !== 'ok') {
     complete({ outcome: res.outcome, ...(res.error === undefined ? {} : { error: res.error }) });

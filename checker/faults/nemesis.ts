@@ -9,6 +9,8 @@ import type { Recreator } from '../clients/recreator';
 import type { HistoryRecorder } from '../history';
 import type { StackFaults } from '../stack/stack';
 import { CALM } from './chaos';
+import type { WebhookReceiver } from '../clients/webhook';
+import { NO_NOTIFICATION_FAULTS, type NotificationChaos } from './notifications';
 import type { Random } from './random';
 
 export const FAULTS = [
@@ -26,6 +28,8 @@ export const FAULTS = [
   'time-jump',
   'recreate-topic',
   'group-churn',
+  'notifications',
+  'webhook-errors',
 ] as const;
 export type FaultName = (typeof FAULTS)[number];
 
@@ -44,10 +48,12 @@ export const FAULT_HELP: Record<FaultName, string> = {
   'time-jump': 'every handler clock jumps a day ahead: retention expires records and TTL deletes expired items out of order',
   'recreate-topic': 'a topic is deleted and re-created with the same name under load',
   'group-churn': 'members join, leave and die without leaving',
+  notifications: 'WebSocket notifications dropped, delayed, duplicated and reordered, and fan-out invocations killed part-way (retried by the stream)',
+  'webhook-errors': "the push subscription's webhook receiver answers some posts 503 and some not at all (the sender times out)",
 };
 
 /** Faults that need the checker's own stack (they act on its middleware, handlers or DynamoDB process). */
-const SERVER_SIDE = new Set<FaultName>(['ddb-errors', 'ddb-lost-responses', 'slow-settle', 'stale-reads', 'index-lag', 'crash', 'drop-responses', 'clock-skew', 'kill-dynamo', 'time-jump']);
+const SERVER_SIDE = new Set<FaultName>(['ddb-errors', 'ddb-lost-responses', 'slow-settle', 'stale-reads', 'index-lag', 'crash', 'drop-responses', 'clock-skew', 'kill-dynamo', 'time-jump', 'notifications', 'webhook-errors']);
 const WINDOWED: FaultName[] = ['ddb-errors', 'ddb-lost-responses', 'slow-settle', 'stale-reads', 'index-lag', 'crash', 'drop-responses', 'clock-skew'];
 
 export interface Step {
@@ -85,8 +91,16 @@ export function planFaults(random: Random, durationMs: number, faults: readonly 
     for (let t = (1_500 + random.int(2_000)) / intensity; t < durationMs - 1_000; t += (4_000 + random.int(6_000)) / intensity) steps.push({ at: t, fault: 'kick-members', action: 'event' });
   }
   if (on.has('time-jump')) steps.push({ at: Math.round(durationMs * 0.4), fault: 'time-jump', action: 'event' });
-  for (const f of ['recreate-topic', 'group-churn'] as const) {
+  for (const f of ['recreate-topic', 'group-churn', 'webhook-errors'] as const) {
     if (on.has(f)) steps.push({ at: 0, fault: f, action: 'start' }, { at: durationMs, fault: f, action: 'stop' });
+  }
+  // Drawn after everything else, so adding it left the other faults' schedule of a seed as it was.
+  if (on.has('notifications')) {
+    for (let t = 1_000; t < durationMs - 1_000; ) {
+      const length = 2_000 + random.int(4_000);
+      steps.push({ at: t, fault: 'notifications', action: 'start' }, { at: Math.min(t + length, durationMs), fault: 'notifications', action: 'stop' });
+      t += length + 1_000 + random.int(3_000);
+    }
   }
   return steps.sort((a, b) => a.at - b.at);
 }
@@ -101,6 +115,9 @@ export interface NemesisTargets {
   sessionTimeoutMs: number;
   /** Multiplies every fault probability (capped at 0.5) and the frequency of pauses; 1 by default. */
   intensity: number;
+  /** With push on the own stack: the notification nemesis, and the push subscription's receiver. */
+  notifications?: NotificationChaos;
+  webhook?: WebhookReceiver;
 }
 
 export class Nemesis {
@@ -137,6 +154,8 @@ export class Nemesis {
       s.reaper.enabled = false;
     }
     this.targets.churn.on = false;
+    if (this.targets.notifications) this.targets.notifications.rates = { ...NO_NOTIFICATION_FAULTS };
+    if (this.targets.webhook) this.targets.webhook.failRate = this.targets.webhook.hangRate = 0;
     for (const r of this.targets.recreators) r.enabled = false;
     await Promise.all(this.pending);
     this.history.event({ f: 'nemesis', process: 'nemesis', fault: 'all', action: 'stop', detail: 'healed' });
@@ -227,6 +246,15 @@ export class Nemesis {
         break;
       case 'group-churn':
         t.churn.on = on;
+        break;
+      case 'notifications':
+        if (t.notifications) t.notifications.rates = { drop: rate(0.2), delay: rate(0.2), duplicate: rate(0.2), reorder: rate(0.2), kill: rate(0.15) };
+        break;
+      case 'webhook-errors':
+        if (t.webhook) {
+          t.webhook.failRate = rate(0.1);
+          t.webhook.hangRate = rate(0.03);
+        }
         break;
     }
     this.history.event({ f: 'nemesis', process: 'nemesis', fault, action, ...(detail === undefined ? {} : { detail }) });

@@ -17,13 +17,15 @@ export interface FrontServer {
   dropRate: number;
   dropped: number;
   requests: number;
+  /** The Node server (push notifications attach their WebSocket upgrade to it). */
+  server: Server;
   close(): Promise<void>;
 }
 
 type Fetch = (request: Request) => Response | Promise<Response>;
 
 export async function startFront(apps: Fetch[], random: Random): Promise<FrontServer> {
-  const front: FrontServer = { url: '', dropRate: 0, dropped: 0, requests: 0, close: async () => undefined };
+  const front = { url: '', dropRate: 0, dropped: 0, requests: 0, close: async () => undefined } as Omit<FrontServer, 'server'> as FrontServer;
   const listener = getRequestListener(async (request, env) => {
     front.requests++;
     const app = apps[random.int(apps.length)]!;
@@ -38,6 +40,7 @@ export async function startFront(apps: Fetch[], random: Random): Promise<FrontSe
     return response;
   });
   const server: Server = createServer(listener);
+  front.server = server;
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   front.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -27,6 +27,7 @@ import { TtlReaper } from '../faults/ttl-reaper';
 import type { StackKeys } from '../fuzz/credentials';
 import { DynamoProcess } from './dynamo';
 import { startFront, type FrontServer } from './front';
+import { startPush, type CheckerPush } from './push';
 
 export interface StackOptions {
   random: Random;
@@ -42,6 +43,8 @@ export interface StackOptions {
   auth?: 'none' | 'api-keys';
   /** Also run a Kafka gateway on every handler instance (its lib, faults and clock), for Kafka clients; its error logs are off (injected faults cause them; the history records each outcome). */
   kafka?: boolean;
+  /** Also serve WebSocket notifications and deliver push subscriptions (push.ts), with the notification nemesis. */
+  push?: boolean;
 }
 
 /** The fault switches of an own stack. */
@@ -62,6 +65,8 @@ export interface CheckerStack {
   keys?: StackKeys;
   /** With `kafka`: one bootstrap address (host:port) per handler instance. */
   kafka?: string[];
+  /** With `push`: the WebSocket URL, the notification nemesis and delivery. */
+  push?: CheckerPush;
   close(): Promise<void>;
 }
 
@@ -103,6 +108,18 @@ export async function startStack(options: StackOptions): Promise<CheckerStack> {
   const keys = options.auth === 'api-keys' ? await issueKeys(instances[0]!.lib, config.auth.superUsers[0] ?? 'admin') : undefined;
   const front = await startFront(apps, random.fork('front'));
   const gateways = options.kafka === true ? await Promise.all(instances.map((deps) => startKafkaGateway(deps.lib, { port: 0, onError: () => undefined }))) : [];
+  const push =
+    options.push === true
+      ? await startPush({
+          server: front.server,
+          httpUrl: front.url,
+          deps: instances[0]!,
+          endpoint: dynamo.endpoint,
+          logTable: tables.log,
+          random: random.fork('push'),
+          ...(options.sabotage === undefined ? {} : { sabotage: options.sabotage }),
+        })
+      : undefined;
   const reaper = new TtlReaper(admin.raw, tables.log, () => clocks.now(), random.fork('ttl'));
   reaper.start();
   return {
@@ -110,8 +127,10 @@ export async function startStack(options: StackOptions): Promise<CheckerStack> {
     faults: { chaos, lag, crash, clocks, front, dynamo, reaper },
     ...(keys === undefined ? {} : { keys }),
     ...(options.kafka === true ? { kafka: gateways.map((g) => `${g.host}:${g.port}`) } : {}),
+    ...(push === undefined ? {} : { push }),
     async close() {
       reaper.stop();
+      await push?.close();
       await Promise.all(gateways.map((g) => g.close()));
       await front.close();
       admin.raw.destroy();
