@@ -46,6 +46,18 @@ export const SOURCES: Source[] = [
     note: 'price table: https://aws.amazon.com/api-gateway/pricing/',
   },
   {
+    id: 'apigw-ws',
+    what: 'API Gateway WebSocket APIs: $1.00 per million messages sent or received (first 1 billion/month; $0.80 above), metered in 32 KB increments; $0.25 per million connection minutes',
+    url: 'https://aws.amazon.com/api-gateway/pricing/',
+    note: 'the page renders its rate table dynamically (its text: "pay for messages transferred and connection minutes", "messages are metered in 32 KB increments"); the us-east-1 rates are the AWS Price List usage types USE1-ApiGatewayMessage and USE1-ApiGatewayMinute as quoted in public cost tooling',
+  },
+  {
+    id: 'scheduler',
+    what: 'EventBridge Scheduler: $1.00 per million scheduled invocations after 14 million free per month (what a subscription retry or linger wake-up would cost on AWS)',
+    url: 'https://aws.amazon.com/eventbridge/pricing/',
+    note: 'AWS Price List (AWSEvents, "ScheduledInvocation": "$0 for the first 14 million scheduled invocations", then per million; $1.25 in Tokyo)',
+  },
+  {
     id: 'lambda',
     what: 'Lambda arm64: $0.0000133334 per GB-second (first 7.5 billion GB-s/month), $0.20 per million requests',
     url: 'https://aws.amazon.com/lambda/pricing/',
@@ -106,6 +118,10 @@ export const PRICES = {
   storagePerGibMonth: 0.25,
   pitrPerGibMonth: 0.2,
   apiGatewayPerMillion: 1.0,
+  wsMessagesPerMillion: 1.0,
+  wsMessageUnitBytes: 32 * 1024,
+  wsConnectionMinutesPerMillion: 0.25,
+  schedulerPerMillion: 1.0,
   lambdaArmPerGbSecond: 0.0000133334,
   lambdaRequestsPerMillion: 0.2,
   logsIngestPerGib: 0.5,
@@ -435,4 +451,35 @@ export function costRows(cost: CostModel): Row[] {
     );
   }
   return rows;
+}
+
+/** One way of doing some work, per record, as measured: DynamoDB units, requests, billed handler time. */
+export interface PerRecordUse {
+  wruPerRecord: number;
+  rruPerRecord: number;
+  /** HTTP API requests (and Lambda invocations) per record. */
+  requestsPerRecord: number;
+  /** Billed Lambda milliseconds per record (handler wall time, proxy for billed duration). */
+  billedMsPerRecord: number;
+  memoryMb: number;
+}
+
+/**
+ * $ per million records of a measured way of working: DynamoDB units, one API
+ * Gateway request and one Lambda invocation per request, Lambda GB-s (logs,
+ * egress, X-Ray left out: the same per request whichever way). Used for the
+ * transactional produce and the consume-transform-produce step beside their
+ * plain counterparts (bench/scenarios/transactions.ts).
+ */
+export function perMillionRecords(u: PerRecordUse) {
+  const N = 1e6;
+  const components = {
+    dynamoWrites: (N * u.wruPerRecord * PRICES.wruPerMillion) / 1e6,
+    dynamoReads: (N * u.rruPerRecord * PRICES.rruPerMillion) / 1e6,
+    apiGateway: (N * u.requestsPerRecord * PRICES.apiGatewayPerMillion) / 1e6,
+    lambdaRequests: (N * u.requestsPerRecord * PRICES.lambdaRequestsPerMillion) / 1e6,
+    lambdaCompute: ((N * u.billedMsPerRecord) / 1000) * (u.memoryMb / 1024) * PRICES.lambdaArmPerGbSecond,
+  };
+  const total = Object.values(components).reduce((a, x) => a + x, 0);
+  return { total: round(total, 4), components: Object.fromEntries(Object.entries(components).map(([k, v]) => [k, round(v, 4)])) as typeof components };
 }

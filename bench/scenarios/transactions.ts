@@ -19,6 +19,7 @@
  */
 import type { Tally } from '../capacity';
 import { summarizeTally } from '../capacity';
+import { perMillionRecords } from '../cost';
 import { eventBatch, rng } from '../data';
 import { sequentialLoop, type BenchEnv } from '../env';
 import { row, type Row, type ScenarioOutput, type TableRow } from '../report';
@@ -50,7 +51,24 @@ export interface TransactionFigures {
   p99Ms: number;
   transactions: number;
   failed: number;
-  transform: { plainUnitsPerRecord: number; txUnitsPerRecord: number; txWruPerRecord: number; txRruPerRecord: number; steps: number; failed: number };
+  transform: {
+    plainUnitsPerRecord: number;
+    plainWruPerRecord: number;
+    plainRruPerRecord: number;
+    txUnitsPerRecord: number;
+    txWruPerRecord: number;
+    txRruPerRecord: number;
+    /** In-process handler ms per input record (both requests of a step), the proxy for billed Lambda time. */
+    plainMsPerRecord: number;
+    txMsPerRecord: number;
+    steps: number;
+    failed: number;
+  };
+  /** Mean in-process handler ms per request: the plain produce, the transaction. */
+  plainMsPerRequest: number;
+  txMsPerRequest: number;
+  /** $ per million records (bench/cost.ts perMillionRecords). */
+  usd: { plain: ReturnType<typeof perMillionRecords>; transaction: ReturnType<typeof perMillionRecords>; plainStep: ReturnType<typeof perMillionRecords>; transactionalStep: ReturnType<typeof perMillionRecords> };
 }
 
 export async function runTransactions(env: BenchEnv, maxMs = 15_000): Promise<ScenarioOutput> {
@@ -95,6 +113,18 @@ export async function runTransactions(env: BenchEnv, maxMs = 15_000): Promise<Sc
   const lat = summarize(txLoop.latenciesMs);
 
   const transform = await runTransform(env, batch, txBody, maxMs / 3);
+  const { FUNCTION_AREAS } = await import('../../cdk/function-areas');
+  const mean = (xs: number[]) => (xs.length === 0 ? Number.NaN : xs.reduce((a, x) => a + Math.max(1, Math.ceil(x)), 0) / xs.length);
+  const plainMsPerRequest = mean(plainLoop.latenciesMs);
+  const txMsPerRequest = mean(txLoop.latenciesMs);
+  const txMb = FUNCTION_AREAS.transactions.memorySize;
+  const usd = {
+    plain: perMillionRecords({ wruPerRecord: plainWruPerRecord, rruPerRecord: plain.rru / (plainLoop.completed * RECORDS), requestsPerRecord: 1 / RECORDS, billedMsPerRecord: plainMsPerRequest / RECORDS, memoryMb: FUNCTION_AREAS.produce.memorySize }),
+    transaction: perMillionRecords({ wruPerRecord: txWruPerRecord, rruPerRecord: tx.rru / (txLoop.completed * RECORDS), requestsPerRecord: 1 / RECORDS, billedMsPerRecord: txMsPerRequest / RECORDS, memoryMb: txMb }),
+    // A step is two requests (poll + produce or transaction) for TRANSFORM_BATCH input records.
+    plainStep: perMillionRecords({ wruPerRecord: transform.plainWruPerRecord, rruPerRecord: transform.plainRruPerRecord, requestsPerRecord: 2 / TRANSFORM_BATCH, billedMsPerRecord: transform.plainMsPerRecord, memoryMb: FUNCTION_AREAS.groups.memorySize }),
+    transactionalStep: perMillionRecords({ wruPerRecord: transform.txWruPerRecord, rruPerRecord: transform.txRruPerRecord, requestsPerRecord: 2 / TRANSFORM_BATCH, billedMsPerRecord: transform.txMsPerRecord, memoryMb: txMb }),
+  };
 
   const f: TransactionFigures = {
     plainWruPerRecord: round(plainWruPerRecord, 4),
@@ -110,6 +140,9 @@ export async function runTransactions(env: BenchEnv, maxMs = 15_000): Promise<Sc
     transactions: txLoop.completed,
     failed,
     transform,
+    plainMsPerRequest: round(plainMsPerRequest, 2),
+    txMsPerRequest: round(txMsPerRequest, 2),
+    usd,
   };
   const shape = `${PARTITIONS} partitions × ${PER_PARTITION} records of ${VALUE_BYTES} B`;
   const checks: Row[] = [
@@ -138,6 +171,22 @@ export async function runTransactions(env: BenchEnv, maxMs = 15_000): Promise<Sc
       ['<=', 2.2],
       `${transform.txUnitsPerRecord} vs ${transform.plainUnitsPerRecord} units/record (${transform.txWruPerRecord} WRU + ${transform.txRruPerRecord} RRU); transactional: group poll + one transaction with the records and the offset; plain: group poll committing the previous offset + plain produce. The writes at most double (transactional factor), the poll's reads do not` +
         (transform.failed > 0 ? `; ${transform.failed} steps FAILED` : ''),
+    ),
+    row(
+      'transactions',
+      `transactional produce (${shape}): modelled $ per million records`,
+      usd.transaction.total,
+      '$',
+      ['<=', round(2.2 * usd.plain.total, 4)],
+      `plain produce of the same records: $${usd.plain.total} (${round(usd.transaction.total / usd.plain.total, 2)} ×). DynamoDB writes $${usd.transaction.components.dynamoWrites} vs $${usd.plain.components.dynamoWrites}; one API Gateway request and Lambda invocation per ${RECORDS} records; Lambda time = in-process handler time (${f.txMsPerRequest} vs ${f.plainMsPerRequest} ms per request) at ${txMb} vs ${FUNCTION_AREAS.produce.memorySize} MB. Target: 2.2 × plain, as for the units`,
+    ),
+    row(
+      'transactions',
+      `consume-transform-produce, ${TRANSFORM_BATCH} records a step: modelled $ per million input records`,
+      usd.transactionalStep.total,
+      '$',
+      ['<=', round(2.2 * usd.plainStep.total, 4)],
+      `plain (at-least-once) step: $${usd.plainStep.total} (${round(usd.transactionalStep.total / usd.plainStep.total, 2)} ×); two requests per step of ${TRANSFORM_BATCH} records (poll + transaction or produce)`,
     ),
   ];
   const rows: TableRow[] = [
@@ -214,7 +263,7 @@ async function runTransform(
   let plainRecords = 0;
   let pending: { topic: string; partition: number; offset: number }[] | undefined;
   const plainBefore = env.meter.snapshot();
-  await sequentialLoop(steps, maxMs / 2, async () => {
+  const plainLoop = await sequentialLoop(steps, maxMs / 2, async () => {
     const p = await poll(pending);
     plainRecords += p.records.length;
     const res = await env.call('POST', `/v1/topics/${output}/records`, { records: outputs(p).map(({ partition, value }) => ({ partition, value })) });
@@ -233,8 +282,13 @@ async function runTransform(
     if (res.status !== 200 || p.records.length === 0) failed++;
   });
   const tx = billed(env.meter.since(txBefore));
+  const ms = (xs: number[]) => xs.reduce((a, x) => a + Math.max(1, Math.ceil(x)), 0);
   return {
     plainUnitsPerRecord: round((plain.wru + plain.rru) / Math.max(1, plainRecords), 4),
+    plainWruPerRecord: round(plain.wru / Math.max(1, plainRecords), 4),
+    plainRruPerRecord: round(plain.rru / Math.max(1, plainRecords), 4),
+    plainMsPerRecord: round(ms(plainLoop.latenciesMs) / Math.max(1, plainRecords), 4),
+    txMsPerRecord: round(ms(loop.latenciesMs) / Math.max(1, txRecords), 4),
     txUnitsPerRecord: round((tx.wru + tx.rru) / Math.max(1, txRecords), 4),
     txWruPerRecord: round(tx.wru / Math.max(1, txRecords), 4),
     txRruPerRecord: round(tx.rru / Math.max(1, txRecords), 4),
