@@ -16,6 +16,7 @@ import dc from 'node:diagnostics_channel';
 import type { IncomingMessage } from 'node:http';
 import { freePort } from '../local/dynamodb';
 import { startServer, type LocalServer } from '../local/server';
+import type { LocalWebSocket } from '../local/websocket';
 import { decodeAnswer, type ApiAnswer, type BenchEnv } from './env';
 
 export interface HttpResult {
@@ -31,6 +32,8 @@ export interface HttpResult {
 
 export interface HttpStack {
   url: string;
+  /** The server's WebSocket endpoint (ws://…/v1/ws) and its send port, for the push fan-out. */
+  push: LocalWebSocket;
   /** One request over a keep-alive connection; `body` is sent as JSON (a string is sent as is). */
   request(method: string, path: string, body?: unknown): Promise<HttpResult>;
   close(): Promise<void>;
@@ -95,6 +98,7 @@ export async function startHttp(env: BenchEnv): Promise<HttpStack> {
 
   return {
     url: base,
+    push: server.push,
     request,
     close: async () => {
       await server?.close();

@@ -54,6 +54,7 @@ import { runLogs, type LogBytes } from './scenarios/logs';
 import { runOffsetsByTime } from './scenarios/offsets-by-time';
 import { runProduce } from './scenarios/produce';
 import { runProduceGzip } from './scenarios/produce-gzip';
+import { runPush } from './scenarios/push';
 import { runRawPut } from './scenarios/raw-put';
 import { runScaleOut } from './scenarios/scale-out';
 import { runTransactions } from './scenarios/transactions';
@@ -76,6 +77,7 @@ export const SCENARIOS = [
   'http-produce',
   'http-fetch',
   'scale-out',
+  'push',
   'kafka',
   'bundles',
   'idle-stack',
@@ -166,6 +168,10 @@ async function main(): Promise<void> {
     await step('scale-out', () => runScaleOut(e, h(), profile));
     await http?.close();
     http = undefined;
+    await step('push', async () => {
+      const { FUNCTION_AREAS } = await import('../cdk/function-areas');
+      return runPush(e, { fetchMb: FUNCTION_AREAS.fetch.memorySize, groupsMb: FUNCTION_AREAS.groups.memorySize }, logs?.bytes);
+    });
     await step('kafka', () => runKafka(e, profile.kafka));
     await step('bundles', () => runBundles(profile));
 
