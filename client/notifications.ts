@@ -6,8 +6,8 @@
  * Behaviour: uses `globalThis.WebSocket` (Node 22+, Deno, Bun, browsers) or
  * the `WebSocket` option (e.g. the `ws` package on Node 20). The API key goes
  * in the URL (`?token=`), because browsers cannot set headers on a WebSocket.
- * Keepalive: a `ping` every `keepaliveMs` (default 5 min, half API Gateway's
- * 10-minute idle timeout; one tiny message each). When the socket closes
+ * Keepalive: a `ping` every `keepaliveMs` (default 8 min: API Gateway closes a
+ * connection silent for 10 minutes; one tiny message each, 2 minutes to spare). When the socket closes
  * (API Gateway ends every connection after 2 hours, or the network drops) it
  * reconnects with exponential backoff (0.5 s doubling to 30 s), subscribes
  * again to everything watched, and calls every watcher with `undefined`:
@@ -38,7 +38,7 @@ export interface NotificationsOptions {
   apiKey?: string;
   /** A WebSocket implementation where there is no global one (Node 20: `import WebSocket from 'ws'`). */
   WebSocket?: WebSocketConstructor;
-  /** Default 300,000 ms. */
+  /** Default 480,000 ms (API Gateway's idle timeout is 10 min). */
   keepaliveMs?: number;
   /** First reconnect delay, doubling to maxBackoffMs. Default 500 ms. */
   minBackoffMs?: number;
@@ -69,6 +69,8 @@ export class Notifications {
   private retry: ReturnType<typeof setTimeout> | undefined;
   private readonly Ctor: WebSocketConstructor;
   private rotation: ReturnType<typeof setTimeout> | undefined;
+  /** The socket a rotation replaces, until it has unlinked and closed. */
+  private retiring: WebSocketLike | undefined;
   private readonly links = new Map<string, Link>();
   private readonly pending = new Map<string, (message: PushServerMessage) => void>();
   private readonly stateListeners = new Set<() => void>();
@@ -143,6 +145,7 @@ export class Notifications {
     clearTimeout(this.retry);
     clearTimeout(this.rotation);
     this.socket?.close(1000, 'closed by the client');
+    this.retiring?.close(1000, 'closed by the client');
   }
 
   private async sendLink(ws: WebSocketLike | undefined, link: Link): Promise<boolean> {
@@ -175,10 +178,12 @@ export class Notifications {
   /** Make-before-break: the new socket takes over; the old one unlinks every member, then closes. */
   private rotate(): void {
     const old = this.socket;
+    this.retiring = old;
     this.open(async () => {
       if (old === undefined) return;
       await Promise.all([...this.links.values()].map((l) => (old.readyState === OPEN ? this.request(old, { action: 'unlink', group: l.group, memberId: l.memberId }) : undefined)));
       old.close(1000, 'replaced by a new connection');
+      if (this.retiring === old) this.retiring = undefined;
     });
   }
 
@@ -201,7 +206,7 @@ export class Notifications {
       });
       if (this.connections > 1) for (const set of this.watchers.values()) for (const w of set) w(undefined);
       clearInterval(this.keepalive);
-      this.keepalive = setInterval(() => this.send({ action: 'ping' }), this.options.keepaliveMs ?? 300_000);
+      this.keepalive = setInterval(() => this.send({ action: 'ping' }), this.options.keepaliveMs ?? 480_000);
       (this.keepalive as { unref?: () => void }).unref?.();
       clearTimeout(this.rotation);
       this.rotation = setTimeout(() => this.rotate(), this.options.rotateAfterMs ?? 110 * 60_000);

@@ -52,7 +52,7 @@ export interface PartitionConsumerOptions {
   topicId?: string;
   /** Wait on WebSocket notifications (`new Notifications({ url, apiKey })`, client/notifications.ts) instead of long polls. */
   notifications?: Notifications;
-  /** With notifications: the longest wait without one before fetching anyway. Default 30,000 ms. */
+  /** With notifications: the longest wait without one before fetching anyway (a lost notification delays delivery at most this long). Default 600,000 ms (10 min). */
   safetyPollMs?: number;
 }
 
@@ -145,7 +145,7 @@ export class PartitionConsumer implements AsyncIterable<FetchResult> {
     this.binary = options.binary ?? false;
     this.pinnedTopicId = options.topicId;
     this.notifications = options.notifications;
-    this.safetyPollMs = options.safetyPollMs ?? 30_000;
+    this.safetyPollMs = options.safetyPollMs ?? 600_000;
   }
 
   /** The topic id this consumer reads (pinned); undefined until the first fetch answered, unless given. */

@@ -211,3 +211,26 @@ describe('links and fencing (raw protocol)', () => {
     expect((await member(group, 'm'))?.epoch).toBe(e);
   });
 });
+
+describe('connection rotation', () => {
+  it('replaces the socket before its lifetime ends without making a linked member leave', async () => {
+    const topic = uniqueName();
+    const group = uniqueName();
+    await samsa.topics.create({ name: topic, partitions: 1 });
+    const res = await fetch(`${server.url}/v1/groups/${group}/heartbeat`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ memberId: 'r', memberEpoch: 0, topics: [topic] }),
+    });
+    const epoch = ((await res.json()) as { memberEpoch: number }).memberEpoch;
+    const n = new Notifications({ url: wsUrl, WebSocket: WebSocket as unknown as WebSocketConstructor, rotateAfterMs: 1_500 });
+    await until(() => n.connected);
+    expect(await n.link(group, 'r', epoch)).toBe(true);
+    await until(() => n.connections >= 2 && n.linked(group, 'r'), 5_000);
+    await sleep(500); // the old socket unlinked and closed; its $disconnect ran
+    expect((await member(group, 'r'))?.epoch).toBe(epoch);
+    expect(await linkedConnections(group, 'r')).toBe(1);
+    n.close();
+    await until(async () => (await member(group, 'r')) === undefined, 5_000);
+  });
+});
