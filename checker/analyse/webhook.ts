@@ -7,10 +7,11 @@
  *   answered 2xx for and that is not in the dead-letter topic; a post whose
  *   signature does not verify; a post carrying a record that is not the
  *   source topic's record at that offset.
- * - webhook-order: a post whose records are not consecutive ascending
- *   offsets, or that arrives ahead of an offset of its partition never
- *   posted before (delivery skipped ahead; re-posting earlier offsets is
- *   at-least-once and allowed).
+ * - webhook-order: a post whose records are not the partition's consecutive
+ *   records in ascending order, or that arrives while a record of its
+ *   partition below its first was never posted (delivery skipped ahead;
+ *   re-posting earlier offsets is at-least-once and allowed). Offsets
+ *   without a record (aborted ranges) need no post.
  * - dlq-mismatch: a dead-letter record without the documented headers
  *   (error, attempts = maxAttempts, subscription, source topic, partition,
  *   offset), or one that is not the source record those headers name.
@@ -76,14 +77,24 @@ export function webhookOrder(m: Model): Findings {
   const found = new Findings();
   const v = views(m);
   if (v === undefined) return found;
-  const highest = new Map<number, number>();
+  // Per partition: the source topic's record offsets in order (aborted offsets hold none), and how many were posted at least once.
+  const offsets = new Map([...v.source].map(([p, records]) => [p, [...records.keys()].sort((a, b) => a - b)]));
+  const posted = new Map<number, Set<number>>();
+  const reached = new Map<number, number>();
   for (const post of v.posts) {
-    const offsets = post.records.map(([o]) => o);
-    if (offsets.some((o, i) => i > 0 && o !== offsets[i - 1]! + 1)) found.add({ kind: 'batch-not-consecutive', partition: post.partition, offsets: offsets.slice(0, 20), op: post.id });
-    if (offsets.length === 0) continue;
-    const hi = highest.get(post.partition) ?? -1;
-    if (offsets[0]! > hi + 1) found.add({ kind: 'skipped-ahead', partition: post.partition, first: offsets[0], neverPostedBefore: hi + 1, op: post.id });
-    highest.set(post.partition, Math.max(hi, offsets[offsets.length - 1]!));
+    const all = offsets.get(post.partition) ?? [];
+    const got = post.records.map(([o]) => o);
+    // Consecutive records of the partition: ascending, and no record of the topic left out between two of them.
+    const bad = got.findIndex((o, i) => i > 0 && (o <= got[i - 1]! || all.some((x) => x > got[i - 1]! && x < o)));
+    if (bad > 0) found.add({ kind: 'batch-not-consecutive', partition: post.partition, offsets: got.slice(0, 20), op: post.id });
+    if (got.length === 0) continue;
+    const seen = posted.get(post.partition) ?? new Set<number>();
+    posted.set(post.partition, seen);
+    let i = reached.get(post.partition) ?? 0;
+    while (i < all.length && seen.has(all[i]!)) i++;
+    reached.set(post.partition, i);
+    if (i < all.length && all[i]! < got[0]!) found.add({ kind: 'skipped-ahead', partition: post.partition, first: got[0], neverPostedBefore: all[i], op: post.id });
+    for (const o of got) seen.add(o);
   }
   return found;
 }

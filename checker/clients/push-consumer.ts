@@ -50,15 +50,15 @@ export class PushConsumer extends Client {
         lastPoll = 0; // whatever was notified while disconnected is lost: catch up
       }
       let partitions: number[];
-      if (Date.now() - lastPoll >= safetyPollMs) {
-        this.stats.safetyPolls++;
-        lastPoll = Date.now();
-        this.due.clear();
-        partitions = [...this.positions.keys()];
-      } else if (this.due.size > 0) {
+      let safety = false;
+      if (this.due.size > 0) {
         this.stats.notifiedReads++;
         partitions = [...this.due];
         this.due.clear();
+      } else if (Date.now() - lastPoll >= safetyPollMs) {
+        this.stats.safetyPolls++;
+        safety = true;
+        partitions = [...this.positions.keys()];
       } else {
         await new Promise<void>((resolve) => {
           const t = setTimeout(resolve, Math.max(10, safetyPollMs - (Date.now() - lastPoll)));
@@ -71,6 +71,8 @@ export class PushConsumer extends Client {
         continue;
       }
       for (const p of partitions) await this.catchUp(p);
+      // The safety interval counts from the end of a full read (and a notified read restarts it, as the SDK's does).
+      if (safety || partitions.length > 0) lastPoll = Date.now();
     }
     this.ws?.terminate();
   }

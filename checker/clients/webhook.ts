@@ -129,20 +129,28 @@ export async function createSubscription(api: Api, hook: HookSpec, endpoint: str
 }
 
 /**
- * After the faults are healed: runs delivery until the subscription has no lag and no failing batch
- * (scheduled retries run on their own), or `timeoutMs` passes. False on a timeout: what is left
- * undelivered is then reported by webhook-loss.
+ * After the faults are healed: runs delivery until no partition of the subscription has a failing
+ * batch and its committed offsets stay put across a run (or the lag is 0; an aborted tail of a
+ * partition holds no record to commit past), or `timeoutMs` passes. Returns the last state read;
+ * what is left undelivered is then reported by webhook-loss.
  */
-export async function drainSubscription(api: Api, deliverNow: (name: string) => Promise<void>, name: string, timeoutMs: number): Promise<boolean> {
+export async function drainSubscription(api: Api, deliverNow: (name: string) => Promise<void>, name: string, timeoutMs: number): Promise<{ drained: boolean; state?: unknown }> {
   const end = Date.now() + timeoutMs;
+  let previous = '';
+  let state: unknown;
   while (Date.now() < end) {
     await deliverNow(name).catch(() => undefined);
     const res = await api.call('GET', `/v1/subscriptions/${name}`);
-    const parts = res.outcome === 'ok' ? (res.body.partitions as { lag: number; attempts: number }[]) : undefined;
-    if (parts !== undefined && parts.every((p) => p.lag === 0 && p.attempts === 0)) return true;
-    await sleep(300);
+    const parts = res.outcome === 'ok' ? (res.body.partitions as { partition: number; committedOffset: number; lag: number; attempts: number }[]) : undefined;
+    if (parts !== undefined) {
+      state = parts.map((p) => ({ partition: p.partition, committedOffset: p.committedOffset, lag: p.lag, attempts: p.attempts }));
+      const now = JSON.stringify(state);
+      if (parts.every((p) => p.attempts === 0) && (parts.every((p) => p.lag === 0) || now === previous)) return { drained: true, state };
+      previous = now;
+    }
+    await sleep(500);
   }
-  return false;
+  return { drained: false, state };
 }
 
 /** Reads a dead-letter partition from 0 to its high watermark, with every record's headers. */
