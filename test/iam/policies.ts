@@ -31,7 +31,8 @@ export interface IamRequest {
 }
 
 export interface RolePolicy {
-  area: FunctionArea;
+  /** A function area, or another function's label (test/iam/stream-workload.ts). */
+  area: string;
   roleArn: string;
   /** Only the statements that can match a DynamoDB action; the others cannot change a DynamoDB decision. */
   document: { Version: string; Statement: any[] };
@@ -40,6 +41,11 @@ export interface RolePolicy {
 export type Decision = 'Allowed' | 'ImplicitlyDenied' | 'ExplicitlyDenied';
 
 export function rolePolicies(synth: TemplateOnly, areas: readonly FunctionArea[]): Record<FunctionArea, RolePolicy> {
+  return Object.fromEntries(areas.map((area) => [area, functionPolicy(synth, area, synth.stack.functions.byArea[area])])) as Record<FunctionArea, RolePolicy>;
+}
+
+/** The identity policy of any function's role (`label` names it in decisions and messages). */
+export function functionPolicy(synth: TemplateOnly, label: string, fn: { node: { defaultChild?: unknown } }): RolePolicy {
   const resources = synth.resources;
   const tableByLogicalId = new Map(Object.keys(TABLES).map((key) => [TABLES[key as TableKey].logicalId, key as TableKey]));
   const resolve = (value: any): any => {
@@ -47,6 +53,8 @@ export function rolePolicies(synth: TemplateOnly, areas: readonly FunctionArea[]
     if (Array.isArray(value)) return value.map(resolve);
     const [fn, arg] = Object.entries(value)[0] as [string, any];
     if (fn === 'Fn::GetAtt' && arg[1] === 'Arn' && tableByLogicalId.has(arg[0])) return tableArn(tableByLogicalId.get(arg[0])!);
+    // The stream read of an event source mapping (DescribeStream, GetRecords, GetShardIterator).
+    if (fn === 'Fn::GetAtt' && arg[1] === 'StreamArn' && tableByLogicalId.has(arg[0])) return `${tableArn(tableByLogicalId.get(arg[0])!)}/stream/*`;
     if (fn === 'Fn::Join') return (arg[1] as any[]).map(resolve).join(arg[0]);
     const pseudo: Record<string, string> = { 'AWS::Partition': 'aws', 'AWS::Region': REGION, 'AWS::AccountId': ACCOUNT, 'AWS::URLSuffix': 'amazonaws.com' };
     if (fn === 'Ref' && pseudo[arg] !== undefined) return pseudo[arg];
@@ -54,19 +62,15 @@ export function rolePolicies(synth: TemplateOnly, areas: readonly FunctionArea[]
   };
   const touchesDynamo = (s: any) => s.NotAction !== undefined || [s.Action].flat().some((a: string) => a === '*' || a.toLowerCase().startsWith('dynamodb:'));
 
-  return Object.fromEntries(
-    areas.map((area) => {
-      const fnId = synth.stack.getLogicalId(synth.stack.functions.byArea[area].node.defaultChild as never);
-      const roleId = resources[fnId].Properties.Role['Fn::GetAtt'][0] as string;
-      const attached = Object.values(resources)
-        .filter((r: any) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((ref: any) => ref.Ref === roleId))
-        .flatMap((r: any) => r.Properties.PolicyDocument.Statement);
-      const inline = (resources[roleId].Properties.Policies ?? []).flatMap((p: any) => p.PolicyDocument.Statement);
-      if ((resources[roleId].Properties.ManagedPolicyArns ?? []).length > 0) throw new Error(`${roleId} has managed policies the test cannot read.`);
-      const statements = [...attached, ...inline].filter(touchesDynamo).map((s) => ({ ...s, ...(s.Resource === undefined ? {} : { Resource: resolve(s.Resource) }) }));
-      return [area, { area, roleArn: `arn:aws:iam::${ACCOUNT}:role/${roleId}`, document: { Version: '2012-10-17', Statement: statements } }];
-    }),
-  ) as Record<FunctionArea, RolePolicy>;
+  const fnId = synth.stack.getLogicalId(fn.node.defaultChild as never);
+  const roleId = resources[fnId].Properties.Role['Fn::GetAtt'][0] as string;
+  const attached = Object.values(resources)
+    .filter((r: any) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((ref: any) => ref.Ref === roleId))
+    .flatMap((r: any) => r.Properties.PolicyDocument.Statement);
+  const inline = (resources[roleId].Properties.Policies ?? []).flatMap((p: any) => p.PolicyDocument.Statement);
+  if ((resources[roleId].Properties.ManagedPolicyArns ?? []).length > 0) throw new Error(`${roleId} has managed policies the test cannot read.`);
+  const statements = [...attached, ...inline].filter(touchesDynamo).map((s) => ({ ...s, ...(s.Resource === undefined ? {} : { Resource: resolve(s.Resource) }) }));
+  return { area: label, roleArn: `arn:aws:iam::${ACCOUNT}:role/${roleId}`, document: { Version: '2012-10-17', Statement: statements } };
 }
 
 const decisions = new Map<string, Promise<Decision>>();

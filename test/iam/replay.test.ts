@@ -18,8 +18,9 @@ import { isMarkerPut, ManualClock } from '../support/ddb-faults';
 import { RouteRecorder, type RoutedCall } from '../support/route-recorder';
 import { createTestStack, type TestStack } from '../support/stack';
 import { FORBIDDEN, KNOWN_GAPS, type ForbiddenCall } from './forbidden';
-import { decide, rolePolicies, type IamRequest, type RolePolicy } from './policies';
+import { decide, functionPolicy, rolePolicies, type IamRequest, type RolePolicy } from './policies';
 import { iamRequests } from './request-context';
+import { FunctionRecorder, runStreamWorkload, STREAM_FUNCTIONS, type FunctionCall, type StreamFunction } from './stream-workload';
 import { runWorkload } from './workload';
 
 const LIMITS = { abortAfterMs: 2_000, maxClockSkewMs: 50 };
@@ -28,8 +29,12 @@ const areas = Object.keys(FUNCTION_AREAS) as FunctionArea[];
 const LOGICAL: TableNames = { meta: 'meta', log: 'log' };
 
 const recorder = new RouteRecorder();
+const fnRecorder = new FunctionRecorder();
 let stack: TestStack;
 let roles: Record<FunctionArea, RolePolicy>;
+/** The roles of the functions no route serves: the WebSocket door, the fan-out, subscription delivery. */
+let streamRoles: Record<StreamFunction, RolePolicy>;
+let streamOutcome: Awaited<ReturnType<typeof runStreamWorkload>>;
 /** The calls the workload's requests made (the harness's own setup calls excluded). */
 let served: (RoutedCall & { route: RouteId })[] = [];
 let unattributed: RoutedCall[] = [];
@@ -37,10 +42,17 @@ let unattributed: RoutedCall[] = [];
 beforeAll(async () => {
   // Template only (no bundling): the role policies are all this test reads.
   const t0 = Date.now();
-  roles = rolePolicies(synthTemplate(), areas);
+  const synth = synthTemplate();
+  roles = rolePolicies(synth, areas);
+  const streamFns: Record<StreamFunction, { node: { defaultChild?: unknown } }> = {
+    push: synth.stack.push!.door,
+    pushFanOut: synth.stack.push!.fanOut,
+    delivery: synth.stack.subscriptionDelivery.fn,
+  };
+  streamRoles = Object.fromEntries(STREAM_FUNCTIONS.map((f) => [f, functionPolicy(synth, f, streamFns[f])])) as Record<StreamFunction, RolePolicy>;
   const t1 = Date.now();
   // Keys and ACLs re-read on every request, as a cold instance would: every function's auth reads are in the replay.
-  stack = await createTestStack({ auth: { mode: 'api-keys', cacheMs: 0 }, limits: LIMITS, plugins: [recorder.plugin] });
+  stack = await createTestStack({ auth: { mode: 'api-keys', cacheMs: 0 }, limits: LIMITS, plugins: [recorder.plugin, fnRecorder.plugin] });
   const clock = new ManualClock();
   stack.lib.clock = clock;
   const { apiKey } = await storeApiKey(stack.lib, { principal: 'admin' }, 'iam replay');
@@ -49,6 +61,8 @@ beforeAll(async () => {
   const calls = recorder.calls.slice(start);
   served = calls.filter((c): c is RoutedCall & { route: RouteId } => c.route !== undefined);
   unattributed = calls.filter((c) => c.route === undefined);
+  // After the API workload's slice: its setup requests are the harness's, its function calls are in fnRecorder.
+  streamOutcome = await runStreamWorkload({ stack, recorder: fnRecorder, clock, adminKey: apiKey });
   console.log(`iam replay: synth ${((t1 - t0) / 1000).toFixed(1)} s, workload ${((Date.now() - t1) / 1000).toFixed(1)} s`);
 }, 180_000);
 
@@ -106,6 +120,60 @@ describe('IAM replay of the API workload', () => {
     );
     if (unused.length > 0) console.log(`iam replay: grants not used by the workload:\n  ${unused.join('\n  ')}`);
     expect(used.size).toBeGreaterThan(0);
+  });
+});
+
+async function deniedTo(role: RolePolicy, requests: IamRequest[]): Promise<IamRequest[]> {
+  const decisions = await Promise.all(requests.map((r) => decide(role, r)));
+  return requests.filter((_, i) => decisions[i] !== 'Allowed');
+}
+
+const byFunction = (fn: StreamFunction) => fnRecorder.calls.filter((c) => c.fn === fn);
+
+describe('IAM replay of the push door, the fan-out and subscription delivery', () => {
+  it('runs each function through the paths that write', () => {
+    const kinds = (fn: StreamFunction) => new Set(byFunction(fn).map((c) => c.command));
+    expect(streamOutcome).toMatchObject({ sent: 2, gone: 1 });
+    expect([...kinds('push')]).toEqual(expect.arrayContaining(['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem']));
+    expect([...kinds('pushFanOut')]).toEqual(expect.arrayContaining(['Query', 'DeleteItem']));
+    // Dead-lettering is a produce (log PutItem/UpdateItem); the commit and retry state are meta writes.
+    const delivery = byFunction('delivery');
+    expect(delivery.some((c) => c.command === 'PutItem' && c.input.TableName === stack.tables.log)).toBe(true);
+    expect(delivery.some((c) => c.command === 'PutItem' && c.input.TableName === stack.tables.meta)).toBe(true);
+  });
+
+  it("allows every call for the role of the function that made it", async () => {
+    const failures: string[] = [];
+    for (const call of fnRecorder.calls) {
+      for (const request of await deniedTo(streamRoles[call.fn], iamRequests(call, stack.tables))) {
+        failures.push(`${call.fn}: ${request.action} on ${request.resource.split(':').pop()} ${JSON.stringify(request.context)}`);
+      }
+    }
+    const used = new Set(fnRecorder.calls.flatMap((c) => iamRequests(c, stack.tables).map((r) => `${c.fn} ${r.action} ${r.resource.split(':').pop()}`)));
+    const unused = STREAM_FUNCTIONS.flatMap((f) =>
+      streamRoles[f].document.Statement.flatMap((st) =>
+        [st.Action].flat().flatMap((a: string) => [st.Resource].flat().filter((r: string) => a === 'dynamodb:Query' || !r.includes('/index/')).map((r: string) => `${f} ${a} ${r.split(':').pop()}`)),
+      ).filter((g) => !used.has(g) && !g.includes('stream') && !g.endsWith(' *')),
+    );
+    if (unused.length > 0) console.log(`iam replay: push/delivery grants not used by the workload:\n  ${unused.join('\n  ')}`);
+    console.log(`iam replay: ${fnRecorder.calls.length} push/delivery calls checked (${STREAM_FUNCTIONS.map((f) => `${f} ${byFunction(f).length}`).join(', ')})`);
+    expect([...new Set(failures)]).toEqual([]);
+  });
+
+  it('denies them what their work never needs (so the replay above could fail)', async () => {
+    const call = (fn: StreamFunction, command: string, input: Record<string, unknown>): FunctionCall => ({ fn, command, input });
+    const keyItem = { TableName: 'meta', Key: { pk: 'apikey#x', sk: 'key' } };
+    const forbidden: FunctionCall[] = [
+      call('push', 'PutItem', { TableName: 'meta', Item: { pk: 'acls', sk: 'x' } }),
+      call('push', 'DeleteItem', keyItem),
+      call('push', 'PutItem', { TableName: 'log', Item: { pk: 't#0', sk: 1, o: 1 } }),
+      call('pushFanOut', 'DeleteItem', keyItem),
+      call('pushFanOut', 'Query', { TableName: 'meta', KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': 'acls' } }),
+      call('pushFanOut', 'GetItem', keyItem),
+      call('delivery', 'DeleteItem', keyItem),
+      call('delivery', 'PutItem', { TableName: 'meta', Item: { pk: 'acls', sk: 'x' } }),
+    ];
+    for (const f of forbidden) expect(await deniedTo(streamRoles[f.fn], iamRequests(f, LOGICAL)), `${f.fn} ${f.command} ${JSON.stringify(f.input)}`).not.toEqual([]);
   });
 });
 
