@@ -48,7 +48,9 @@ export async function main(argv: string[], env: Record<string, string | undefine
     keySource = source;
     // Fewer retries than the SDK's default: a person is waiting for the answer.
     const client = new Samsa({ url, retry: { retries: 3 }, ...(apiKey === undefined ? {} : { apiKey }), ...(timeoutMs === undefined ? {} : { timeoutMs }) });
-    await command.run({ client, output: stdio(parsed.values.json === true), parsed, signal });
+    const wsUrl = stringOption(parsed.values, 'ws-url') ?? (env.SAMSA_WS_URL || undefined);
+    const endpoint = { url, ...(apiKey === undefined ? {} : { apiKey }), ...(wsUrl === undefined ? {} : { wsUrl }) };
+    await command.run({ client, output: stdio(parsed.values.json === true), parsed, signal, endpoint });
     return signal.aborted ? EXIT.INTERRUPTED : EXIT.OK;
   } catch (err) {
     return report(err, signal, out.err, keySource);

@@ -260,7 +260,8 @@ export class PartitionConsumer implements AsyncIterable<FetchResult> {
           offset,
           maxRecords: this.maxRecords,
           maxBytes: this.maxBytes,
-          maxWaitMs: this.stopAtEnd || this.notifications !== undefined ? 0 : this.maxWaitMs,
+          // The socket down (or not yet open): a long poll, as without notifications, not a wait for the safety poll.
+          maxWaitMs: this.stopAtEnd || this.notifications?.connected === true ? 0 : this.maxWaitMs,
           binary: this.binary,
           topicId: this.pinnedTopicId,
           signal: controller.signal,
@@ -281,7 +282,7 @@ export class PartitionConsumer implements AsyncIterable<FetchResult> {
       this.target = result.nextOffset;
       if (result.records.length > 0) return result;
       if (this.stopAtEnd && result.nextOffset >= result.highWatermark) return undefined;
-      if (!this.stopAtEnd && this.notifications !== undefined && result.nextOffset >= result.highWatermark) {
+      if (!this.stopAtEnd && this.notifications?.connected === true && result.nextOffset >= result.highWatermark) {
         await this.waitForNews(result.nextOffset);
       }
     }
@@ -317,11 +318,20 @@ export class PartitionConsumer implements AsyncIterable<FetchResult> {
   /** Watches the partition from the first fetch on, so a notification during a fetch is not missed. */
   private startWatching(): void {
     if (this.notifications === undefined || this.unwatch !== undefined || this.stopAtEnd) return;
-    this.unwatch = this.notifications.watch(this.topic, this.partition, (hw) => {
+    const unwatch = this.notifications.watch(this.topic, this.partition, (hw) => {
       if (hw === undefined) this.recheck = true;
       else this.notifiedHw = Math.max(this.notifiedHw, hw);
       this.notified?.();
     });
+    // The socket closed: stop waiting for notifications that cannot come, and long-poll until it is back.
+    const offState = this.notifications.onStateChange(() => {
+      this.recheck = true;
+      this.notified?.();
+    });
+    this.unwatch = () => {
+      unwatch();
+      offState();
+    };
   }
 
   private async resolvePosition(signal: AbortSignal): Promise<number> {

@@ -3,9 +3,10 @@
  * Partition mode (default) reads partitions directly and keeps no state;
  * group mode joins --group, commits what it printed, and leaves on exit.
  */
-import type { ConsumedRecord, OffsetSpec, Samsa } from '../../client';
+import type { ConsumedRecord, Notifications, OffsetSpec, Samsa } from '../../client';
 import { intOption, noMorePositionals, positional, stringOption, type Parsed } from '../args';
 import type { Command } from '../command';
+import { openNotifications } from '../notifications';
 import { dataText, dataWire, Progress, type Output } from '../output';
 import { UsageError } from '../usage';
 
@@ -16,13 +17,14 @@ export const consume: Command = {
     'from-beginning': { type: 'boolean' },
     group: { type: 'string' },
     follow: { type: 'boolean' },
+    'ws-url': { type: 'string' },
     'max-messages': { type: 'string' },
     output: { type: 'string' },
     'print-key': { type: 'boolean' },
     'key-separator': { type: 'string' },
   },
 
-  async run({ client, output, parsed, signal }) {
+  async run({ client, output, parsed, signal, endpoint }) {
     const topic = positional(parsed, 0, 'topic name');
     noMorePositionals(parsed, 1);
     const options = consumeOptions(parsed, output);
@@ -36,13 +38,16 @@ export const consume: Command = {
       remaining--;
       return remaining > 0;
     };
+    // Following: wait on notifications instead of long polls when the WebSocket endpoint answers.
+    const notifications = options.follow ? await openNotifications(endpoint, output.err) : undefined;
     try {
       if (options.group !== undefined) {
-        await consumeGroup(client, topic, options.group, options, deliver, signal);
+        await consumeGroup(client, topic, options.group, options, deliver, signal, notifications);
       } else {
-        await consumePartitions(client, topic, options, deliver, signal);
+        await consumePartitions(client, topic, options, deliver, signal, notifications);
       }
     } finally {
+      notifications?.close();
       progress.stop();
     }
   },
@@ -117,11 +122,20 @@ async function consumePartitions(
   options: ConsumeOptions,
   deliver: (record: ConsumedRecord) => boolean,
   signal: AbortSignal,
+  notifications: Notifications | undefined,
 ): Promise<void> {
   const described = await client.topics.describe(topic);
   const partitions = options.partition === undefined ? described.partitions.map((p) => p.partition) : [options.partition];
   const consumers = partitions.map((partition) =>
-    client.partitionConsumer({ topic, partition, offset: options.start, stopAtEnd: !options.follow, maxWaitMs: 10_000 }),
+    client.partitionConsumer({
+      topic,
+      partition,
+      offset: options.start,
+      stopAtEnd: !options.follow,
+      maxWaitMs: 10_000,
+      // A person is watching: a lost notification should cost seconds, not the SDK's default 10 minutes.
+      ...(notifications === undefined ? {} : { notifications, safetyPollMs: 30_000 }),
+    }),
   );
   const closeAll = () => void Promise.all(consumers.map((c) => c.close()));
   signal.addEventListener('abort', closeAll, { once: true });
@@ -154,6 +168,7 @@ async function consumeGroup(
   options: ConsumeOptions,
   deliver: (record: ConsumedRecord) => boolean,
   signal: AbortSignal,
+  notifications: Notifications | undefined,
 ): Promise<void> {
   // Fail on an unknown topic at once rather than wait for an assignment that never comes.
   await client.topics.describe(topic);
@@ -163,6 +178,7 @@ async function consumeGroup(
     offsetReset: options.start === 'latest' ? 'latest' : 'earliest',
     stopAtEnd: !options.follow,
     maxWaitMs: options.follow ? 10_000 : 1_000,
+    ...(notifications === undefined ? {} : { notifications }),
   });
   const stop = () => void consumer.close();
   signal.addEventListener('abort', stop, { once: true });
