@@ -87,7 +87,11 @@ export async function setupPush(
         notifications: push.notifications.fired,
         streamErrors: push.streamErrors,
         pushConsumers: { notifications: sum('notifications'), notifiedReads: sum('notifiedReads'), safetyPolls: sum('safetyPolls'), connects: sum('connects') },
-        webhook: { ...receiver.stats, drained },
+        webhook: {
+          ...receiver.stats,
+          deadLettered: history.ops.reduce((n, op) => n + (op.f === 'dlq-read' && op.outcome === 'ok' ? (op.records?.length ?? 0) : 0), 0),
+          drained,
+        },
       };
     },
   };

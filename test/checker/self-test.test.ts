@@ -29,6 +29,8 @@ function check(name: string, seed: number, faults: FaultName[], extra: Partial<C
     sessionTimeoutMs: 2_000,
     scale: 0.5,
     log: () => undefined,
+    // The sabotaged runs plant storage and group anomalies; push (test/checker/push-self-test.test.ts) would only load the machine.
+    push: extra.sabotage === undefined,
     ...extra,
   });
 }
