@@ -302,6 +302,56 @@ describe('lag publisher bundle', () => {
   });
 });
 
+describe('push and subscription delivery bundles', () => {
+  /** Loads a function's bundle as Lambda would, with `local` meanings for its non-table references. */
+  function load(fn: { node: { defaultChild?: unknown } }, file: string, local: Record<string, string> = {}) {
+    const props = synth.template.toJSON().Resources[synth.logicalId(fn)].Properties;
+    const dir = assetDirectoriesByObjectKey(synth).get(props.Code.S3Key);
+    if (dir === undefined) throw new Error(`No asset for ${file}`);
+    const path = join(dir, `${(props.Handler as string).split('.')[0]}.js`);
+    const code = readFileSync(path, 'utf8');
+    const specifiers = [...code.matchAll(/\b(?:require|import)\(\s*["'`]([^"'`]+)["'`]\s*\)/g)].map((m) => m[1]!);
+    console.log(`bundle ${file}: ${(statSync(path).size / 1024).toFixed(1)} KB`);
+    expect(statSync(path).size).toBeLessThanOrEqual(MAX_BUNDLE_BYTES);
+    expect(specifiers.filter((sp) => !sp.startsWith('@aws-sdk/') && !isBuiltin(sp))).toEqual([]);
+    const env = {
+      ...lambdaEnvironment(props.Environment.Variables, tables, local),
+      [ENV.dynamoEndpoint]: inject('dynamoEndpoint'),
+      AWS_REGION: 'us-east-1',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    };
+    return loadLikeLambda(path, (props.Handler as string).split('.')[1]!, env) as unknown as (event: unknown, context?: unknown) => Promise<any>;
+  }
+  const ws = (routeKey: string, connectionId: string, extra: Record<string, unknown> = {}) => ({ requestContext: { routeKey, connectionId, eventType: routeKey.slice(1).toUpperCase() }, ...extra });
+  const settledEvent = (topicId: string) => ({ Records: [{ eventName: 'INSERT', dynamodb: { NewImage: { pk: { S: `${topicId}#0` }, o: { N: '0' }, n: { N: '1' } } } }] });
+
+  it('push door: a keyed $connect is accepted, a bad key refused with 401, $default answers, $disconnect cleans up', async () => {
+    const door = load(synth.stack.push!.door, 'push');
+    const id = `c-${randomUUID()}`;
+    expect(await door(ws('$connect', id, { headers: { Authorization: auth.authorization } }))).toEqual({ statusCode: 200 });
+    const refused = await door(ws('$connect', `c-${randomUUID()}`, { queryStringParameters: { token: 'samsa_wrong' } }));
+    expect(refused.statusCode).toBe(401);
+    expect(JSON.parse(refused.body).error.code).toBe('UNAUTHENTICATED');
+    expect(JSON.parse((await door(ws('$default', id, { body: '{"action":"ping","id":"1"}' }))).body)).toEqual({ type: 'pong', id: '1' });
+    expect(JSON.parse((await door(ws('$default', id, { body: 'nope' }))).body)).toMatchObject({ type: 'error', code: 'INVALID_REQUEST' });
+    expect(await door(ws('$disconnect', id))).toEqual({ statusCode: 200 });
+    // Gone from the registry: a message on the ended connection is refused.
+    const after = JSON.parse((await door(ws('$default', id, { body: '{"action":"subscribe","topic":"t"}' }))).body);
+    expect(after).toMatchObject({ type: 'error', code: 'UNAUTHENTICATED' });
+  });
+
+  it('fan-out and delivery load with their environment and handle a settled batch of a topic nobody follows', async () => {
+    const fanOut = load(synth.stack.push!.fanOut, 'push fan-out', { SAMSA_PUSH_CALLBACK_URL: 'http://127.0.0.1:9/v1' });
+    await expect(fanOut(settledEvent(randomUUID()))).resolves.toBeUndefined();
+    const deliver = load(synth.stack.subscriptionDelivery.fn, 'subscription delivery', {
+      SAMSA_WAKE_SCHEDULE_GROUP: 'local-wakeups',
+      SAMSA_WAKE_ROLE_ARN: 'arn:aws:iam::123456789012:role/local-scheduler',
+    });
+    const context = { invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:deliver' };
+    await expect(deliver(settledEvent(randomUUID()), context)).resolves.toBeUndefined();
+  });
+});
+
 function isBuiltin(specifier: string): boolean {
   return specifier.startsWith('node:') || builtinModules.includes(specifier);
 }
@@ -326,11 +376,12 @@ function assetDirectoriesByObjectKey(s: Synthesized): Map<string, string> {
  * tables. Any other non-literal value fails, so a new reference in the stack
  * has to be given a local meaning here.
  */
-function lambdaEnvironment(variables: Record<string, unknown>, names: TableNames): Record<string, string> {
+function lambdaEnvironment(variables: Record<string, unknown>, names: TableNames, given: Record<string, string> = {}): Record<string, string> {
   const byLogicalId: Record<string, string> = { [TABLES.meta.logicalId]: names.meta, [TABLES.log.logicalId]: names.log };
   return Object.fromEntries(
     Object.entries(variables).map(([name, value]) => {
       if (typeof value === 'string') return [name, value];
+      if (given[name] !== undefined) return [name, given[name]];
       const ref = (value as { Ref?: string }).Ref;
       const local = ref === undefined ? undefined : byLogicalId[ref];
       if (local === undefined) throw new Error(`Environment ${name}: no local value for ${JSON.stringify(value)}`);
