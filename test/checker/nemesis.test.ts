@@ -14,6 +14,7 @@ describe('nemesis schedule', () => {
 
   it('leaves out server-side faults when checking a stack it did not start', () => {
     expect(usableFaults(FAULTS, false, false)).toEqual(['pause-members', 'kick-members', 'recreate-topic', 'group-churn']);
+    expect(usableFaults(FAULTS, false, false)).not.toContain('notifications');
     expect(usableFaults(FAULTS, true, false)).not.toContain('kill-dynamo');
   });
 });
