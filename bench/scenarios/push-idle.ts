@@ -24,6 +24,7 @@ import dc from 'node:diagnostics_channel';
 import type { IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
 import { Notifications, Samsa, type WebSocketConstructor } from '../../client/index';
+import { REBALANCE_TIMEOUT } from '../../lib/groups/validate';
 import { summarizeTally } from '../capacity';
 import type { BenchEnv } from '../env';
 import type { HttpStack } from '../http';
@@ -31,7 +32,7 @@ import { addUsage, ASSUMED_PUSH_MEMORY_MB, billedMs, monthOfWindow, NO_USAGE, ws
 import type { LogBytes } from './logs';
 
 const LONG = 10 * 60 * 1000;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Every HTTP request the server handled while recording: method, path and handler wall time. */
 export function recordServerRequests() {
@@ -249,76 +250,137 @@ export interface GroupIdleFigures {
   mode: 'notifications' | 'long-polls';
   windowMs: number;
   usage: Usage;
-  /** Long polls: the window × month ÷ window. Notifications: undefined (see perPoll). */
+  /** Long polls: the window × month ÷ window. Notifications: undefined (see perPoll, perReconnect). */
   month?: Usage;
   /** Notifications: usage per quiet poll and the SDK's default interval between them (a third of connectedSessionTimeoutMs). */
   perPoll?: Usage;
   defaultPollIntervalMs?: number;
+  /**
+   * Notifications: one reconnect (the server ends the socket): the member's link ends, it rejoins,
+   * and long-polls for its rebalance timeout — measured with a 1 s timeout, plus the rest of the
+   * default timeout at the long-poll rate measured without notifications.
+   */
+  perReconnect?: Usage;
+  /** Notifications: the reconnect as measured (1 s rebalance timeout), without the extrapolated long polls. */
+  perReconnectMeasured?: Usage;
+  reconnect?: { rejoined: boolean; measuredMs: number; requests: Record<string, number>; extraLongPollMs: number };
   requests: Record<string, number>;
 }
 
 const CONNECTED_SESSION_MS = 3_000;
+const SHORT_REBALANCE_MS = 1_000;
+const LONG_POLL_WINDOW_MS = 10_000;
 
 /**
  * An SDK group member on an idle topic. If the SDK's group consumer waits on
  * notifications (it has connectedSessionMs: a quiet member polls every third
  * of it), the member runs with a 3 s connected session and a 1 s rebalance
- * timeout, and once quiet its polls are measured per poll, to be priced at the
- * default interval (read from the consumer at run time). Otherwise the member
- * runs with its defaults for `windowMs` of real time after it joined.
+ * timeout: once quiet its polls are measured per poll, to be priced at the
+ * default interval (read from the consumer at run time), and one reconnect is
+ * measured (see GroupIdleFigures.perReconnect). Otherwise the member runs
+ * with its defaults for `windowMs` of real time after it joined.
  */
 export async function measureIdleGroupMember(env: BenchEnv, http: HttpStack, groupsMb: number, logs: LogBytes, windowMs: number): Promise<GroupIdleFigures> {
   const apiKey = env.authHeaders.authorization?.replace(/^Bearer /, '') ?? '';
   const samsa = new Samsa({ url: http.url, apiKey });
   const topic = await env.createTopic(1, {}, 'push-group');
-  const groupId = `${topic}-g`;
-  const probe = samsa.consumer({ groupId, topics: [topic] });
+  const probe = samsa.consumer({ groupId: `${topic}-probe`, topics: [topic] });
   const connectedSessionMs = Reflect.get(probe, 'connectedSessionMs');
   const notified = typeof connectedSessionMs === 'function';
-  const defaultPollIntervalMs = notified ? Math.floor(Number(Reflect.apply(connectedSessionMs, probe, [])) / 3) : undefined;
   const { Ctor, counts } = countingWebSocket();
-  const notifications = notified ? new Notifications({ url: `${http.url.replace(/^http/, 'ws')}/v1/ws`, apiKey, WebSocket: Ctor, keepaliveMs: LONG }) : undefined;
-  const consumer = notified
-    ? samsa.consumer({ groupId, topics: [topic], ...({ notifications, connectedSessionTimeoutMs: CONNECTED_SESSION_MS, rebalanceTimeoutMs: 1_000 } as object) })
-    : samsa.consumer({ groupId, topics: [topic] });
-  const joined = recordServerRequests();
-  const running = consumer.run({ eachMessage: async () => undefined });
-  for (let i = 0; i < 100 && joined.done.length === 0; i++) await sleep(50);
-  if (notified) {
-    const quiet = Reflect.get(consumer, 'quiet');
-    for (let i = 0; i < 100 && !(typeof quiet === 'function' && Reflect.apply(quiet, consumer, []) === true); i++) await sleep(50);
-    await sleep(CONNECTED_SESSION_MS / 3); // the first quiet poll
-  }
-  joined.stop();
-  const window = notified ? 4 * CONNECTED_SESSION_MS : windowMs;
-  const requests = recordServerRequests();
-  const ws0 = { billed: counts.billed, sent: counts.sent, answers: counts.answerMs.length };
-  const tally = env.meter.snapshot();
-  await sleep(window);
-  requests.stop();
-  const units = summarizeTally(env.meter.since(tally));
-  const ws = { billed: counts.billed - ws0.billed, sent: counts.sent - ws0.sent, answerMs: counts.answerMs.slice(ws0.answers) };
-  await consumer.close();
-  await running.catch(() => undefined);
-  notifications?.close();
-  const n = requests.done.length;
-  const usage: Usage = {
-    httpRequests: n,
-    wsMessages: ws.billed,
-    lambda: [
-      { invocations: n, billedMs: billedMs(requests.done.map((r) => r.ms)), memoryMb: groupsMb },
-      { invocations: ws.sent, billedMs: billedMs(ws.answerMs), memoryMb: ASSUMED_PUSH_MEMORY_MB },
-    ],
-    rru: units.rru,
-    wru: units.wru,
-    logBytes: n * (logs.poll + logs.platformPerInvocation) + ws.sent * logs.platformPerInvocation,
+
+  /** Requests, frames and units while `act` runs. */
+  const measure = async (act: () => Promise<void>) => {
+    const requests = recordServerRequests();
+    const ws0 = { billed: counts.billed, sent: counts.sent, answers: counts.answerMs.length };
+    const tally = env.meter.snapshot();
+    const t0 = performance.now();
+    await act();
+    const elapsed = performance.now() - t0;
+    requests.stop();
+    const units = summarizeTally(env.meter.since(tally));
+    const sent = counts.sent - ws0.sent;
+    const n = requests.done.length;
+    const usage: Usage = {
+      httpRequests: n,
+      wsMessages: counts.billed - ws0.billed,
+      lambda: [
+        { invocations: n, billedMs: billedMs(requests.done.map((r) => r.ms)), memoryMb: groupsMb },
+        { invocations: sent, billedMs: billedMs(counts.answerMs.slice(ws0.answers)), memoryMb: ASSUMED_PUSH_MEMORY_MB },
+      ],
+      rru: units.rru,
+      wru: units.wru,
+      logBytes: n * (logs.poll + logs.platformPerInvocation) + sent * logs.platformPerInvocation,
+    };
+    const byPath: Record<string, number> = {};
+    for (const r of requests.done) {
+      const kind = r.path.split('/').at(-1) ?? r.path;
+      byPath[kind] = (byPath[kind] ?? 0) + 1;
+    }
+    return { usage, byPath, elapsed, requests: n };
   };
-  const byPath: Record<string, number> = {};
-  for (const r of requests.done) {
-    const kind = r.path.split('/').at(-1) ?? r.path;
-    byPath[kind] = (byPath[kind] ?? 0) + 1;
+
+  /** A member with these options, joined (and quiet, with notifications) before `body` runs; closed after. */
+  const member = async <T>(extra: object, body: (consumer: object, quiet: () => boolean) => Promise<T>): Promise<T> => {
+    const consumer = samsa.consumer({ groupId: `${topic}-g${Math.random().toString(36).slice(2, 6)}`, topics: [topic], ...extra });
+    const quietFn = Reflect.get(consumer, 'quiet');
+    const quiet = () => typeof quietFn === 'function' && Reflect.apply(quietFn, consumer, []) === true;
+    const joined = recordServerRequests();
+    const running = consumer.run({ eachMessage: async () => undefined });
+    for (let i = 0; i < 100 && joined.done.length === 0; i++) await sleep(50);
+    joined.stop();
+    try {
+      return await body(consumer, quiet);
+    } finally {
+      await consumer.close();
+      await running.catch(() => undefined);
+    }
+  };
+
+  // Long polls (no notifications), with the SDK's defaults: a window of real time.
+  const longPolls = (ms: number) => member({}, () => measure(() => sleep(ms)));
+  if (!notified) {
+    const lp = await longPolls(windowMs);
+    return { mode: 'long-polls', windowMs, usage: lp.usage, month: monthOfWindow(lp.usage, lp.elapsed), requests: lp.byPath };
   }
-  if (!notified) return { mode: 'long-polls', windowMs: window, usage, month: monthOfWindow(usage, window), requests: byPath };
-  const perPoll = addUsage(NO_USAGE, usage, 1 / Math.max(1, n));
-  return { mode: 'notifications', windowMs: window, usage, perPoll, defaultPollIntervalMs, requests: byPath };
+
+  const defaultPollIntervalMs = Math.floor(Number(Reflect.apply(connectedSessionMs, probe, [])) / 3);
+  const notifications = new Notifications({ url: `${http.url.replace(/^http/, 'ws')}/v1/ws`, apiKey, WebSocket: Ctor, keepaliveMs: LONG });
+  const options = { notifications, connectedSessionTimeoutMs: CONNECTED_SESSION_MS, rebalanceTimeoutMs: SHORT_REBALANCE_MS };
+  const waitQuiet = async (quiet: () => boolean, want: boolean, ms: number) => {
+    for (let i = 0; i < ms / 50 && quiet() !== want; i++) await sleep(50);
+  };
+  const { polls, reconnect, rejoined } = await member(options, async (consumer, quiet) => {
+    await waitQuiet(quiet, true, 5_000);
+    await sleep(CONNECTED_SESSION_MS / 3); // the first quiet poll
+    const polls = await measure(() => sleep(4 * CONNECTED_SESSION_MS));
+    const lastChange = Reflect.get(consumer, 'lastChange');
+    const reconnect = await measure(async () => {
+      for (const ws of http.push.connections.values()) ws.terminate();
+      await waitQuiet(quiet, false, 2_000);
+      await waitQuiet(quiet, true, 15_000);
+      await sleep(200);
+    });
+    return { polls, reconnect, rejoined: Reflect.get(consumer, 'lastChange') !== lastChange };
+  });
+  notifications.close();
+  const perPoll = addUsage(NO_USAGE, polls.usage, 1 / Math.max(1, polls.requests));
+  // After a rejoin the member long-polls for its rebalance timeout (the SDK leaves it to the server's default when unset).
+  const extraLongPollMs = rejoined ? REBALANCE_TIMEOUT.default - SHORT_REBALANCE_MS : 0;
+  let perReconnect = reconnect.usage;
+  if (extraLongPollMs > 0) {
+    const lp = await longPolls(LONG_POLL_WINDOW_MS);
+    perReconnect = addUsage(perReconnect, lp.usage, extraLongPollMs / lp.elapsed);
+  }
+  return {
+    mode: 'notifications',
+    windowMs: polls.elapsed,
+    usage: polls.usage,
+    perPoll,
+    defaultPollIntervalMs,
+    perReconnect,
+    perReconnectMeasured: reconnect.usage,
+    reconnect: { rejoined, measuredMs: Math.round(reconnect.elapsed), requests: reconnect.byPath, extraLongPollMs },
+    requests: polls.byPath,
+  };
 }
