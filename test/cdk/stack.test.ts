@@ -27,6 +27,12 @@ function ofType(type: string): [string, any][] {
   return Object.entries(resources).filter(([, r]) => r.Type === type);
 }
 
+/** Resources of the HTTP API (the WebSocket API of push has its own, test/cdk/push.test.ts). */
+function ofHttpApi(type: string): [string, any][] {
+  const apiId = synth.logicalId(synth.stack.httpApi.api);
+  return ofType(type).filter(([, r]) => r.Properties.ApiId?.Ref === apiId);
+}
+
 function functionLogicalId(area: FunctionArea): string {
   return synth.logicalId(synth.stack.functions.byArea[area]);
 }
@@ -74,8 +80,9 @@ describe('tables', () => {
 });
 
 describe('functions', () => {
-  it('creates exactly one function per function area, plus the web console (the lag publisher is opt-in: monitoring.test.ts)', () => {
-    const expected = [...areas.map(functionLogicalId), synth.logicalId(synth.stack.webConsole.fn)];
+  it('creates exactly one function per function area, plus the web console, the push door and fan-out, and subscription delivery (the lag publisher is opt-in: monitoring.test.ts)', () => {
+    const { push, subscriptionDelivery, webConsole } = synth.stack;
+    const expected = [...areas.map(functionLogicalId), ...[webConsole.fn, push!.door, push!.fanOut, subscriptionDelivery.fn].map((f) => synth.logicalId(f))];
     expect(ofType('AWS::Lambda::Function').map(([id]) => id).sort()).toEqual(expected.sort());
   });
 
@@ -190,7 +197,10 @@ describe('functions', () => {
       ...ofType('AWS::IAM::Policy').flatMap(([, r]) => r.Properties.PolicyDocument.Statement),
       ...ofType('AWS::IAM::Role').flatMap(([, r]) => (r.Properties.Policies ?? []).flatMap((p: any) => p.PolicyDocument.Statement)),
     ];
-    const dynamo = all.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
+    // dynamodb:ListStreams (the stream event sources' grant) takes no resource but "*"; it lists stream ARNs and reads no data.
+    const listStreams = all.filter((s) => actionsOf(s).includes('dynamodb:ListStreams'));
+    for (const s of listStreams) expect(actionsOf(s).filter((a) => a.startsWith('dynamodb:'))).toEqual(['dynamodb:ListStreams']);
+    const dynamo = all.filter((s) => !listStreams.includes(s) && actionsOf(s).some((a) => a.startsWith('dynamodb:')));
     expect(dynamo.length).toBeGreaterThan(0);
     for (const s of dynamo) {
       expect(actionsOf(s)).not.toContain('dynamodb:*');
@@ -209,7 +219,7 @@ describe('functions', () => {
 
 describe('HTTP API', () => {
   it('uses payload format 2.0 with one integration per function area in use, plus the web console', () => {
-    const integrations = ofType('AWS::ApiGatewayV2::Integration');
+    const integrations = ofHttpApi('AWS::ApiGatewayV2::Integration');
     const used = new Set<FunctionArea>([DEFAULT_ROUTE_FUNCTION, ...Object.values(ROUTES).map((r) => r.fn)]);
     expect(integrations).toHaveLength(used.size + 1);
     for (const [, i] of integrations) {
@@ -227,13 +237,13 @@ describe('HTTP API', () => {
   });
 
   it('has no routes beyond ROUTES, $default and the web console', () => {
-    const keys = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey as string);
+    const keys = ofHttpApi('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey as string);
     const expected = ['$default', ...CONSOLE_ROUTE_KEYS, ...Object.values(ROUTES).map((r) => `${r.method} ${apiGatewayPath(r.path)}`)];
     expect(keys.sort()).toEqual(expected.sort());
   });
 
   it('throttles the default stage and writes JSON access logs without headers', () => {
-    const [[, stage]] = ofType('AWS::ApiGatewayV2::Stage') as [[string, any]];
+    const [[, stage]] = ofHttpApi('AWS::ApiGatewayV2::Stage') as [[string, any]];
     expect(stage.Properties).toMatchObject({
       StageName: '$default',
       AutoDeploy: true,
@@ -247,7 +257,7 @@ describe('HTTP API', () => {
   });
 
   it('configures no CORS unless origins are given', () => {
-    const [[, api]] = ofType('AWS::ApiGatewayV2::Api') as [[string, any]];
+    const api = resources[synth.logicalId(synth.stack.httpApi.api)]!;
     expect(api.Properties.ProtocolType).toBe('HTTP');
     expect(api.Properties.CorsConfiguration).toBeUndefined();
   });
@@ -320,7 +330,7 @@ describe('settings', { timeout: 180_000 }, () => {
   });
 
   it('throttles administrative routes more tightly than the stage', () => {
-    const settings = resources[ofType('AWS::ApiGatewayV2::Stage')[0]![0]]!.Properties.RouteSettings;
+    const settings = ofHttpApi('AWS::ApiGatewayV2::Stage')[0]![1].Properties.RouteSettings;
     expect(settings[`POST ${apiGatewayPath(ROUTES.createTopic.path)}`]).toEqual({ ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 });
     expect(settings[`POST ${apiGatewayPath(ROUTES.createApiKey.path)}`]).toEqual({ ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 });
     expect(settings[`POST ${apiGatewayPath(ROUTES.produce.path)}`]).toBeUndefined();
@@ -384,14 +394,14 @@ function policyStatementsOfRole(roleId: string): any[] {
 
 /** `MetaTable` for `{Fn::GetAtt: [MetaTable, Arn]}` or `<MetaTable arn>/index/<name>`; throws on anything else. */
 function tableOfResource(resource: any): string {
-  if (resource?.['Fn::GetAtt']?.[1] === 'Arn') return resource['Fn::GetAtt'][0];
+  if (resource?.['Fn::GetAtt']?.[1] === 'Arn' || resource?.['Fn::GetAtt']?.[1] === 'StreamArn') return resource['Fn::GetAtt'][0];
   const parts = resource?.['Fn::Join']?.[1];
   if (Array.isArray(parts) && parts.length === 2 && /^\/index\/[A-Za-z0-9_.-]+$/.test(parts[1])) return tableOfResource(parts[0]);
   throw new Error(`Not a table or index ARN: ${JSON.stringify(resource)}`);
 }
 
 function functionOfRouteKey(routeKey: string): string {
-  const route = ofType('AWS::ApiGatewayV2::Route').find(([, r]) => r.Properties.RouteKey === routeKey);
+  const route = ofHttpApi('AWS::ApiGatewayV2::Route').find(([, r]) => r.Properties.RouteKey === routeKey);
   if (!route) throw new Error(`No route ${routeKey}`);
   const integrationId = route[1].Properties.Target['Fn::Join'][1][1].Ref as string;
   return resources[integrationId]!.Properties.IntegrationUri['Fn::GetAtt'][0];

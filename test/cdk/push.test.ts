@@ -1,0 +1,131 @@
+/**
+ * The AWS side of push (docs/push.md) and subscription delivery
+ * (docs/subscriptions.md) as synthesized: the WebSocket API's routes, the two
+ * stream consumers' filters and retry bounds, and the IAM each piece gets
+ * beyond DynamoDB (DynamoDB grants are replayed in test/iam/replay.test.ts).
+ * Template only (no bundling); cdk-nag findings are checked in stack.test.ts.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DELIVERY_MARGIN, DELIVERY_TIMEOUT } from '../../cdk/constructs/subscription-delivery';
+import { SECURITY_CONTEXT_KEYS } from '../../cdk/security-settings';
+import { PUSH_ENV } from '../../functions/push/aws-env';
+import { DELIVERY_ENV } from '../../functions/subscriptions/aws-env';
+import { SETTLED_BATCH_FILTER } from '../../lib/push/settled';
+import { synthTemplate, type TemplateOnly } from './template-only';
+
+let synth: TemplateOnly;
+let resources: Record<string, any>;
+const id = (c: { node: { defaultChild?: unknown } }) => synth.stack.getLogicalId(c.node.defaultChild as never);
+const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type) as [string, any][];
+const statementsOf = (fnId: string) => {
+  const roleId = resources[fnId].Properties.Role['Fn::GetAtt'][0];
+  return ofType('AWS::IAM::Policy')
+    .filter(([, p]) => p.Properties.Roles.some((r: any) => r.Ref === roleId))
+    .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+};
+const actions = (s: any): string[] => [s.Action].flat();
+
+beforeAll(() => {
+  synth = synthTemplate();
+  resources = synth.resources;
+}, 120_000);
+
+describe('WebSocket API', () => {
+  it('routes $connect, $default and $disconnect to the push door, and returns $default answers to the client', () => {
+    const apiId = id(synth.stack.push!.api);
+    expect(resources[apiId].Properties).toMatchObject({ ProtocolType: 'WEBSOCKET', RouteSelectionExpression: '$request.body.action' });
+    const routes = ofType('AWS::ApiGatewayV2::Route').filter(([, r]) => r.Properties.ApiId.Ref === apiId);
+    expect(routes.map(([, r]) => r.Properties.RouteKey).sort()).toEqual(['$connect', '$default', '$disconnect']);
+    for (const [, r] of routes) {
+      const integration = resources[r.Properties.Target['Fn::Join'][1][1].Ref].Properties;
+      expect(integration.IntegrationType).toBe('AWS_PROXY');
+      expect(JSON.stringify(integration.IntegrationUri)).toContain(id(synth.stack.push!.door));
+    }
+    const [defaultRouteId] = routes.find(([, r]) => r.Properties.RouteKey === '$default')!;
+    const responses = ofType('AWS::ApiGatewayV2::RouteResponse').map(([, r]) => r.Properties);
+    expect(responses).toEqual([expect.objectContaining({ RouteId: { Ref: defaultRouteId }, RouteResponseKey: '$default' })]);
+  });
+
+  it('has a throttled stage with JSON access logs that hold no header, and outputs its wss:// URL', () => {
+    const [[, stage]] = ofType('AWS::ApiGatewayV2::Stage').filter(([, s]) => s.Properties.ApiId.Ref === id(synth.stack.push!.api)) as [[string, any]];
+    expect(stage.Properties).toMatchObject({ StageName: 'v1', AutoDeploy: true, DefaultRouteSettings: { ThrottlingBurstLimit: 200, ThrottlingRateLimit: 100 } });
+    const format = JSON.parse(stage.Properties.AccessLogSettings.Format) as Record<string, string>;
+    expect(format.connectionId).toBe('$context.connectionId');
+    expect(Object.values(format).every((v) => !/header|authorizer/i.test(v))).toBe(true);
+    const url = JSON.stringify(synth.template.findOutputs('PushUrl').PushUrl?.Value);
+    expect(url).toContain('wss://');
+  });
+});
+
+describe('stream consumers', () => {
+  it('run the fan-out and delivery on the log stream, filtered to settled batches, from LATEST, with bounded retries', () => {
+    const mappings = ofType('AWS::Lambda::EventSourceMapping').map(([, m]) => m.Properties);
+    expect(mappings.map((m) => m.FunctionName.Ref).sort()).toEqual([id(synth.stack.push!.fanOut), id(synth.stack.subscriptionDelivery.fn)].sort());
+    for (const m of mappings) {
+      expect(m.EventSourceArn).toEqual({ 'Fn::GetAtt': ['LogTable', 'StreamArn'] });
+      expect(m.FilterCriteria.Filters.map((f: any) => JSON.parse(f.Pattern))).toEqual([SETTLED_BATCH_FILTER]);
+      expect(m).toMatchObject({ StartingPosition: 'LATEST', BisectBatchOnFunctionError: true });
+      expect(m.MaximumRetryAttempts).toBeGreaterThanOrEqual(1);
+      expect(m.MaximumRetryAttempts).toBeLessThanOrEqual(3);
+      expect(m.MaximumRecordAgeInSeconds).toBeLessThanOrEqual(3600);
+    }
+    const fanOut = mappings.find((m) => m.FunctionName.Ref === id(synth.stack.push!.fanOut));
+    expect(fanOut.MaximumRecordAgeInSeconds).toBe(60); // a notification older than a minute is worth nothing
+  });
+});
+
+describe('IAM beyond DynamoDB', () => {
+  it('lets only the fan-out manage connections, and only on this API stage\'s @connections', () => {
+    const fanOutId = id(synth.stack.push!.fanOut);
+    const manage = ofType('AWS::IAM::Policy').flatMap(([, p]) => p.Properties.PolicyDocument.Statement).filter((s: any) => actions(s).some((a) => a.startsWith('execute-api:')));
+    expect(manage).toHaveLength(1);
+    expect(statementsOf(fanOutId)).toContainEqual(manage[0]);
+    expect(actions(manage[0])).toEqual(['execute-api:ManageConnections']);
+    const parts = manage[0].Resource['Fn::Join'][1];
+    expect(parts).toContainEqual({ Ref: id(synth.stack.push!.api) });
+    expect(parts[parts.length - 1]).toBe('/v1/POST/@connections/*');
+    expect(resources[fanOutId].Properties.Environment.Variables[PUSH_ENV.callbackUrl]).toBeDefined();
+  });
+
+  it('lets delivery create schedules only in its group and pass only the scheduler role, which may only invoke delivery', () => {
+    const d = synth.stack.subscriptionDelivery;
+    const fnId = id(d.fn);
+    const groupId = synth.stack.getLogicalId(d.scheduleGroup);
+    const roleId = id(d.schedulerRole);
+    const nonDynamo = statementsOf(fnId).filter((s) => !actions(s).every((a) => /^(dynamodb|logs|xray):/.test(a)));
+    expect(nonDynamo).toEqual([
+      { Action: 'scheduler:CreateSchedule', Effect: 'Allow', Resource: { 'Fn::Join': ['', expect.arrayContaining([{ Ref: groupId }, '/*'])] } },
+      { Action: 'iam:PassRole', Effect: 'Allow', Resource: { 'Fn::GetAtt': [roleId, 'Arn'] }, Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } } },
+    ]);
+    const role = resources[roleId].Properties;
+    expect(role.AssumeRolePolicyDocument.Statement).toEqual([
+      expect.objectContaining({ Principal: { Service: 'scheduler.amazonaws.com' }, Condition: expect.objectContaining({ StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } }) }),
+    ]);
+    const rolePolicies = ofType('AWS::IAM::Policy').filter(([, p]) => p.Properties.Roles.some((r: any) => r.Ref === roleId));
+    expect(rolePolicies.flatMap(([, p]) => p.Properties.PolicyDocument.Statement)).toEqual([
+      { Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: { 'Fn::GetAtt': [fnId, 'Arn'] } },
+    ]);
+    expect(role.ManagedPolicyArns).toBeUndefined();
+  });
+
+  it('gives delivery an explicit timeout and memory, and a budget of the timeout less the margin for the last post', () => {
+    const p = resources[id(synth.stack.subscriptionDelivery.fn)].Properties;
+    expect(p.Timeout).toBe(DELIVERY_TIMEOUT.toSeconds());
+    expect(p.MemorySize).toBe(512);
+    const budget = Number(p.Environment.Variables[DELIVERY_ENV.budgetMs]);
+    expect(budget).toBe(DELIVERY_TIMEOUT.toMilliseconds() - DELIVERY_MARGIN.toMilliseconds());
+    expect(budget).toBeLessThan(p.Timeout * 1000 - 10_000); // the webhook post timeout (10 s) fits after it
+  });
+});
+
+describe('JWT mode', () => {
+  it('creates no WebSocket API (API Gateway WebSocket APIs have no JWT authorizer) but keeps subscription delivery', () => {
+    const jwt = synthTemplate({}, {
+      context: { [SECURITY_CONTEXT_KEYS.authMode]: 'jwt', [SECURITY_CONTEXT_KEYS.jwtIssuer]: 'https://issuer.example.com/', [SECURITY_CONTEXT_KEYS.jwtAudience]: 'samsa' },
+    });
+    expect(jwt.stack.push).toBeUndefined();
+    expect(Object.values(jwt.resources).filter((r: any) => r.Type === 'AWS::ApiGatewayV2::Api').map((r: any) => r.Properties.ProtocolType)).toEqual(['HTTP']);
+    expect(Object.values(jwt.resources).filter((r: any) => r.Type === 'AWS::Lambda::EventSourceMapping')).toHaveLength(1);
+    expect(jwt.template.findOutputs('PushUrl')).toEqual({});
+  }, 120_000);
+});
