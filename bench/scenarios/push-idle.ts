@@ -269,7 +269,8 @@ export interface GroupIdleFigures {
 
 const CONNECTED_SESSION_MS = 3_000;
 const SHORT_REBALANCE_MS = 1_000;
-const LONG_POLL_WINDOW_MS = 10_000;
+/** Whole long polls measured for the rate of a member without notifications (≈ 5 s each with the SDK's default wait). */
+const LONG_POLLS = 2;
 
 /**
  * An SDK group member on an idle topic. If the SDK's group consumer waits on
@@ -290,12 +291,12 @@ export async function measureIdleGroupMember(env: BenchEnv, http: HttpStack, gro
   const { Ctor, counts } = countingWebSocket();
 
   /** Requests, frames and units while `act` runs. */
-  const measure = async (act: () => Promise<void>) => {
+  const measure = async (act: (done: readonly unknown[]) => Promise<void>) => {
     const requests = recordServerRequests();
     const ws0 = { billed: counts.billed, sent: counts.sent, answers: counts.answerMs.length };
     const tally = env.meter.snapshot();
     const t0 = performance.now();
-    await act();
+    await act(requests.done);
     const elapsed = performance.now() - t0;
     requests.stop();
     const units = summarizeTally(env.meter.since(tally));
@@ -337,11 +338,20 @@ export async function measureIdleGroupMember(env: BenchEnv, http: HttpStack, gro
     }
   };
 
-  // Long polls (no notifications), with the SDK's defaults: a window of real time.
-  const longPolls = (ms: number) => member({}, () => measure(() => sleep(ms)));
+  // Long polls (no notifications), with the SDK's defaults: from the end of one poll to the end of the
+  // `polls`-th after it, so the window holds whole polls (a fixed window would count 1 or 2 of 5 s polls in 10 s).
+  const longPolls = (polls: number) =>
+    member({}, async () => {
+      const sync = recordServerRequests();
+      for (let i = 0; i < 300 && sync.done.length === 0; i++) await sleep(25);
+      sync.stop();
+      return measure(async (done) => {
+        for (let i = 0; i < 2_400 && done.length < polls; i++) await sleep(25);
+      });
+    });
   if (!notified) {
-    const lp = await longPolls(windowMs);
-    return { mode: 'long-polls', windowMs, usage: lp.usage, month: monthOfWindow(lp.usage, lp.elapsed), requests: lp.byPath };
+    const lp = await longPolls(Math.max(2, Math.round(windowMs / 5_000)));
+    return { mode: 'long-polls', windowMs: lp.elapsed, usage: lp.usage, month: monthOfWindow(lp.usage, lp.elapsed), requests: lp.byPath };
   }
 
   const defaultPollIntervalMs = Math.floor(Number(Reflect.apply(connectedSessionMs, probe, [])) / 3);
@@ -369,7 +379,7 @@ export async function measureIdleGroupMember(env: BenchEnv, http: HttpStack, gro
   const extraLongPollMs = rejoined ? REBALANCE_TIMEOUT.default - SHORT_REBALANCE_MS : 0;
   let perReconnect = reconnect.usage;
   if (extraLongPollMs > 0) {
-    const lp = await longPolls(LONG_POLL_WINDOW_MS);
+    const lp = await longPolls(LONG_POLLS);
     perReconnect = addUsage(perReconnect, lp.usage, extraLongPollMs / lp.elapsed);
   }
   return {
