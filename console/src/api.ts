@@ -5,7 +5,7 @@
  * sends. Errors are the SDK's: SamsaApiError (code, status, retriable,
  * requestId) for the server's answers, SamsaError for a missing answer.
  */
-import { Samsa, type Producer } from '../../client';
+import { Notifications, Samsa, type Producer } from '../../client';
 import { Store } from './store';
 
 export {
@@ -83,6 +83,23 @@ export const samsa = new Samsa({
   // A person is waiting: give up sooner than a service would, and show the error.
   retry: { retries: 2 },
 });
+
+let notifications: Notifications | undefined;
+
+/**
+ * The console's WebSocket to the notification endpoint (docs/push.md), opened
+ * on first use: the same origin's /v1/ws, the key as `?token=` (a browser
+ * cannot set headers on a WebSocket). Where it does not answer, consumers
+ * using it long-poll instead (client/partition-consumer.ts).
+ */
+export function liveNotifications(): Notifications {
+  const { key } = auth.get();
+  notifications ??= new Notifications({
+    url: `${location.origin.replace(/^http/, 'ws')}/v1/ws`,
+    ...(key === '' ? {} : { apiKey: key }),
+  });
+  return notifications;
+}
 
 let producer: Producer | undefined;
 

@@ -27,7 +27,9 @@ import { DEFAULT_LIMITS } from '../../lib/limits';
 import { createStorageClients, localCredentials } from '../../lib/storage/client';
 import { ensureTables } from '../../lib/storage/ensure-tables';
 import { localTableNames } from '../../lib/storage/schema';
+import { fanOutHandler } from '../../functions/push/handlers';
 import { startServer, type LocalServer } from '../../local/server';
+import { startStreamConsumers, type StreamConsumers } from '../../local/streams';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SHOTS = join(REPO, 'test-results', 'console');
@@ -45,6 +47,11 @@ const CHROMIUM_ARGS = [
 
 let distDir: string;
 let server: LocalServer;
+let streams: StreamConsumers;
+/** Notifications the fan-out sent (the live tail's wake-ups). */
+let sends = 0;
+/** The stack's meta table, to see the live tail's subscription rows. */
+let meta: { table: string; ddb: ReturnType<typeof createDeps>['lib']['ddb'] };
 let adminKey: string;
 let viewerKey: string;
 let samsa: Samsa;
@@ -86,6 +93,14 @@ beforeAll(async () => {
   viewerKey = (await storeApiKey(deps.lib, { principal: 'viewer' }, 'console test')).apiKey;
   server = await startServer(deps, 0, '127.0.0.1', { consoleDir: distDir });
   samsa = new Samsa({ url: server.url, apiKey: adminKey });
+  meta = { table: tables.meta, ddb: deps.lib.ddb };
+  // The fan-out, as `npm start` runs it: the message browser's live tail is woken by its notifications.
+  streams = await startStreamConsumers({ endpoint, tableName: tables.log, credentials: localCredentials() }, [
+    fanOutHandler(deps, async (id, data) => {
+      sends++;
+      return server.push.send(id, data);
+    }),
+  ]);
 
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -95,6 +110,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
+  await streams?.stop();
   await server?.close();
   if (distDir) rmSync(distDir, { recursive: true, force: true });
 });
@@ -236,6 +252,36 @@ describe('web console in Chromium', { timeout: 60_000 }, () => {
     await browser_.getByLabel('Partition', { exact: true }).selectOption('1');
     await browser_.getByRole('button', { name: 'Browse' }).click();
     await until(() => records.locator('tbody tr').first().innerText(), (t) => t.includes('customer-7'), 'the record found by timestamp');
+  });
+
+  it('tails a partition live: a record produced elsewhere appears, told by a notification', async () => {
+    // Its own topic, so the record counts the next tests expect stay as they are.
+    const liveTopic = `live-${randomUUID().slice(0, 8)}`;
+    await samsa.topics.create({ name: liveTopic, partitions: 2 });
+    await samsa.producer().send({ topic: liveTopic, partition: 1, value: 'first' });
+    await page.goto(`${server.url}/console/topics/${liveTopic}`);
+    const browser_ = page.getByRole('region', { name: 'Message browser' });
+    const records = page.getByRole('table', { name: 'Records' });
+    await browser_.getByLabel('Partition', { exact: true }).selectOption('1');
+    await browser_.getByRole('button', { name: 'Browse' }).click();
+    await until(() => records.innerText(), (t) => t.includes('first'), 'the first record');
+    await browser_.getByLabel('Live').check();
+    // Subscribed (the registry row exists) before producing, so the notification is the only prompt wake-up.
+    const topicId = (await samsa.topics.describe(liveTopic)).topicId;
+    const { QueryCommand } = await import('@aws-sdk/lib-dynamodb');
+    await until(
+      () => meta.ddb.send(new QueryCommand({ TableName: meta.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `push#sub#${topicId}#1` } })),
+      (out) => (out.Items ?? []).length > 0,
+      'the live tail to subscribe',
+    );
+    const before = sends;
+    await samsa.producer().send({ topic: liveTopic, partition: 1, value: 'live-tail-record' });
+    await until(() => records.innerText(), (t) => t.includes('live-tail-record'), 'the live record', 10_000);
+    expect(sends).toBeGreaterThan(before);
+    await shot('04b-message-browser-live');
+    expect(await records.innerText()).toContain('first'); // appended, not replaced
+    await browser_.getByLabel('Live').uncheck();
+    await page.goto(`${server.url}/console/topics/${topic}`);
   });
 
   it('lists the topic with partitions, records and throughput from offset deltas', async () => {

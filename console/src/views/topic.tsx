@@ -1,7 +1,7 @@
 /** One topic: configs, per-partition offsets, the message browser and a produce form. */
 import { Fragment } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
-import { consoleProducer, samsa, SamsaApiError, type Data as DataValue, type FetchResult, type Header, type PartitionOffsets } from '../api';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { consoleProducer, liveNotifications, samsa, SamsaApiError, type Data as DataValue, type FetchResult, type Header, type PartitionOffsets } from '../api';
 import { ConfirmDialog, ErrorBox } from '../components';
 import { bytesOf, hexBytes, iso, num, parseHeaders, render, type ViewMode } from '../format';
 import { href, navigate } from '../router';
@@ -126,7 +126,46 @@ function MessageBrowser(props: { topic: string; partitions: PartitionOffsets[]; 
   const [mode, setMode] = useState<ViewMode>('text');
   const [result, setResult] = useState<(FetchResult & { partition: number; from: number }) | undefined>();
   const [note, setNote] = useState<string>();
+  const [live, setLive] = useState(false);
+  /** Bumped by every Browse: a live tail restarts from the end of what it loaded. */
+  const [loads, setLoads] = useState(0);
   const { busy, error, setError, run } = useAction();
+  const shown = useRef(result);
+  shown.current = result;
+
+  // Live tail: a partition consumer from the end of what is shown, woken by notifications
+  // (long polls where the endpoint does not answer); new records are appended, the oldest
+  // dropped beyond Max. Restarted when the partition changes, stopped when unticked.
+  useEffect(() => {
+    const start = shown.current;
+    if (!live || start === undefined) return;
+    const max = Math.max(1, Math.min(500, Number(count) || 20));
+    const consumer = samsa.partitionConsumer({
+      topic: props.topic,
+      partition: start.partition,
+      offset: start.nextOffset,
+      notifications: liveNotifications(),
+      safetyPollMs: 30_000,
+    });
+    void (async () => {
+      try {
+        for await (const batch of consumer) {
+          setResult((r) =>
+            r === undefined || r.partition !== batch.partition
+              ? r
+              : (() => {
+                  const records = [...r.records, ...batch.records].slice(-max);
+                  return { ...batch, records, from: records[0]?.offset ?? r.from };
+                })(),
+          );
+        }
+      } catch (err) {
+        setError(err);
+        setLive(false);
+      }
+    })();
+    return () => void consumer.close();
+  }, [live, loads, props.topic]);
 
   const load = (p: number, start: number) => {
     setNote(undefined);
@@ -135,6 +174,7 @@ function MessageBrowser(props: { topic: string; partitions: PartitionOffsets[]; 
       const fetched = await samsa.fetchRecords({ topic: props.topic, partition: p, offset: start, maxRecords: max, maxBytes: 1024 * 1024 });
       setResult({ ...fetched, partition: p, from: start });
       setOffset(String(start));
+      setLoads((n) => n + 1);
     });
   };
 
@@ -211,6 +251,9 @@ function MessageBrowser(props: { topic: string; partitions: PartitionOffsets[]; 
         <button type="submit" disabled={busy}>
           Browse
         </button>
+        <label title="Append records as they are produced (after Browse)">
+          <input type="checkbox" aria-label="Live" checked={live} disabled={result === undefined} onChange={(e) => setLive(e.currentTarget.checked)} /> Live
+        </label>
       </form>
       <div class="toolbar">
         <span role="radiogroup" aria-label="Show values as" class="segmented">
