@@ -76,7 +76,7 @@ export async function setupPush(
     facts: { subscription: hook.subscription, topic: hook.topic, deadLetterTopic: hook.deadLetterTopic, maxAttempts: MAX_ATTEMPTS },
     async finish(log) {
       const started = Date.now();
-      drained = await drainSubscription(api, push.deliverNow, hook.subscription, 45_000);
+      drained = await drainSubscription(api, push.deliverNow, hook, 45_000);
       log(`push subscription ${drained.drained ? 'drained' : `NOT drained (${JSON.stringify(drained.state)})`} in ${Date.now() - started} ms`);
       for (let p = 0; p < DLQ_PARTITIONS; p++) await dlqRead(api, history, hook.deadLetterTopic, p);
       await receiver.close();

@@ -104,8 +104,8 @@ export class SlowProducer extends Producer {
   async run(): Promise<void> {
     while (!this.ctx.stopped()) {
       const { partition, values } = this.batch();
-      await this.send(partition, values.slice(0, 2));
-      await sleep(100 + this.ctx.random.int(200));
+      await this.send(partition, values);
+      await sleep(50 + this.ctx.random.int(150));
     }
   }
 }

@@ -6,7 +6,7 @@
  * The receiver verifies every post's signature with the subscription's
  * secret, records what it got and what it answered (`webhook` ops), and
  * answers 2xx — except: a batch holding a poison value (every value whose
- * counter is ≡ 5 mod 13) always gets 500, so its records must end in the
+ * counter is ≡ 3 mod 7) always gets 500, so its records must end in the
  * dead-letter topic; and while the nemesis's `webhook-errors` is on, some
  * posts get 503 and some no answer at all (the socket is closed after the
  * sender's post timeout). analyse/webhook.ts checks the result.
@@ -20,7 +20,7 @@ import { callUntil, sleep, type Api } from './api';
 import { valueOf } from './readers';
 
 /** Values the receiver always refuses. */
-export const isPoison = (value: string): boolean => Number(value.split(':').pop()) % 13 === 5;
+export const isPoison = (value: string): boolean => Number(value.split(':').pop()) % 7 === 3;
 
 export interface HookSpec {
   subscription: string;
@@ -130,23 +130,26 @@ export async function createSubscription(api: Api, hook: HookSpec, endpoint: str
 
 /**
  * After the faults are healed: runs delivery until no partition of the subscription has a failing
- * batch and its committed offsets stay put across a run (or the lag is 0; an aborted tail of a
- * partition holds no record to commit past), or `timeoutMs` passes. Returns the last state read;
- * what is left undelivered is then reported by webhook-loss.
+ * batch and no record is left past its committed offsets (a fetch from there finds none: lag alone
+ * would count an aborted tail, which holds no record to commit past), or `timeoutMs` passes.
+ * Returns the last state read; what is left undelivered is then reported by webhook-loss.
  */
-export async function drainSubscription(api: Api, deliverNow: (name: string) => Promise<void>, name: string, timeoutMs: number): Promise<{ drained: boolean; state?: unknown }> {
+export async function drainSubscription(api: Api, deliverNow: (name: string) => Promise<void>, hook: HookSpec, timeoutMs: number): Promise<{ drained: boolean; state?: unknown }> {
   const end = Date.now() + timeoutMs;
-  let previous = '';
   let state: unknown;
   while (Date.now() < end) {
-    await deliverNow(name).catch(() => undefined);
-    const res = await api.call('GET', `/v1/subscriptions/${name}`);
+    await deliverNow(hook.subscription).catch(() => undefined);
+    const res = await api.call('GET', `/v1/subscriptions/${hook.subscription}`);
     const parts = res.outcome === 'ok' ? (res.body.partitions as { partition: number; committedOffset: number; lag: number; attempts: number }[]) : undefined;
     if (parts !== undefined) {
       state = parts.map((p) => ({ partition: p.partition, committedOffset: p.committedOffset, lag: p.lag, attempts: p.attempts }));
-      const now = JSON.stringify(state);
-      if (parts.every((p) => p.attempts === 0) && (parts.every((p) => p.lag === 0) || now === previous)) return { drained: true, state };
-      previous = now;
+      let left = parts.some((p) => p.attempts > 0);
+      for (const p of parts) {
+        if (left) break;
+        const rest = await api.call('GET', `/v1/topics/${hook.topic}/partitions/${p.partition}/records?offset=${Math.max(0, p.committedOffset)}&maxRecords=1&maxWaitMs=0`);
+        left = rest.outcome !== 'ok' || (rest.body.records as unknown[]).length > 0;
+      }
+      if (!left) return { drained: true, state };
     }
     await sleep(500);
   }
