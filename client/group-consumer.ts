@@ -364,7 +364,10 @@ export class GroupConsumer implements AsyncIterable<GroupBatch> {
 
   private leave(): Promise<void> {
     this.left ??= (async () => {
-      if (this.memberEpoch <= 0) return;
+      if (this.memberEpoch <= 0) {
+        this.wake?.close(); // never joined (or fenced and not back): nothing linked, stop watching
+        return;
+      }
       try {
         if (this.autoCommit) await this.commit();
       } catch (err) {
