@@ -45,7 +45,8 @@ describe('an idle default stack', () => {
   it('has no lag publisher: no function, schedule, role or log group of it', () => {
     expect(plain.stack.lagMetrics).toBeUndefined();
     expect(ofType(plain, 'AWS::Events::Rule')).toEqual([]);
-    expect(ofType(plain, 'AWS::Lambda::Function')).toHaveLength(API_AREAS + 1); // the API areas, the web console
+    // The API areas, the web console, the push door and fan-out, subscription delivery (test/cdk/push.test.ts).
+    expect(ofType(plain, 'AWS::Lambda::Function')).toHaveLength(API_AREAS + 4);
     expect(Object.keys(plain.resources).filter((id) => id.startsWith('LagMetrics'))).toEqual([]);
     expect(Object.keys(full.resources).filter((id) => id.startsWith('LagMetrics')).length, 'what the check above would find').toBeGreaterThan(0);
   });
@@ -118,7 +119,7 @@ describe('lag publisher (samsa:lagMetrics)', () => {
 describe('telemetry settings of every function', () => {
   it('sets POWERTOOLS_SERVICE_NAME to the stack name, the service dimension the dashboard and alarms select on', () => {
     const functions = ofType(full, 'AWS::Lambda::Function');
-    expect(functions.length).toBe(API_AREAS + 2); // the API areas, the lag publisher, the web console
+    expect(functions.length).toBe(API_AREAS + 5); // the API areas, the lag publisher, the web console, push door and fan-out, delivery
     for (const [, fn] of functions) expect(fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME).toBe(STACK_NAME);
   });
 
