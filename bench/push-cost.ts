@@ -11,11 +11,13 @@ export const MONTH_MS = 30.4 * 24 * 3600 * 1000;
 const GIB = 1024 ** 3;
 
 /**
- * The push functions ($connect, $default, $disconnect, the fan-out and the
- * subscription delivery) are not in the deployed stack yet, so no memory size
- * is configured for them; priced at this (the smallest area's, admin's).
+ * Memory of the push functions, MB, as the stack configures them: the
+ * WebSocket door ($connect, $default, $disconnect) and the fan-out in
+ * cdk/constructs/push.ts, the subscription delivery in
+ * cdk/constructs/subscription-delivery.ts. Copied here because those
+ * constructs set them as literals (no export to import); keep in step.
  */
-export const ASSUMED_PUSH_MEMORY_MB = 256;
+export const PUSH_MEMORY_MB = { door: 256, fanOut: 256, delivery: 512 } as const;
 
 /** What one thing (a request, a message, an event) consumed, as measured. */
 export interface Usage {

@@ -28,7 +28,7 @@ import { REBALANCE_TIMEOUT } from '../../lib/groups/validate';
 import { summarizeTally } from '../capacity';
 import type { BenchEnv } from '../env';
 import type { HttpStack } from '../http';
-import { addUsage, ASSUMED_PUSH_MEMORY_MB, billedMs, monthOfWindow, NO_USAGE, wsBilledMessages, type Usage } from '../push-cost';
+import { addUsage, PUSH_MEMORY_MB, billedMs, monthOfWindow, NO_USAGE, wsBilledMessages, type Usage } from '../push-cost';
 import type { LogBytes } from './logs';
 
 const LONG = 10 * 60 * 1000;
@@ -194,7 +194,7 @@ export async function measureIdlePartitionConsumer(env: BenchEnv, http: HttpStac
     ...NO_USAGE,
     wsMessages: keep.billed / k,
     // One $default invocation per client message; its handler time is at most the ping → pong time seen by the client.
-    lambda: [{ invocations: keep.sent / k, billedMs: billedMs(keep.answerMs) / k, memoryMb: ASSUMED_PUSH_MEMORY_MB }],
+    lambda: [{ invocations: keep.sent / k, billedMs: billedMs(keep.answerMs) / k, memoryMb: PUSH_MEMORY_MB.door }],
     rru: keep.rru / k,
     wru: keep.wru / k,
     logBytes: (keep.sent / k) * logs.platformPerInvocation,
@@ -215,7 +215,7 @@ export async function measureIdlePartitionConsumer(env: BenchEnv, http: HttpStac
     lambda: [
       { invocations: reconnect.fetches + reconnect.otherRequests, billedMs: billedMs(reconnect.fetchMs), memoryMb: fetchMb },
       // $connect (client socket → open is its upper bound), $disconnect (priced as long as $connect), one $default per client message.
-      { invocations: 2 + reconnect.sent, billedMs: 2 * connectMs + billedMs(reconnect.answerMs), memoryMb: ASSUMED_PUSH_MEMORY_MB },
+      { invocations: 2 + reconnect.sent, billedMs: 2 * connectMs + billedMs(reconnect.answerMs), memoryMb: PUSH_MEMORY_MB.door },
     ],
     rru: reconnect.rru,
     wru: reconnect.wru,
@@ -307,7 +307,7 @@ export async function measureIdleGroupMember(env: BenchEnv, http: HttpStack, gro
       wsMessages: counts.billed - ws0.billed,
       lambda: [
         { invocations: n, billedMs: billedMs(requests.done.map((r) => r.ms)), memoryMb: groupsMb },
-        { invocations: sent, billedMs: billedMs(counts.answerMs.slice(ws0.answers)), memoryMb: ASSUMED_PUSH_MEMORY_MB },
+        { invocations: sent, billedMs: billedMs(counts.answerMs.slice(ws0.answers)), memoryMb: PUSH_MEMORY_MB.door },
       ],
       rru: units.rru,
       wru: units.wru,

@@ -20,7 +20,7 @@ import { fetchTransport, type DeliveryPorts } from '../../lib/subscriptions/port
 import { summarizeTally } from '../capacity';
 import { eventBatch, rng } from '../data';
 import type { BenchEnv } from '../env';
-import { ASSUMED_PUSH_MEMORY_MB, billedMs, priceUsage, type Usage } from '../push-cost';
+import { PUSH_MEMORY_MB, billedMs, priceUsage, type Usage } from '../push-cost';
 import { PRICES } from '../cost';
 import { round } from '../stats';
 import type { LogBytes } from './logs';
@@ -98,7 +98,7 @@ export async function measureWebhook(env: BenchEnv, logs: LogBytes): Promise<Web
     const usage: Usage = {
       httpRequests: 0,
       wsMessages: 0,
-      lambda: [{ invocations: (runMs.length + batches) * scale, billedMs: (billedMs(runMs) + batches) * scale, memoryMb: ASSUMED_PUSH_MEMORY_MB }],
+      lambda: [{ invocations: (runMs.length + batches) * scale, billedMs: (billedMs(runMs) + batches) * scale, memoryMb: PUSH_MEMORY_MB.delivery }],
       rru: (units.rru + 0.5 * batches) * scale,
       wru: units.wru * scale,
       logBytes: (runMs.length + batches) * scale * logs.platformPerInvocation,

@@ -22,7 +22,7 @@ import { localCredentials } from '../../lib/storage/client';
 import { startStreamConsumers } from '../../local/streams';
 import type { BenchEnv } from '../env';
 import { startHttp, type HttpStack } from '../http';
-import { ASSUMED_PUSH_MEMORY_MB, billedMs, idleNotifiedConsumerMonth, NO_USAGE, priceUsage, usd, wsBilledMessages, type Usage } from '../push-cost';
+import { PUSH_MEMORY_MB, billedMs, idleNotifiedConsumerMonth, NO_USAGE, priceUsage, usd, wsBilledMessages, type Usage } from '../push-cost';
 import { PRICES } from '../cost';
 import { row, type Row, type ScenarioOutput } from '../report';
 import { percentile, round } from '../stats';
@@ -168,7 +168,7 @@ async function measureFanOut(env: BenchEnv, http: HttpStack, wsUrl: string, n: n
   const perBatch: Usage = {
     httpRequests: 0,
     wsMessages: (sends / batches) * wsBilledMessages(frameBytes),
-    lambda: [{ invocations: mine.length / batches, billedMs: billedMs(mine.map((x) => x.ms)) / batches, memoryMb: ASSUMED_PUSH_MEMORY_MB }],
+    lambda: [{ invocations: mine.length / batches, billedMs: billedMs(mine.map((x) => x.ms)) / batches, memoryMb: PUSH_MEMORY_MB.fanOut }],
     rru: mine.reduce((s, x) => s + x.queryRru, 0) / batches,
     wru: 0,
     logBytes: 0,
@@ -274,11 +274,11 @@ function report(
   );
   return {
     key: 'push',
-    json: { latency, fanOut, idle, idleMonth: { ...month, safetyPollMsFor: passingPoll }, group: { ...group, monthUsd: groupMonth, passingRebalanceS: groupPassingRebalanceS }, webhook, memory: { ...memory, pushMb: ASSUMED_PUSH_MEMORY_MB } },
+    json: { latency, fanOut, idle, idleMonth: { ...month, safetyPollMsFor: passingPoll }, group: { ...group, monthUsd: groupMonth, passingRebalanceS: groupPassingRebalanceS }, webhook, memory: { ...memory, pushMb: PUSH_MEMORY_MB } },
     rows: [],
     checks,
     notes: [
-      `push: the WebSocket functions, the fan-out and the subscription delivery are not in the deployed stack yet; priced at ${ASSUMED_PUSH_MEMORY_MB} MB (assumed). Fetches at the fetch function's ${memory.fetchMb} MB, group polls at the groups function's ${memory.groupsMb} MB (cdk/function-areas.ts). Handler times are this machine's, each invocation rounded up to 1 ms; WebSocket handler times are the client-side request → answer times (an upper bound); $disconnect is priced as long as $connect. API Gateway bills WebSocket frames both ways in 32 KB units and connection minutes; the $connect request is not priced as a message.`,
+      `push: the WebSocket door and the fan-out priced at ${PUSH_MEMORY_MB.door} and ${PUSH_MEMORY_MB.fanOut} MB, the subscription delivery at ${PUSH_MEMORY_MB.delivery} MB (cdk/constructs/push.ts, subscription-delivery.ts). Fetches at the fetch function's ${memory.fetchMb} MB, group polls at the groups function's ${memory.groupsMb} MB (cdk/function-areas.ts). Handler times are this machine's, each invocation rounded up to 1 ms; WebSocket handler times are the client-side request → answer times (an upper bound); $disconnect is priced as long as $connect. API Gateway bills WebSocket frames both ways in 32 KB units and connection minutes; the $connect request is not priced as a message.`,
       'push: idle month of a partition consumer: three phases with the SDK (one interval short, the others 10 min): safety polls every 0.5 s, pings every 0.4 s, one reconnect forced by ending the connection server-side; per-event usage × (month ÷ the default interval, read from client/ at run time) + one connection all month. Group member: with notifications, its quiet polls measured with a short connected session and priced at the default interval (read at run time), one reconnect measured with a 1 s rebalance timeout plus, if it rejoined, the rest of the default rebalance timeout at the long-poll rate of a member without notifications (2 whole polls measured), keepalives and connection minutes as for the partition consumer; with long polls, 4 whole polls (≈ 20 s) after joining, scaled to a month.',
       ...(logsMeasured ? [] : ['push: CloudWatch Logs not priced in this run (the logs scenario did not run); the full run includes them.']),
     ],
