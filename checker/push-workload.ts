@@ -69,7 +69,7 @@ export async function setupPush(
       return c;
     });
   }
-  let drained: { drained: boolean; state?: unknown } | undefined;
+  let drained: { drained: boolean; state?: unknown; lastRun?: unknown } | undefined;
   return {
     topic,
     targets: { notifications: push.notifications, webhook: receiver },
@@ -77,7 +77,7 @@ export async function setupPush(
     async finish(log) {
       const started = Date.now();
       drained = await drainSubscription(api, push.deliverNow, hook, 45_000);
-      log(`push subscription ${drained.drained ? 'drained' : `NOT drained (${JSON.stringify(drained.state)})`} in ${Date.now() - started} ms`);
+      log(`push subscription ${drained.drained ? 'drained' : `NOT drained (${JSON.stringify(drained.state)}; last run: ${JSON.stringify(drained.lastRun)})`} in ${Date.now() - started} ms`);
       for (let p = 0; p < DLQ_PARTITIONS; p++) await dlqRead(api, history, hook.deadLetterTopic, p);
       await receiver.close();
     },

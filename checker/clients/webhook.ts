@@ -6,7 +6,7 @@
  * The receiver verifies every post's signature with the subscription's
  * secret, records what it got and what it answered (`webhook` ops), and
  * answers 2xx — except: a batch holding a poison value (every value whose
- * counter is ≡ 3 mod 7) always gets 500, so its records must end in the
+ * counter is ≡ 3 mod 11) always gets 500, so its records must end in the
  * dead-letter topic; and while the nemesis's `webhook-errors` is on, some
  * posts get 503 and some no answer at all (the socket is closed after the
  * sender's post timeout). analyse/webhook.ts checks the result.
@@ -20,7 +20,7 @@ import { callUntil, sleep, type Api } from './api';
 import { valueOf } from './readers';
 
 /** Values the receiver always refuses. */
-export const isPoison = (value: string): boolean => Number(value.split(':').pop()) % 7 === 3;
+export const isPoison = (value: string): boolean => Number(value.split(':').pop()) % 11 === 3;
 
 export interface HookSpec {
   subscription: string;
@@ -120,7 +120,8 @@ export async function createSubscription(api: Api, hook: HookSpec, endpoint: str
     endpoint,
     deadLetterTopic: hook.deadLetterTopic,
     secret: hook.secret,
-    maxRecords: 10,
+    // Small batches: a batch with one poison value is dead-lettered whole.
+    maxRecords: 3,
     maxAttempts: hook.maxAttempts,
     retryBackoffMs: 100,
   };
@@ -134,26 +135,27 @@ export async function createSubscription(api: Api, hook: HookSpec, endpoint: str
  * would count an aborted tail, which holds no record to commit past), or `timeoutMs` passes.
  * Returns the last state read; what is left undelivered is then reported by webhook-loss.
  */
-export async function drainSubscription(api: Api, deliverNow: (name: string) => Promise<void>, hook: HookSpec, timeoutMs: number): Promise<{ drained: boolean; state?: unknown }> {
+export async function drainSubscription(api: Api, deliverNow: (name: string) => Promise<unknown>, hook: HookSpec, timeoutMs: number): Promise<{ drained: boolean; state?: unknown; lastRun?: unknown }> {
   const end = Date.now() + timeoutMs;
   let state: unknown;
+  let lastRun: unknown;
   while (Date.now() < end) {
-    await deliverNow(hook.subscription).catch(() => undefined);
+    lastRun = await deliverNow(hook.subscription);
     const res = await api.call('GET', `/v1/subscriptions/${hook.subscription}`);
-    const parts = res.outcome === 'ok' ? (res.body.partitions as { partition: number; committedOffset: number; lag: number; attempts: number }[]) : undefined;
+    const parts = res.outcome === 'ok' ? (res.body.partitions as { partition: number; committedOffset: number; lag: number; attempts: number; lastError: string | null }[]) : undefined;
     if (parts !== undefined) {
-      state = parts.map((p) => ({ partition: p.partition, committedOffset: p.committedOffset, lag: p.lag, attempts: p.attempts }));
+      state = parts.map((p) => ({ partition: p.partition, committedOffset: p.committedOffset, lag: p.lag, attempts: p.attempts, lastError: p.lastError }));
       let left = parts.some((p) => p.attempts > 0);
       for (const p of parts) {
         if (left) break;
         const rest = await api.call('GET', `/v1/topics/${hook.topic}/partitions/${p.partition}/records?offset=${Math.max(0, p.committedOffset)}&maxRecords=1&maxWaitMs=0`);
         left = rest.outcome !== 'ok' || (rest.body.records as unknown[]).length > 0;
       }
-      if (!left) return { drained: true, state };
+      if (!left) return { drained: true, state, lastRun };
     }
     await sleep(500);
   }
-  return { drained: false, state };
+  return { drained: false, state, lastRun };
 }
 
 /** Reads a dead-letter partition from 0 to its high watermark, with every record's headers. */

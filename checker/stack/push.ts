@@ -7,7 +7,8 @@
  *   (faults/notifications.ts), which wraps the SendPort and the handler.
  * - Push-subscription delivery (functions/subscriptions/stream-handler.ts)
  *   from the same stream, on its own stream reader so slow webhooks never
- *   hold notifications back. Its ports: Node's fetch with the post timeout
+ *   hold notifications back. Idle shards are polled every 250 ms (npm start:
+ *   50 ms): the checker's DynamoDB Local is its bottleneck. Its ports: Node's fetch with the post timeout
  *   cut to `postTimeoutMs` (a hanging receiver costs seconds, not the
  *   production 10 s) — or a sabotaged transport (sabotage.ts) — and a wake-up
  *   scheduler on the instance's own clock, so retries keep their backoff
@@ -18,6 +19,7 @@ import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { fanOutHandler } from '../../functions/push/handlers';
 import type { AppDeps } from '../../functions/http/app';
 import { deliveryHandler } from '../../functions/subscriptions/stream-handler';
+import { deliverNamed } from '../../lib/subscriptions/trigger';
 import { fetchTransport, type WebhookTransport, type WakeScheduler } from '../../lib/subscriptions/ports';
 import { attachWebSocket } from '../../local/websocket';
 import { startStreamConsumers, type StreamConsumers } from '../../local/streams';
@@ -40,8 +42,8 @@ export interface PushOptions {
 export interface CheckerPush {
   wsUrl: string;
   notifications: NotificationChaos;
-  /** One delivery run of a subscription now (the end of a run drains with it). */
-  deliverNow(subscription: string): Promise<void>;
+  /** One delivery run of a subscription now (the end of a run drains with it): its report, or its error. */
+  deliverNow(subscription: string): Promise<unknown>;
   /** Stream batches a handler gave up on after its retries (killed fan-outs, outages), and other stream errors. */
   streamErrors: { count: number; last?: string };
   close(): Promise<void>;
@@ -73,11 +75,12 @@ export async function startPush(o: PushOptions): Promise<CheckerPush> {
       timers.add(timer);
     },
   };
-  const deliver = deliveryHandler(o.deps.lib, { transport: sabotagedTransport(transport, o.sabotage ?? {}), scheduler }, BUDGET_MS);
+  const ports = { transport: sabotagedTransport(transport, o.sabotage ?? {}), scheduler };
+  const deliver = deliveryHandler(o.deps.lib, ports, BUDGET_MS);
   run = (name) => void deliver({ subscription: name }).catch((err: unknown) => log(`delivery ${name}: ${String(err)}`));
 
   const fanOut = notifications.handler((send) => fanOutHandler(o.deps, send), ws.send);
-  const streamOptions = { endpoint: o.endpoint, tableName: o.logTable, credentials: localCredentials(), pollMs: 50, discoverMs: 1_000, log };
+  const streamOptions = { endpoint: o.endpoint, tableName: o.logTable, credentials: localCredentials(), pollMs: 250, discoverMs: 2_000, log };
   const readers: StreamConsumers[] = [
     await startStreamConsumers(streamOptions, [fanOut]),
     await startStreamConsumers(streamOptions, [(event: DynamoDBStreamEvent) => deliver(event)]),
@@ -86,7 +89,11 @@ export async function startPush(o: PushOptions): Promise<CheckerPush> {
     wsUrl: `${o.httpUrl.replace(/^http/, 'ws')}/v1/ws`,
     notifications,
     streamErrors,
-    deliverNow: (name) => deliver({ subscription: name }),
+    deliverNow: (name) =>
+      deliverNamed(o.deps.lib, ports, [name], { deadline: o.deps.lib.clock.now() + BUDGET_MS }).then(
+        (reports) => reports.get(name),
+        (err: unknown) => `error: ${String(err)}`,
+      ),
     async close() {
       closed = true;
       for (const t of timers) clearTimeout(t);
