@@ -27,13 +27,13 @@
  *    its partitions as lost, since the server may have handed them over.
  *  - Notifications (`notifications`, client/notifications.ts): once joined,
  *    the member links itself to the WebSocket connection, so its end makes
- *    the member leave at once (docs/push.md). While linked and not in a
- *    rebalance, it asks for `connectedSessionTimeoutMs` as its session
- *    timeout, polls without waiting, and between polls waits for a
- *    notification on its partitions or a third of that timeout (its
- *    heartbeat and safety poll). Unlinked (socket down, link refused) or
- *    for a rebalance timeout after its assignment changed, it long-polls and
- *    heartbeats as without notifications.
+ *    the member leave at once (docs/push.md). While linked it asks for
+ *    `connectedSessionTimeoutMs` as its session timeout, polls without
+ *    waiting, and between polls waits for a notification on its partitions
+ *    or, when quiet, a third of that timeout (its heartbeat and safety poll);
+ *    for a rebalance timeout after its assignment changed, the server's
+ *    heartbeat interval instead. Unlinked (socket down, link refused) it
+ *    long-polls and heartbeats as without notifications.
  *  - `seek` moves a partition's position (backwards too); `pause`/`resume`
  *    stop and restart delivery per partition; `close` commits (autoCommit)
  *    and leaves the group so its partitions move on at once.
@@ -205,11 +205,20 @@ export class GroupConsumer implements AsyncIterable<GroupBatch> {
     if (options.notifications !== undefined) this.wake = new GroupWake(options.notifications);
   }
 
-  /** Linked, and no rebalance recently: wait on notifications with the connected session timeout. */
-  private quiet(): boolean {
-    if (this.wake === undefined || this.options.stopAtEnd === true || this.memberEpoch <= 0 || this.revoking.size > 0) return false;
-    if (Date.now() - this.lastChange < (this.options.rebalanceTimeoutMs ?? 60_000)) return false;
+  /** Linked to an open notification socket: poll without waiting, wait on notifications, ask for the connected session timeout. */
+  private linked(): boolean {
+    if (this.wake === undefined || this.options.stopAtEnd === true || this.memberEpoch <= 0) return false;
     return this.wake.notifications.linked(this.groupId, this.memberId);
+  }
+
+  /** Linked, giving nothing up, and no rebalance recently: the long wait between polls. */
+  private quiet(): boolean {
+    return this.linked() && this.revoking.size === 0 && Date.now() - this.lastChange >= (this.options.rebalanceTimeoutMs ?? 60_000);
+  }
+
+  /** Between polls while linked: a third of the connected session when quiet; the server's interval during a rebalance, so its steps follow quickly. */
+  private waitMs(): number {
+    return this.quiet() ? Math.floor(this.connectedSessionMs() / 3) : this.heartbeatIntervalMs;
   }
 
   private connectedSessionMs(): number {
@@ -427,8 +436,8 @@ export class GroupConsumer implements AsyncIterable<GroupBatch> {
       if (this.topics.length === 0) throw invalid(NO_TOPICS);
       try {
         const generation = this.generation;
-        const quiet = this.quiet();
-        const { records, dropped } = await this.poll(quiet);
+        const linked = this.linked();
+        const { records, dropped } = await this.poll(linked);
         failures = 0;
         if (records.length > 0) return records;
         // An answer that changed the assignment fetched from the partitions before it: not the end yet.
@@ -436,9 +445,9 @@ export class GroupConsumer implements AsyncIterable<GroupBatch> {
         // Paused partitions with data make every poll return at once: do not spin on them.
         if (dropped) await sleep(Math.min(1_000, this.options.maxWaitMs ?? 5_000));
         // Linked: the poll did not wait; a notification, the socket's state, or the next heartbeat ends this wait.
-        else if (quiet && this.quiet()) {
+        else if (linked && this.linked() && this.revoking.size === 0) {
           this.waiting = true;
-          await this.wake!.wait(Math.floor(this.connectedSessionMs() / 3)).finally(() => (this.waiting = false));
+          await this.wake!.wait(this.waitMs()).finally(() => (this.waiting = false));
         }
       } catch (err) {
         if (this.closed) return undefined;
@@ -454,7 +463,7 @@ export class GroupConsumer implements AsyncIterable<GroupBatch> {
     }
   }
 
-  private async poll(quiet: boolean): Promise<{ records: ConsumedRecord[]; dropped: boolean }> {
+  private async poll(linked: boolean): Promise<{ records: ConsumedRecord[]; dropped: boolean }> {
     // Partitions being revoked: the application hears first (still owning them), then their work is committed and they are released.
     const releasing = [...this.revoking];
     if (releasing.length > 0) await this.options.onRevoked?.(toTopicPartitions(releasing));
@@ -466,12 +475,12 @@ export class GroupConsumer implements AsyncIterable<GroupBatch> {
       const offset = this.positions.get(k);
       if (offset !== undefined) positions.push({ ...split(k), offset });
     }
-    const maxWaitMs = quiet ? 0 : (this.options.maxWaitMs ?? 5_000);
+    const maxWaitMs = linked ? 0 : (this.options.maxWaitMs ?? 5_000);
     this.wake?.armed();
     // Seeks and pauses from now on make this poll's records of those partitions stale.
     this.interrupted.clear();
     const body = {
-      ...this.heartbeatFields(kept, quiet),
+      ...this.heartbeatFields(kept, linked),
       positions,
       ...(commit.length > 0 ? { commit } : {}),
       maxRecords: this.options.maxRecords ?? 500,
@@ -518,9 +527,9 @@ export class GroupConsumer implements AsyncIterable<GroupBatch> {
     return { records, dropped: fetched.length < answer.records.length };
   }
 
-  private heartbeatFields(owned: string[], quiet: boolean) {
+  private heartbeatFields(owned: string[], linked: boolean) {
     // Linked, the member may be silent longer: its connection's end makes it leave at once.
-    const session = quiet ? this.connectedSessionMs() : this.options.sessionTimeoutMs;
+    const session = linked ? this.connectedSessionMs() : this.options.sessionTimeoutMs;
     this.pendingSessionMs = session ?? this.sessionTimeoutMs;
     return {
       memberId: this.memberId,
@@ -662,7 +671,7 @@ export class GroupConsumer implements AsyncIterable<GroupBatch> {
           if (err instanceof SamsaApiError && FENCED.has(err.code)) await this.lose();
         })
         .finally(() => this.scheduleHeartbeat());
-    }, this.quiet() ? Math.floor(this.connectedSessionMs() / 3) : this.heartbeatIntervalMs);
+    }, this.waitMs());
     // Heartbeats alone never keep a process alive.
     (this.heartbeatTimer as { unref?: () => void }).unref?.();
   }
@@ -670,7 +679,7 @@ export class GroupConsumer implements AsyncIterable<GroupBatch> {
   private async heartbeatNow(): Promise<void> {
     if (this.memberEpoch <= 0 || this.closed) return;
     // A poll in flight heartbeats on the server as it waits, and a recent answer was a heartbeat too.
-    const interval = this.quiet() ? Math.floor(this.connectedSessionMs() / 3) : this.heartbeatIntervalMs;
+    const interval = this.waitMs();
     if (this.waiting || this.pollAbort !== undefined || Date.now() - this.lastContact < interval / 2) return;
     await this.serialized(() => this.heartbeat());
   }
@@ -680,7 +689,7 @@ export class GroupConsumer implements AsyncIterable<GroupBatch> {
     if (this.memberEpoch <= 0 || this.closed) return;
     const answer = await this.http.request<HeartbeatResponse>({
       ...route('groupHeartbeat', { group: this.groupId }),
-      body: this.heartbeatFields([...this.owned], this.quiet()),
+      body: this.heartbeatFields([...this.owned], this.linked()),
       idempotent: true,
     });
     if (!this.closed) await this.applyAssignment(answer);
