@@ -34,6 +34,13 @@ export const PUSH_DOOR_ACCESS: ConfinableTableAccess = { meta: ['GetItem'], log:
 /** Registry writes only: never a key, ACL, topic or group item. */
 export const PUSH_REGISTRY_WRITES: ConfinedWrites = { actions: ['PutItem', 'UpdateItem', 'DeleteItem'], partitions: PUSH_REGISTRY_PARTITIONS };
 
+/**
+ * Closing a connection makes each group member linked to it leave (lib/push/disconnect.ts → the groups'
+ * removeMember: retire the incarnation, delete the member, release its leases, mark a sweep), in the door
+ * ($disconnect) and in the fan-out (a connection found gone): updates and deletes in group partitions only.
+ */
+export const LINKED_MEMBER_LEAVE: ConfinedWrites = { actions: ['UpdateItem', 'DeleteItem'], partitions: [metaKeys.groupPk('*')] };
+
 /** The fan-out: nothing unconfined. It queries subscriber rows and deletes a gone connection's rows. */
 export const PUSH_FAN_OUT_ACCESS: ConfinableTableAccess = { meta: [], log: [] };
 export const PUSH_FAN_OUT_WRITES: ConfinedWrites = { actions: ['DeleteItem'], partitions: PUSH_REGISTRY_PARTITIONS };
@@ -74,6 +81,7 @@ export class Push extends Construct {
     });
     tables.grantQueryOfPartitions(this.door, 'meta', [metaKeys.aclPk]);
     tables.grantConfinedWrites(this.door, 'meta', PUSH_REGISTRY_WRITES);
+    tables.grantConfinedWrites(this.door, 'meta', LINKED_MEMBER_LEAVE);
 
     const integration = new WebSocketLambdaIntegration('DoorIntegration', this.door);
     this.api = new WebSocketApi(this, 'Api', {
@@ -121,6 +129,15 @@ export class Push extends Construct {
     });
     tables.grantQueryOfPartitions(this.fanOut, 'meta', ['push#sub#*'], true);
     tables.grantConfinedWrites(this.fanOut, 'meta', PUSH_FAN_OUT_WRITES);
+    tables.grantConfinedWrites(this.fanOut, 'meta', LINKED_MEMBER_LEAVE);
+    // The linked member's item is read (strongly) before it leaves; nothing else on meta.
+    this.fanOut.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:GetItem'],
+        resources: [tables.tables.meta.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [metaKeys.groupPk('*')] } },
+      }),
+    );
     // PostToConnection on this stage's connections only.
     this.fanOut.addToRolePolicy(
       new PolicyStatement({

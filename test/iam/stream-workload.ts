@@ -1,8 +1,9 @@
 /**
  * The workload of the functions API Gateway routes do not serve, for the IAM
  * replay: the WebSocket door (connect with a header key and with `?token=`,
- * a refused key, subscribe, ping, unsubscribe, disconnect), the fan-out (one
- * subscriber sent to, one gone and removed) and subscription delivery (a
+ * a refused key, subscribe, ping, link and unlink group members, unsubscribe,
+ * disconnect, which makes a linked member leave), the fan-out (one subscriber
+ * sent to, one gone and removed, its linked member leaving) and subscription delivery (a
  * stream-triggered run whose webhook fails, a scheduled wake-up whose retry
  * exhausts the attempts and dead-letters the batch, then a delivered and
  * committed batch). Each function's calls are recorded under its name by
@@ -90,6 +91,19 @@ export async function runStreamWorkload(h: StreamHarness): Promise<{ sent: numbe
     check(reply.type === 'subscribed', `subscribe: ${JSON.stringify(reply)}`);
   }
   check((await door(() => handleMessage(stack.deps, c1, '{"action":"ping"}'))).type === 'pong', 'ping');
+  // Group members linked to the connections: c1's leaves on $disconnect (door), c2's when the fan-out finds c2 gone.
+  const group = `${prefix}-g`;
+  const members: Record<string, number> = {};
+  for (const memberId of ['m1', 'm2']) {
+    const joined = await stack.call('POST', `/v1/groups/${group}/heartbeat`, { memberId, memberEpoch: 0, topics: [topic] }, user);
+    check(joined.status === 200, `join ${memberId}: ${JSON.stringify(joined.body)}`);
+    members[memberId] = joined.body.memberEpoch as number;
+  }
+  const link = (c: string, memberId: string) => door(() => handleMessage(stack.deps, c, JSON.stringify({ action: 'link', group, memberId, memberEpoch: members[memberId] })));
+  check((await link(c1, 'm1')).type === 'linked', 'link m1');
+  check((await door(() => handleMessage(stack.deps, c1, JSON.stringify({ action: 'unlink', group, memberId: 'm1' })))).type === 'unlinked', 'unlink m1');
+  check((await link(c1, 'm1')).type === 'linked', 'link m1 again');
+  check((await link(c2, 'm2')).type === 'linked', 'link m2');
   const un = await door(() => handleMessage(stack.deps, c2, JSON.stringify({ action: 'unsubscribe', topic, partitions: [1] })));
   check(un.type === 'unsubscribed', 'unsubscribe');
 
@@ -109,6 +123,8 @@ export async function runStreamWorkload(h: StreamHarness): Promise<{ sent: numbe
     })(event),
   );
   await door(() => handleDisconnect(stack.deps, c1));
+  const left = await stack.call('GET', `/v1/groups/${group}`, undefined, user);
+  check(left.status === 200 && JSON.stringify(left.body).includes('"m1"') === false && JSON.stringify(left.body).includes('"m2"') === false, `linked members left: ${JSON.stringify(left.body)}`);
 
   // Delivery: two failed attempts (the second, a wake-up, dead-letters), then a delivered batch.
   const sub = `${prefix}-sub`;
