@@ -91,9 +91,11 @@ export function planFaults(random: Random, durationMs: number, faults: readonly 
     for (let t = (1_500 + random.int(2_000)) / intensity; t < durationMs - 1_000; t += (4_000 + random.int(6_000)) / intensity) steps.push({ at: t, fault: 'kick-members', action: 'event' });
   }
   if (on.has('time-jump')) steps.push({ at: Math.round(durationMs * 0.4), fault: 'time-jump', action: 'event' });
-  for (const f of ['recreate-topic', 'group-churn', 'webhook-errors'] as const) {
+  for (const f of ['recreate-topic', 'group-churn'] as const) {
     if (on.has(f)) steps.push({ at: 0, fault: f, action: 'start' }, { at: durationMs, fault: f, action: 'stop' });
   }
+  // Not stopped: the failing receiver stays failing through the end-of-run drain (see Nemesis.heal).
+  if (on.has('webhook-errors')) steps.push({ at: 0, fault: 'webhook-errors', action: 'start' });
   // Drawn after everything else, so adding it left the other faults' schedule of a seed as it was.
   if (on.has('notifications')) {
     for (let t = 1_000; t < durationMs - 1_000; ) {
@@ -155,7 +157,8 @@ export class Nemesis {
     }
     this.targets.churn.on = false;
     if (this.targets.notifications) this.targets.notifications.rates = { ...NO_NOTIFICATION_FAULTS };
-    if (this.targets.webhook) this.targets.webhook.failRate = this.targets.webhook.hangRate = 0;
+    // The webhook receiver's failures are not healed: they are the receiver's behaviour, not the stack's, and most
+    // posts happen in the end-of-run drain (stream-triggered delivery lags under load); every batch ends 2xx or dead-lettered.
     for (const r of this.targets.recreators) r.enabled = false;
     await Promise.all(this.pending);
     this.history.event({ f: 'nemesis', process: 'nemesis', fault: 'all', action: 'stop', detail: 'healed' });
