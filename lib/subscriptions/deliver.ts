@@ -17,13 +17,19 @@
  * and commits past it. A batch younger than lingerMs with fewer than
  * maxRecords records waits for more (a wake-up at its first record's
  * timestamp + lingerMs). At-least-once: a crash after the receiver's 2xx and
- * before the commit posts the batch again.
+ * before the commit posts the batch again. Aborted records are skipped: a
+ * round whose poll moved a position past them without returning a record
+ * commits that position, so they never take the budget from the other
+ * partitions again.
  * Errors: none thrown for webhook failures (they are recorded); storage
  * errors and a refused dead-letter produce propagate, with nothing committed.
  * Cost (per run): lease claim and release (2 small UpdateItems, 2 WRU), one
  * retry-state Query (0.5 RRU), one poll per round (lib/groups/poll.ts) and,
  * per delivered batch, one commit (≈ 1 WRU). A failed attempt adds one
- * PutItem (1 WRU) and one scheduled wake-up.
+ * PutItem (1 WRU) and one scheduled wake-up. A round that delivers nothing
+ * although a position moved (past aborted records) commits past them: one
+ * commit, after a strong Query of the commits (≈ 1 RRU) unless this run
+ * committed those partitions itself.
  */
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
@@ -33,7 +39,9 @@ import type { LibContext } from '../context';
 import { isSamsaError } from '../errors';
 import { commitOffsets } from '../groups/commit';
 import type { PolledRecord } from '../groups/fetch-assigned';
+import { readCommits } from '../groups/offsets';
 import { poll } from '../groups/poll';
+import type { Position } from '../protocol/requests';
 import { queryAll } from '../storage/query-all';
 import { MAX_RETRY_DELAY_MS, SIGNATURE_HEADER, type WebhookBody } from '../protocol/subscription-types';
 import { asSubscription } from './authorizer';
@@ -147,6 +155,8 @@ async function reclaim(ctx: LibContext, name: string, leaseId: string, opts: Del
 class Run {
   epoch: number;
   private retries: Map<number, RetryState> | undefined;
+  /** Offsets committed, by partition, as far as this run knows (its own commits, or read by skipAborted). */
+  private readonly committed = new Map<number, number>();
   private readonly principal: Principal;
   private readonly group: string;
 
@@ -164,7 +174,7 @@ class Run {
 
   /** One poll and its batches; true when something was committed (so another round may find more). */
   async round(): Promise<boolean> {
-    const records = await this.poll();
+    const { records, positions } = await this.poll();
     const retries = await this.retryStates();
     const byPartition = new Map<number, PolledRecord[]>();
     for (const r of records) {
@@ -176,10 +186,32 @@ class Run {
       batch.sort((a, b) => a.offset - b.offset);
       if (await this.deliverBatch(partition, batch, retries.get(partition))) progressed = true;
     }
+    if (!progressed) progressed = await this.skipAborted(positions.filter((p) => p.topic === this.sub.topic && !byPartition.has(p.partition)));
     return progressed;
   }
 
-  private async poll(): Promise<PolledRecord[]> {
+  /**
+   * A poll that returned no record of a partition yet moved its position went past aborted records only
+   * (a failed transaction, a closed reservation). Delivery polls from the commits, so unless it commits
+   * past them every poll plans the same read: that partition takes the record budget again, returns
+   * nothing, and the other partitions starve — delivery stalls for good. Commits are read only for
+   * partitions this run has not committed itself; a position at or below the commit is left alone.
+   */
+  private async skipAborted(positions: readonly Position[]): Promise<boolean> {
+    if (positions.some((p) => !this.committed.has(p.partition))) {
+      for (const c of await readCommits(this.ctx, this.group)) if (c.topic === this.sub.topic) this.committed.set(c.partition, c.offset);
+    }
+    let moved = false;
+    for (const p of positions) {
+      // Never committed: the poll started at the log start (offsetReset earliest); offset 0 is nothing to skip.
+      if (p.offset <= (this.committed.get(p.partition) ?? 0)) continue;
+      await this.commit(p.partition, p.offset);
+      moved = true;
+    }
+    return moved;
+  }
+
+  private async poll(): Promise<{ records: PolledRecord[]; positions: Position[] }> {
     for (let attempt = 0; ; attempt++) {
       try {
         const out = await poll(this.ctx, this.principal, this.group, {
@@ -195,7 +227,7 @@ class Run {
         this.epoch = out.memberEpoch;
         // A join's answer may come before the assignment: one more poll picks it up.
         if (joined && out.records.length === 0 && attempt < 2) continue;
-        return out.records;
+        return { records: out.records, positions: out.positions };
       } catch (err) {
         const rejoin = isSamsaError(err) && (err.code === 'FENCED_MEMBER_EPOCH' || err.code === 'UNKNOWN_MEMBER_ID');
         if (!rejoin || attempt >= 2) throw err;
@@ -270,6 +302,7 @@ class Run {
     const [result] = await commitOffsets(this.ctx, this.principal, this.group, DELIVERY_MEMBER_ID, this.epoch, [{ topic: this.sub.topic, partition, offset }]);
     // A commit refused by the group (the member was fenced meanwhile) leaves the batch to be posted again: at-least-once.
     if (result !== undefined && 'error' in result) throw Object.assign(new Error(`commit refused: ${result.error.code}`), { code: result.error.code });
+    this.committed.set(partition, offset);
   }
 
   private async clearRetry(partition: number): Promise<void> {
