@@ -14,6 +14,8 @@ import { Monitoring } from './constructs/monitoring';
 import { Push } from './constructs/push';
 import { SubscriptionDelivery } from './constructs/subscription-delivery';
 import { SamsaTables } from './constructs/tables';
+import { ENV } from '../functions/config';
+import { ROUTES } from '../functions/http/routes';
 import { FUNCTION_AREAS } from './function-areas';
 import { authEnvironment, resolveSecuritySettings, type SecuritySettings } from './security-settings';
 import { resolveSettings, telemetryEnvironment, type SamsaSettings } from './settings';
@@ -76,6 +78,8 @@ export class SamsaStack extends Stack {
         throttle: settings.throttle,
       });
       new CfnOutput(this, 'PushUrl', { value: this.push.stage.url, description: 'WebSocket URL of push notifications (docs/push.md)' });
+      // GET /v1/health names it, so clients find the endpoint from the API URL alone.
+      this.functions.byArea[ROUTES.health.fn].addEnvironment(ENV.pushUrl, this.push.stage.url);
     }
     this.subscriptionDelivery = new SubscriptionDelivery(this, 'SubscriptionDelivery', {
       tables: this.tables,

@@ -112,6 +112,14 @@ export class Samsa {
     return this.http.request(route('health'));
   }
 
+  /**
+   * The WebSocket notification endpoint the server names in its health answer, for
+   * `new Notifications({ url })` (docs/push.md); undefined when the deployment has none (then poll).
+   */
+  async notificationsUrl(): Promise<string | undefined> {
+    return (await this.health()).pushUrl;
+  }
+
   /** The API as an OpenAPI 3.1 document. */
   openapi(): Promise<Record<string, unknown>> {
     return this.http.request(route('openApi'));

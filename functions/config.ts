@@ -17,6 +17,8 @@ export interface Config {
   auth: AuthConfig;
   /** Traffic and lag metrics per topic (the CDK's samsa:topicMetrics; default true); false publishes them stack-wide only. */
   perTopicMetrics?: boolean;
+  /** The WebSocket notification endpoint that `GET /v1/health` names (the CDK sets it from the WebSocket stage); absent = none. */
+  pushUrl?: string;
 }
 
 export const AUTH_MODES = ['api-keys', 'jwt', 'none'] as const;
@@ -57,6 +59,7 @@ export const ENV = {
   jwtPrincipalClaim: 'SAMSA_JWT_PRINCIPAL_CLAIM',
   quotaRate: 'SAMSA_QUOTA_REQUESTS_PER_SECOND',
   quotaBurst: 'SAMSA_QUOTA_BURST',
+  pushUrl: 'SAMSA_PUSH_URL',
 } as const;
 
 /** `SAMSA_LIMIT_MAX_PARTITIONS_PER_TOPIC=64` overrides `maxPartitionsPerTopic`, and so on. */
@@ -79,6 +82,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     limits,
     auth: loadAuth(env),
     perTopicMetrics: env[TELEMETRY_ENV.perTopic] !== 'false',
+    ...(env[ENV.pushUrl] ? { pushUrl: env[ENV.pushUrl] } : {}),
   };
 }
 

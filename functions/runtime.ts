@@ -40,7 +40,7 @@ export function createDeps(config: Config, extra: DepsOverrides = {}): AppDeps {
   }
   const { doc, docOnce } = createStorageClients(options);
   const clock = extra.clock ?? systemClock;
-  const { auth } = config;
+  const { auth, pushUrl } = config;
   const lib: LibContext = {
     ddb: doc,
     ddbOnce: docOnce,
@@ -63,5 +63,6 @@ export function createDeps(config: Config, extra: DepsOverrides = {}): AppDeps {
     ...(auth.mode === 'none' ? {} : { quota: new PrincipalQuota(auth.quota, clock) }),
     principalOf: requestPrincipal,
     ...(extra.telemetry === undefined ? {} : { telemetry: extra.telemetry }),
+    ...(pushUrl === undefined ? {} : { pushUrl: () => pushUrl }),
   };
 }

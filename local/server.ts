@@ -11,7 +11,7 @@ import { allHandlers } from '../functions/all-handlers';
 import { consoleAssets, isConsolePath } from '../functions/console/assets';
 import { buildApp, type AppDeps } from '../functions/http/app';
 import type { Server } from 'node:http';
-import { attachWebSocket, type LocalWebSocket } from './websocket';
+import { attachWebSocket, WEBSOCKET_PATH, type LocalWebSocket } from './websocket';
 
 /** Where `npm run build:console` (run by npm install) puts the console. */
 export const CONSOLE_DIST = join(dirname(fileURLToPath(import.meta.url)), '..', 'console', 'dist');
@@ -31,7 +31,8 @@ export function startServer(
   hostname = '127.0.0.1',
   options: { consoleDir?: string } = {},
 ): Promise<LocalServer> {
-  const app = buildApp(deps, allHandlers);
+  // GET /v1/health names this server's own WebSocket endpoint, at the host the client reached it by.
+  const app = buildApp({ ...deps, pushUrl: localPushUrl }, allHandlers);
   const web = consoleAssets({ dir: options.consoleDir ?? CONSOLE_DIST });
   const fetch = (request: Request, env: unknown): Response | Promise<Response> => {
     const { pathname } = new URL(request.url);
@@ -62,4 +63,11 @@ export function startServer(
     });
     server.once('error', onError);
   });
+}
+
+/** `ws://<host>:<port>/v1/ws` for a request to `http://<host>:<port>/…` (`wss:` behind TLS). */
+export function localPushUrl(requestUrl: string): string {
+  const url = new URL(WEBSOCKET_PATH, requestUrl);
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  return url.href;
 }

@@ -18,7 +18,8 @@ import { authHandlers } from './auth-handlers';
 const TOPIC_FIELD_CODES = { name: 'INVALID_TOPIC', partitions: 'INVALID_PARTITIONS', configs: 'INVALID_CONFIG' } as const;
 
 export const adminHandlers: RouteHandlers = {
-  health: async (c) => c.json({ status: 'ok' }),
+  // Public; names the WebSocket notification endpoint when there is one (docs/push.md).
+  health: async (c, { pushUrl }) => c.json({ status: 'ok', ...(pushUrl === undefined ? {} : { pushUrl: pushUrl(c.req.url) }) }),
 
   ...authHandlers,
 

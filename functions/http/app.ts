@@ -25,6 +25,11 @@ export interface AppDeps {
   principalOf(c: Context): Principal;
   /** Request logs and EMF metrics (functions/telemetry); absent = none, unexpected errors are still logged. */
   telemetry?: Telemetry;
+  /**
+   * The WebSocket notification endpoint `GET /v1/health` names, given the request's URL (the local
+   * server answers with the host it was reached at); absent = the deployment has none.
+   */
+  pushUrl?: (requestUrl: string) => string;
 }
 
 /** Reads the principal the auth step stored; public routes have none and get `anonymous`. */

@@ -143,7 +143,7 @@ export const topicList = z.strictObject({ topics: z.array(topicListing) });
 
 // Misc -----------------------------------------------------------------------
 
-export const healthResponse = z.strictObject({ status: z.literal('ok') });
+export const healthResponse = z.strictObject({ status: z.literal('ok'), pushUrl: z.optional(z.string()) });
 export const whoamiResponse = z.strictObject({ principal: z.string() });
 // API keys and ACLs -------------------------------------------------------------
 

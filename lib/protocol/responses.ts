@@ -118,6 +118,12 @@ export interface PartitionLag {
 /** `GET /v1/health`. */
 export interface HealthResponse {
   status: 'ok';
+  /**
+   * The WebSocket notification endpoint (docs/push.md), an absolute `ws://` or `wss://` URL:
+   * the local server's `/v1/ws`, or the AWS stack's WebSocket API. Absent when the deployment
+   * has none (the AWS stack in JWT mode); clients then poll.
+   */
+  pushUrl?: string;
 }
 
 /** `GET /v1/whoami`. */

@@ -26,6 +26,8 @@ import { httpApiEvent, lambdaContext } from './http-api-event';
 import { synthesize, type Synthesized } from './synth';
 
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The local meaning of the WebSocket stage URL the stack gives the health function (cdk/stack.ts). */
+const PUSH_URL = 'wss://push.example.com/v1';
 /** Budget for one function's minified bundle with @aws-sdk/* external; the target is ≤ 250 KB. */
 const MAX_BUNDLE_BYTES = 400 * 1024;
 
@@ -75,7 +77,7 @@ beforeAll(async () => {
     const [moduleName, exportName] = (props.Handler as string).split('.') as [string, string];
     const file = join(dir, `${moduleName}.js`);
     const env = {
-      ...lambdaEnvironment(props.Environment.Variables, tables),
+      ...lambdaEnvironment(props.Environment.Variables, tables, { [ENV.pushUrl]: PUSH_URL }),
       [ENV.dynamoEndpoint]: endpoint,
       AWS_REGION: 'us-east-1',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
@@ -184,6 +186,13 @@ describe('Lambda bundles', () => {
     const res = await invoke(area, httpApiEvent(route.method, route.path.replace(/:[a-z]+/g, '0'), { routeKey }));
     expect(res.statusCode).toBe(401);
     expect(json(res).error).toMatchObject({ code: 'UNAUTHENTICATED' });
+  });
+
+  it('names the WebSocket stage the stack passes in GET /v1/health', async () => {
+    const health = ROUTES.health;
+    const res = await invoke(health.fn, httpApiEvent(health.method, health.path, { routeKey: `${health.method} ${apiGatewayPath(health.path)}` }));
+    expect(res.statusCode, res.body).toBe(200);
+    expect(json(res)).toEqual({ status: 'ok', pushUrl: PUSH_URL });
   });
 
   it('answers the $default route with the error envelope', async () => {

@@ -8,6 +8,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DELIVERY_MARGIN, DELIVERY_TIMEOUT } from '../../cdk/constructs/subscription-delivery';
 import { SECURITY_CONTEXT_KEYS } from '../../cdk/security-settings';
+import { ENV } from '../../functions/config';
+import { ROUTES } from '../../functions/http/routes';
 import { PUSH_ENV } from '../../functions/push/aws-env';
 import { DELIVERY_ENV } from '../../functions/subscriptions/aws-env';
 import { SETTLED_BATCH_FILTER } from '../../lib/push/settled';
@@ -52,8 +54,15 @@ describe('WebSocket API', () => {
     const format = JSON.parse(stage.Properties.AccessLogSettings.Format) as Record<string, string>;
     expect(format.connectionId).toBe('$context.connectionId');
     expect(Object.values(format).every((v) => !/header|authorizer/i.test(v))).toBe(true);
-    const url = JSON.stringify(synth.template.findOutputs('PushUrl').PushUrl?.Value);
-    expect(url).toContain('wss://');
+    const url = synth.template.findOutputs('PushUrl').PushUrl?.Value;
+    expect(JSON.stringify(url)).toContain('wss://');
+  });
+
+  it('gives the function that serves GET /v1/health the same URL, for clients to discover', () => {
+    const url = synth.template.findOutputs('PushUrl').PushUrl?.Value;
+    const withUrl = ofType('AWS::Lambda::Function').filter(([, f]) => f.Properties.Environment?.Variables?.[ENV.pushUrl] !== undefined);
+    expect(withUrl.map(([fnId]) => fnId)).toEqual([id(synth.stack.functions.byArea[ROUTES.health.fn])]);
+    expect(withUrl[0]![1].Properties.Environment.Variables[ENV.pushUrl]).toEqual(url);
   });
 });
 
@@ -119,7 +128,7 @@ describe('IAM beyond DynamoDB', () => {
 });
 
 describe('JWT mode', () => {
-  it('creates no WebSocket API (API Gateway WebSocket APIs have no JWT authorizer) but keeps subscription delivery', () => {
+  it('creates no WebSocket API (API Gateway WebSocket APIs have no JWT authorizer) and names no push URL, but keeps subscription delivery', () => {
     const jwt = synthTemplate({}, {
       context: { [SECURITY_CONTEXT_KEYS.authMode]: 'jwt', [SECURITY_CONTEXT_KEYS.jwtIssuer]: 'https://issuer.example.com/', [SECURITY_CONTEXT_KEYS.jwtAudience]: 'samsa' },
     });
@@ -127,5 +136,6 @@ describe('JWT mode', () => {
     expect(Object.values(jwt.resources).filter((r: any) => r.Type === 'AWS::ApiGatewayV2::Api').map((r: any) => r.Properties.ProtocolType)).toEqual(['HTTP']);
     expect(Object.values(jwt.resources).filter((r: any) => r.Type === 'AWS::Lambda::EventSourceMapping')).toHaveLength(1);
     expect(jwt.template.findOutputs('PushUrl')).toEqual({});
+    expect(JSON.stringify(jwt.template.toJSON())).not.toContain(ENV.pushUrl);
   }, 120_000);
 });

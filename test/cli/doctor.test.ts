@@ -80,7 +80,8 @@ describe.concurrent('samsa doctor', () => {
   it('with --url also checks /v1/health', async () => {
     const up = await samsa([...doctorArgs(healthy), '--url', server.url]);
     expect(up.code).toBe(0);
-    expect(up.stdout).toContain(`ok    API ${server.url}: /v1/health answered {"status":"ok"}`);
+    // It shows where notifications are: the local server's own /v1/ws.
+    expect(up.stdout).toContain(`ok    API ${server.url}: /v1/health answered {"status":"ok","pushUrl":"${server.url.replace(/^http/, 'ws')}/v1/ws"}`);
     const downUrl = `http://127.0.0.1:${await closedPort()}`;
     const down = await samsa([...doctorArgs(healthy), '--url', downUrl, '--timeout-ms', '2000']);
     expect(down.code).toBe(1);

@@ -67,8 +67,10 @@ describe('SDK admin', () => {
     await expect(samsa.topicOffsets(uniqueTopic('missing'))).rejects.toMatchObject({ code: 'UNKNOWN_TOPIC_OR_PARTITION', status: 404 });
   });
 
-  it('serves health and the OpenAPI document', async () => {
-    expect(await samsa.health()).toEqual({ status: 'ok' });
+  it('serves health, naming the local WebSocket endpoint, and the OpenAPI document', async () => {
+    const pushUrl = `${server.url.replace(/^http/, 'ws')}/v1/ws`;
+    expect(await samsa.health()).toEqual({ status: 'ok', pushUrl });
+    expect(await samsa.notificationsUrl()).toBe(pushUrl);
     expect((await samsa.openapi()).openapi).toMatch(/^3\.1/);
   });
 
