@@ -2,15 +2,15 @@
  * The notification connection `samsa consume --follow` tails with
  * (docs/push.md): where it is, and whether it answers.
  *
- * The WebSocket URL is --ws-url, else SAMSA_WS_URL, else the HTTP URL's own
- * `/v1/ws` (right for the local stack; on AWS the WebSocket API has its own
- * URL, the stack's WebSocketUrl output). A WebSocket implementation is the
+ * The WebSocket URL is --ws-url, else SAMSA_WS_URL, else the one the server
+ * names in `GET /v1/health` (`pushUrl`: the local stack's `/v1/ws`, the AWS
+ * stack's WebSocket API; none in JWT mode). A WebSocket implementation is the
  * platform's (Node 22+) or the `ws` package where it is installed (this
- * repository, Node 20). When neither exists or the socket does not open
- * within `waitMs`, the command says so on stderr and long-polls as before:
- * tailing works either way, notifications only make it cheaper.
+ * repository, Node 20). When there is no endpoint, no implementation, or the
+ * socket does not open within `waitMs`, the command says so on stderr and
+ * long-polls as before: tailing works either way, notifications only make it cheaper.
  */
-import { Notifications, type WebSocketConstructor } from '../client';
+import { Notifications, type Samsa, type WebSocketConstructor } from '../client';
 
 export interface Endpoint {
   url: string;
@@ -18,12 +18,10 @@ export interface Endpoint {
   wsUrl?: string;
 }
 
-export function webSocketUrl(endpoint: Endpoint): string {
+/** The given URL, else the server's; undefined when the server names none or cannot be asked (the fetches will say why). */
+export async function webSocketUrl(endpoint: Endpoint, client: Pick<Samsa, 'notificationsUrl'>): Promise<string | undefined> {
   if (endpoint.wsUrl !== undefined) return endpoint.wsUrl;
-  const u = new URL(endpoint.url);
-  u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
-  u.pathname = `${u.pathname.replace(/\/$/, '')}/v1/ws`;
-  return u.toString();
+  return client.notificationsUrl().catch(() => undefined);
 }
 
 async function webSocketConstructor(): Promise<WebSocketConstructor | undefined> {
@@ -39,8 +37,17 @@ async function webSocketConstructor(): Promise<WebSocketConstructor | undefined>
 }
 
 /** An open notification connection, or undefined (with a note on stderr) when there is none to be had. */
-export async function openNotifications(endpoint: Endpoint, note: (line: string) => void, waitMs = 3_000): Promise<Notifications | undefined> {
-  const url = webSocketUrl(endpoint);
+export async function openNotifications(
+  endpoint: Endpoint,
+  client: Pick<Samsa, 'notificationsUrl'>,
+  note: (line: string) => void,
+  waitMs = 3_000,
+): Promise<Notifications | undefined> {
+  const url = await webSocketUrl(endpoint, client);
+  if (url === undefined) {
+    note('samsa: the server names no notification endpoint (set --ws-url or SAMSA_WS_URL): following by polling');
+    return undefined;
+  }
   const WebSocket = await webSocketConstructor();
   if (WebSocket === undefined) {
     note('samsa: no WebSocket in this Node (22+ has one, or install ws): following by polling');

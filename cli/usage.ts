@@ -126,7 +126,7 @@ Without --follow it stops at the end of the log; with --follow it waits for new 
                         printed and leaves the group on exit (without --follow: once caught up)
   --follow              keep waiting for new records: told by WebSocket notifications when the
                         endpoint answers (else by long polls, with a note on stderr)
-  --ws-url URL          the notification endpoint (default: SAMSA_WS_URL, else <url>/v1/ws)
+  --ws-url URL          the notification endpoint (default: SAMSA_WS_URL, else the one GET /v1/health names)
   --max-messages N      stop after N records
   --output text|json    text: the value per line (default); json: one JSON object per record
   --print-key           text output: print key<TAB>value (see --key-separator)

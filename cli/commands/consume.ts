@@ -39,7 +39,7 @@ export const consume: Command = {
       return remaining > 0;
     };
     // Following: wait on notifications instead of long polls when the WebSocket endpoint answers.
-    const notifications = options.follow ? await openNotifications(endpoint, output.err) : undefined;
+    const notifications = options.follow ? await openNotifications(endpoint, client, output.err) : undefined;
     try {
       if (options.group !== undefined) {
         await consumeGroup(client, topic, options.group, options, deliver, signal, notifications);

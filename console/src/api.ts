@@ -18,6 +18,7 @@ export {
   type GroupLag,
   type GroupListing,
   type Header,
+  type PartitionConsumer,
   type PartitionOffsets,
   type TopicListing,
 } from '../../client';
@@ -84,20 +85,28 @@ export const samsa = new Samsa({
   retry: { retries: 2 },
 });
 
-let notifications: Notifications | undefined;
+let notifications: Promise<Notifications | undefined> | undefined;
 
 /**
  * The console's WebSocket to the notification endpoint (docs/push.md), opened
- * on first use: the same origin's /v1/ws, the key as `?token=` (a browser
- * cannot set headers on a WebSocket). Where it does not answer, consumers
- * using it long-poll instead (client/partition-consumer.ts).
+ * on first use at the URL the server names in `GET /v1/health` (the same
+ * origin's /v1/ws locally, the stack's WebSocket API on AWS), the key as
+ * `?token=` (a browser cannot set headers on a WebSocket). Undefined where the
+ * server names none (JWT mode): the live tail then long-polls, as it does
+ * while the socket does not answer (client/partition-consumer.ts).
  */
-export function liveNotifications(): Notifications {
-  const { key } = auth.get();
-  notifications ??= new Notifications({
-    url: `${location.origin.replace(/^http/, 'ws')}/v1/ws`,
-    ...(key === '' ? {} : { apiKey: key }),
-  });
+export function liveNotifications(): Promise<Notifications | undefined> {
+  notifications ??= samsa.notificationsUrl().then(
+    (url) => {
+      if (url === undefined) return undefined;
+      const { key } = auth.get();
+      return new Notifications({ url, ...(key === '' ? {} : { apiKey: key }) });
+    },
+    () => {
+      notifications = undefined; // not asked successfully: ask again next time
+      return undefined;
+    },
+  );
   return notifications;
 }
 

@@ -1,8 +1,9 @@
 /**
  * `samsa consume --follow` tails live: on the local stack (HTTP API + ws
  * endpoint + fan-out), a record produced after the command started is
- * printed, told by a notification; with no notification endpoint it says so
- * and follows by long polls instead.
+ * printed, told by a notification from the endpoint GET /v1/health names;
+ * with no notification endpoint, or one that does not answer, it says so and
+ * follows by long polls instead.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -10,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Samsa } from '../../client';
 import { fanOutHandler } from '../../functions/push/handlers';
 import { localCredentials } from '../../lib/storage/client';
+import { openNotifications } from '../../cli/notifications';
 import { startServer, type LocalServer } from '../../local/server';
 import { startStreamConsumers, type StreamConsumers } from '../../local/streams';
 import { createTestStack, uniqueName, type TestStack } from '../support/stack';
@@ -98,5 +100,12 @@ describe('samsa consume --follow', { timeout: 90_000 }, () => {
       run.child.kill('SIGINT');
     }
     await run.done;
+  });
+
+  it('opens no socket and says it polls when the server names no notification endpoint (the AWS stack in JWT mode)', async () => {
+    const notes: string[] = [];
+    const none = await openNotifications({ url: server.url }, { notificationsUrl: async () => undefined }, (line) => notes.push(line));
+    expect(none).toBeUndefined();
+    expect(notes).toEqual([expect.stringMatching(/names no notification endpoint.*following by polling/)]);
   });
 });

@@ -1,7 +1,7 @@
 /** One topic: configs, per-partition offsets, the message browser and a produce form. */
 import { Fragment } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { consoleProducer, liveNotifications, samsa, SamsaApiError, type Data as DataValue, type FetchResult, type Header, type PartitionOffsets } from '../api';
+import { consoleProducer, liveNotifications, samsa, SamsaApiError, type Data as DataValue, type FetchResult, type Header, type PartitionConsumer, type PartitionOffsets } from '../api';
 import { ConfirmDialog, ErrorBox } from '../components';
 import { bytesOf, hexBytes, iso, num, parseHeaders, render, type ViewMode } from '../format';
 import { href, navigate } from '../router';
@@ -134,21 +134,25 @@ function MessageBrowser(props: { topic: string; partitions: PartitionOffsets[]; 
   shown.current = result;
 
   // Live tail: a partition consumer from the end of what is shown, woken by notifications
-  // (long polls where the endpoint does not answer); new records are appended, the oldest
+  // (long polls where the server names no endpoint or it does not answer); new records are appended, the oldest
   // dropped beyond Max. Restarted when the partition changes, stopped when unticked.
   useEffect(() => {
     const start = shown.current;
     if (!live || start === undefined) return;
     const max = Math.max(1, Math.min(500, Number(count) || 20));
-    const consumer = samsa.partitionConsumer({
-      topic: props.topic,
-      partition: start.partition,
-      offset: start.nextOffset,
-      notifications: liveNotifications(),
-      safetyPollMs: 30_000,
-    });
+    let consumer: PartitionConsumer | undefined;
+    let stopped = false;
     void (async () => {
       try {
+        const notifications = await liveNotifications();
+        if (stopped) return;
+        consumer = samsa.partitionConsumer({
+          topic: props.topic,
+          partition: start.partition,
+          offset: start.nextOffset,
+          ...(notifications === undefined ? {} : { notifications }),
+          safetyPollMs: 30_000,
+        });
         for await (const batch of consumer) {
           setResult((r) =>
             r === undefined || r.partition !== batch.partition
@@ -164,7 +168,10 @@ function MessageBrowser(props: { topic: string; partitions: PartitionOffsets[]; 
         setLive(false);
       }
     })();
-    return () => void consumer.close();
+    return () => {
+      stopped = true;
+      void consumer?.close();
+    };
   }, [live, loads, props.topic]);
 
   const load = (p: number, start: number) => {
