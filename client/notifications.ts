@@ -33,7 +33,7 @@ export interface WebSocketLike {
 export type WebSocketConstructor = new (url: string) => WebSocketLike;
 
 export interface NotificationsOptions {
-  /** The WebSocket endpoint, e.g. `ws://127.0.0.1:4000/v1/ws` locally or the stack's `WebSocketUrl` output. */
+  /** The WebSocket endpoint: what `samsa.notificationsUrl()` returns (`ws://127.0.0.1:4000/v1/ws` locally, the stack's `PushUrl` on AWS). */
   url: string;
   apiKey?: string;
   /** A WebSocket implementation where there is no global one (Node 20: `import WebSocket from 'ws'`). */
