@@ -155,7 +155,7 @@ export const ASSUMPTIONS = {
 };
 
 export const ASSUMPTION_TEXT: string[] = [
-  `Work: ${ASSUMPTIONS.records.toLocaleString('en-US')} records of ${ASSUMPTIONS.recordBytes} B JSON, written once by producers sending batches of the stated size, read once by one sequential consumer with fetch defaults (maxRecords 500, maxBytes 1 MiB). Region ${REGION}, list prices of ${PRICE_DATE}, no free tiers. Data transfer is its own line (egress, below); the peers are compared without it (it applies to every option alike).`,
+  `Work: ${ASSUMPTIONS.records.toLocaleString('en-US')} records of ${ASSUMPTIONS.recordBytes} B JSON, written once by producers sending batches of the stated size, read once by one sequential consumer with fetch defaults (maxRecords 10,000, maxBytes 1 MiB). Region ${REGION}, list prices of ${PRICE_DATE}, no free tiers. Data transfer is its own line (egress, below); the peers are compared without it (it applies to every option alike).`,
   'DynamoDB capacity: measured ConsumedCapacity of this run for the same cells (produce: counter, batch item, index entry, topic read; read: partition view, index, batch Query, cursor writes).',
   'API Gateway: one billed request per 512 KB of the larger of request and response body (the response side is conservative; AWS meters "requests in 512 KB increments").',
   'Lambda duration: handler wall time measured on this machine against DynamoDB Local — a PROXY for billed duration (AWS DynamoDB latency, Lambda CPU share at 512 MB and cold starts differ) — each invocation rounded up to 1 ms, at the configured memory (cdk/function-areas.ts), arm64 price. Init (cold start) time is not included: with steady traffic few instances start.',

@@ -2,7 +2,7 @@
  * Scenario http-fetch: consuming over real HTTP, one request in flight.
  *  1. Sequential consumer: one partition of 1 KB JSON records written in
  *     64-record batches (64 KB, the cost headline), read from offset 0 to the
- *     high watermark with every fetch default (maxRecords 500, maxBytes 1 MiB),
+ *     high watermark with every fetch default (maxRecords 10,000, maxBytes 1 MiB),
  *     several passes.
  *  2. Group poll: a one-member group over a 4-partition topic with the same
  *     records, POST …/poll with positions, maxWaitMs 0, defaults otherwise,

@@ -16,7 +16,7 @@
  * counter, no index, no HTTP — with the ratios to it.
  *
  * 1 KB cells are then read back by a sequential consumer over HTTP (all
- * fetch defaults: maxRecords 500, maxBytes 1 MiB) for the cost model's read
+ * fetch defaults: maxRecords 10,000, maxBytes 1 MiB) for the cost model's read
  * side: RRU per record, fetches per record, handler time per fetch, response
  * bytes.
  */

@@ -17,7 +17,9 @@ export const fetchHandlers: RouteHandlers = {
       topic: pathParam(c, 'topic'),
       partition: partitionParam(c),
       offset: intParam(c, 'offset', { min: 0, max: MAX_OFFSET }),
-      maxRecords: intParam(c, 'maxRecords', { min: 1, max: lib.limits.maxRecordsPerRequest, default: 500 }),
+      // Bounded by bytes by default, as Kafka's fetch is (max.partition.fetch.bytes): a default count would cut
+      // small records into many more requests, each billed by API Gateway and Lambda, and each re-reading the counter.
+      maxRecords: intParam(c, 'maxRecords', { min: 1, max: lib.limits.maxRecordsPerRequest, default: lib.limits.maxRecordsPerRequest }),
       maxBytes: intParam(c, 'maxBytes', { min: 1, max: lib.limits.maxResponseBytes, default: 1024 * 1024 }),
       maxWaitMs: intParam(c, 'maxWaitMs', { min: 0, max: lib.limits.maxWaitMs, default: 0 }),
       topicId: uuidParam(c, 'topicId'),

@@ -58,8 +58,8 @@ export function queryParams(limits: Limits): Partial<Record<RouteId, QueryParamS
         name: 'maxRecords',
         required: false,
         schema: z.int().check(z.minimum(1), z.maximum(limits.maxRecordsPerRequest)),
-        default: 500,
-        description: 'Most records to return.',
+        default: limits.maxRecordsPerRequest,
+        description: 'Most records to return; by default the answer is bounded by maxBytes.',
       },
       {
         name: 'maxBytes',

@@ -60,6 +60,22 @@ describe('produce and fetch', () => {
     expect(tiny.body.records[0].offset).toBe(2);
   });
 
+  it('bounds a fetch without maxRecords by maxBytes only, as Kafka does, not by a record count', async () => {
+    const name = await topic();
+    for (let i = 0; i < 3; i++) {
+      const res = await stack.call('POST', `/v1/topics/${name}/records`, { records: Array.from({ length: 400 }, (_, j) => ({ value: str(`r${i * 400 + j}`) })) });
+      expect(res.status).toBe(200);
+    }
+    const all = await stack.call('GET', `/v1/topics/${name}/partitions/0/records?offset=0`);
+    expect(all.body.records).toHaveLength(1200);
+    expect(all.body.nextOffset).toBe(1200);
+    // maxBytes still bounds it.
+    const some = await stack.call('GET', `/v1/topics/${name}/partitions/0/records?offset=0&maxBytes=1000`);
+    expect(some.body.records.length).toBeGreaterThan(0);
+    expect(some.body.records.length).toBeLessThan(100);
+    expect(some.body.nextOffset).toBe(some.body.records.length);
+  });
+
   it('partitions keyed records like Kafka and keeps per-key order', async () => {
     const name = await topic(12);
     const res = await stack.call('POST', `/v1/topics/${name}/records`, {

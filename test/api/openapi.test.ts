@@ -117,7 +117,7 @@ describe('GET /v1/openapi.json', () => {
     expect(fetch['path:topic']!.schema).toMatchObject({ type: 'string', maxLength: 249, pattern: '^[A-Za-z0-9._-]{1,249}$' });
     expect(fetch['path:partition']!.schema).toMatchObject({ type: 'integer', minimum: 0 });
     expect(fetch['query:offset']).toMatchObject({ required: true, schema: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } });
-    expect(fetch['query:maxRecords']).toMatchObject({ required: false, schema: { type: 'integer', minimum: 1, maximum: 10_000, default: 500 } });
+    expect(fetch['query:maxRecords']).toMatchObject({ required: false, schema: { type: 'integer', minimum: 1, maximum: 10_000, default: 10_000 } });
     expect(fetch['query:maxWaitMs']!.schema).toMatchObject({ type: 'integer', minimum: 0, maximum: 20_000, default: 0 });
     expect(fetch['query:encoding']!.schema).toMatchObject({ enum: ['auto', 'binary'], default: 'auto' });
     expect(fetch['query:topicId']!.schema).toMatchObject({ type: 'string', format: 'uuid' });

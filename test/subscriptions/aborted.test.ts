@@ -15,12 +15,12 @@ import { createSubscription } from '../../lib/subscriptions/create';
 import { deliver } from '../../lib/subscriptions/deliver';
 import { subscriptionGroup } from '../../lib/subscriptions/items';
 import { fetchTransport, type DeliveryPorts } from '../../lib/subscriptions/ports';
-import { ddbHook, type DdbCall } from '../support/ddb-faults';
+import { ddbHook, type CallHook } from '../support/ddb-faults';
 import { createTestStack, uniqueName, type TestStack } from '../support/stack';
 import { Receiver } from './receiver';
 
 let stack: TestStack;
-let fault: ((call: DdbCall, next: () => Promise<unknown>) => Promise<unknown>) | undefined;
+let fault: CallHook | undefined;
 const receiver = new Receiver();
 let url: string;
 const ports: DeliveryPorts = { transport: fetchTransport, scheduler: { wakeAt: async () => undefined } };
@@ -46,8 +46,8 @@ describe('push delivery past aborted records', () => {
     fault = async (call, next) => {
       if (call.command === 'TransactWriteItems') {
         fault = undefined;
-        const victim = (call.input as { TransactItems: { Put: { Item: Record<string, unknown> } }[] }).TransactItems[1]!.Put.Item;
-        await stack.lib.ddb.send(new PutCommand({ TableName: stack.tables.log, Item: markerItem(victim.pk as string, victim.sk as number, victim.o as number, Date.now(), -1) }));
+        const victim = call.input.TransactItems[1].Put.Item;
+        await stack.lib.ddb.send(new PutCommand({ TableName: stack.tables.log, Item: markerItem(victim.pk, victim.sk, victim.o, Date.now(), -1) }));
       }
       return next();
     };
