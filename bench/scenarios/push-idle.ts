@@ -256,12 +256,13 @@ export interface GroupIdleFigures {
   perPoll?: Usage;
   defaultPollIntervalMs?: number;
   /**
-   * Notifications: one reconnect (the server ends the socket): the member's link ends, it rejoins,
-   * and long-polls for its rebalance timeout — measured with a 1 s timeout, plus the rest of the
-   * default timeout at the long-poll rate measured without notifications.
+   * Notifications: one connection rotation, as the SDK makes one before API Gateway's 2 h limit
+   * (make-before-break: the new socket links before the old one unlinks, so the member stays), less
+   * the quiet polls that fell in its window. Should the member re-join all the same, the rest of the
+   * default rebalance timeout is added at the long-poll rate measured without notifications.
    */
   perReconnect?: Usage;
-  /** Notifications: the reconnect as measured (1 s rebalance timeout), without the extrapolated long polls. */
+  /** Notifications: the rotation's window as measured (quiet polls included, no extrapolated long polls). */
   perReconnectMeasured?: Usage;
   reconnect?: { rejoined: boolean; measuredMs: number; requests: Record<string, number>; extraLongPollMs: number };
   requests: Record<string, number>;
@@ -269,6 +270,8 @@ export interface GroupIdleFigures {
 
 const CONNECTED_SESSION_MS = 3_000;
 const SHORT_REBALANCE_MS = 1_000;
+/** Rotation in the measured run: after the quiet polls' window (≈ 5 + 1 + 12 s from the connect). */
+const ROTATE_MS = 22_000;
 /** Whole long polls measured for the rate of a member without notifications (≈ 5 s each with the SDK's default wait). */
 const LONG_POLLS = 2;
 
@@ -277,8 +280,8 @@ const LONG_POLLS = 2;
  * notifications (it has connectedSessionMs: a quiet member polls every third
  * of it), the member runs with a 3 s connected session and a 1 s rebalance
  * timeout: once quiet its polls are measured per poll, to be priced at the
- * default interval (read from the consumer at run time), and one reconnect is
- * measured (see GroupIdleFigures.perReconnect). Otherwise the member runs
+ * default interval (read from the consumer at run time), and one connection
+ * rotation is measured (see GroupIdleFigures.perReconnect). Otherwise the member runs
  * with its defaults for `windowMs` of real time after it joined.
  */
 export async function measureIdleGroupMember(env: BenchEnv, http: HttpStack, groupsMb: number, logs: LogBytes, windowMs: number): Promise<GroupIdleFigures> {
@@ -355,7 +358,9 @@ export async function measureIdleGroupMember(env: BenchEnv, http: HttpStack, gro
   }
 
   const defaultPollIntervalMs = Math.floor(Number(Reflect.apply(connectedSessionMs, probe, [])) / 3);
-  const notifications = new Notifications({ url: `${http.url.replace(/^http/, 'ws')}/v1/ws`, apiKey, WebSocket: Ctor, keepaliveMs: LONG });
+  // The SDK replaces its connection before API Gateway's 2 h limit (make-before-break, rotateAfterMs): measured here
+  // once, early; a member whose socket really drops leaves and re-joins (the forced-close phase below, not the default).
+  const notifications = new Notifications({ url: `${http.url.replace(/^http/, 'ws')}/v1/ws`, apiKey, WebSocket: Ctor, keepaliveMs: LONG, rotateAfterMs: ROTATE_MS });
   const options = { notifications, connectedSessionTimeoutMs: CONNECTED_SESSION_MS, rebalanceTimeoutMs: SHORT_REBALANCE_MS };
   const waitQuiet = async (quiet: () => boolean, want: boolean, ms: number) => {
     for (let i = 0; i < ms / 50 && quiet() !== want; i++) await sleep(50);
@@ -365,19 +370,20 @@ export async function measureIdleGroupMember(env: BenchEnv, http: HttpStack, gro
     await sleep(CONNECTED_SESSION_MS / 3); // the first quiet poll
     const polls = await measure(() => sleep(4 * CONNECTED_SESSION_MS));
     const lastChange = Reflect.get(consumer, 'lastChange');
+    const before = new Set(http.push.connections.keys());
     const reconnect = await measure(async () => {
-      for (const ws of http.push.connections.values()) ws.terminate();
-      await waitQuiet(quiet, false, 2_000);
-      await waitQuiet(quiet, true, 15_000);
-      await sleep(200);
+      for (let i = 0; i < 600 && [...http.push.connections.keys()].every((id) => before.has(id)); i++) await sleep(50);
+      await sleep(1_000); // the old socket unlinks and closes
     });
+    if ([...http.push.connections.keys()].every((id) => before.has(id))) throw new Error('push-idle: the SDK did not rotate its connection');
     return { polls, reconnect, rejoined: Reflect.get(consumer, 'lastChange') !== lastChange };
   });
   notifications.close();
   const perPoll = addUsage(NO_USAGE, polls.usage, 1 / Math.max(1, polls.requests));
   // After a rejoin the member long-polls for its rebalance timeout (the SDK leaves it to the server's default when unset).
   const extraLongPollMs = rejoined ? REBALANCE_TIMEOUT.default - SHORT_REBALANCE_MS : 0;
-  let perReconnect = reconnect.usage;
+  // The quiet polls that fell in the rotation's window are priced as polls already: only the rest is the rotation's.
+  let perReconnect = addUsage(reconnect.usage, perPoll, -(reconnect.byPath['poll'] ?? 0));
   if (extraLongPollMs > 0) {
     const lp = await longPolls(LONG_POLLS);
     perReconnect = addUsage(perReconnect, lp.usage, extraLongPollMs / lp.elapsed);

@@ -202,17 +202,19 @@ function report(
   const TARGET_IDLE = 0.05;
   const TARGET_GROUP = 0.25;
   const LIFETIME = 2 * 3600 * 1000;
+  /** The SDK's default rotateAfterMs (client/notifications.ts): a linked member's connection is replaced this often. */
+  const ROTATION = 110 * 60 * 1000;
   const month = idleNotifiedConsumerMonth({ ...idle.defaults, connectionLifetimeMs: LIFETIME, perSafetyPoll: idle.perSafetyPoll, perKeepalive: idle.perKeepalive, perReconnect: idle.perReconnect });
   const passingPoll = month.safetyPollMsFor(TARGET_IDLE);
   // A member on notifications: priced like the partition consumer, with its quiet polls as the periodic event.
   const groupNotified =
     group.mode === 'notifications' && group.perPoll !== undefined && group.defaultPollIntervalMs !== undefined
-      ? idleNotifiedConsumerMonth({ ...idle.defaults, safetyPollMs: group.defaultPollIntervalMs, connectionLifetimeMs: LIFETIME, perSafetyPoll: group.perPoll, perKeepalive: idle.perKeepalive, perReconnect: group.perReconnect ?? idle.perReconnect })
+      ? idleNotifiedConsumerMonth({ ...idle.defaults, safetyPollMs: group.defaultPollIntervalMs, connectionLifetimeMs: ROTATION, perSafetyPoll: group.perPoll, perKeepalive: idle.perKeepalive, perReconnect: group.perReconnect ?? idle.perReconnect })
       : undefined;
   // Which rebalance timeout would meet the target: the month is linear in the long-poll time added per reconnect.
   let groupPassingRebalanceS: number | undefined;
   if (groupNotified !== undefined && group.reconnect?.rejoined === true && group.perReconnectMeasured !== undefined && group.reconnect.extraLongPollMs > 0) {
-    const base = idleNotifiedConsumerMonth({ ...idle.defaults, safetyPollMs: group.defaultPollIntervalMs!, connectionLifetimeMs: LIFETIME, perSafetyPoll: group.perPoll!, perKeepalive: idle.perKeepalive, perReconnect: group.perReconnectMeasured }).perMonth;
+    const base = idleNotifiedConsumerMonth({ ...idle.defaults, safetyPollMs: group.defaultPollIntervalMs!, connectionLifetimeMs: ROTATION, perSafetyPoll: group.perPoll!, perKeepalive: idle.perKeepalive, perReconnect: group.perReconnectMeasured }).perMonth;
     const perMs = (groupNotified.perMonth - base) / group.reconnect.extraLongPollMs;
     groupPassingRebalanceS = perMs > 0 && base < TARGET_GROUP ? Math.floor(((TARGET_GROUP - base) / perMs + 1000) / 1000) : undefined;
   }
@@ -242,7 +244,7 @@ function report(
       '$',
       ['<=', TARGET_GROUP],
       (group.mode === 'notifications'
-        ? `quiet polls measured with a 3 s connected session (${JSON.stringify(group.requests)} in ${round(group.windowMs / 1000, 1)} s), priced per poll at the default interval; per reconnect (every 2 h) ${JSON.stringify(group.reconnect?.requests)} measured${group.reconnect?.rejoined ? `, the member rejoined, + ${(group.reconnect.extraLongPollMs / 1000).toFixed(0)} s of long polls (the rest of the default rebalance timeout, at the long-poll rate measured without notifications)` : ''}; keepalives and connection minutes as for the partition consumer`
+        ? `quiet polls measured with a 3 s connected session (${JSON.stringify(group.requests)} in ${round(group.windowMs / 1000, 1)} s), priced per poll at the default interval; per connection rotation (every 110 min, make-before-break) ${JSON.stringify(group.reconnect?.requests)} measured, its quiet polls deducted${group.reconnect?.rejoined ? `, the member rejoined, + ${(group.reconnect.extraLongPollMs / 1000).toFixed(0)} s of long polls (the rest of the default rebalance timeout, at the long-poll rate measured without notifications)` : ''}; keepalives and connection minutes as for the partition consumer`
         : `${group.windowMs / 1000} s measured after joining, × month: requests ${JSON.stringify(group.requests)} in the window`) + `; ${parts(groupMonth.parts)}` +
         (groupPassingRebalanceS === undefined ? '' : `. Meets $${TARGET_GROUP} if a member long-polls at most ${groupPassingRebalanceS} s after each rejoin (the rebalance timeout; other defaults as measured)`),
     ),
@@ -279,7 +281,7 @@ function report(
     checks,
     notes: [
       `push: the WebSocket door and the fan-out priced at ${PUSH_MEMORY_MB.door} and ${PUSH_MEMORY_MB.fanOut} MB, the subscription delivery at ${PUSH_MEMORY_MB.delivery} MB (cdk/constructs/push.ts, subscription-delivery.ts). Fetches at the fetch function's ${memory.fetchMb} MB, group polls at the groups function's ${memory.groupsMb} MB (cdk/function-areas.ts). Handler times are this machine's, each invocation rounded up to 1 ms; WebSocket handler times are the client-side request → answer times (an upper bound); $disconnect is priced as long as $connect. API Gateway bills WebSocket frames both ways in 32 KB units and connection minutes; the $connect request is not priced as a message.`,
-      'push: idle month of a partition consumer: three phases with the SDK (one interval short, the others 10 min): safety polls every 0.5 s, pings every 0.4 s, one reconnect forced by ending the connection server-side; per-event usage × (month ÷ the default interval, read from client/ at run time) + one connection all month. Group member: with notifications, its quiet polls measured with a short connected session and priced at the default interval (read at run time), one reconnect measured with a 1 s rebalance timeout plus, if it rejoined, the rest of the default rebalance timeout at the long-poll rate of a member without notifications (2 whole polls measured), keepalives and connection minutes as for the partition consumer; with long polls, 4 whole polls (≈ 20 s) after joining, scaled to a month.',
+      'push: idle month of a partition consumer: three phases with the SDK (one interval short, the others 10 min): safety polls every 0.5 s, pings every 0.4 s, one reconnect forced by ending the connection server-side; per-event usage × (month ÷ the default interval, read from client/ at run time) + one connection all month. Group member: with notifications, its quiet polls measured with a short connected session and priced at the default interval (read at run time), one connection rotation as the SDK makes one every 110 min before API Gateway's 2 h limit (make-before-break: the member stays linked; the quiet polls in its window deducted) plus, had it rejoined, the rest of the default rebalance timeout at the long-poll rate of a member without notifications (2 whole polls measured), keepalives and connection minutes as for the partition consumer; with long polls, 4 whole polls (≈ 20 s) after joining, scaled to a month.',
       ...(logsMeasured ? [] : ['push: CloudWatch Logs not priced in this run (the logs scenario did not run); the full run includes them.']),
     ],
   };
