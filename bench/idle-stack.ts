@@ -43,6 +43,7 @@ export const IDLE_SOURCES: Record<string, string> = {
   'Secrets Manager': 'https://aws.amazon.com/secrets-manager/pricing/',
   'NAT gateway, VPC endpoints': 'https://aws.amazon.com/vpc/pricing/',
   'Elastic Load Balancing': 'https://aws.amazon.com/elasticloadbalancing/pricing/',
+  'EventBridge Scheduler': 'https://aws.amazon.com/eventbridge/pricing/',
 };
 
 /** Billed only per request, per byte moved or per byte stored: nothing while idle with empty tables. */
@@ -51,15 +52,17 @@ const PAY_PER_USE: Record<string, string> = {
   'AWS::IAM::Policy': 'no charge',
   'AWS::Lambda::Permission': 'no charge',
   'AWS::Lambda::Function': 'per request and GB-second; no provisioned concurrency in the template',
-  'AWS::ApiGatewayV2::Api': 'HTTP API: per request',
-  'AWS::ApiGatewayV2::Integration': 'part of the HTTP API',
-  'AWS::ApiGatewayV2::Route': 'part of the HTTP API',
-  'AWS::ApiGatewayV2::Stage': 'part of the HTTP API',
+  'AWS::ApiGatewayV2::Api': 'HTTP API: per request; WebSocket API: per message and connection minute',
+  'AWS::ApiGatewayV2::Integration': 'part of its API',
+  'AWS::ApiGatewayV2::Route': 'part of its API',
+  'AWS::ApiGatewayV2::RouteResponse': 'part of the WebSocket API',
+  'AWS::ApiGatewayV2::Stage': 'part of its API',
   'AWS::Logs::LogGroup': 'per GB ingested and per GB-month stored until retention deletes it: nothing once a retention period passed without traffic',
   'AWS::SNS::Topic': 'per notification',
   'AWS::SNS::Subscription': 'per notification',
   'AWS::S3::Bucket': 'per GB-month stored and per request',
-  'AWS::Lambda::EventSourceMapping': 'per invocation',
+  'AWS::Lambda::EventSourceMapping': 'per invocation of its function; reads of a DynamoDB stream by Lambda triggers are free',
+  'AWS::Scheduler::ScheduleGroup': 'no charge for the group; EventBridge Scheduler bills each schedule invocation',
 };
 
 export interface IdleLine {
