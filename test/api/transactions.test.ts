@@ -4,10 +4,9 @@
  * transaction closed as an aborted range, bounds refused with 400, and an
  * idempotent producer's retry answered with the same offsets and stored once.
  */
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { markerItem } from '../../lib/log/batch-item';
 import { awsError, ddbHook, type CallHook } from '../support/ddb-faults';
+import { readerAbortsSecondItem } from '../support/abort-transaction';
 import { createTestStack, uniqueName, type TestStack } from '../support/stack';
 
 let stack: TestStack;
@@ -76,14 +75,7 @@ describe('atomic produce', () => {
     const a = await topic(2);
     const b = await topic(1);
     // A slow writer: before the transaction lands, a reader closes the seq of its second batch.
-    fault = async (call, next) => {
-      if (call.command === 'TransactWriteItems') {
-        fault = undefined;
-        const victim = call.input.TransactItems[1].Put.Item;
-        await stack.lib.ddb.send(new PutCommand({ TableName: stack.tables.log, Item: markerItem(victim.pk, victim.sk, victim.o, Date.now(), -1) }));
-      }
-      return next();
-    };
+    fault = readerAbortsSecondItem(stack);
     const res = await stack.call('POST', '/v1/transactions', {
       records: [
         { topic: a, partition: 0, value: str('x') },

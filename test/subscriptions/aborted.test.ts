@@ -6,15 +6,14 @@
  * same partition takes the budget on every poll, returns nothing, and the
  * others are never delivered (found by the checker's webhook-loss check).
  */
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ANONYMOUS } from '../../lib/auth/authorize';
-import { markerItem } from '../../lib/log/batch-item';
 import { committedOffsets } from '../../lib/groups/offsets';
 import { createSubscription } from '../../lib/subscriptions/create';
 import { deliver } from '../../lib/subscriptions/deliver';
 import { subscriptionGroup } from '../../lib/subscriptions/items';
 import { fetchTransport, type DeliveryPorts } from '../../lib/subscriptions/ports';
+import { readerAbortsSecondItem } from '../support/abort-transaction';
 import { ddbHook, type CallHook } from '../support/ddb-faults';
 import { createTestStack, uniqueName, type TestStack } from '../support/stack';
 import { Receiver } from './receiver';
@@ -43,14 +42,7 @@ describe('push delivery past aborted records', () => {
 
     // A transaction of three records into partition 0 (and one into 1) fails after reserving: a reader
     // closes partition 1's reservation first, so both reservations end as aborted ranges.
-    fault = async (call, next) => {
-      if (call.command === 'TransactWriteItems') {
-        fault = undefined;
-        const victim = call.input.TransactItems[1].Put.Item;
-        await stack.lib.ddb.send(new PutCommand({ TableName: stack.tables.log, Item: markerItem(victim.pk, victim.sk, victim.o, Date.now(), -1) }));
-      }
-      return next();
-    };
+    fault = readerAbortsSecondItem(stack);
     const tx = await stack.call('POST', '/v1/transactions', {
       records: [
         { topic, partition: 0, value: str('x0') },
