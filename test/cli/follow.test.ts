@@ -9,33 +9,23 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Samsa } from '../../client';
-import { fanOutHandler } from '../../functions/push/handlers';
-import { localCredentials } from '../../lib/storage/client';
 import { openNotifications } from '../../cli/notifications';
-import { startServer, type LocalServer } from '../../local/server';
-import { startStreamConsumers, type StreamConsumers } from '../../local/streams';
-import { createTestStack, uniqueName, type TestStack } from '../support/stack';
+import type { LocalServer } from '../../local/server';
+import { startPushStack, type PushStack } from '../support/push-stack';
+import { uniqueName, type TestStack } from '../support/stack';
 
 let stack: TestStack;
 let server: LocalServer;
-let consumers: StreamConsumers;
+let push: PushStack;
 let samsa: Samsa;
-let sends = 0;
 
 beforeAll(async () => {
-  stack = await createTestStack();
-  server = await startServer(stack.deps, 0);
-  consumers = await startStreamConsumers({ endpoint: stack.endpoint, tableName: stack.tables.log, credentials: localCredentials() }, [
-    fanOutHandler(stack.deps, async (id, data) => {
-      sends++;
-      return server.push.send(id, data);
-    }),
-  ]);
+  push = await startPushStack();
+  ({ stack, server } = push);
   samsa = new Samsa({ url: server.url });
 });
 afterAll(async () => {
-  await consumers?.stop();
-  await server?.close();
+  await push?.close();
 });
 
 function follow(args: string[]): { child: ChildProcess; out: () => string; err: () => string; done: Promise<number | null> } {
@@ -75,10 +65,10 @@ describe('samsa consume --follow', { timeout: 90_000 }, () => {
     const run = follow([topic]);
     try {
       await until(() => subscribed(topic), 30_000); // the CLI (its own tsx process) is up and waiting
-      const before = sends;
+      const before = push.sends;
       await samsa.producer().send({ topic, partition: 0, value: 'live-record' });
       await until(() => run.out().includes('live-record'), 10_000);
-      expect(sends).toBeGreaterThan(before);
+      expect(push.sends).toBeGreaterThan(before);
       expect(run.err()).not.toMatch(/polling/);
     } finally {
       run.child.kill('SIGINT');

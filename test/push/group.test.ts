@@ -9,46 +9,32 @@ import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { Notifications, Samsa, type ConsumedRecord, type WebSocketConstructor } from '../../client';
-import { fanOutHandler } from '../../functions/push/handlers';
 import type { PushServerMessage } from '../../lib/protocol/push';
-import { localCredentials } from '../../lib/storage/client';
 import { metaKeys } from '../../lib/storage/keys';
-import { startServer, type LocalServer } from '../../local/server';
-import { startStreamConsumers, type StreamConsumers } from '../../local/streams';
-import { WEBSOCKET_PATH } from '../../local/websocket';
-import { createTestStack, uniqueName, type TestStack } from '../support/stack';
+import type { LocalServer } from '../../local/server';
+import { startPushStack, type PushStack } from '../support/push-stack';
+import { uniqueName, type TestStack } from '../support/stack';
 
 let stack: TestStack;
 let server: LocalServer;
-let consumers: StreamConsumers;
+let push: PushStack;
 let samsa: Samsa;
 let wsUrl: string;
-/** When true, the fan-out's sends are lost. */
-let drop = false;
-let sends = 0;
 /** HTTP requests to group poll and heartbeat routes. */
 let groupRequests = 0;
 
 beforeAll(async () => {
-  stack = await createTestStack();
-  server = await startServer(stack.deps, 0);
-  consumers = await startStreamConsumers({ endpoint: stack.endpoint, tableName: stack.tables.log, credentials: localCredentials() }, [
-    fanOutHandler(stack.deps, async (id, data) => {
-      if (drop) return 'sent';
-      sends++;
-      return server.push.send(id, data);
-    }),
-  ]);
+  push = await startPushStack();
+  ({ stack, server } = push);
   const counting: typeof fetch = (input, init) => {
     if (/\/v1\/groups\/[^/]+\/(poll|heartbeat)$/.test(String(input))) groupRequests++;
     return fetch(input, init);
   };
   samsa = new Samsa({ url: server.url, fetch: counting });
-  wsUrl = server.url.replace('http:', 'ws:') + WEBSOCKET_PATH;
+  wsUrl = push.wsUrl;
 });
 afterAll(async () => {
-  await consumers?.stop();
-  await server?.close();
+  await push?.close();
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -103,14 +89,14 @@ describe('group consumer on notifications', () => {
 
   it('recovers a lost notification with its safety poll', async () => {
     const m = await quietMember(6_000); // a poll every 2 s while linked
-    drop = true;
-    const before = sends;
+    push.drop = true;
+    const before = push.sends;
     try {
       await samsa.producer().send({ topic: m.topic, partition: 0, value: 'a' });
       await until(() => m.got.length === 1, 6_000);
-      expect(sends).toBe(before); // nothing was sent: the safety poll found it
+      expect(push.sends).toBe(before); // nothing was sent: the safety poll found it
     } finally {
-      drop = false;
+      push.drop = false;
     }
     await m.consumer.close();
     await m.run;

@@ -7,43 +7,29 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { Notifications, Samsa, type WebSocketConstructor } from '../../client';
-import { fanOutHandler } from '../../functions/push/handlers';
-import { localCredentials } from '../../lib/storage/client';
-import { startServer, type LocalServer } from '../../local/server';
-import { startStreamConsumers, type StreamConsumers } from '../../local/streams';
-import { WEBSOCKET_PATH } from '../../local/websocket';
-import { createTestStack, uniqueName, type TestStack } from '../support/stack';
+import type { LocalServer } from '../../local/server';
+import { startPushStack, type PushStack } from '../support/push-stack';
+import { uniqueName, type TestStack } from '../support/stack';
 
 let stack: TestStack;
 let server: LocalServer;
-let consumers: StreamConsumers;
+let push: PushStack;
 let samsa: Samsa;
 let notifications: Notifications;
-/** When true, the fan-out's sends are lost (the injected send port drops them). */
-let drop = false;
-let sends = 0;
 
 beforeAll(async () => {
-  stack = await createTestStack();
-  server = await startServer(stack.deps, 0);
-  consumers = await startStreamConsumers({ endpoint: stack.endpoint, tableName: stack.tables.log, credentials: localCredentials() }, [
-    fanOutHandler(stack.deps, async (id, data) => {
-      if (drop) return 'sent';
-      sends++;
-      return server.push.send(id, data);
-    }),
-  ]);
+  push = await startPushStack();
+  ({ stack, server } = push);
   samsa = new Samsa({ url: server.url });
   notifications = new Notifications({
-    url: server.url.replace('http:', 'ws:') + WEBSOCKET_PATH,
+    url: push.wsUrl,
     WebSocket: WebSocket as unknown as WebSocketConstructor,
     minBackoffMs: 50,
   });
 });
 afterAll(async () => {
   notifications?.close();
-  await consumers?.stop();
-  await server?.close();
+  await push?.close();
 });
 
 async function consumerOn(safetyPollMs: number) {
@@ -82,12 +68,12 @@ describe('partition consumer on notifications', () => {
 
   it('recovers a lost notification with the safety poll', async () => {
     const { topic, consumer, first } = await consumerOn(1500);
-    drop = true;
-    const before = sends;
+    push.drop = true;
+    const before = push.sends;
     await produce(topic, 'a');
     const batch = await first;
-    drop = false;
-    expect(sends).toBe(before);
+    push.drop = false;
+    expect(push.sends).toBe(before);
     expect(batch.value?.records).toHaveLength(1);
     await consumer.close();
   });
