@@ -28,15 +28,15 @@ export interface Credential {
   header: string | undefined;
 }
 
-/** Routes any authenticated principal may call; the lists are filtered to what it may describe. */
-const OPEN_TO_ANY_PRINCIPAL = new Set<RouteId>(['health', 'whoami', 'openApi', 'listTopics', 'listGroups', 'listSubscriptions']);
-
-/** The filtered list routes and the field that holds what the caller was shown. */
+/** The list routes any principal may call, filtered to what it may describe, and the field that holds what it was shown. */
 const FILTERED_LISTS: Partial<Record<RouteId, 'topics' | 'groups' | 'subscriptions'>> = {
   listTopics: 'topics',
   listGroups: 'groups',
   listSubscriptions: 'subscriptions',
 };
+
+/** Routes any authenticated principal may call. */
+const OPEN_TO_ANY_PRINCIPAL = new Set<RouteId>(['health', 'whoami', 'openApi', ...(Object.keys(FILTERED_LISTS) as RouteId[])]);
 
 const hex = (n: number) => fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: n, maxLength: n });
 const b64url = (n: number) => fc.string({ unit: fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'), minLength: n, maxLength: n });
