@@ -11,6 +11,7 @@ import { ANONYMOUS } from '../../lib/auth/authorize';
 import type { LibContext } from '../../lib/context';
 import { InjectedCrash } from '../../lib/log/crash-points';
 import { produce } from '../../lib/log/produce';
+import { readerAbortsSecondItem } from '../support/abort-transaction';
 import { awsError, ddbHook, isBatchPut, ManualClock, type CallHook } from '../support/ddb-faults';
 import { createTestStack, uniqueName, type TestStack } from '../support/stack';
 
@@ -21,13 +22,18 @@ const SKEW_MS = 50;
 let stack: TestStack;
 let clock: ManualClock;
 let fault: CallHook | undefined;
+/** The same, before the document client marshals (test/support/abort-transaction.ts reads the plain item). */
+let docFault: CallHook | undefined;
 let output: string[];
 const writes: { stream: NodeJS.WriteStream; original: NodeJS.WriteStream['write'] }[] = [];
 
 beforeAll(async () => {
   stack = await createTestStack({
     limits: { abortAfterMs: ABORT_AFTER_MS, maxClockSkewMs: SKEW_MS },
-    plugins: [ddbHook('wire', (call, next) => (fault === undefined ? next() : fault(call, next)))],
+    plugins: [
+      ddbHook('initialize', (call, next) => (docFault === undefined ? next() : docFault(call, next))),
+      ddbHook('wire', (call, next) => (fault === undefined ? next() : fault(call, next))),
+    ],
     telemetry: new Telemetry({ serviceName: SERVICE, logLevel: 'INFO' }),
   });
   clock = new ManualClock();
@@ -60,6 +66,7 @@ beforeEach(({ onTestFailed }) => {
 afterEach(() => {
   for (const { stream, original } of writes.splice(0)) stream.write = original;
   fault = undefined;
+  docFault = undefined;
 });
 
 type Json = Record<string, any>;
@@ -229,6 +236,38 @@ describe('EMF metrics', () => {
     expect(error).toMatchObject({ level: 'ERROR', requestId: res.body.error.requestId, code: 'INTERNAL_ERROR' });
     expect(error!.error).toMatchObject({ name: 'TypeError', message: 'injected bug', stack: expect.stringContaining('TypeError') });
     expect(emf(METRICS.internalErrors)[0]!.values).toMatchObject({ InternalErrors: 1 });
+  });
+
+  it('a retriable 5xx is an expected outcome: logged at WARN with its code, never as an unexpected error', async () => {
+    // A transaction whose reservation a reader closed first: 503 RESERVATION_ABORTED, retriable.
+    const [a, b] = [await topic(2), await topic()];
+    docFault = readerAbortsSecondItem(stack);
+    output = [];
+    const aborted = await stack.call('POST', '/v1/transactions', {
+      records: [
+        { topic: a, partition: 0, value: str('x') },
+        { topic: a, partition: 1, value: str('y') },
+        { topic: b, partition: 0, value: str('z') },
+      ],
+    });
+    expect([aborted.status, aborted.body.error.code]).toEqual([503, 'RESERVATION_ABORTED']);
+    expect(jsonLines().filter((l) => l.level === 'ERROR')).toEqual([]);
+    expect(jsonLines().find((l) => l.message === 'retriable error')).toMatchObject({
+      level: 'WARN',
+      requestId: aborted.body.error.requestId,
+      route: 'POST /v1/transactions',
+      code: 'RESERVATION_ABORTED',
+      reason: expect.stringContaining('aborted by a reader'),
+    });
+    expect(emf(METRICS.internalErrors)).toEqual([]);
+
+    // Storage unavailable (an AWS 500 the SDK gave up on): 503 UNAVAILABLE, WARN with the AWS error's name.
+    fault = () => Promise.reject(awsError('InternalServerError'));
+    output = [];
+    const unavailable = await stack.call('GET', '/v1/topics');
+    expect([unavailable.status, unavailable.body.error.code]).toEqual([503, 'UNAVAILABLE']);
+    expect(jsonLines().filter((l) => l.level === 'ERROR')).toEqual([]);
+    expect(jsonLines().find((l) => l.message === 'retriable error')).toMatchObject({ level: 'WARN', code: 'UNAVAILABLE', cause: expect.stringContaining('InternalServerError') });
   });
 
   it('a reader closing a dead writer\'s reservation emits AbortedReservations and logs the partition', async () => {
