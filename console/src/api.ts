@@ -20,6 +20,8 @@ export {
   type Header,
   type PartitionConsumer,
   type PartitionOffsets,
+  type SubscriptionDescription,
+  type SubscriptionPartition,
   type TopicListing,
 } from '../../client';
 

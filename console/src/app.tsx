@@ -6,6 +6,8 @@ import { href, onLinkClick, useRoute } from './router';
 import { usePoll, useStore } from './store';
 import { GroupPage } from './views/group';
 import { GroupsPage } from './views/groups';
+import { SubscriptionPage } from './views/subscription';
+import { SubscriptionsPage } from './views/subscriptions';
 import { TopicPage } from './views/topic';
 import { TopicsPage } from './views/topics';
 
@@ -15,7 +17,12 @@ export function App() {
   const [keyOpen, setKeyOpen] = useState(false);
   // Who the key belongs to; also the first request, so a missing key shows the key form at once.
   const me = usePoll(() => samsa.whoami(), 0, [key]);
-  const section = route.page === 'group' || route.page === 'groups' ? 'groups' : 'topics';
+  const section =
+    route.page === 'group' || route.page === 'groups'
+      ? 'groups'
+      : route.page === 'subscription' || route.page === 'subscriptions'
+        ? 'subscriptions'
+        : 'topics';
   return (
     <div class="shell" onClick={onLinkClick}>
       <nav class="top">
@@ -27,6 +34,9 @@ export function App() {
         </a>
         <a href={href('groups')} aria-current={section === 'groups' ? 'page' : undefined}>
           Consumer groups
+        </a>
+        <a href={href('subscriptions')} aria-current={section === 'subscriptions' ? 'page' : undefined}>
+          Subscriptions
         </a>
         <span class="spacer" />
         {status === 'denied' ? <span class="badge warn">key lacks permission</span> : null}
@@ -49,6 +59,10 @@ export function App() {
           <GroupsPage />
         ) : route.page === 'group' ? (
           <GroupPage key={route.group} group={route.group} />
+        ) : route.page === 'subscriptions' ? (
+          <SubscriptionsPage />
+        ) : route.page === 'subscription' ? (
+          <SubscriptionPage key={route.subscription} name={route.subscription} />
         ) : (
           <p>
             Nothing at <code>{route.path}</code>. <a href={href('topics')}>Topics</a>

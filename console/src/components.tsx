@@ -1,7 +1,7 @@
-/** Shared pieces: error box, confirmation dialog, API key panel, lag chart, group state badge. */
+/** Shared pieces: error box, confirmation dialog, API key panel, lag chart, group and subscription state badges. */
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { auth, SamsaApiError, SamsaError, setApiKey, type GroupListing } from './api';
+import { auth, SamsaApiError, SamsaError, setApiKey, type GroupListing, type SubscriptionDescription } from './api';
 import { useStore } from './store';
 
 export function ErrorBox({ error }: { error: unknown }) {
@@ -210,6 +210,20 @@ const GROUP_STATE_HELP: Record<GroupListing['state'], string> = {
 export function GroupState({ state }: { state: GroupListing['state'] }) {
   return (
     <span class={`badge ${state}`} title={GROUP_STATE_HELP[state]}>
+      {state}
+    </span>
+  );
+}
+
+/** A subscription's state (docs/subscriptions.md), shown on hover. */
+const SUBSCRIPTION_STATE_HELP: Record<SubscriptionDescription['state'], string> = {
+  ACTIVE: 'Delivering records as they are produced',
+  PAUSED: 'Delivery stopped before the next batch; records wait in the topic until it is resumed',
+};
+
+export function SubscriptionState({ state }: { state: SubscriptionDescription['state'] }) {
+  return (
+    <span class={`badge ${state}`} title={SUBSCRIPTION_STATE_HELP[state]}>
       {state}
     </span>
   );

@@ -75,6 +75,16 @@ export function ago(isoTime: string, now = Date.now()): string {
   return `${Math.floor(s / 3600)} h ago`;
 }
 
+/** `in 4 s` for a time ahead, `3 s ago` for one behind (a retry's next attempt may be either). */
+export function fromNow(isoTime: string, now = Date.now()): string {
+  const ms = Date.parse(isoTime) - now;
+  if (ms <= 0) return ago(isoTime, now);
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `in ${s} s`;
+  if (s < 3600) return `in ${Math.floor(s / 60)} min`;
+  return `in ${Math.floor(s / 3600)} h`;
+}
+
 /** `name: value` (or `name=value`) per line → produce headers. */
 export function parseHeaders(input: string): { name: string; value: string }[] {
   return input

@@ -1,6 +1,6 @@
 /**
  * Path routing under the console's base (`/console/`): /console/topics/orders,
- * /console/groups/billing. The server answers every such path with index.html.
+ * /console/groups/billing, /console/subscriptions/billing. The server answers every such path with index.html.
  */
 import { useEffect, useState } from 'preact/hooks';
 
@@ -11,6 +11,8 @@ export type Route =
   | { page: 'topic'; topic: string }
   | { page: 'groups' }
   | { page: 'group'; group: string }
+  | { page: 'subscriptions' }
+  | { page: 'subscription'; subscription: string }
   | { page: 'missing'; path: string };
 
 export function parseRoute(pathname: string): Route {
@@ -20,6 +22,8 @@ export function parseRoute(pathname: string): Route {
   if (parts.length === 2 && parts[0] === 'topics') return { page: 'topic', topic: parts[1]! };
   if (parts.length === 1 && parts[0] === 'groups') return { page: 'groups' };
   if (parts.length === 2 && parts[0] === 'groups') return { page: 'group', group: parts[1]! };
+  if (parts.length === 1 && parts[0] === 'subscriptions') return { page: 'subscriptions' };
+  if (parts.length === 2 && parts[0] === 'subscriptions') return { page: 'subscription', subscription: parts[1]! };
   return { page: 'missing', path };
 }
 

@@ -5,7 +5,10 @@
  * 401 and the message on 403, create a topic, produce, browse the message
  * (text / JSON / hex, headers, by timestamp), throughput on the topics list,
  * a group's lag falling to 0 as an SDK consumer commits, reset offsets and
- * delete the group through their confirmation dialogs. Screenshots go to
+ * delete the group through their confirmation dialogs, a push subscription to
+ * a failing local receiver (its attempts and last error, pause, resume, the
+ * lag falling to 0 once the receiver answers, delete through the dialog).
+ * Screenshots go to
  * test-results/console/. Needs Debian's chromium (or $CHROMIUM_PATH): the
  * test fails, never skips, without it.
  */
@@ -30,6 +33,8 @@ import { localTableNames } from '../../lib/storage/schema';
 import { fanOutHandler } from '../../functions/push/handlers';
 import { startServer, type LocalServer } from '../../local/server';
 import { startStreamConsumers, type StreamConsumers } from '../../local/streams';
+import { localDelivery, type LocalDelivery } from '../../local/subscriptions';
+import { Receiver } from '../subscriptions/receiver';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SHOTS = join(REPO, 'test-results', 'console');
@@ -48,6 +53,10 @@ const CHROMIUM_ARGS = [
 let distDir: string;
 let server: LocalServer;
 let streams: StreamConsumers;
+/** Push-subscription delivery, as `npm start` runs it, and the webhook it posts to. */
+let delivery: LocalDelivery;
+const receiver = new Receiver();
+let hookUrl: string;
 /** Notifications the fan-out sent (the live tail's wake-ups). */
 let sends = 0;
 /** The stack's meta table, to see the live tail's subscription rows. */
@@ -94,8 +103,12 @@ beforeAll(async () => {
   server = await startServer(deps, 0, '127.0.0.1', { consoleDir: distDir });
   samsa = new Samsa({ url: server.url, apiKey: adminKey });
   meta = { table: tables.meta, ddb: deps.lib.ddb };
-  // The fan-out, as `npm start` runs it: the message browser's live tail is woken by its notifications.
+  // The fan-out, as `npm start` runs it: the message browser's live tail is woken by its notifications;
+  // and subscription delivery, posting to a local receiver.
+  hookUrl = await receiver.start();
+  delivery = localDelivery(deps.lib, undefined, () => undefined);
   streams = await startStreamConsumers({ endpoint, tableName: tables.log, credentials: localCredentials() }, [
+    delivery.handler,
     fanOutHandler(deps, async (id, data) => {
       sends++;
       return server.push.send(id, data);
@@ -111,7 +124,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await streams?.stop();
+  delivery?.stop();
   await server?.close();
+  await receiver.stop().catch(() => undefined);
   if (distDir) rmSync(distDir, { recursive: true, force: true });
 });
 
@@ -358,6 +373,71 @@ describe('web console in Chromium', { timeout: 60_000 }, () => {
     await page.waitForURL('**/console/groups');
     await until(text('main'), (t) => !t.includes(group), 'the group gone from the list');
     expect((await samsa.groups.list()).some((g) => g.group === group)).toBe(false);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('shows a push subscription failing with attempts and last error, pauses and resumes it, and deletes it after confirmation', async () => {
+    const source = `sub-src-${randomUUID().slice(0, 6)}`;
+    const dlq = `${source}-dlq`;
+    const sub = `console-sub-${randomUUID().slice(0, 6)}`;
+    await samsa.topics.create({ name: source, partitions: 2 });
+    await samsa.topics.create({ name: dlq, partitions: 1 });
+    receiver.fallback = 500;
+    // Many attempts, short backoff: it keeps failing (never dead-lettered) while the page is looked at.
+    await samsa.subscriptions.create({ name: sub, topic: source, endpoint: hookUrl, deadLetterTopic: dlq, retryBackoffMs: 300, maxAttempts: 20 });
+    await samsa.producer().send({ topic: source, partition: 1, value: 'for-a-failing-receiver' });
+
+    await page.locator('nav').getByRole('link', { name: 'Subscriptions' }).click();
+    const row = page.getByRole('table', { name: 'Subscriptions' }).locator('tr', { hasText: sub });
+    const listed = await until(() => row.innerText(), (t) => /1 failing/.test(t), 'the subscription listed as failing');
+    expect(listed).toContain(source);
+    expect(listed).toContain(hookUrl);
+    expect(listed).toContain('ACTIVE');
+    expect(listed).toMatch(/\t1$/); // total lag
+    await shot('09-subscriptions');
+
+    await row.getByRole('link', { name: sub }).click();
+    await page.waitForURL(`**/console/subscriptions/${sub}`);
+    const rows = page.getByRole('table', { name: 'Delivery per partition' }).locator('tbody tr');
+    const cells = (r: number) => rows.nth(r).locator('td').allInnerTexts();
+    // Partition | Committed | High watermark | Lag | Attempts | Next attempt | Last error
+    const failing = await until(() => cells(1), (c) => Number(c[4]) >= 2 && c[6] === 'HTTP 500', 'partition 1 failing with attempts and its last error');
+    expect(failing.slice(0, 4)).toEqual(['1', '0', '1', '1']);
+    expect(failing[5]).toMatch(/^\d{4}-\d\d-\d\dT.*\((in \d+ s|\d+ s ago)\)$/);
+    expect((await cells(0))[4]).toBe('0'); // partition 0 has nothing to deliver
+    expect(await page.getByTestId('total-lag').innerText()).toBe('1');
+    const described = await samsa.subscriptions.describe(sub);
+    expect(described.partitions[1]).toMatchObject({ lag: 1, lastError: 'HTTP 500' });
+    await shot('10-subscription-failing');
+
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await until(text('[data-testid=subscription-state]'), (t) => t === 'PAUSED', 'the state shown as PAUSED');
+    expect((await samsa.subscriptions.describe(sub)).state).toBe('PAUSED');
+    await shot('11-subscription-paused');
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await until(text('[data-testid=subscription-state]'), (t) => t === 'ACTIVE', 'the state shown as ACTIVE');
+    expect((await samsa.subscriptions.describe(sub)).state).toBe('ACTIVE');
+
+    // The receiver recovers. A wake-up that came while paused ran nothing, so once the stored backoff
+    // is over a produce starts the next run (docs/subscriptions.md); both records are then delivered.
+    receiver.fallback = 200;
+    const next = Date.parse((await samsa.subscriptions.describe(sub)).partitions[1]?.nextAttemptAt ?? '0');
+    await new Promise((r) => setTimeout(r, Math.max(0, next - Date.now())));
+    await samsa.producer().send({ topic: source, partition: 1, value: 'after-resume' });
+    await until(() => cells(1), (c) => c[1] === '2' && c[3] === '0' && c[4] === '0' && c[6] === '—', 'partition 1 delivered and committed', 30_000);
+    expect(receiver.received.filter((r) => r.json.subscription === sub && r.json.records.some((x) => x.value?.data === 'after-resume'))).not.toEqual([]);
+
+    await page.getByRole('button', { name: 'Delete subscription' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText(`subscription.${sub}`).waitFor();
+    await shot('12-subscription-delete-confirmation');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    expect(await dialog.isVisible()).toBe(false);
+    await page.getByRole('button', { name: 'Delete subscription' }).click();
+    await dialog.getByRole('button', { name: 'Delete subscription' }).click();
+    await page.waitForURL('**/console/subscriptions');
+    await until(text('main'), (t) => !t.includes(sub), 'the subscription gone from the list');
+    expect((await samsa.subscriptions.list()).some((s) => s.name === sub)).toBe(false);
     expect(pageErrors).toEqual([]);
   });
 
