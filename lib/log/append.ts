@@ -17,7 +17,8 @@ import { randomUUID } from 'node:crypto';
 import type { LibContext } from '../context';
 import { effectiveConfig } from '../topics/configs';
 import { buildBatch, type TypedRecord } from './batch-item';
-import { reserve, writeCheckpoint, type Reservation } from './counter';
+import { writeCheckpoint } from './checkpoints';
+import { reserve, type Reservation } from './counter';
 import type { PartitionRef } from './partition';
 import { writeBatch } from './write-batch';
 

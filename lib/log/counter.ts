@@ -17,14 +17,18 @@
  *   which every new reservation renews: a busy partition whose new writes
  *   also fail would hold its stable end behind an acknowledged record for as
  *   long as that lasts, not just the abort bound.
+ * - `k<I>s`/`k<I>a`/`k<I>o`: the checkpoint of six-hour interval I, set by
+ *   the interval's first reservation in the reservation update itself
+ *   (./checkpoints.ts), until a later interval's first writer has copied it
+ *   to its own item.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { LibContext } from '../context';
-import { SamsaError, toSamsaError } from '../errors';
-import { checkpointKeys, COUNTER_SK } from '../storage/keys';
-import { queryPages } from '../storage/query-all';
+import { SamsaError } from '../errors';
+import { COUNTER_SK } from '../storage/keys';
 import { markDue, recentLandedMark, writeMark } from './activity';
+import { checkpointNames, intervalOf, pendingCheckpoints, type Checkpoint } from './checkpoints';
 import type { PartitionRef } from './partition';
 
 export interface CounterState {
@@ -39,6 +43,8 @@ export interface CounterState {
   lra?: number;
   /** The newest hole a reader recorded, and the counter's `ra` when it did: an upper bound of its reservation time. */
   hole?: { seq: number; ra: number };
+  /** Checkpoints still on the counter (./checkpoints.ts), oldest first. */
+  pending: Checkpoint[];
 }
 
 export interface Reservation {
@@ -51,22 +57,14 @@ export interface Reservation {
    * seq below this one was reserved no later than that, and this writer records it as a checkpoint.
    */
   checkpointAt?: number;
+  /** Checkpoints of earlier intervals still on the counter: the due writer copies them to items and removes them. */
+  pending?: Checkpoint[];
   /**
    * The partition's activity mark (activity.ts), when this reservation had to write one: started
    * here, so every writer's reservation marks; writers await it before they acknowledge.
    */
   marked?: Promise<boolean>;
 }
-
-/**
- * Reservation-time checkpoints: the first writer of every six-hour interval
- * records "every seq below S was reserved by T" (T = the previous
- * reservation's time; its own item, beside the partition), which lets a reader tell batches that TTL
- * deleted long ago from reservations still open — without it, a partition
- * nobody read for longer than retention + the TTL margin would have every
- * deleted seq aborted one by one.
- */
-export const CHECKPOINT_EVERY_MS = 6 * 3_600_000;
 
 export async function readCounter(ctx: LibContext, ref: PartitionRef): Promise<CounterState> {
   const out = await ctx.ddb.send(
@@ -84,6 +82,7 @@ export async function readCounter(ctx: LibContext, ref: PartitionRef): Promise<C
     lo: i.lo as number,
     ...(typeof i.lra === 'number' ? { lra: i.lra } : {}),
     ...(typeof i.hs === 'number' && typeof i.hra === 'number' ? { hole: { seq: i.hs, ra: i.hra } } : {}),
+    pending: pendingCheckpoints(i),
   };
 }
 
@@ -150,13 +149,15 @@ export async function reserve(
     // Exactly one reservation is the first of each interval (the counter serialises them), so one
     // writer per interval records a checkpoint — no lock, no failed conditional write.
     const previous = old.ra as number;
-    const due = Math.floor(now / CHECKPOINT_EVERY_MS) > Math.floor(previous / CHECKPOINT_EVERY_MS);
+    const due = intervalOf(now) > intervalOf(previous);
+    const older = due ? pendingCheckpoints(old).filter((c) => c.interval < intervalOf(now)) : [];
     return {
       seq: old.seq as number,
       baseOffset: old.next as number,
       count,
       reservedAt: now,
       ...(due ? { checkpointAt: previous } : {}),
+      ...(older.length > 0 ? { pending: older } : {}),
       // Marked recently enough, as the counter or this instance knows (activity.ts)? Else mark now.
       ...(markDue(now, Math.max(typeof old.mt === 'number' ? old.mt : -Infinity, ownMark ?? -Infinity))
         ? { marked: writeMark(ctx, ref.pk, now, now + ctx.limits.abortAfterMs - ctx.limits.maxClockSkewMs) }
@@ -183,17 +184,23 @@ export async function reserve(
  * only on an existing counter whose config version the writer's topic
  * covers (and, for a conditional append, at the expected offset). Returns
  * the counter as it was either way: our seq and base offset, the previous
- * reservation's time, or on failure what failed.
+ * reservation's time, or on failure what failed. The interval's checkpoint
+ * rides along (if_not_exists: only the interval's first reservation sets it;
+ * every operand is the item as it was before this update), so it is recorded
+ * by the same write that makes it true, whatever happens to the writer next.
  */
 export function reserveUpdate(count: number, now: number, topicVersion: number, expectedOffset?: number, landedMark?: number) {
   const expect = expectedOffset !== undefined;
   const mark = landedMark !== undefined;
+  const k = checkpointNames(intervalOf(now));
   return {
     // `mt`: an activity mark this writer saw land (activity.ts). Any landed mark is a true value, so
     // overwriting a newer one is safe: it only makes the next writers mark again.
-    UpdateExpression: `ADD #seq :one, #next :n SET ra = :now${mark ? ', mt = :mt' : ''}`,
+    UpdateExpression:
+      `ADD #seq :one, #next :n SET ra = :now${mark ? ', mt = :mt' : ''}` +
+      ', #ks = if_not_exists(#ks, #seq), #ka = if_not_exists(#ka, ra), #ko = if_not_exists(#ko, #next)',
     ConditionExpression: `attribute_exists(pk) AND (attribute_not_exists(cv) OR cv <= :v)${expect ? ' AND #next = :expected' : ''}`,
-    ExpressionAttributeNames: { '#seq': 'seq', '#next': 'next' },
+    ExpressionAttributeNames: { '#seq': 'seq', '#next': 'next', '#ks': k.seq, '#ka': k.at, '#ko': k.offset },
     ExpressionAttributeValues: {
       ':one': 1,
       ':n': count,
@@ -266,56 +273,4 @@ function partitionGone(ref: PartitionRef): SamsaError {
     'UNKNOWN_TOPIC_OR_PARTITION',
     `Topic '${ref.topic.name}' partition ${ref.partition} no longer exists (the topic was deleted).`,
   );
-}
-
-/**
- * Records "every seq below r.seq was reserved by checkpointAt". It is the only record of that
- * time: the next reservation overwrites the counter's `ra`, and a lost checkpoint leaves a reader
- * unable to tell a batch TTL deleted from a dead writer's gap for six hours (it would abort an
- * expired batch rather than expire it). So retriable failures are retried, with backoff, for as
- * long as the writer tries its batch (never longer: the produce request waits for both), and only
- * then given up (the next interval's first writer records the next one).
- */
-export async function writeCheckpoint(ctx: LibContext, ref: PartitionRef, r: Reservation, ttl: number | undefined): Promise<void> {
-  if (r.checkpointAt === undefined) return;
-  const giveUpAt = r.reservedAt + ctx.limits.abortAfterMs - ctx.limits.maxClockSkewMs;
-  for (let i = 0; ; i++) {
-    try {
-      await ctx.ddb.send(
-        new PutCommand({
-          TableName: ctx.tables.log,
-          Item: { ...checkpointKeys.checkpoint(ref.pk, r.seq), at: r.checkpointAt, o: r.baseOffset, ...(ttl === undefined ? {} : { ttl }) },
-        }),
-      );
-      return;
-    } catch (err) {
-      if (!toSamsaError(err).retriable || ctx.clock.now() >= giveUpAt) return;
-      await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 50 * 2 ** i)));
-    }
-  }
-}
-
-/**
- * The last checkpoint at or after `fromSeq` taken before `before`: every seq below it was reserved
- * before then. Checkpoints are six-hourly, so this reads a few dozen small items.
- */
-export async function lastCheckpointBefore(
-  ctx: LibContext,
-  ref: PartitionRef,
-  fromSeq: number,
-  before: number,
-): Promise<{ seq: number; offset: number } | undefined> {
-  let found: { seq: number; offset: number } | undefined;
-  const pages = queryPages(ctx.ddb, {
-    TableName: ctx.tables.log,
-    KeyConditionExpression: 'pk = :pk AND sk >= :from',
-    ExpressionAttributeValues: { ':pk': checkpointKeys.pk(ref.pk), ':from': fromSeq },
-  });
-  for await (const page of pages) {
-    for (const item of page) {
-      if ((item.at as number) >= before) return found;
-      found = { seq: item.sk as number, offset: item.o as number };
-    }
-  }
-  return found;
 }

@@ -20,7 +20,8 @@ import type { LibContext } from '../context';
 import { effectiveConfig } from '../topics/configs';
 import { getTopic, unknownTopic } from '../topics/topic-item';
 import { abortSeq } from './abort';
-import { advanceCursor, advanceLogStart, holeBound, lastCheckpointBefore, readCounter, recordHole, type CounterState } from './counter';
+import { lastCheckpointBefore } from './checkpoints';
+import { advanceCursor, advanceLogStart, holeBound, readCounter, recordHole, type CounterState } from './counter';
 import { confirmEntry, indexEntries, type SeqEntry } from './index-walk';
 import type { PartitionRef } from './partition';
 
@@ -138,7 +139,7 @@ async function applyRetention(
         if (!checkpointTried) {
           checkpointTried = true;
           const bound = ctx.clock.now() - ctx.limits.abortAfterMs - ctx.limits.maxClockSkewMs;
-          const checkpoint = await lastCheckpointBefore(ctx, ref, seq + 1, Math.min(cutoff, bound));
+          const checkpoint = await lastCheckpointBefore(ctx, ref, counter, seq + 1, Math.min(cutoff, bound));
           if (checkpoint !== undefined && checkpoint.seq <= counter.seq) {
             seq = checkpoint.seq;
             offset = Math.max(offset, checkpoint.offset);

@@ -29,7 +29,8 @@ import type { Topic } from '../topics/topic-item';
 import { abortSeq } from './abort';
 import type { PendingRecord } from './append';
 import { buildBatch, ttlFor, type BuiltBatch } from './batch-item';
-import { reserve, TopicChanged, writeCheckpoint, type Reservation } from './counter';
+import { writeCheckpoint } from './checkpoints';
+import { reserve, TopicChanged, type Reservation } from './counter';
 import { InjectedCrash } from './crash-points';
 import type { PartitionRef } from './partition';
 import {

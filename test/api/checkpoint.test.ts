@@ -10,7 +10,16 @@
  * only) fails the first test; the checkpoint written only after the batch put
  * succeeded fails the second.
  */
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ANONYMOUS } from '../../lib/auth/authorize';
+import type { LibContext } from '../../lib/context';
+import { InjectedCrash } from '../../lib/log/crash-points';
+import { pendingCheckpoints } from '../../lib/log/checkpoints';
+import { partitionRef } from '../../lib/log/partition';
+import { produce } from '../../lib/log/produce';
+import { checkpointKeys, COUNTER_SK } from '../../lib/storage/keys';
+import { getTopic } from '../../lib/topics/topic-item';
 import { awsError, ddbHook, ManualClock, type CallHook } from '../support/ddb-faults';
 import { createTestStack, uniqueName, type TestStack } from '../support/stack';
 import { sweepTtl } from '../support/ttl';
@@ -33,7 +42,7 @@ afterEach(() => {
   fault = undefined;
 });
 
-const str = (data: string) => ({ type: 'STRING', data });
+const str = (data: string) => ({ type: 'STRING' as const, data });
 const isCheckpointPut = (call: Parameters<CallHook>[0]) => call.command === 'PutItem' && String(call.input.Item?.pk).endsWith('#cp');
 const isBatchPut = (call: Parameters<CallHook>[0]) => call.command === 'PutItem' && call.input.Item?.r !== undefined;
 
@@ -93,5 +102,43 @@ describe('the checkpoint of the first writer after a gap', () => {
     expect(batchPuts).toBeGreaterThan(0);
     fault = undefined;
     await expectExpiredNotAborted(name, 6);
+  });
+
+  it('survives the writer dying between its reservation and its puts (nothing but the counter update landed)', async () => {
+    const name = uniqueName('cp');
+    await expiredLogThenNewWriter(name);
+    const dying: LibContext = {
+      ...stack.lib,
+      crash: (p) => {
+        if (p === 'produce.afterReserve') throw new InjectedCrash(p);
+      },
+    };
+    const dead = await produce(dying, ANONYMOUS, name, { records: [{ partition: 0, value: str('dead') }] });
+    expect(dead.records[0]).toHaveProperty('error');
+    // A later writer in the same interval is not the first of it: only the dead writer knew T.
+    clock.advance(1_000);
+    expect((await stack.call('POST', `/v1/topics/${name}/records`, { records: [{ partition: 0, value: str('new') }] })).status).toBe(200);
+    await expectExpiredNotAborted(name, 5);
+  });
+
+  it('left on the counter by a writer that died is copied to an item by the next interval’s first writer, then removed there', async () => {
+    const name = uniqueName('cp');
+    await expiredLogThenNewWriter(name);
+    const dying: LibContext = { ...stack.lib, crash: (p) => { if (p === 'produce.afterReserve') throw new InjectedCrash(p); } };
+    await produce(dying, ANONYMOUS, name, { records: [{ partition: 0, value: str('dead') }] });
+    const ref = partitionRef(await getTopic(stack.lib, name), 0);
+    const counterItem = async () => (await stack.lib.ddb.send(new GetCommand({ TableName: stack.tables.log, Key: { pk: ref.pk, sk: COUNTER_SK }, ConsistentRead: true }))).Item!;
+    // The old writes' interval (its first writer's copy was never removed: no writer came in the next
+    // interval but the dead one) and the dead writer's own.
+    const left = pendingCheckpoints(await counterItem());
+    expect(left.map((c) => c.seq)).toEqual([0, 5]);
+    expect(left[1]).toMatchObject({ seq: 5, offset: 5 });
+    clock.advance(7 * 3600 * 1000); // the next interval
+    expect((await stack.call('POST', `/v1/topics/${name}/records`, { records: [{ partition: 0, value: str('next') }] })).status).toBe(200);
+    const now = pendingCheckpoints(await counterItem());
+    expect(now.map((c) => c.seq)).toEqual([6]); // only the current interval's
+    const items = await stack.lib.ddb.send(new QueryCommand({ TableName: stack.tables.log, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': checkpointKeys.pk(ref.pk) }, ConsistentRead: true }));
+    expect(items.Items?.map((i) => [i.sk, i.at, i.o])).toContainEqual([5, left[1]!.at, 5]);
+    expect(items.Items?.map((i) => i.sk)).toContain(6);
   });
 });

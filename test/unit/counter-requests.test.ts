@@ -4,15 +4,16 @@
  * (lib/topics/counters.ts), as pure request builders.
  */
 import { describe, expect, it } from 'vitest';
+import { CHECKPOINT_EVERY_MS, pendingCheckpoints, removeCheckpointsUpdate } from '../../lib/log/checkpoints';
 import { reserveUpdate } from '../../lib/log/counter';
 import { newCounterItem, stampUpdate } from '../../lib/topics/counters';
 
 describe('reservation', () => {
   it('adds one seq and the offsets only to an existing counter whose config version the topic covers', () => {
     expect(reserveUpdate(3, 1_000, 7)).toEqual({
-      UpdateExpression: 'ADD #seq :one, #next :n SET ra = :now',
+      UpdateExpression: 'ADD #seq :one, #next :n SET ra = :now, #ks = if_not_exists(#ks, #seq), #ka = if_not_exists(#ka, ra), #ko = if_not_exists(#ko, #next)',
       ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(cv) OR cv <= :v)',
-      ExpressionAttributeNames: { '#seq': 'seq', '#next': 'next' },
+      ExpressionAttributeNames: { '#seq': 'seq', '#next': 'next', '#ks': 'k0s', '#ka': 'k0a', '#ko': 'k0o' },
       ExpressionAttributeValues: { ':one': 1, ':n': 3, ':now': 1_000, ':v': 7 },
       ReturnValues: 'ALL_OLD',
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -27,6 +28,33 @@ describe('reservation', () => {
 
   it('treats an expected offset of 0 as a condition', () => {
     expect(reserveUpdate(1, 1_000, 1, 0).ConditionExpression).toContain('#next = :expected');
+  });
+});
+
+describe('checkpoints on the counter', () => {
+  it('the reservation records its interval’s checkpoint only if the interval has none yet, from the counter as it was', () => {
+    const u = reserveUpdate(1, 5 * CHECKPOINT_EVERY_MS + 1, 1);
+    // Every operand of an update is the item before it: seq and next are this reservation's, ra the previous one's.
+    expect(u.UpdateExpression).toContain('#ks = if_not_exists(#ks, #seq), #ka = if_not_exists(#ka, ra), #ko = if_not_exists(#ko, #next)');
+    expect(u.ExpressionAttributeNames).toMatchObject({ '#ks': 'k5s', '#ka': 'k5a', '#ko': 'k5o' });
+    // Recording it never refuses a reservation.
+    expect(u.ConditionExpression).toBe(reserveUpdate(1, 1_000, 1).ConditionExpression);
+  });
+
+  it('are decoded from the counter item, oldest first, ignoring incomplete ones', () => {
+    expect(pendingCheckpoints({ pk: 'p', seq: 9, k7s: 8, k7a: 700, k7o: 80, k6s: 4, k6a: 600, k6o: 40, k8s: 9, k8a: 800 })).toEqual([
+      { interval: 6, seq: 4, at: 600, offset: 40 },
+      { interval: 7, seq: 8, at: 700, offset: 80 },
+    ]);
+    expect(pendingCheckpoints({ pk: 'p', seq: 3, ks: 1 })).toEqual([]);
+  });
+
+  it('copied ones are removed only from a counter that still exists', () => {
+    expect(removeCheckpointsUpdate([3, 4])).toEqual({
+      UpdateExpression: 'REMOVE #k0_0, #k0_1, #k0_2, #k1_0, #k1_1, #k1_2',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeNames: { '#k0_0': 'k3s', '#k0_1': 'k3a', '#k0_2': 'k3o', '#k1_0': 'k4s', '#k1_1': 'k4a', '#k1_2': 'k4o' },
+    });
   });
 });
 
