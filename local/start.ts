@@ -2,11 +2,16 @@
  * `npm start`: DynamoDB Local + the HTTP API on http://127.0.0.1:4000.
  *
  *   npm start -- [--port 4000] [--host 127.0.0.1] [--in-memory] [--data-dir .samsa/data] [--dynamodb-port N] [--no-auth]
- *                 [--kafka-port 9092 | --no-kafka]
+ *                 [--kafka-port 9092 | --no-kafka] [--lambda-endpoint URL]
  *   npm start -- --dynamodb-endpoint URL [--region R] [--port 4000] [--host 127.0.0.1] [--no-auth]
  *
  * The Kafka protocol gateway (kafka/) listens beside the HTTP API, on
  * 127.0.0.1:9092 unless --kafka-port or --no-kafka says otherwise.
+ *
+ * Push subscriptions to AWS Lambda functions are invoked through the AWS
+ * SDK at --lambda-endpoint (any service implementing Lambda's Invoke REST
+ * API); without it their batches fail with a lastError naming the flag
+ * (local/subscriptions.ts, docs/subscriptions.md).
  *
  * Data persists under .samsa/data unless --in-memory. With --dynamodb-endpoint
  * the stack starts no DynamoDB Local: it uses one that already runs (another
@@ -66,6 +71,11 @@ const HELP = `Usage: npm start -- [options]
   --no-auth           no API keys: everyone is 'anonymous' and may do everything (quick trials only)
   --kafka-port N      Kafka protocol port (default 9092; if 9092 is taken the stack starts without it)
   --no-kafka          no Kafka protocol listener
+  --lambda-endpoint URL
+                      invoke push subscriptions' Lambda function targets at URL: any service implementing
+                      Lambda's Invoke API (POST /2015-03-31/functions/{name}/invocations), e.g. an emulator.
+                      localhost and 127.0.0.1 get dummy credentials, any other URL the default AWS credential
+                      chain. Without it, Lambda-target batches fail (describe shows why)
   --help              this text`;
 
 /** Options that only configure the DynamoDB Local this stack would start itself. */
@@ -85,6 +95,7 @@ async function main(): Promise<void> {
       'no-auth': { type: 'boolean', default: false },
       'kafka-port': { type: 'string' },
       'no-kafka': { type: 'boolean', default: false },
+      'lambda-endpoint': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -95,6 +106,7 @@ async function main(): Promise<void> {
   const port = parsePort(values.port ?? process.env.PORT ?? '4000', '--port');
   const kafkaPort = values['kafka-port'] === undefined ? undefined : parsePort(values['kafka-port'], '--kafka-port');
   const dynamoPort = values['dynamodb-port'] === undefined ? undefined : parsePort(values['dynamodb-port'], '--dynamodb-port');
+  const lambdaEndpoint = values['lambda-endpoint'] === undefined ? undefined : httpUrl(values['lambda-endpoint'], '--lambda-endpoint');
   const inMemory = values['in-memory'] ?? false;
   const dataDir = values['data-dir'] ?? '.samsa/data';
   const external = values['dynamodb-endpoint'] === undefined ? undefined : externalDynamo(values['dynamodb-endpoint'], values.region);
@@ -186,7 +198,10 @@ async function main(): Promise<void> {
     }
     server = await startServer(deps, port, values.host);
     // Push subscriptions: the delivery handler the Lambda runs, driven by the log table's stream (local/subscriptions.ts).
-    delivery = localDelivery(deps.lib);
+    delivery = localDelivery(deps.lib, {
+      ...(lambdaEndpoint === undefined ? {} : { lambdaEndpoint }),
+      ...(process.env.AWS_REGION === undefined ? {} : { lambdaRegion: process.env.AWS_REGION }),
+    });
     streams = await startStreamConsumers(
       { endpoint, tableName: tables.log, ...(isLocalEndpoint(endpoint) ? { credentials: localCredentials() } : {}), ...(external === undefined ? {} : { region: external.region }) },
       // WebSocket notifications: the fan-out handler the Lambda runs, sending through the local ws endpoint.
@@ -210,6 +225,7 @@ async function main(): Promise<void> {
     console.log(`Samsa is running at ${server.url} (DynamoDB at ${endpoint}, not started by this stack: tables ${tables.meta} and ${tables.log}, ${credentials}).`);
   }
   if (kafkaMessage !== undefined) console.log(kafkaMessage);
+  if (lambdaEndpoint !== undefined) console.log(`Push subscriptions invoke their Lambda function targets at ${lambdaEndpoint}.`);
   if (devKey === undefined) {
     console.log('Authentication is OFF (--no-auth): every request is anonymous and allowed.');
     console.log(`Try: curl -X POST ${server.url}/v1/topics -H 'content-type: application/json' -d '{"name":"orders","partitions":3}'`);
@@ -252,6 +268,18 @@ function externalDynamo(raw: string, regionFlag: string | undefined): ExternalDy
 
 function keyFile(external: ExternalDynamo | undefined, dataDir: string): string {
   return external === undefined ? dataDevKeyFile(dataDir) : endpointDevKeyFile(external.endpoint);
+}
+
+/** An http:// or https:// URL without a trailing slash. */
+function httpUrl(raw: string, flag: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return usageError(`${flag} must be a URL such as http://127.0.0.1:9001; got '${raw}'.`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') usageError(`${flag} must be an http:// or https:// URL; got '${raw}'.`);
+  return url.href.replace(/\/$/, '');
 }
 
 function parsePort(raw: string, flag: string): number {

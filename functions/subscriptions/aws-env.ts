@@ -10,4 +10,10 @@ export const DELIVERY_ENV = {
   schedulerRoleArn: 'SAMSA_WAKE_ROLE_ARN',
   /** How long a run may keep starting batches: the function's timeout less a margin for the last post. */
   budgetMs: 'SAMSA_DELIVERY_BUDGET_MS',
+  /**
+   * The Lambda function ARN patterns subscriptions may target (samsa:subscriptionLambdaTargets),
+   * comma-separated; '' = none. The same the delivery role may invoke. Read by the delivery
+   * function, and meant for the function serving POST /v1/subscriptions too (create's check).
+   */
+  lambdaTargets: 'SAMSA_SUBSCRIPTION_LAMBDA_TARGETS',
 } as const;

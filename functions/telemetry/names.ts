@@ -47,6 +47,16 @@ export const METRICS = {
   internalErrors: 'InternalErrors',
   /** Records between a group's committed offset and the log end (per group, per group and topic; Maximum under `service` alone = the worst group). */
   consumerLag: 'ConsumerLag',
+  // Push-subscription delivery (functions/subscriptions/metrics.ts), per delivery invocation, stack-wide
+  // only: no per-subscription dimension (each subscription would be 3 more custom metrics a month).
+  // Published only when not 0, so a healthy stack pays for no failure series. Which subscription:
+  // the delivery function's `subscription delivery` log lines, or describe (lastError).
+  /** Records acknowledged by their target (webhook or Lambda function) and committed. */
+  subscriptionRecordsDelivered: 'SubscriptionRecordsDelivered',
+  /** Failed delivery attempts (a batch a target did not acknowledge), each recorded and retried with backoff. */
+  subscriptionDeliveryFailures: 'SubscriptionDeliveryFailures',
+  /** Records produced to a dead-letter topic after their batch's last attempt failed. */
+  subscriptionRecordsDeadLettered: 'SubscriptionRecordsDeadLettered',
 } as const;
 
 export type MetricName = (typeof METRICS)[keyof typeof METRICS];

@@ -1,10 +1,13 @@
 /**
- * `POST /v1/subscriptions`: a push subscription delivering a topic to a webhook.
- * Behaviour: validates the settings; the caller needs `read` on the topic
+ * `POST /v1/subscriptions`: a push subscription delivering a topic to a
+ * webhook or an AWS Lambda function (an ARN, lambda-targets.ts).
+ * Behaviour: validates the settings (a Lambda ARN strictly, and against the
+ * deployment's allowed targets when `opts.lambdaTargets` is given); the caller needs `read` on the topic
  * (delivery consumes it as the caller) and `write` on the dead-letter topic
  * (failed records are produced there as the caller); both topics must exist.
  * Writes the subscription and its topic pointer in one transaction. The
- * secret (given or generated, 32 random bytes) is returned this once.
+ * secret (given or generated, 32 random bytes; Lambda targets are not signed
+ * and take none given) is returned this once.
  * Delivery starts at the end of the topic (the group's `latest` reset): only
  * records produced after the create are delivered.
  * Errors: INVALID_SUBSCRIPTION, INVALID_TOPIC, UNKNOWN_TOPIC_OR_PARTITION,
@@ -24,10 +27,10 @@ import { getTopic } from '../topics/topic-item';
 import { describeItem } from './describe';
 import { asSubscription } from './authorizer';
 import { createRequest, subscriptionGroup, type SubscriptionItem } from './items';
-import { validateCreate } from './validate';
+import { validateCreate, type CreateOptions } from './validate';
 
-export async function createSubscription(ctx: LibContext, principal: Principal, body: CreateSubscriptionBody): Promise<CreatedSubscription> {
-  const settings = validateCreate(body);
+export async function createSubscription(ctx: LibContext, principal: Principal, body: CreateSubscriptionBody, opts: CreateOptions = {}): Promise<CreatedSubscription> {
+  const settings = validateCreate(body, opts);
   await authorize(ctx.authorizer, principal, 'read', { type: 'topic', name: body.topic });
   await authorize(ctx.authorizer, principal, 'write', { type: 'topic', name: body.deadLetterTopic });
   const [topic] = await Promise.all([getTopic(ctx, body.topic), getTopic(ctx, body.deadLetterTopic)]);

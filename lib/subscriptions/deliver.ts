@@ -7,9 +7,11 @@
  * once more before letting go, so no trigger is lost. Then, until nothing is
  * left or the deadline nears: polls the topic as the subscription's consumer
  * group (member `delivery`, lib/groups/poll.ts: from the committed offsets),
- * and per partition posts the batch (≤ maxRecords, ≤ maxBytes) as signed JSON
- * (signature.ts). A 2xx commits past the batch (lib/groups/commit.ts); any
- * other answer or none is a failed attempt: the attempt count, the next
+ * and per partition sends the batch (≤ maxRecords, ≤ maxBytes) to the target
+ * (send.ts): a signed POST to a webhook or a synchronous invocation of a
+ * Lambda function. An acknowledgement (a 2xx; an invocation without a
+ * function error) commits past the batch (lib/groups/commit.ts); anything
+ * else is a failed attempt: the attempt count, the next
  * attempt time (backoff doubling from retryBackoffMs, at most 15 minutes) and
  * the error are stored before the next run is scheduled, so a crash does not
  * reset them, and the partition waits until then. The attempt that reaches
@@ -21,12 +23,12 @@
  * round whose poll moved a position past them without returning a record
  * commits that position, so they never take the budget from the other
  * partitions again.
- * Errors: none thrown for webhook failures (they are recorded); storage
+ * Errors: none thrown for failed sends (they are recorded); storage
  * errors and a refused dead-letter produce propagate, with nothing committed.
  * Cost (per run): lease claim and release (2 small UpdateItems, 2 WRU), one
  * retry-state Query (0.5 RRU), one poll per round (lib/groups/poll.ts) and,
  * per delivered batch, one commit (≈ 1 WRU). A failed attempt adds one
- * PutItem (1 WRU) and one scheduled wake-up. A round that delivers nothing
+ * PutItem (1 WRU) and one scheduled wake-up. The target's side: send.ts. A round that delivers nothing
  * although a position moved (past aborted records) commits past them: one
  * commit, after a strong Query of the commits (≈ 1 RRU) unless this run
  * committed those partitions itself.
@@ -43,7 +45,7 @@ import { readCommits } from '../groups/offsets';
 import { poll } from '../groups/poll';
 import type { Position } from '../protocol/requests';
 import { queryAll } from '../storage/query-all';
-import { MAX_RETRY_DELAY_MS, SIGNATURE_HEADER, type WebhookBody } from '../protocol/subscription-types';
+import { MAX_RETRY_DELAY_MS, type WebhookBody } from '../protocol/subscription-types';
 import { asSubscription } from './authorizer';
 import { deadLetter, webhookRecord } from './dead-letter';
 import {
@@ -61,7 +63,7 @@ import {
   type SubscriptionItem,
 } from './items';
 import type { DeliveryPorts } from './ports';
-import { sign } from './signature';
+import { sendBatch } from './send';
 
 /** Members of a subscription's group live an hour between runs, so an idle subscription rarely re-joins. */
 const SESSION_TIMEOUT_MS = 3_600_000;
@@ -71,7 +73,7 @@ const MAX_ROUNDS = 100;
 
 export interface DeliveryReport {
   outcome: 'delivered' | 'busy' | 'paused' | 'missing';
-  /** Records acknowledged by the webhook and committed. */
+  /** Records acknowledged by the target (webhook or Lambda function) and committed. */
   delivered: number;
   deadLettered: number;
   /** Failed attempts recorded in this run. */
@@ -279,23 +281,12 @@ class Run {
     return false;
   }
 
-  /** Posts one batch; undefined on a 2xx, else what went wrong. */
+  /** Sends one batch to the target (send.ts); undefined when acknowledged, else what went wrong. */
   private async post(partition: number, batch: PolledRecord[]): Promise<string | undefined> {
     const body: WebhookBody = { subscription: this.sub.name, topic: this.sub.topic, partition, records: batch.map(webhookRecord) };
-    const text = JSON.stringify(body);
-    const timeoutMs = Math.max(1_000, Math.min(POST_TIMEOUT_MS, this.opts.deadline + POST_TIMEOUT_MS - this.ctx.clock.now()));
-    try {
-      const { status } = await this.ports.transport.post({
-        url: this.sub.endpoint,
-        headers: { 'content-type': 'application/json', 'user-agent': 'samsa-webhooks/1', [SIGNATURE_HEADER]: sign(this.sub.secret, text, Math.floor(this.ctx.clock.now() / 1000)) },
-        body: text,
-        timeoutMs,
-      });
-      return status >= 200 && status < 300 ? undefined : `HTTP ${status}`;
-    } catch (err) {
-      const cause = (err as { cause?: { code?: unknown } }).cause?.code;
-      return `no answer: ${err instanceof Error ? err.name : 'error'}${typeof cause === 'string' ? ` (${cause})` : ''}`;
-    }
+    const now = this.ctx.clock.now();
+    const timeoutMs = Math.max(1_000, Math.min(POST_TIMEOUT_MS, this.opts.deadline + POST_TIMEOUT_MS - now));
+    return sendBatch(this.ports, { sub: this.sub, body, now, timeoutMs });
   }
 
   private async commit(partition: number, offset: number): Promise<void> {

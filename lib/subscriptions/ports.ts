@@ -1,8 +1,11 @@
 /**
  * What delivery needs from outside lib, injected: the HTTP transport that
- * posts to webhooks, and the scheduler of a later delivery run (a retry's
- * backoff or a linger). The local stack passes fetchTransport and timers
- * (local/subscriptions.ts); tests swap either to inject faults.
+ * posts to webhooks, the Lambda invoker of function targets, and the
+ * scheduler of a later delivery run (a retry's backoff or a linger). The
+ * local stack passes fetchTransport, a Lambda client on --lambda-endpoint
+ * and timers (local/subscriptions.ts); the delivery Lambda fetchTransport,
+ * a LambdaClient and EventBridge Scheduler (functions/subscriptions/index.ts);
+ * tests swap any of them to inject faults.
  *
  * The AWS scheduler (not built yet) is meant to be a one-shot EventBridge
  * Scheduler schedule per wake-up (`at(...)`, deleted after it fires) that
@@ -31,9 +34,40 @@ export interface WakeScheduler {
   wakeAt(subscription: string, at: number): Promise<void>;
 }
 
+export interface LambdaInvokeRequest {
+  /** The function ARN (qualifier included, if any), as the subscription's endpoint holds it. */
+  functionArn: string;
+  /** The JSON payload: the same body a webhook gets. */
+  payload: string;
+  timeoutMs: number;
+}
+
+export interface LambdaInvokeResult {
+  /** Lambda's X-Amz-Function-Error (`Unhandled`, or `Handled` from old runtimes): the function threw. */
+  functionError: string | undefined;
+  /** The response payload: the function's result, or its error (`{"errorType", "errorMessage", …}`). */
+  payload: string;
+}
+
+export interface LambdaInvoker {
+  /**
+   * One synchronous (RequestResponse) invocation. Resolves when the function ran, whether it
+   * returned or threw; rejects when Lambda refused the call (throttled, too large, not found,
+   * denied, 5xx) or did not answer, with the SDK's error (name, `$metadata.httpStatusCode`).
+   */
+  invoke(req: LambdaInvokeRequest): Promise<LambdaInvokeResult>;
+}
+
+export interface LambdaPort extends LambdaInvoker {
+  /** ARN patterns this deployment may invoke (lambda-targets.ts); absent = any. Others fail their attempts. */
+  allowed?: readonly string[];
+}
+
 export interface DeliveryPorts {
   transport: WebhookTransport;
   scheduler: WakeScheduler;
+  /** Lambda function targets; absent = none here (their batches fail with a lastError saying so). */
+  lambda?: LambdaPort;
 }
 
 /** Node's fetch; the response body is read and dropped so the connection can be reused. */

@@ -2,6 +2,7 @@
 import { SamsaError } from '../errors';
 import { SUBSCRIPTION_BOUNDS, type CreateSubscriptionBody } from '../protocol/subscription-types';
 import { validateTopicName } from '../topics/validate';
+import { isLambdaEndpoint, validateLambdaTarget } from './lambda-targets';
 
 /** As topic names, shorter: the group name `subscription.<name>` must stay within 249 characters. */
 const NAME_PATTERN = /^[A-Za-z0-9._-]{1,200}$/;
@@ -14,7 +15,18 @@ export function validateSubscriptionName(name: string): void {
   }
 }
 
-export function validateEndpoint(endpoint: string): void {
+/** What create is told about the deployment (injected; lib reads no environment). */
+export interface CreateOptions {
+  /** ARN patterns of the Lambda functions this deployment may invoke (lambda-targets.ts); absent = any well-formed ARN. */
+  lambdaTargets?: readonly string[];
+}
+
+/** A webhook URL, or a Lambda function ARN the deployment allows. */
+export function validateEndpoint(endpoint: string, opts: CreateOptions = {}): void {
+  if (isLambdaEndpoint(endpoint)) {
+    validateLambdaTarget(endpoint, opts.lambdaTargets);
+    return;
+  }
   let url: URL;
   try {
     url = new URL(endpoint);
@@ -25,7 +37,10 @@ export function validateEndpoint(endpoint: string): void {
   if (url.username !== '' || url.password !== '') throw new SamsaError('INVALID_SUBSCRIPTION', 'endpoint may not carry credentials; the signature authenticates Samsa to the receiver.');
   if (url.protocol === 'https:') return;
   if (url.protocol === 'http:' && LOCAL_HOSTS.has(url.hostname)) return;
-  throw new SamsaError('INVALID_SUBSCRIPTION', `endpoint must be https:// (plain http:// only to localhost, 127.0.0.1 or [::1], for a local stack); got ${url.protocol}//${url.hostname}.`);
+  throw new SamsaError(
+    'INVALID_SUBSCRIPTION',
+    `endpoint must be https:// (plain http:// only to localhost, 127.0.0.1 or [::1], for a local stack) or a Lambda function ARN; got ${url.protocol}//${url.hostname}.`,
+  );
 }
 
 export type Settings = Required<Pick<CreateSubscriptionBody, 'maxRecords' | 'maxBytes' | 'lingerMs' | 'maxAttempts' | 'retryBackoffMs'>>;
@@ -41,12 +56,15 @@ export function settingsOf(body: CreateSubscriptionBody): Settings {
   return { maxRecords: pick('maxRecords'), maxBytes: pick('maxBytes'), lingerMs: pick('lingerMs'), maxAttempts: pick('maxAttempts'), retryBackoffMs: pick('retryBackoffMs') };
 }
 
-export function validateCreate(body: CreateSubscriptionBody): Settings {
+export function validateCreate(body: CreateSubscriptionBody, opts: CreateOptions = {}): Settings {
   validateSubscriptionName(body.name);
   validateTopicName(body.topic);
   validateTopicName(body.deadLetterTopic);
   if (body.topic === body.deadLetterTopic) throw new SamsaError('INVALID_SUBSCRIPTION', 'deadLetterTopic must differ from topic, or failed records would be delivered again.');
-  validateEndpoint(body.endpoint);
+  validateEndpoint(body.endpoint, opts);
+  if (body.secret !== undefined && isLambdaEndpoint(body.endpoint)) {
+    throw new SamsaError('INVALID_SUBSCRIPTION', 'secret applies to webhooks only: a Lambda target is invoked with AWS credentials, not signed. Leave it out.');
+  }
   if (body.secret !== undefined && (body.secret.length < 16 || body.secret.length > 256)) {
     throw new SamsaError('INVALID_SUBSCRIPTION', 'secret must be 16 to 256 characters (or left out, to get a generated one).');
   }

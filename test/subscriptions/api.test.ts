@@ -49,6 +49,33 @@ describe('subscription routes', () => {
     expect((await stack.call('POST', '/v1/subscriptions', body({ endpoint: 'http://127.0.0.1:9000/x' }), admin)).status).toBe(201);
   });
 
+  it('accepts Lambda function ARNs (with an alias or version) and refuses malformed ones with INVALID_SUBSCRIPTION', async () => {
+    const fn = 'arn:aws:lambda:eu-west-1:123456789012:function:samsa-target-orders';
+    for (const endpoint of [fn, `${fn}:live`, `${fn}:42`, `${fn}:$LATEST`, 'arn:aws-us-gov:lambda:us-gov-west-1:123456789012:function:f_1']) {
+      const res = await stack.call('POST', '/v1/subscriptions', body({ endpoint }), admin);
+      expect([endpoint, res.status]).toEqual([endpoint, 201]);
+      expect(res.body.endpoint).toBe(endpoint);
+    }
+    for (const endpoint of [
+      'arn:aws:lambda:eu-west-1:123456789012:function:',
+      'arn:aws:lambda:eu-west-1:12345:function:f',
+      'arn:aws:lambda:EU-WEST-1:123456789012:function:f',
+      'arn:aws:s3:::bucket',
+      'arn:aws:lambda:eu-west-1:123456789012:layer:f',
+      'arn:aws:lambda:eu-west-1:123456789012:function:bad.name',
+      `arn:aws:lambda:eu-west-1:123456789012:function:${'f'.repeat(65)}`,
+      `${fn}:live:extra`,
+      `${fn}:bad.alias`,
+      'arn:other:lambda:eu-west-1:123456789012:function:f',
+    ]) {
+      const res = await stack.call('POST', '/v1/subscriptions', body({ endpoint }), admin);
+      expect([endpoint, res.status, res.body.error.code]).toEqual([endpoint, 400, 'INVALID_SUBSCRIPTION']);
+      expect(res.body.error.message).toMatch(/Lambda function ARN/);
+    }
+    // A Lambda target is not signed: no secret to give.
+    expect(await code(body({ endpoint: fn, secret: 'a-secret-of-sixteen+' }))).toEqual([400, 'INVALID_SUBSCRIPTION']);
+  });
+
   it('needs read on the topic and write on the dead-letter topic', async () => {
     const key = (await storeApiKey(stack.lib, { principal: 'app' }, 'test')).apiKey;
     const app = { authorization: `Bearer ${key}` };
