@@ -36,8 +36,8 @@ export class SamsaStack extends Stack {
   readonly monitoring: Monitoring | undefined;
   /** Only with samsa:kafkaGateway. */
   readonly kafkaGateway: KafkaGateway | undefined;
-  /** The WebSocket API and the fan-out; in API-key mode only (API Gateway WebSocket APIs have no JWT authorizer). */
-  readonly push: Push | undefined;
+  /** The WebSocket API and the fan-out; in JWT mode with a Lambda authorizer on $connect (API Gateway WebSocket APIs have no JWT authorizer). */
+  readonly push: Push;
   readonly subscriptionDelivery: SubscriptionDelivery;
 
   constructor(scope: Construct, id: string, props: SamsaStackProps = {}) {
@@ -69,18 +69,17 @@ export class SamsaStack extends Stack {
     new CfnOutput(this, 'LogTableName', { value: this.tables.tables.log.tableName, description: 'DynamoDB table of the partition logs' });
 
     // Push and subscription delivery bill nothing while idle (docs/deploy.md, "Costs"), so they are always on.
-    if (security.authMode === 'api-keys') {
-      this.push = new Push(this, 'Push', {
-        tables: this.tables,
-        logRetention: settings.logRetention,
-        limits: settings.limits,
-        environment: { ...authEnvironment(security), ...telemetryEnvironment(settings) },
-        throttle: settings.throttle,
-      });
-      new CfnOutput(this, 'PushUrl', { value: this.push.stage.url, description: 'WebSocket URL of push notifications (docs/push.md)' });
-      // GET /v1/health names it, so clients find the endpoint from the API URL alone.
-      this.functions.byArea[ROUTES.health.fn].addEnvironment(ENV.pushUrl, this.push.stage.url);
-    }
+    this.push = new Push(this, 'Push', {
+      tables: this.tables,
+      logRetention: settings.logRetention,
+      limits: settings.limits,
+      environment: { ...authEnvironment(security), ...telemetryEnvironment(settings) },
+      throttle: settings.throttle,
+      jwt: security.authMode === 'jwt' && security.jwt !== undefined ? { ...security.jwt, principalClaim: security.jwtPrincipalClaim } : undefined,
+    });
+    new CfnOutput(this, 'PushUrl', { value: this.push.stage.url, description: 'WebSocket URL of push notifications (docs/push.md)' });
+    // GET /v1/health names it, so clients find the endpoint from the API URL alone.
+    this.functions.byArea[ROUTES.health.fn].addEnvironment(ENV.pushUrl, this.push.stage.url);
     this.subscriptionDelivery = new SubscriptionDelivery(this, 'SubscriptionDelivery', {
       tables: this.tables,
       logRetention: settings.logRetention,
@@ -118,6 +117,11 @@ export class SamsaStack extends Stack {
           ...this.functions.byArea,
           ...(this.lagMetrics === undefined ? {} : { lagMetrics: this.lagMetrics.fn }),
           console: this.webConsole.fn,
+          pushDoor: this.push.door,
+          pushFanOut: this.push.fanOut,
+          subscriptionDelivery: this.subscriptionDelivery.fn,
+          // Not the JWT authorizer: it refuses a bad token by failing (API Gateway's way to a 401), so its
+          // Errors count refusals, not faults. (Also, an alarm's metric math takes at most 10 metrics.)
         },
         tables: this.tables,
         lagAlarmThreshold: settings.lagAlarmThreshold,

@@ -4,8 +4,10 @@
  * instead of a long poll that keeps a Lambda busy.
  *
  * Behaviour: uses `globalThis.WebSocket` (Node 22+, Deno, Bun, browsers) or
- * the `WebSocket` option (e.g. the `ws` package on Node 20). The API key goes
- * in the URL (`?token=`), because browsers cannot set headers on a WebSocket.
+ * the `WebSocket` option (e.g. the `ws` package on Node 20). The credential —
+ * the API key, or in JWT mode the `token` (a JWT, fetched again before every
+ * connect so a refreshed one is used) — goes in the URL (`?token=`), because
+ * browsers cannot set headers on a WebSocket.
  * Keepalive: a `ping` every `keepaliveMs` (default 8 min: API Gateway closes a
  * connection silent for 10 minutes; one tiny message each, 2 minutes to spare). When the socket closes
  * (API Gateway ends every connection after 2 hours, or the network drops) it
@@ -35,7 +37,14 @@ export type WebSocketConstructor = new (url: string) => WebSocketLike;
 export interface NotificationsOptions {
   /** The WebSocket endpoint: what `samsa.notificationsUrl()` returns (`ws://127.0.0.1:4000/v1/ws` locally, the stack's `PushUrl` on AWS). */
   url: string;
+  /** Sent as `?token=` on each connect. */
   apiKey?: string;
+  /**
+   * JWT mode: the bearer token (a JWT from your identity provider), sent as `?token=` on each connect
+   * instead of `apiKey`. A function is called before every connect and reconnect, so a token that
+   * expired meanwhile is replaced by a fresh one (the server checks it at connect only).
+   */
+  token?: string | (() => string | Promise<string>);
   /** A WebSocket implementation where there is no global one (Node 20: `import WebSocket from 'ws'`). */
   WebSocket?: WebSocketConstructor;
   /** Default 480,000 ms (API Gateway's idle timeout is 10 min). */
@@ -188,8 +197,29 @@ export class Notifications {
   }
 
   private open(afterOpen?: () => Promise<void>): void {
+    const { token } = this.options;
+    if (typeof token !== 'function') {
+      this.connect(token ?? this.options.apiKey, afterOpen);
+      return;
+    }
+    // The credential first; a token source that fails is retried like a connection that failed.
+    void Promise.resolve()
+      .then(token)
+      .then(
+        (t) => {
+          if (!this.closed) this.connect(t, afterOpen);
+        },
+        () => {
+          if (this.closed) return;
+          this.retry = setTimeout(() => this.open(afterOpen), this.backoff);
+          this.backoff = Math.min(this.backoff * 2, this.options.maxBackoffMs ?? 30_000);
+        },
+      );
+  }
+
+  private connect(credential: string | undefined, afterOpen?: () => Promise<void>): void {
     const url = new URL(this.options.url);
-    if (this.options.apiKey !== undefined) url.searchParams.set('token', this.options.apiKey);
+    if (credential !== undefined) url.searchParams.set('token', credential);
     const ws = new this.Ctor(url.toString());
     this.socket = ws;
     ws.addEventListener('open', () => {

@@ -5,6 +5,11 @@
  * and a fan-out function (functions/push/aws-fan-out.ts) on the log table's
  * stream that notifies subscribers through the stage's @connections API.
  *
+ * In JWT mode a Lambda REQUEST authorizer (functions/push/aws-authorizer.ts)
+ * guards $connect: API Gateway has JWT authorizers for HTTP APIs only, so it
+ * validates `?token=<jwt>` as the HTTP API's JWT authorizer would and passes
+ * the principal to the door (docs/security.md).
+ *
  * Nothing here bills while idle: the WebSocket API is billed per message and
  * connection minute, Lambda's reads of a DynamoDB stream are free, and the
  * functions are billed per invocation (docs/deploy.md, "Costs").
@@ -12,6 +17,7 @@
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { LogGroupLogDestination, WebSocketApi, type CfnApi, WebSocketStage, type ThrottleSettings } from 'aws-cdk-lib/aws-apigatewayv2';
+import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
@@ -19,8 +25,10 @@ import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { ENV } from '../../functions/config';
 import { PUSH_ENV } from '../../functions/push/aws-env';
 import type { Limits } from '../../lib/limits';
+import { PUSH_TOKEN_QUERY } from '../../lib/protocol/push';
 import { SETTLED_BATCH_FILTER } from '../../lib/push/settled';
 import { metaKeys } from '../../lib/storage/keys';
 import { acknowledgeRuntime, bundledFunction } from './bundled-function';
@@ -57,13 +65,20 @@ export interface PushProps {
   /** Auth mode, super users, quotas (the door authenticates as the HTTP API does). */
   environment: Record<string, string>;
   throttle: ThrottleSettings;
+  /** JWT mode: $connect gets the Lambda authorizer validating tokens for this issuer and these audiences. */
+  jwt?: { issuer: string; audience: string[]; principalClaim: string } | undefined;
 }
+
+/** Where the authorizer finds the token; API Gateway refuses a connect without it (401) before invoking anything. */
+export const PUSH_AUTHORIZER_IDENTITY_SOURCE = `route.request.querystring.${PUSH_TOKEN_QUERY}`;
 
 export class Push extends Construct {
   readonly api: WebSocketApi;
   readonly stage: WebSocketStage;
   readonly door: NodejsFunction;
   readonly fanOut: NodejsFunction;
+  /** JWT mode only: the $connect authorizer. */
+  readonly authorizer: NodejsFunction | undefined;
 
   constructor(scope: Construct, id: string, props: PushProps) {
     super(scope, id);
@@ -84,10 +99,16 @@ export class Push extends Construct {
     tables.grantConfinedWrites(this.door, 'meta', LINKED_MEMBER_LEAVE);
 
     const integration = new WebSocketLambdaIntegration('DoorIntegration', this.door);
+    this.authorizer = props.jwt === undefined ? undefined : this.jwtAuthorizer(props, props.jwt);
     this.api = new WebSocketApi(this, 'Api', {
       apiName: `${Stack.of(this).stackName}-push`,
       description: 'Samsa push notifications (docs/push.md)',
-      connectRouteOptions: { integration },
+      connectRouteOptions: {
+        integration,
+        ...(this.authorizer === undefined
+          ? {}
+          : { authorizer: new WebSocketLambdaAuthorizer('JwtAuthorizer', this.authorizer, { identitySource: [PUSH_AUTHORIZER_IDENTITY_SOURCE] }) }),
+      },
       disconnectRouteOptions: { integration },
       // The route response sends the function's answer (subscribed, pong, error) back on the connection.
       defaultRouteOptions: { integration, returnResponse: true },
@@ -179,10 +200,38 @@ export class Push extends Construct {
     Validations.of(this.api).acknowledge({
       id: 'AwsSolutions::AwsSolutions-APIG4',
       reason:
-        '$connect authenticates in the door function exactly as the HTTP API does (API key checked against its salted hash, lib/auth/keys.ts) and ' +
-        'refuses the handshake otherwise; $default and $disconnect only act on a connection registered by an authenticated $connect.',
+        (props.jwt === undefined
+          ? '$connect authenticates in the door function exactly as the HTTP API does (API key checked against its salted hash, lib/auth/keys.ts) and ' +
+            'refuses the handshake otherwise'
+          : '$connect has the JWT Lambda authorizer (functions/push/authorizer.ts: issuer, audience, signature, expiry, principal claim), and the ' +
+            'door refuses a connect without its validated claims') +
+        '; $default and $disconnect only act on a connection registered by an authenticated $connect (API Gateway allows authorizers on $connect only).',
     });
     acknowledgeStreamRead(this.fanOut);
+  }
+
+  /** The $connect authorizer of JWT mode: no table, no permission but its logs; invoked by this API's authorizer only. */
+  private jwtAuthorizer(props: PushProps, jwt: NonNullable<PushProps['jwt']>): NodejsFunction {
+    const fn = bundledFunction(this, 'Authorizer', {
+      entryDir: 'push',
+      entryFile: 'aws-authorizer.ts',
+      description: 'Samsa WebSocket $connect authorizer: validates the JWT as the HTTP API JWT authorizer does',
+      // Signature checks are cheap; the first connect of an instance fetches the issuer's discovery document and keys
+      // (3 s timeout each, functions/push/aws-authorizer.ts), well within the timeout and API Gateway's wait for an authorizer.
+      memorySize: 256,
+      timeout: Duration.seconds(10),
+      logRetention: props.logRetention,
+      environment: {
+        [PUSH_ENV.jwtIssuer]: jwt.issuer,
+        [PUSH_ENV.jwtAudience]: jwt.audience.join(','),
+        [ENV.jwtPrincipalClaim]: jwt.principalClaim,
+      },
+    });
+    Validations.of(fn).acknowledge({
+      id: 'Serverless::Serverless-LambdaDLQ',
+      reason: 'Only invoked synchronously by API Gateway as the $connect authorizer; a failure refuses the handshake, there is nothing to redeliver.',
+    });
+    return fn;
   }
 }
 

@@ -6,4 +6,8 @@
 export const PUSH_ENV = {
   /** The WebSocket stage's management endpoint (`https://<api>.execute-api.<region>.amazonaws.com/<stage>`) for PostToConnection. */
   callbackUrl: 'SAMSA_PUSH_CALLBACK_URL',
+  /** JWT mode, the $connect authorizer (functions/push/aws-authorizer.ts): the OIDC issuer, as the HTTP API's JWT authorizer has it. */
+  jwtIssuer: 'SAMSA_JWT_ISSUER',
+  /** JWT mode: the accepted audiences, comma-separated. */
+  jwtAudience: 'SAMSA_JWT_AUDIENCE',
 } as const;

@@ -6,7 +6,10 @@
  * through the same AppDeps.authenticate): an API key as a Bearer token in
  * the Authorization header, or, for browsers that cannot set headers on a
  * WebSocket, as `?token=<key>` on the URL (turned into that header here and
- * nowhere logged). `$default` answers each client message with one server
+ * nowhere logged). In JWT mode on AWS the $connect route's Lambda authorizer
+ * (./authorizer.ts) has already validated `?token=<jwt>`, and the principal
+ * is its claim, read from `env` as the HTTP API reads API Gateway's JWT
+ * claims (./lambda.ts connectEnv). `$default` answers each client message with one server
  * message; the stream handler fans settled batches out to subscribers.
  */
 import type { DynamoDBStreamEvent } from 'aws-lambda';

@@ -11,7 +11,11 @@
  * ignored by API Gateway, and the rows' TTL covers a failed cleanup.
  *
  * The event is decoded here, field by field: nothing else in the door reads
- * the Lambda event but JWT mode's claims lookup, which gets it as `env`.
+ * the Lambda event but JWT mode's claims lookup, which gets `connectEnv`: in
+ * JWT mode the $connect authorizer (./authorizer.ts) has validated the token
+ * and put the claims in `requestContext.authorizer`, and they are handed on
+ * in the shape API Gateway's JWT authorizer gives the HTTP API's functions,
+ * so the principal is found exactly as there (functions/http/auth.ts).
  */
 import type { AppDeps } from '../http/app';
 import { handleConnect, handleDisconnect, handleMessage } from './handlers';
@@ -55,6 +59,25 @@ export function decodeWebSocketEvent(event: unknown): WebSocketEvent | undefined
   };
 }
 
+/**
+ * The Lambda authorizer's context (`principal`, and `claims` as JSON: a context holds only strings)
+ * → `requestContext.authorizer.jwt.claims`, as the HTTP API's JWT authorizer passes claims. Without
+ * that context (API-key mode: no authorizer) the event goes on as it is.
+ */
+export function connectEnv(event: unknown): unknown {
+  if (!isRecord(event) || !isRecord(event.requestContext) || !isRecord(event.requestContext.authorizer)) return event;
+  const { claims } = event.requestContext.authorizer;
+  if (typeof claims !== 'string') return event;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(claims);
+  } catch {
+    return event;
+  }
+  if (!isRecord(parsed)) return event;
+  return { ...event, requestContext: { ...event.requestContext, authorizer: { jwt: { claims: parsed, scopes: [] } } } };
+}
+
 const errorBody = (code: string, message: string) => JSON.stringify({ error: { code, message } });
 
 export function websocketHandler(deps: AppDeps): (event: unknown) => Promise<WebSocketResult> {
@@ -63,7 +86,7 @@ export function websocketHandler(deps: AppDeps): (event: unknown) => Promise<Web
     if (e === undefined) return { statusCode: 400, body: errorBody('INVALID_REQUEST', 'Not an API Gateway WebSocket event.') };
     switch (e.routeKey) {
       case '$connect': {
-        const result = await handleConnect(deps, e.connectionId, { headers: e.headers, query: e.query, env: event });
+        const result = await handleConnect(deps, e.connectionId, { headers: e.headers, query: e.query, env: connectEnv(event) });
         return result.ok ? { statusCode: 200 } : { statusCode: result.status, body: errorBody(result.code, result.message) };
       }
       case '$disconnect':

@@ -3,15 +3,18 @@
  * (docs/subscriptions.md) as synthesized: the WebSocket API's routes, the two
  * stream consumers' filters and retry bounds, and the IAM each piece gets
  * beyond DynamoDB (DynamoDB grants are replayed in test/iam/replay.test.ts).
- * Template only (no bundling); cdk-nag findings are checked in stack.test.ts.
+ * Template only (no bundling); cdk-nag findings are checked in stack.test.ts
+ * (API-key mode) and here (JWT mode, whose $connect has a Lambda authorizer).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DELIVERY_MARGIN, DELIVERY_TIMEOUT } from '../../cdk/constructs/subscription-delivery';
+import { PUSH_AUTHORIZER_IDENTITY_SOURCE } from '../../cdk/constructs/push';
 import { SECURITY_CONTEXT_KEYS } from '../../cdk/security-settings';
 import { ENV } from '../../functions/config';
 import { ROUTES } from '../../functions/http/routes';
 import { PUSH_ENV } from '../../functions/push/aws-env';
 import { DELIVERY_ENV } from '../../functions/subscriptions/aws-env';
+import { PUSH_TOKEN_QUERY } from '../../lib/protocol/push';
 import { SETTLED_BATCH_FILTER } from '../../lib/push/settled';
 import { synthTemplate, type TemplateOnly } from './template-only';
 
@@ -128,14 +131,97 @@ describe('IAM beyond DynamoDB', () => {
 });
 
 describe('JWT mode', () => {
-  it('creates no WebSocket API (API Gateway WebSocket APIs have no JWT authorizer) and names no push URL, but keeps subscription delivery', () => {
-    const jwt = synthTemplate({}, {
-      context: { [SECURITY_CONTEXT_KEYS.authMode]: 'jwt', [SECURITY_CONTEXT_KEYS.jwtIssuer]: 'https://issuer.example.com/', [SECURITY_CONTEXT_KEYS.jwtAudience]: 'samsa' },
+  const ISSUER = 'https://issuer.example.com/';
+  let jwt: TemplateOnly;
+  let jwtResources: Record<string, any>;
+  const jwtId = (c: { node: { defaultChild?: unknown } }) => jwt.stack.getLogicalId(c.node.defaultChild as never);
+  const jwtOfType = (type: string) => Object.entries(jwtResources).filter(([, r]) => r.Type === type) as [string, any][];
+  beforeAll(() => {
+    jwt = synthTemplate({}, {
+      context: {
+        [SECURITY_CONTEXT_KEYS.authMode]: 'jwt',
+        [SECURITY_CONTEXT_KEYS.jwtIssuer]: ISSUER,
+        [SECURITY_CONTEXT_KEYS.jwtAudience]: 'samsa,console',
+        [SECURITY_CONTEXT_KEYS.jwtPrincipalClaim]: 'email',
+      },
     });
-    expect(jwt.stack.push).toBeUndefined();
-    expect(Object.values(jwt.resources).filter((r: any) => r.Type === 'AWS::ApiGatewayV2::Api').map((r: any) => r.Properties.ProtocolType)).toEqual(['HTTP']);
-    expect(Object.values(jwt.resources).filter((r: any) => r.Type === 'AWS::Lambda::EventSourceMapping')).toHaveLength(1);
-    expect(jwt.template.findOutputs('PushUrl')).toEqual({});
-    expect(JSON.stringify(jwt.template.toJSON())).not.toContain(ENV.pushUrl);
+    jwtResources = jwt.resources;
   }, 120_000);
+
+  it('has the WebSocket API, its PushUrl output and the URL in the health function, as in API-key mode', () => {
+    expect(jwtOfType('AWS::ApiGatewayV2::Api').map(([, r]) => r.Properties.ProtocolType).sort()).toEqual(['HTTP', 'WEBSOCKET']);
+    const url = jwt.template.findOutputs('PushUrl').PushUrl?.Value;
+    expect(JSON.stringify(url)).toContain('wss://');
+    const withUrl = jwtOfType('AWS::Lambda::Function').filter(([, f]) => f.Properties.Environment?.Variables?.[ENV.pushUrl] !== undefined);
+    expect(withUrl.map(([fnId]) => fnId)).toEqual([jwtId(jwt.stack.functions.byArea[ROUTES.health.fn])]);
+    expect(withUrl[0]![1].Properties.Environment.Variables[ENV.pushUrl]).toEqual(url);
+    expect(jwtOfType('AWS::Lambda::EventSourceMapping')).toHaveLength(2);
+  });
+
+  it('puts a Lambda REQUEST authorizer on $connect only, reading the token from ?token=', () => {
+    const apiId = jwtId(jwt.stack.push.api);
+    const [[authorizerId, authorizer]] = jwtOfType('AWS::ApiGatewayV2::Authorizer').filter(([, a]) => a.Properties.ApiId.Ref === apiId) as [[string, any]];
+    expect(authorizer.Properties).toMatchObject({ AuthorizerType: 'REQUEST', IdentitySource: [PUSH_AUTHORIZER_IDENTITY_SOURCE] });
+    expect(PUSH_AUTHORIZER_IDENTITY_SOURCE).toBe(`route.request.querystring.${PUSH_TOKEN_QUERY}`);
+    expect(JSON.stringify(authorizer.Properties.AuthorizerUri)).toContain(jwtId(jwt.stack.push.authorizer!));
+    // No result cache: API Gateway caches Lambda authorizer results for HTTP APIs only.
+    expect(authorizer.Properties.AuthorizerResultTtlInSeconds).toBeUndefined();
+    const routes = jwtOfType('AWS::ApiGatewayV2::Route').filter(([, r]) => r.Properties.ApiId.Ref === apiId).map(([, r]) => r.Properties);
+    expect(routes.map((r) => [r.RouteKey, r.AuthorizationType ?? 'NONE', r.AuthorizerId?.Ref]).sort()).toEqual([
+      ['$connect', 'CUSTOM', authorizerId],
+      ['$default', 'NONE', undefined],
+      ['$disconnect', 'NONE', undefined],
+    ]);
+    // API Gateway may invoke it for this API's authorizers only.
+    const permissions = jwtOfType('AWS::Lambda::Permission').filter(([, p]) => p.Properties.FunctionName?.['Fn::GetAtt']?.[0] === jwtId(jwt.stack.push.authorizer!));
+    expect(permissions).toHaveLength(1);
+    expect(permissions[0]![1].Properties.Principal).toBe('apigateway.amazonaws.com');
+    expect(JSON.stringify(permissions[0]![1].Properties.SourceArn)).toContain(apiId);
+  });
+
+  it('runs the authorizer on Node 22 arm64 with explicit memory and timeout, the issuer, audiences and principal claim, and no permission but its logs', () => {
+    const fnId = jwtId(jwt.stack.push.authorizer!);
+    const p = jwtResources[fnId].Properties;
+    expect(p).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], MemorySize: 256, Timeout: 10 });
+    expect(p.Environment.Variables).toMatchObject({ [PUSH_ENV.jwtIssuer]: ISSUER, [PUSH_ENV.jwtAudience]: 'samsa,console', [ENV.jwtPrincipalClaim]: 'email' });
+    const roleId = p.Role['Fn::GetAtt'][0];
+    const statements = jwtOfType('AWS::IAM::Policy')
+      .filter(([, pol]) => pol.Properties.Roles.some((r: any) => r.Ref === roleId))
+      .flatMap(([, pol]) => pol.Properties.PolicyDocument.Statement);
+    expect(statements.flatMap(actions).filter((a) => !/^(logs|xray):/.test(a))).toEqual([]);
+    expect(jwtResources[roleId].Properties.ManagedPolicyArns).toBeUndefined();
+    // The door authenticates in JWT mode: it reads the claims the authorizer validated.
+    expect(jwtResources[jwtId(jwt.stack.push.door)].Properties.Environment.Variables).toMatchObject({ [ENV.authMode]: 'jwt', [ENV.jwtPrincipalClaim]: 'email' });
+  });
+
+  it('leaves no cdk-nag finding open, and acknowledges the authorizer\'s with reasons', () => {
+    expect(jwt.report.pluginReports.map((r) => r.pluginName)).toEqual(expect.arrayContaining(['AwsSolutions', 'Serverless']));
+    const onAuthorizer = jwt.report.pluginReports
+      .flatMap((r) => r.suppressedViolations ?? [])
+      .filter((v) => v.violatingConstructs.some((c) => c.constructPath.includes('/Push/Authorizer')));
+    expect(onAuthorizer.length).toBeGreaterThan(0);
+    for (const v of onAuthorizer) expect(v.reason.length, v.ruleName).toBeGreaterThan(40);
+    const open = jwt.report.pluginReports.flatMap((r) => r.violations.map((v) => `${v.ruleName} at ${v.violatingConstructs.map((c) => c.constructPath).join(', ')}`));
+    expect(open).toEqual([]);
+  });
+
+  it('with every monitoring part on, has the Lambda alarms watch the door, fan-out and delivery, but not the authorizer (its errors are refusals)', () => {
+    const all = synthTemplate({ lagMetrics: true, dashboard: true, alarms: true }, {
+      context: { [SECURITY_CONTEXT_KEYS.authMode]: 'jwt', [SECURITY_CONTEXT_KEYS.jwtIssuer]: ISSUER, [SECURITY_CONTEXT_KEYS.jwtAudience]: 'samsa' },
+    });
+    const allId = (c: { node: { defaultChild?: unknown } }) => all.stack.getLogicalId(c.node.defaultChild as never);
+    const { push, subscriptionDelivery, monitoring } = all.stack;
+    for (const key of ['lambdaErrors', 'lambdaThrottles'] as const) {
+      const metrics = all.resources[allId(monitoring!.alarms[key]!)].Properties.Metrics as any[];
+      const watched = metrics.flatMap((m) => m.MetricStat?.Metric.Dimensions ?? []).map((d: any) => d.Value.Ref);
+      expect(watched).toEqual(expect.arrayContaining([push.door, push.fanOut, subscriptionDelivery.fn].map(allId)));
+      expect(watched).not.toContain(allId(push.authorizer!));
+      expect(metrics.filter((m) => m.MetricStat !== undefined).length).toBeLessThanOrEqual(10); // CloudWatch's limit per alarm
+    }
+  }, 120_000);
+
+  it('has no authorizer in API-key mode (the door checks the key)', () => {
+    expect(synth.stack.push.authorizer).toBeUndefined();
+    expect(ofType('AWS::ApiGatewayV2::Authorizer')).toEqual([]);
+  });
 });

@@ -347,7 +347,11 @@ describe('settings', { timeout: 180_000 }, () => {
         AuthorizerType: 'JWT',
         JwtConfiguration: { Issuer: 'https://issuer.example.com/', Audience: ['samsa'] },
       });
-      const routes = Object.values(jwt.template.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties);
+      // The HTTP API's routes (the WebSocket API's $connect has its own Lambda authorizer: test/cdk/push.test.ts).
+      const httpApiId = jwt.logicalId(jwt.stack.httpApi.api);
+      const routes = Object.values(jwt.template.findResources('AWS::ApiGatewayV2::Route'))
+        .map((r) => r.Properties)
+        .filter((r) => r.ApiId.Ref === httpApiId);
       expect(routes.length).toBe(Object.keys(ROUTES).length + 1 + CONSOLE_ROUTE_KEYS.length);
       const open: string[] = [`GET ${apiGatewayPath(ROUTES.health.path)}`, `GET ${apiGatewayPath(ROUTES.openApi.path)}`, ...CONSOLE_ROUTE_KEYS];
       for (const route of routes) {
