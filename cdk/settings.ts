@@ -8,6 +8,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { TELEMETRY_ENV } from '../functions/telemetry/names';
 import { DEFAULT_LIMITS, type Limits } from '../lib/limits';
+import { validateTargetPattern } from '../lib/subscriptions/lambda-targets';
 import type { KafkaGatewaySettings } from './constructs/kafka-gateway';
 import type { TableKey } from './constructs/tables';
 
@@ -42,7 +43,16 @@ export interface SamsaSettings {
   tableThroughputCap: Partial<Record<TableKey, ThroughputCap>>;
   /** The Kafka gateway as a Fargate service behind a TLS Network Load Balancer; off by default (it bills every hour). */
   kafkaGateway: KafkaGatewaySettings | undefined;
+  /**
+   * The Lambda functions push subscriptions may deliver to: ARN patterns with IAM wildcards, granted to the
+   * delivery role as lambda:InvokeFunction and checked by delivery. undefined = the default, functions of the
+   * stack's own account and region named `samsa-target-…` (LAMBDA_TARGET_PREFIX); [] = no Lambda targets.
+   */
+  subscriptionLambdaTargets: string[] | undefined;
 }
+
+/** The default Lambda targets: functions of the stack's account and region whose name starts with this. */
+export const LAMBDA_TARGET_PREFIX = 'samsa-target-';
 
 /** DynamoDB OnDemandThroughput; each limit at least 1 (request units per second). */
 export interface ThroughputCap {
@@ -66,6 +76,7 @@ export const CONTEXT_KEYS = {
   kafkaCertificateArn: 'samsa:kafkaCertificateArn',
   kafkaDomain: 'samsa:kafkaDomain',
   kafkaMaxTasks: 'samsa:kafkaMaxTasks',
+  subscriptionLambdaTargets: 'samsa:subscriptionLambdaTargets',
 } as const;
 
 export const DEFAULT_SETTINGS: SamsaSettings = {
@@ -83,6 +94,7 @@ export const DEFAULT_SETTINGS: SamsaSettings = {
   alarms: false,
   tableThroughputCap: {},
   kafkaGateway: undefined,
+  subscriptionLambdaTargets: undefined,
 };
 
 /** What the functions' telemetry reads (functions/telemetry/names.ts TELEMETRY_ENV). */
@@ -118,7 +130,34 @@ export function resolveSettings(scope: Construct, overrides: Partial<SamsaSettin
     alarms,
     tableThroughputCap: overrides.tableThroughputCap ?? throughputCap(ctx(CONTEXT_KEYS.tableThroughputCap)) ?? DEFAULT_SETTINGS.tableThroughputCap,
     kafkaGateway: 'kafkaGateway' in overrides ? overrides.kafkaGateway : kafkaGateway(ctx),
+    subscriptionLambdaTargets: 'subscriptionLambdaTargets' in overrides ? overrides.subscriptionLambdaTargets : subscriptionLambdaTargets(scope),
   };
+}
+
+/**
+ * samsa:subscriptionLambdaTargets: a JSON array (cdk.json) or a comma-separated string (-c) of Lambda
+ * function ARN patterns; `[]`, '' or `none` = no Lambda targets; unset = undefined (the default).
+ */
+export function subscriptionLambdaTargets(scope: Construct): string[] | undefined {
+  const key = CONTEXT_KEYS.subscriptionLambdaTargets;
+  const value: unknown = scope.node.tryGetContext(key);
+  if (value === undefined) return undefined;
+  let list: unknown[];
+  if (Array.isArray(value)) list = value;
+  else if (typeof value === 'string') list = value.trim() === 'none' ? [] : value.trim().startsWith('[') ? (JSON.parse(value) as unknown[]) : value.split(',');
+  else list = [];
+  if (!Array.isArray(list) || !(Array.isArray(value) || typeof value === 'string')) {
+    throw new Error(`Context ${key} must be a list of Lambda function ARN patterns; got ${JSON.stringify(value)}.`);
+  }
+  const patterns = list.map((p) => String(p).trim()).filter((p) => p !== '');
+  for (const p of patterns) {
+    try {
+      validateTargetPattern(p);
+    } catch (err) {
+      throw new Error(`Context ${key}: ${(err as Error).message}`);
+    }
+  }
+  return patterns;
 }
 
 /** On only with samsa:kafkaGateway=true, and then only with a certificate: the gateway never listens in plain text. */

@@ -54,6 +54,7 @@ export const ALARMS = {
   lambdaThrottles: 'LambdaThrottles',
   abortedReservations: 'AbortedReservations',
   consumerLag: 'ConsumerLag',
+  subscriptionDeadLetters: 'SubscriptionDeadLetters',
 } as const;
 
 /** Percentage of API requests answered 5xx, over 5 minutes. */
@@ -138,6 +139,12 @@ export class Monitoring extends Construct {
         samsa(METRICS.abortedReservations, 'Sum', FIVE_MINUTES),
         1,
         'Readers closed reservations whose writers died before writing them (aborted ranges) in the last 5 minutes.',
+      );
+      this.alarms.subscriptionDeadLetters = alarm(
+        'subscriptionDeadLetters',
+        samsa(METRICS.subscriptionRecordsDeadLettered, 'Sum', FIVE_MINUTES),
+        1,
+        'Push-subscription delivery gave up on records (their last attempt failed) and produced them to a dead-letter topic in the last 5 minutes.',
       );
       if (props.lagMetrics) {
         this.alarms.consumerLag = alarm(
@@ -226,6 +233,13 @@ export class Monitoring extends Construct {
         samsa(METRICS.abortedReservations, 'Sum'),
         samsa(METRICS.internalErrors, 'Sum'),
       ]),
+    );
+    dashboard.addWidgets(
+      graph(
+        'Push subscriptions: records delivered; failed attempts and records dead-lettered',
+        [samsa(METRICS.subscriptionRecordsDelivered, 'Sum')],
+        [samsa(METRICS.subscriptionDeliveryFailures, 'Sum'), samsa(METRICS.subscriptionRecordsDeadLettered, 'Sum')],
+      ),
     );
     const lag = props.lagMetrics ? [samsa(METRICS.consumerLag, 'Maximum')] : [];
     dashboard.addWidgets(

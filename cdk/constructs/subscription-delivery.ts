@@ -1,14 +1,17 @@
 /**
- * Webhook push-subscription delivery on AWS (docs/subscriptions.md): the
- * delivery function (functions/subscriptions/index.ts) runs on the log
- * table's stream (settled batches only) and on one-shot EventBridge
- * Scheduler wake-ups (retry backoffs, lingers) that it creates itself in a
- * dedicated schedule group, through a role that may only invoke it.
+ * Push-subscription delivery on AWS (docs/subscriptions.md): the delivery
+ * function (functions/subscriptions/index.ts) runs on the log table's stream
+ * (settled batches only) and on one-shot EventBridge Scheduler wake-ups
+ * (retry backoffs, lingers) that it creates itself in a dedicated schedule
+ * group, through a role that may only invoke it. It posts to webhooks and
+ * invokes the Lambda function targets samsa:subscriptionLambdaTargets allows
+ * (cdk/settings.ts): its role may invoke those ARN patterns only, and the
+ * function gets the same patterns to check before each invocation.
  *
  * Idle cost is nil: Lambda's stream reads are free, Scheduler bills per
  * invocation, and a schedule group costs nothing (docs/deploy.md, "Costs").
  */
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -20,6 +23,8 @@ import { DELIVERY_ENV } from '../../functions/subscriptions/aws-env';
 import type { Limits } from '../../lib/limits';
 import { metaKeys } from '../../lib/storage/keys';
 import { subscriptionKeys } from '../../lib/subscriptions/items';
+import { formatTargetPatterns } from '../../lib/subscriptions/lambda-targets';
+import { LAMBDA_TARGET_PREFIX, subscriptionLambdaTargets } from '../settings';
 import { acknowledgeRuntime, bundledFunction } from './bundled-function';
 import { acknowledgeStreamRead, SETTLED_BATCH_FILTERS } from './push';
 import type { ConfinedWrites, SamsaTables, TableAccess } from './tables';
@@ -47,16 +52,29 @@ export interface SubscriptionDeliveryProps {
   logRetention: RetentionDays;
   limits: Partial<Limits>;
   environment: Record<string, string>;
+  /**
+   * Lambda function ARN patterns subscriptions may target (SamsaSettings.subscriptionLambdaTargets);
+   * absent = read samsa:subscriptionLambdaTargets from context, else the default (lambdaTargetDefault).
+   */
+  lambdaTargets?: string[] | undefined;
+}
+
+/** Functions of the stack's own account and region named samsa-target-…, any alias or version. */
+export function lambdaTargetDefault(stack: Stack): string {
+  return stack.formatArn({ service: 'lambda', resource: 'function', resourceName: `${LAMBDA_TARGET_PREFIX}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
 }
 
 export class SubscriptionDelivery extends Construct {
   readonly fn: NodejsFunction;
   readonly scheduleGroup: CfnScheduleGroup;
   readonly schedulerRole: Role;
+  /** The Lambda targets the role may invoke (may hold tokens); the function serving POST /v1/subscriptions should get them too. */
+  readonly lambdaTargets: string[];
 
   constructor(scope: Construct, id: string, props: SubscriptionDeliveryProps) {
     super(scope, id);
     const stack = Stack.of(this);
+    this.lambdaTargets = props.lambdaTargets ?? subscriptionLambdaTargets(this) ?? [lambdaTargetDefault(stack)];
     this.scheduleGroup = new CfnScheduleGroup(this, 'Wakeups', {});
     const groupName = this.scheduleGroup.ref;
     const groupArn = stack.formatArn({ service: 'scheduler', resource: 'schedule-group', resourceName: groupName });
@@ -80,6 +98,7 @@ export class SubscriptionDelivery extends Construct {
         [DELIVERY_ENV.scheduleGroup]: groupName,
         [DELIVERY_ENV.schedulerRoleArn]: this.schedulerRole.roleArn,
         [DELIVERY_ENV.budgetMs]: String(DELIVERY_TIMEOUT.minus(DELIVERY_MARGIN).toMilliseconds()),
+        [DELIVERY_ENV.lambdaTargets]: formatTargetPatterns(this.lambdaTargets),
       },
     });
     props.tables.grantConfinedWrites(this.fn, 'meta', DELIVERY_META_WRITES);
@@ -97,6 +116,7 @@ export class SubscriptionDelivery extends Construct {
         conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
       }),
     );
+    this.grantLambdaTargets(stack);
     this.fn.addEventSource(
       new DynamoEventSource(props.tables.tables.log, {
         startingPosition: StartingPosition.LATEST,
@@ -132,4 +152,33 @@ export class SubscriptionDelivery extends Construct {
     });
     acknowledgeStreamRead(this.fn);
   }
+
+  /** lambda:InvokeFunction on exactly the allowed patterns (none: no statement); each wildcard acknowledged for cdk-nag. */
+  private grantLambdaTargets(stack: Stack): void {
+    if (this.lambdaTargets.length === 0) return;
+    this.fn.addToRolePolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: this.lambdaTargets }));
+    for (const pattern of this.lambdaTargets.filter((p) => p.includes('*'))) {
+      Validations.of(this.fn.role!).acknowledge({
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::${nagResource(stack, pattern)}]`,
+        reason:
+          'Push subscriptions may deliver to the Lambda functions samsa:subscriptionLambdaTargets names (docs/subscriptions.md); a pattern ' +
+          'is how the operator allows a family of target functions (by default the stack\'s own account and region, names samsa-target-*, ' +
+          'any alias or version) without redeploying per subscription. The grant is lambda:InvokeFunction only.',
+      });
+    }
+  }
+}
+
+/** How cdk-nag names a resource in a finding: CloudFormation references as <Name>, literal text as is. */
+function nagResource(stack: Stack, value: string): string {
+  const render = (v: unknown): string => {
+    if (typeof v === 'string') return v;
+    if (Array.isArray(v)) return v.map(render).join('');
+    const [fn, arg] = Object.entries(v as Record<string, unknown>)[0]!;
+    if (fn === 'Ref') return `<${String(arg)}>`;
+    if (fn === 'Fn::Join') return ((arg as unknown[])[1] as unknown[]).map(render).join((arg as unknown[])[0] as string);
+    if (fn === 'Fn::GetAtt') return `<${(arg as string[]).join('.')}>`;
+    return JSON.stringify(v);
+  };
+  return Token.isUnresolved(value) ? render(stack.resolve(value)) : value;
 }

@@ -153,6 +153,7 @@ describe('dashboard (samsa:dashboard)', () => {
     for (const needle of ['AWS/ApiGateway', '5xx', 'AWS/Lambda', 'ConcurrentExecutions', 'AWS/DynamoDB', 'ConsumedWriteCapacityUnits', 'WriteThrottleEvents']) {
       expect(body).toContain(needle);
     }
+    for (const name of ['SubscriptionRecordsDelivered', 'SubscriptionDeliveryFailures', 'SubscriptionRecordsDeadLettered']) expect(body).toContain(name);
     for (const search of ['{Samsa,service,topic} MetricName=\\\\\\"RecordsIn\\\\\\"', '{Samsa,group,service} MetricName=\\\\\\"ConsumerLag\\\\\\"', '{Samsa,route,service} MetricName=\\\\\\"Latency\\\\\\"']) {
       expect(body).toContain(search);
     }
@@ -180,6 +181,19 @@ describe('alarms (samsa:alarms)', () => {
       EvaluationPeriods: 5,
     });
     expect(alarmOf(full, 'consumerLag').Threshold).toBe(DEFAULT_SETTINGS.lagAlarmThreshold);
+  });
+
+  it('watches records dead-lettered by push-subscription delivery, stack-wide (no per-subscription dimension)', () => {
+    expect(alarmOf(full, 'subscriptionDeadLetters')).toMatchObject({
+      Namespace: 'Samsa',
+      MetricName: 'SubscriptionRecordsDeadLettered',
+      Dimensions: [{ Name: 'service', Value: STACK_NAME }],
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 1,
+      EvaluationPeriods: 1,
+    });
+    expect(alarmOf(full, 'subscriptionDeadLetters').AlarmDescription).toContain('SubscriptionDeadLetters');
   });
 
   it('watches the API 5xx rate, DynamoDB throttling of both tables and the index, aborted reservations', () => {
