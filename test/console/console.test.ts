@@ -1,150 +1,44 @@
 /**
  * The web console end to end in headless Chromium, against a private stack
- * (own tables in the shared DynamoDB Local, the local server with API keys on,
- * as deployed) that serves a fresh build of the console: the key prompt on
- * 401 and the message on 403, create a topic, produce, browse the message
- * (text / JSON / hex, headers, by timestamp), throughput on the topics list,
- * a group's lag falling to 0 as an SDK consumer commits, reset offsets and
- * delete the group through their confirmation dialogs, a push subscription to
- * a failing local receiver (its attempts and last error, pause, resume, the
- * lag falling to 0 once the receiver answers, delete through the dialog).
- * Screenshots go to
- * test-results/console/. Needs Debian's chromium (or $CHROMIUM_PATH): the
- * test fails, never skips, without it.
+ * (test/console/harness.ts: own tables in the shared DynamoDB Local, the
+ * local server with API keys on, as deployed) that serves a fresh build of
+ * the console: the key prompt on 401 and the message on 403, create a topic,
+ * produce, browse the message (text / JSON / hex, headers, by timestamp), the
+ * live tail, throughput on the topics list, a group's lag falling to 0 as an
+ * SDK consumer commits, reset offsets and delete the group through their
+ * confirmation dialogs, and a stack without authentication. Push
+ * subscriptions: test/console/subscriptions.test.ts. Screenshots go to
+ * test-results/console/.
  */
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { Samsa } from '../../client/index';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Samsa } from '../../client/index';
 import { DEFAULT_AUTH } from '../../functions/config';
-import { createDeps } from '../../functions/runtime';
-import { storeApiKey } from '../../lib/auth/keys';
-import { DEFAULT_LIMITS } from '../../lib/limits';
-import { createStorageClients, localCredentials } from '../../lib/storage/client';
-import { ensureTables } from '../../lib/storage/ensure-tables';
-import { localTableNames } from '../../lib/storage/schema';
-import { fanOutHandler } from '../../functions/push/handlers';
-import { startServer, type LocalServer } from '../../local/server';
-import { startStreamConsumers, type StreamConsumers } from '../../local/streams';
-import { localDelivery, type LocalDelivery } from '../../local/subscriptions';
-import { Receiver } from '../subscriptions/receiver';
+import type { LocalServer } from '../../local/server';
+import { startConsoleStack, startOtherServer, until, type ConsoleStack } from './harness';
 
-const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const SHOTS = join(REPO, 'test-results', 'console');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-let distDir: string;
+let stack: ConsoleStack;
 let server: LocalServer;
-let streams: StreamConsumers;
-/** Push-subscription delivery, as `npm start` runs it, and the webhook it posts to. */
-let delivery: LocalDelivery;
-const receiver = new Receiver();
-let hookUrl: string;
-/** Notifications the fan-out sent (the live tail's wake-ups). */
-let sends = 0;
-/** The stack's meta table, to see the live tail's subscription rows. */
-let meta: { table: string; ddb: ReturnType<typeof createDeps>['lib']['ddb'] };
+let samsa: Samsa;
+let page: Page;
+let distDir: string;
 let adminKey: string;
 let viewerKey: string;
-let samsa: Samsa;
-let browser: Browser;
-let page: Page;
 const topic = `console-${randomUUID().slice(0, 8)}`;
 const group = `console-group-${randomUUID().slice(0, 6)}`;
-const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`No Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium) or set CHROMIUM_PATH.`);
-  }
-  mkdirSync(SHOTS, { recursive: true });
-
-  // A fresh build of the current source, so the test never runs a stale console/dist.
-  distDir = mkdtempSync(join(tmpdir(), 'samsa-console-'));
-  await promisify(execFile)(
-    process.execPath,
-    [join(REPO, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'console/vite.config.ts', '--outDir', distDir, '--emptyOutDir', '--logLevel', 'warn'],
-    // Vitest sets NODE_ENV=test, which would make Vite keep development-only code.
-    { cwd: REPO, env: { ...process.env, NODE_ENV: 'production' } },
-  );
-
-  const endpoint = inject('dynamoEndpoint');
-  const tables = localTableNames(`c${randomUUID().slice(0, 8)}`);
-  const { raw } = createStorageClients({ endpoint, credentials: localCredentials() });
-  await ensureTables(raw, tables);
-  raw.destroy();
-  const deps = createDeps({
-    tables,
-    region: 'us-east-1',
-    dynamoEndpoint: endpoint,
-    limits: DEFAULT_LIMITS,
-    auth: { ...DEFAULT_AUTH, mode: 'api-keys', quota: { ratePerSecond: 1000, burst: 2000 } },
-  });
-  // 'admin' is a super user (DEFAULT_AUTH); 'viewer' has a valid key and no ACLs, so everything is denied.
-  adminKey = (await storeApiKey(deps.lib, { principal: 'admin' }, 'console test')).apiKey;
-  viewerKey = (await storeApiKey(deps.lib, { principal: 'viewer' }, 'console test')).apiKey;
-  server = await startServer(deps, 0, '127.0.0.1', { consoleDir: distDir });
-  samsa = new Samsa({ url: server.url, apiKey: adminKey });
-  meta = { table: tables.meta, ddb: deps.lib.ddb };
-  // The fan-out, as `npm start` runs it: the message browser's live tail is woken by its notifications;
-  // and subscription delivery, posting to a local receiver.
-  hookUrl = await receiver.start();
-  delivery = localDelivery(deps.lib, undefined, () => undefined);
-  streams = await startStreamConsumers({ endpoint, tableName: tables.log, credentials: localCredentials() }, [
-    delivery.handler,
-    fanOutHandler(deps, async (id, data) => {
-      sends++;
-      return server.push.send(id, data);
-    }),
-  ]);
-
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.setDefaultTimeout(15_000);
-  page.on('pageerror', (err) => pageErrors.push(err.message));
+  stack = await startConsoleStack();
+  ({ server, samsa, page, distDir, adminKey, viewerKey } = stack);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await streams?.stop();
-  delivery?.stop();
-  await server?.close();
-  await receiver.stop().catch(() => undefined);
-  if (distDir) rmSync(distDir, { recursive: true, force: true });
-});
+afterAll(() => stack?.close());
 
-async function shot(name: string): Promise<void> {
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-}
-
-/** Polls `read` until `ok` holds; fails with the last value seen. */
-async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  while (Date.now() < deadline) {
-    last = await read();
-    if (ok(last)) return last;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`Timed out waiting for ${what}; last value: ${JSON.stringify(last)}`);
-}
+const shot = (name: string) => stack.shot(name);
 
 const text = (selector: string) => () => page.locator(selector).innerText();
 const lagShown = () =>
@@ -285,14 +179,14 @@ describe('web console in Chromium', { timeout: 60_000 }, () => {
     const topicId = (await samsa.topics.describe(liveTopic)).topicId;
     const { QueryCommand } = await import('@aws-sdk/lib-dynamodb');
     await until(
-      () => meta.ddb.send(new QueryCommand({ TableName: meta.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `push#sub#${topicId}#1` } })),
+      () => stack.meta.ddb.send(new QueryCommand({ TableName: stack.meta.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `push#sub#${topicId}#1` } })),
       (out) => (out.Items ?? []).length > 0,
       'the live tail to subscribe',
     );
-    const before = sends;
+    const before = stack.sends();
     await samsa.producer().send({ topic: liveTopic, partition: 1, value: 'live-tail-record' });
     await until(() => records.innerText(), (t) => t.includes('live-tail-record'), 'the live record', 10_000);
-    expect(sends).toBeGreaterThan(before);
+    expect(stack.sends()).toBeGreaterThan(before);
     await shot('04b-message-browser-live');
     expect(await records.innerText()).toContain('first'); // appended, not replaced
     await browser_.getByLabel('Live').uncheck();
@@ -373,87 +267,12 @@ describe('web console in Chromium', { timeout: 60_000 }, () => {
     await page.waitForURL('**/console/groups');
     await until(text('main'), (t) => !t.includes(group), 'the group gone from the list');
     expect((await samsa.groups.list()).some((g) => g.group === group)).toBe(false);
-    expect(pageErrors).toEqual([]);
-  });
-
-  it('shows a push subscription failing with attempts and last error, pauses and resumes it, and deletes it after confirmation', async () => {
-    const source = `sub-src-${randomUUID().slice(0, 6)}`;
-    const dlq = `${source}-dlq`;
-    const sub = `console-sub-${randomUUID().slice(0, 6)}`;
-    await samsa.topics.create({ name: source, partitions: 2 });
-    await samsa.topics.create({ name: dlq, partitions: 1 });
-    receiver.fallback = 500;
-    // Many attempts, short backoff: it keeps failing (never dead-lettered) while the page is looked at.
-    await samsa.subscriptions.create({ name: sub, topic: source, endpoint: hookUrl, deadLetterTopic: dlq, retryBackoffMs: 300, maxAttempts: 20 });
-    await samsa.producer().send({ topic: source, partition: 1, value: 'for-a-failing-receiver' });
-
-    await page.locator('nav').getByRole('link', { name: 'Subscriptions' }).click();
-    const row = page.getByRole('table', { name: 'Subscriptions' }).locator('tr', { hasText: sub });
-    const listed = await until(() => row.innerText(), (t) => /1 failing/.test(t), 'the subscription listed as failing');
-    expect(listed).toContain(source);
-    expect(listed).toContain(hookUrl);
-    expect(listed).toContain('ACTIVE');
-    expect(listed).toMatch(/\t1$/); // total lag
-    await shot('09-subscriptions');
-
-    await row.getByRole('link', { name: sub }).click();
-    await page.waitForURL(`**/console/subscriptions/${sub}`);
-    const rows = page.getByRole('table', { name: 'Delivery per partition' }).locator('tbody tr');
-    const cells = (r: number) => rows.nth(r).locator('td').allInnerTexts();
-    // Partition | Committed | High watermark | Lag | Attempts | Next attempt | Last error
-    const failing = await until(() => cells(1), (c) => Number(c[4]) >= 2 && c[6] === 'HTTP 500', 'partition 1 failing with attempts and its last error');
-    expect(failing.slice(0, 4)).toEqual(['1', '0', '1', '1']);
-    expect(failing[5]).toMatch(/^\d{4}-\d\d-\d\dT.*\((in \d+ s|\d+ s ago)\)$/);
-    expect((await cells(0))[4]).toBe('0'); // partition 0 has nothing to deliver
-    expect(await page.getByTestId('total-lag').innerText()).toBe('1');
-    const described = await samsa.subscriptions.describe(sub);
-    expect(described.partitions[1]).toMatchObject({ lag: 1, lastError: 'HTTP 500' });
-    await shot('10-subscription-failing');
-
-    await page.getByRole('button', { name: 'Pause' }).click();
-    await until(text('[data-testid=subscription-state]'), (t) => t === 'PAUSED', 'the state shown as PAUSED');
-    expect((await samsa.subscriptions.describe(sub)).state).toBe('PAUSED');
-    await shot('11-subscription-paused');
-    await page.getByRole('button', { name: 'Resume' }).click();
-    await until(text('[data-testid=subscription-state]'), (t) => t === 'ACTIVE', 'the state shown as ACTIVE');
-    expect((await samsa.subscriptions.describe(sub)).state).toBe('ACTIVE');
-
-    // The receiver recovers. A wake-up that came while paused ran nothing, so once the stored backoff
-    // is over a produce starts the next run (docs/subscriptions.md); both records are then delivered.
-    receiver.fallback = 200;
-    const next = Date.parse((await samsa.subscriptions.describe(sub)).partitions[1]?.nextAttemptAt ?? '0');
-    await new Promise((r) => setTimeout(r, Math.max(0, next - Date.now())));
-    await samsa.producer().send({ topic: source, partition: 1, value: 'after-resume' });
-    await until(() => cells(1), (c) => c[1] === '2' && c[3] === '0' && c[4] === '0' && c[6] === '—', 'partition 1 delivered and committed', 30_000);
-    expect(receiver.received.filter((r) => r.json.subscription === sub && r.json.records.some((x) => x.value?.data === 'after-resume'))).not.toEqual([]);
-
-    await page.getByRole('button', { name: 'Delete subscription' }).click();
-    const dialog = page.getByRole('dialog');
-    await dialog.getByText(`subscription.${sub}`).waitFor();
-    await shot('12-subscription-delete-confirmation');
-    await dialog.getByRole('button', { name: 'Cancel' }).click();
-    expect(await dialog.isVisible()).toBe(false);
-    await page.getByRole('button', { name: 'Delete subscription' }).click();
-    await dialog.getByRole('button', { name: 'Delete subscription' }).click();
-    await page.waitForURL('**/console/subscriptions');
-    await until(text('main'), (t) => !t.includes(sub), 'the subscription gone from the list');
-    expect((await samsa.subscriptions.list()).some((s) => s.name === sub)).toBe(false);
-    expect(pageErrors).toEqual([]);
+    expect(stack.pageErrors).toEqual([]);
   });
 
   it('works without a key against a stack with authentication off (npm start -- --no-auth)', async () => {
-    const endpoint = inject('dynamoEndpoint');
-    const tables = localTableNames(`c${randomUUID().slice(0, 8)}`);
-    const { raw } = createStorageClients({ endpoint, credentials: localCredentials() });
-    await ensureTables(raw, tables);
-    raw.destroy();
-    const open = await startServer(
-      createDeps({ tables, region: 'us-east-1', dynamoEndpoint: endpoint, limits: DEFAULT_LIMITS, auth: { ...DEFAULT_AUTH, mode: 'none' } }),
-      0,
-      '127.0.0.1',
-      { consoleDir: distDir },
-    );
-    const fresh = await browser.newPage();
+    const open = await startOtherServer(distDir, { ...DEFAULT_AUTH, mode: 'none' });
+    const fresh = await stack.browser.newPage();
     try {
       await fresh.goto(`${open.url}/`);
       await fresh.waitForURL('**/console/');
