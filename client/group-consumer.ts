@@ -38,15 +38,19 @@
  *    stop and restart delivery per partition; `close` commits (autoCommit)
  *    and leaves the group so its partitions move on at once.
  *
- * This file delivers records (run, iteration, seek, pause, close); the
- * group protocol is client/group-member.ts, the per-partition bookkeeping
- * client/group-partitions.ts, the notification link client/group-link.ts and
- * the options client/group-options.ts.
+ * This file polls and delivers records (run, iteration, seek, pause,
+ * close); the rest of the group protocol is client/group-member.ts, the
+ * per-partition bookkeeping client/group-partitions.ts, the notification
+ * link client/group-link.ts and the options client/group-options.ts.
  */
+import type { Position } from '../lib/protocol/requests';
+import type { PollResponse } from '../lib/protocol/responses';
+import { fromWire, headersFromWire } from './data';
 import { SamsaApiError, SamsaError } from './errors';
 import { FENCED, GroupMember } from './group-member';
 import { FROM_BEGINNING, NO_TOPICS, POSITION, type GroupBatch, type GroupRunOptions } from './group-options';
-import { key } from './group-partitions';
+import { key, split, toTopicPartitions } from './group-partitions';
+import { route } from './http';
 import { sleep } from './retry';
 import type { ConsumedRecord } from './types';
 import { checkFields, checkHandlers, invalid } from './validate';
@@ -234,5 +238,69 @@ export class GroupConsumer extends GroupMember implements AsyncIterable<GroupBat
         await sleep(Math.min(5_000, 200 * 2 ** failures++));
       }
     }
+  }
+
+  private async poll(linked: boolean): Promise<{ records: ConsumedRecord[]; dropped: boolean }> {
+    // Partitions being revoked: the application hears first (still owning them), then their work is committed and they are released.
+    const releasing = [...this.revoking];
+    if (releasing.length > 0) await this.options.onRevoked?.(toTopicPartitions(releasing));
+    const commitAll = this.autoCommit && Date.now() - this.lastCommit >= this.autoCommitIntervalMs;
+    const commit = this.autoCommit ? this.dueCommits((k) => commitAll || this.revoking.has(k)) : [];
+    const kept = [...this.owned].filter((k) => !releasing.includes(k));
+    const positions: Position[] = [];
+    for (const k of kept) {
+      const offset = this.positions.get(k);
+      if (offset !== undefined) positions.push({ ...split(k), offset });
+    }
+    const maxWaitMs = linked ? 0 : (this.options.maxWaitMs ?? 5_000);
+    this.wake?.armed();
+    // Seeks and pauses from now on make this poll's records of those partitions stale.
+    this.interrupted.clear();
+    const body = {
+      ...this.heartbeatFields(kept, linked),
+      positions,
+      ...(commit.length > 0 ? { commit } : {}),
+      maxRecords: this.options.maxRecords ?? 500,
+      maxBytes: this.options.maxBytes ?? 1024 * 1024,
+      maxWaitMs,
+    };
+    const answer = await this.serialized(async () => {
+      const abort = new AbortController();
+      this.pollAbort = abort;
+      try {
+        return await this.http.request<PollResponse>({
+          ...route('groupPoll', { group: this.groupId }),
+          body,
+          idempotent: true,
+          signal: abort.signal,
+          extraTimeoutMs: maxWaitMs,
+        });
+      } finally {
+        this.pollAbort = undefined;
+      }
+    });
+    if (commitAll) this.lastCommit = Date.now();
+    for (const k of releasing) this.forget(k);
+    // Fenced: the rest of this answer (its epoch, assignment and records) no longer counts.
+    if (await this.applyCommits(answer.commits)) return { records: [], dropped: false };
+    await this.applyAssignment(answer);
+
+    // Records of partitions paused, seeked, revoked or lost meanwhile are dropped; their positions stay.
+    const deliverable = (k: string) => this.owned.has(k) && !this.paused.has(k) && !this.revoking.has(k) && !this.interrupted.has(k);
+    for (const p of answer.positions) {
+      const k = key(p.topic, p.partition);
+      if (deliverable(k)) this.positions.set(k, p.offset);
+    }
+    const fetched = answer.records.filter((r) => deliverable(key(r.topic, r.partition)));
+    const records = fetched.map((r) => ({
+      topic: r.topic,
+      partition: r.partition,
+      offset: r.offset,
+      timestamp: r.timestamp,
+      key: fromWire(r.key),
+      value: fromWire(r.value),
+      headers: headersFromWire(r.headers),
+    }));
+    return { records, dropped: fetched.length < answer.records.length };
   }
 }

@@ -1,21 +1,19 @@
 /**
  * A consumer group member's side of the group protocol (client/group-consumer.ts
- * delivers the records): its epoch and session, the poll that fetches,
- * heartbeats and carries the commits due, heartbeats between polls,
+ * polls and delivers the records): its epoch and session, what a poll or
+ * heartbeat says about the member, heartbeats between polls,
  * taking in assignments (onMembership, onAssigned, revocations), commits,
  * fencing (onLost and a re-join), and the leave. One request at a time.
  * With notifications it is linked to the connection (client/group-link.ts)
  * and paces its polls and heartbeats by the connected session timeout.
  */
-import type { OffsetCommit, Position } from '../lib/protocol/requests';
+import type { OffsetCommit } from '../lib/protocol/requests';
 import type { HeartbeatResponse, PollResponse } from '../lib/protocol/responses';
-import { fromWire, headersFromWire } from './data';
 import { SamsaApiError } from './errors';
 import { MemberLink } from './group-link';
 import { FROM_BEGINNING, GROUP_OPTIONS, POSITION, type GroupConsumerOptions } from './group-options';
-import { key, MemberPartitions, split, toTopicPartitions } from './group-partitions';
+import { key, MemberPartitions, toTopicPartitions } from './group-partitions';
 import { route, type HttpClient } from './http';
-import type { ConsumedRecord } from './types';
 import { checkFields, invalid } from './validate';
 
 /** Codes after which the member no longer owns anything and must re-join with epoch 0. */
@@ -135,70 +133,6 @@ export abstract class GroupMember extends MemberPartitions {
       }
     })();
     return this.left;
-  }
-
-  protected async poll(linked: boolean): Promise<{ records: ConsumedRecord[]; dropped: boolean }> {
-    // Partitions being revoked: the application hears first (still owning them), then their work is committed and they are released.
-    const releasing = [...this.revoking];
-    if (releasing.length > 0) await this.options.onRevoked?.(toTopicPartitions(releasing));
-    const commitAll = this.autoCommit && Date.now() - this.lastCommit >= this.autoCommitIntervalMs;
-    const commit = this.autoCommit ? this.dueCommits((k) => commitAll || this.revoking.has(k)) : [];
-    const kept = [...this.owned].filter((k) => !releasing.includes(k));
-    const positions: Position[] = [];
-    for (const k of kept) {
-      const offset = this.positions.get(k);
-      if (offset !== undefined) positions.push({ ...split(k), offset });
-    }
-    const maxWaitMs = linked ? 0 : (this.options.maxWaitMs ?? 5_000);
-    this.wake?.armed();
-    // Seeks and pauses from now on make this poll's records of those partitions stale.
-    this.interrupted.clear();
-    const body = {
-      ...this.heartbeatFields(kept, linked),
-      positions,
-      ...(commit.length > 0 ? { commit } : {}),
-      maxRecords: this.options.maxRecords ?? 500,
-      maxBytes: this.options.maxBytes ?? 1024 * 1024,
-      maxWaitMs,
-    };
-    const answer = await this.serialized(async () => {
-      const abort = new AbortController();
-      this.pollAbort = abort;
-      try {
-        return await this.http.request<PollResponse>({
-          ...route('groupPoll', { group: this.groupId }),
-          body,
-          idempotent: true,
-          signal: abort.signal,
-          extraTimeoutMs: maxWaitMs,
-        });
-      } finally {
-        this.pollAbort = undefined;
-      }
-    });
-    if (commitAll) this.lastCommit = Date.now();
-    for (const k of releasing) this.forget(k);
-    // Fenced: the rest of this answer (its epoch, assignment and records) no longer counts.
-    if (await this.applyCommits(answer.commits)) return { records: [], dropped: false };
-    await this.applyAssignment(answer);
-
-    // Records of partitions paused, seeked, revoked or lost meanwhile are dropped; their positions stay.
-    const deliverable = (k: string) => this.owned.has(k) && !this.paused.has(k) && !this.revoking.has(k) && !this.interrupted.has(k);
-    for (const p of answer.positions) {
-      const k = key(p.topic, p.partition);
-      if (deliverable(k)) this.positions.set(k, p.offset);
-    }
-    const fetched = answer.records.filter((r) => deliverable(key(r.topic, r.partition)));
-    const records = fetched.map((r) => ({
-      topic: r.topic,
-      partition: r.partition,
-      offset: r.offset,
-      timestamp: r.timestamp,
-      key: fromWire(r.key),
-      value: fromWire(r.value),
-      headers: headersFromWire(r.headers),
-    }));
-    return { records, dropped: fetched.length < answer.records.length };
   }
 
   protected heartbeatFields(owned: string[], linked: boolean) {
