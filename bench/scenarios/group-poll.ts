@@ -1,7 +1,7 @@
 /**
  * Part 4 of the groups scenario (groups.ts): the group poll (POST …/poll) of
  * a member owning 4 partitions of 1,000 records of 100 B each, with
- * positions, maxWaitMs 0 and the HTTP defaults otherwise (maxRecords 500,
+ * positions, maxWaitMs 0 and the HTTP defaults otherwise (maxRecords 10,000,
  * maxBytes 1 MiB), from offset 0 until caught up, several passes; then polls
  * with no new data (the fixed overhead). Sequential DynamoDB round trips of
  * every poll are recorded (bench/spans.ts).
@@ -147,7 +147,7 @@ export async function runGroupPoll(
     partitions: POLL_PARTITIONS,
     recordsPerPartition: POLL_RECORDS_PER_PARTITION,
     valueBytes: POLL_VALUE_BYTES,
-    request: 'positions for every partition, maxWaitMs 0, maxRecords/maxBytes HTTP defaults (500, 1 MiB)',
+    request: 'positions for every partition, maxWaitMs 0, maxRecords/maxBytes HTTP defaults (10,000, 1 MiB: bounded by bytes)',
     passes: passes.length,
     polls: pollCount,
     records: pollRecords,

@@ -6,7 +6,7 @@
  *  1. One member owning every partition of a 16- and of a 256-partition
  *     topic (one batch of 100 records of 100 B per partition):
  *     a. consumption from offset 0 until caught up (HTTP defaults: maxRecords
- *        500, maxBytes 1 MiB, maxWaitMs 0) → RRU per record;
+ *        10,000, maxBytes 1 MiB, maxWaitMs 0) → RRU per record;
  *     b. idle polls at the end of every partition, once the quiet window
  *        after the last write passed (group-poll.ts: within it every poll
  *        reads the counters again) → RRU per poll, the first of them (which

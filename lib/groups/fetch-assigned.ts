@@ -286,5 +286,7 @@ async function readAllMarks(ctx: LibContext, parts: readonly Part[]): Promise<Ma
 }
 
 function hintOf(view: PartitionView | undefined): CounterHint | undefined {
-  return view === undefined ? undefined : { next: view.counter.next, seq: view.counter.seq, ls: view.logStartSeq, lo: view.logStartOffset };
+  if (view === undefined) return undefined;
+  const c = view.counter;
+  return { next: c.next, seq: c.seq, ls: view.logStartSeq, lo: view.logStartOffset, ...(c.jsonBytes === undefined ? {} : { nb: c.jsonBytes }) };
 }

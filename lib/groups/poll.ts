@@ -63,8 +63,10 @@ export async function poll(ctx: LibContext, principal: Principal, group: string,
   }
   const topics = new RequestTopics(ctx);
   const maxWaitMs = Math.min(Math.max(wait ?? 0, 0), ctx.limits.maxWaitMs);
+  // Bounded by bytes by default, as fetch is (and Kafka's fetch): every poll is a billed request and
+  // pays its member and counter reads once, so 500 records a poll paid them eight times per 4,000.
   const budget = {
-    maxRecords: Math.min(Math.max(records ?? 500, 1), ctx.limits.maxRecordsPerRequest),
+    maxRecords: Math.min(Math.max(records ?? ctx.limits.maxRecordsPerRequest, 1), ctx.limits.maxRecordsPerRequest),
     maxBytes: Math.min(Math.max(bytes ?? 1024 * 1024, 1), ctx.limits.maxResponseBytes),
   };
   const deadline = ctx.clock.now() + maxWaitMs;

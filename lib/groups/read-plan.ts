@@ -19,8 +19,10 @@
  *   says it holds; one
  *   not given all it holds takes whole batches only (the counter's mean
  *   batch size since the log start), so its fetch does not read a batch the
- *   answer would cut short. Partitions left without budget wait for the
- *   next poll. The byte budget is split in proportion to the records.
+ *   answer would cut short. The byte budget is handed out the same way,
+ *   at the partition's mean record size (the counter's `nb` over `next`),
+ *   and what the sizes do not claim is split in proportion to the records.
+ *   Partitions left without budget wait for the next poll.
  * Errors: none of its own (UNAVAILABLE when DynamoDB keeps leaving keys
  * unprocessed).
  * Cost: 0.5 RRU per partition asked (1 when strong; a counter item is far
@@ -37,6 +39,8 @@ export interface CounterHint {
   seq: number;
   ls: number;
   lo: number;
+  /** JSON bytes of every record reserved (lib/log/record-size.ts); absent on counters older than it. */
+  nb?: number;
 }
 
 export interface Candidate {
@@ -59,8 +63,8 @@ export function counterHintsRequest(table: string, pks: readonly string[], stron
       [table]: {
         Keys: pks.map((pk) => ({ pk, sk: COUNTER_SK })),
         ...(strong ? { ConsistentRead: true } : {}),
-        ProjectionExpression: '#pk, #next, #seq, #ls, #lo',
-        ExpressionAttributeNames: { '#pk': 'pk', '#next': 'next', '#seq': 'seq', '#ls': 'ls', '#lo': 'lo' },
+        ProjectionExpression: '#pk, #next, #seq, #ls, #lo, #nb',
+        ExpressionAttributeNames: { '#pk': 'pk', '#next': 'next', '#seq': 'seq', '#ls': 'ls', '#lo': 'lo', '#nb': 'nb' },
       },
     },
   };
@@ -74,7 +78,13 @@ export async function readCounterHints(ctx: LibContext, pks: readonly string[], 
       for (let attempt = 0; ; attempt++) {
         const out = await ctx.ddb.send(new BatchGetCommand(request));
         for (const item of out.Responses?.[ctx.tables.log] ?? []) {
-          hints.set(item.pk as string, { next: item.next as number, seq: item.seq as number, ls: item.ls as number, lo: item.lo as number });
+          hints.set(item.pk as string, {
+            next: item.next as number,
+            seq: item.seq as number,
+            ls: item.ls as number,
+            lo: item.lo as number,
+            ...(typeof item.nb === 'number' ? { nb: item.nb } : {}),
+          });
         }
         const left = out.UnprocessedKeys?.[ctx.tables.log];
         if (left === undefined || (left.Keys ?? []).length === 0) return;
@@ -94,26 +104,38 @@ export function planReads(candidates: readonly Candidate[], maxRecords: number, 
   const start = rotation(withData, maxRecords) % withData.length;
   const ordered = [...withData.slice(start), ...withData.slice(0, start)];
   const fair = Math.max(1, Math.ceil(maxRecords / withData.length));
-  const given: { id: string; records: number }[] = [];
+  const given: { id: string; records: number; bytes: number }[] = [];
   let left = maxRecords;
+  let bytesLeft = maxBytes;
   for (const c of ordered) {
-    if (left <= 0) break;
+    if (left <= 0 || bytesLeft <= 0) break;
     const h = c.hint;
     let records: number;
+    // The partition's mean record size, when its counter knows it: the byte budget then goes out in
+    // whole batches too, rather than in shares that cut each partition's batch short.
+    const perRecord = h?.nb !== undefined && h.next > 0 ? Math.max(1, h.nb / h.next) : undefined;
     if (h === undefined || c.position < h.lo || c.position > h.next) {
       records = Math.min(left, fair); // the fetch judges it (and the poll may reset it): its fair share
     } else {
       const holds = h.next - c.position;
       const batch = h.seq > h.ls ? Math.max(1, Math.round((h.next - h.lo) / (h.seq - h.ls))) : holds;
-      const whole = Math.floor(left / batch) * batch;
-      records = holds <= left ? holds : whole > 0 ? whole : given.length === 0 ? left : 0;
+      const room = perRecord === undefined ? left : Math.min(left, Math.floor(bytesLeft / perRecord));
+      const whole = Math.floor(room / batch) * batch;
+      records = holds <= room ? holds : whole > 0 ? whole : given.length === 0 ? Math.max(1, room) : 0;
     }
     if (records <= 0) continue;
-    given.push({ id: c.id, records });
+    const bytes = perRecord === undefined ? 0 : Math.ceil(records * perRecord);
+    given.push({ id: c.id, records, bytes });
     left -= records;
+    bytesLeft -= bytes;
   }
+  // What the sized partitions need is theirs; the rest of the byte budget goes out in proportion to
+  // the records (all of it when no counter knows its sizes). Never more than maxBytes in all.
+  const sized = given.reduce((n, g) => n + g.bytes, 0);
+  const spare = Math.max(0, maxBytes - Math.min(sized, maxBytes));
   const total = given.reduce((n, g) => n + g.records, 0);
-  return given.map((g) => ({ id: g.id, maxRecords: g.records, maxBytes: Math.max(1, Math.floor((maxBytes * g.records) / total)) }));
+  const scale = sized > maxBytes ? maxBytes / sized : 1;
+  return given.map((g) => ({ id: g.id, maxRecords: g.records, maxBytes: Math.max(1, Math.floor(g.bytes * scale + (spare * g.records) / total)) }));
 }
 
 /**

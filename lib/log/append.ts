@@ -37,7 +37,7 @@ export async function append(
   records: PendingRecord[],
   options: { expectedOffset?: number } = {},
 ): Promise<AppendResult> {
-  const reservation = await reserve(ctx, ref, records.length, options.expectedOffset);
+  const reservation = await reserve(ctx, ref, records, options.expectedOffset);
   ctx.crash?.('produce.afterReserve');
   await writeReserved(ctx, ref, reservation, records, randomUUID());
   return { baseOffset: reservation.baseOffset, appendTime: reservation.reservedAt };

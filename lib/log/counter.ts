@@ -17,6 +17,8 @@
  *   which every new reservation renews: a busy partition whose new writes
  *   also fail would hold its stable end behind an acknowledged record for as
  *   long as that lasts, not just the abort bound.
+ * - `nb`: the JSON bytes of every record reserved (record-size.ts), added by
+ *   each reservation: with `next`, the partition's mean record size.
  * - `k<I>s`/`k<I>a`/`k<I>o`: the checkpoint of six-hour interval I, set by
  *   the interval's first reservation in the reservation update itself
  *   (./checkpoints.ts), until a later interval's first writer has copied it
@@ -28,7 +30,12 @@ import type { LibContext } from '../context';
 import { SamsaError } from '../errors';
 import { COUNTER_SK } from '../storage/keys';
 import { markDue, recentLandedMark, writeMark } from './activity';
+import type { StoredRecord } from './batch-codec';
 import { checkpointNames, intervalOf, pendingCheckpoints, type Checkpoint } from './checkpoints';
+import { batchJsonSize } from './record-size';
+
+/** What a reservation needs of each record: its size in a JSON answer (record-size.ts). */
+export type ReservedRecord = Pick<StoredRecord, 'key' | 'value' | 'headers'>;
 import type { PartitionRef } from './partition';
 
 export interface CounterState {
@@ -45,6 +52,8 @@ export interface CounterState {
   hole?: { seq: number; ra: number };
   /** Checkpoints still on the counter (./checkpoints.ts), oldest first. */
   pending: Checkpoint[];
+  /** JSON bytes of every record reserved (`nb`); absent on counters older than it. */
+  jsonBytes?: number;
 }
 
 export interface Reservation {
@@ -83,6 +92,7 @@ export async function readCounter(ctx: LibContext, ref: PartitionRef): Promise<C
     ...(typeof i.lra === 'number' ? { lra: i.lra } : {}),
     ...(typeof i.hs === 'number' && typeof i.hra === 'number' ? { hole: { seq: i.hs, ra: i.hra } } : {}),
     pending: pendingCheckpoints(i),
+    ...(typeof i.nb === 'number' ? { jsonBytes: i.nb } : {}),
   };
 }
 
@@ -132,9 +142,10 @@ export function recordHoleUpdate(seq: number, ra: number) {
 export async function reserve(
   ctx: LibContext,
   ref: PartitionRef,
-  count: number,
+  records: readonly ReservedRecord[],
   expectedOffset?: number,
 ): Promise<Reservation> {
+  const count = records.length;
   const now = ctx.clock.now();
   const ownMark = recentLandedMark(ctx, ref.pk, now);
   try {
@@ -142,7 +153,7 @@ export async function reserve(
       new UpdateCommand({
         TableName: ctx.tables.log,
         Key: { pk: ref.pk, sk: COUNTER_SK },
-        ...reserveUpdate(count, now, ref.topic.version, expectedOffset, ownMark),
+        ...reserveUpdate(count, now, ref.topic.version, expectedOffset, ownMark, batchJsonSize(records)),
       }),
     );
     const old = out.Attributes ?? {};
@@ -189,15 +200,17 @@ export async function reserve(
  * every operand is the item as it was before this update), so it is recorded
  * by the same write that makes it true, whatever happens to the writer next.
  */
-export function reserveUpdate(count: number, now: number, topicVersion: number, expectedOffset?: number, landedMark?: number) {
+export function reserveUpdate(count: number, now: number, topicVersion: number, expectedOffset?: number, landedMark?: number, jsonBytes?: number) {
   const expect = expectedOffset !== undefined;
   const mark = landedMark !== undefined;
+  const sized = jsonBytes !== undefined;
   const k = checkpointNames(intervalOf(now));
   return {
     // `mt`: an activity mark this writer saw land (activity.ts). Any landed mark is a true value, so
     // overwriting a newer one is safe: it only makes the next writers mark again.
+    // `nb`: the records' JSON bytes so far (record-size.ts), for the group poll's read plan.
     UpdateExpression:
-      `ADD #seq :one, #next :n SET ra = :now${mark ? ', mt = :mt' : ''}` +
+      `ADD #seq :one, #next :n${sized ? ', nb :nb' : ''} SET ra = :now${mark ? ', mt = :mt' : ''}` +
       ', #ks = if_not_exists(#ks, #seq), #ka = if_not_exists(#ka, ra), #ko = if_not_exists(#ko, #next)',
     ConditionExpression: `attribute_exists(pk) AND (attribute_not_exists(cv) OR cv <= :v)${expect ? ' AND #next = :expected' : ''}`,
     ExpressionAttributeNames: { '#seq': 'seq', '#next': 'next', '#ks': k.seq, '#ka': k.at, '#ko': k.offset },
@@ -208,6 +221,7 @@ export function reserveUpdate(count: number, now: number, topicVersion: number, 
       ':v': topicVersion,
       ...(expect ? { ':expected': expectedOffset } : {}),
       ...(mark ? { ':mt': landedMark } : {}),
+      ...(sized ? { ':nb': jsonBytes } : {}),
     },
     ReturnValues: 'ALL_OLD' as const,
     ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,

@@ -39,6 +39,7 @@ import type { Topic } from '../topics/topic-item';
 import { validateTopicName } from '../topics/validate';
 import { viewPartition, type AbortedRange, type PartitionView } from './partition-view';
 import { payloadOf, readBatches } from './read-batches';
+import { approxJsonSize } from './record-size';
 
 export interface FetchInput {
   topic: string;
@@ -256,21 +257,29 @@ async function readFrom(ctx: LibContext, ref: PartitionRef, view: PartitionView,
 
 /** The JSON of a record with no key, value or headers (approxJsonSize): no response holds more records than the budget over this. */
 const MIN_RECORD_JSON = 120;
-/** A first page of more items than this is left to later pages, sized from what it showed (a batch may be 400 KB). */
+/**
+ * A first page of more items than this is left to later pages, sized from what it showed (a batch may
+ * be 400 KB) — unless the counter's mean record size bounds the page's bytes: then up to
+ * MAX_SIZED_FIRST_PAGE, as many as the byte budget holds at that size.
+ */
 const MAX_FIRST_PAGE = 8;
+const MAX_SIZED_FIRST_PAGE = 64;
 
 /**
  * Items for the first page: the batches the records asked for span, at the partition's average
  * records per seq (markers included) — plus the batch holding the offset, when it is known —
- * never more records than the byte budget can hold. Every item of a page is billed, so it leans
+ * never more records than the byte budget can hold (at the partition's mean record size when the
+ * counter knows it, else at the smallest record). Every item of a page is billed, so it leans
  * short: a page that falls short costs one more small one.
  */
 function firstPage(view: PartitionView, input: FetchInput, entry: SeqEntry | undefined, byteBudget: number): number {
-  const wanted = Math.min(input.maxRecords, Math.floor(byteBudget / MIN_RECORD_JSON) + 1);
+  const c = view.counter;
+  const meanRecord = c.jsonBytes !== undefined && c.next > 0 ? Math.max(MIN_RECORD_JSON, c.jsonBytes / c.next) : undefined;
+  const wanted = Math.min(input.maxRecords, Math.floor(byteBudget / (meanRecord ?? MIN_RECORD_JSON)) + 1);
   const perSeq = Math.max(1, (view.stableEnd - view.logStartOffset) / Math.max(1, view.stableSeq - view.logStartSeq));
   const inFirst = entry?.n === undefined ? 0 : Math.max(0, entry.o + entry.n - input.offset);
   const items = inFirst > 0 ? 1 + Math.ceil(Math.max(0, wanted - inFirst) / perSeq) : Math.ceil(wanted / perSeq);
-  return Math.max(1, Math.min(MAX_FIRST_PAGE, items));
+  return Math.max(1, Math.min(meanRecord === undefined ? MAX_FIRST_PAGE : MAX_SIZED_FIRST_PAGE, items));
 }
 
 /**
@@ -291,11 +300,4 @@ async function seqFor(ctx: LibContext, ref: PartitionRef, view: PartitionView, o
   // The index lags: an older entry (or none) only means reading a little further forward.
   if (entry === undefined || entry.seq < start) return { seq: start };
   return { seq: entry.seq, entry };
-}
-
-/** The JSON a record becomes, roughly: base64 grows bytes by 4/3, plus field names. */
-function approxJsonSize(r: TypedRecord): number {
-  let size = 120 + ((r.key?.length ?? 0) + (r.value?.length ?? 0)) * 1.4;
-  for (const h of r.headers) size += 40 + h.key.length + (h.value?.length ?? 0) * 1.4;
-  return size;
 }

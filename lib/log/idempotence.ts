@@ -88,7 +88,7 @@ export async function appendIdempotent(
   const nonce = `${batch.producerId}:${batch.epoch}:${batch.baseSequence}`;
   // The reservation a new batch needs is taken while the state is read (one round trip, not two).
   // When the state says this is no new batch, the reservation is closed at once (closeReservation).
-  const speculative = reserve(ctx, ref, records.length, expectedOffset).then(
+  const speculative = reserve(ctx, ref, records, expectedOffset).then(
     (reservation) => ({ reservation }),
     (error: unknown) => ({ error }),
   );
@@ -225,7 +225,7 @@ async function replay(
     );
   }
   // Only a reservation after the producer's newest keeps its batches in order.
-  const fresh = (await spare?.(memo.q)) ?? (await reserve(ctx, ref, records.length));
+  const fresh = (await spare?.(memo.q)) ?? (await reserve(ctx, ref, records));
   const replaced: BatchMemo = { ...memo, q: fresh.seq, o: fresh.baseOffset, ra: fresh.reservedAt };
   try {
     await ctx.ddb.send(

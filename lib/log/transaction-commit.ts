@@ -84,7 +84,7 @@ interface Run {
 export async function runTransaction(ctx: LibContext, run: Run): Promise<TransactionResponse> {
   const { partitions, group, producer } = run;
   const [taken, state, member] = await Promise.all([
-    Promise.allSettled(partitions.map((p) => reserve(ctx, p.ref, p.entries.length))),
+    Promise.allSettled(partitions.map((p) => reserve(ctx, p.ref, p.entries.map((e) => e.record)))),
     producer === undefined ? undefined : readState(ctx, producer.producerId),
     group === undefined ? undefined : readIncarnation(ctx, group.groupId, group.memberId),
   ]);

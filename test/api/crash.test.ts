@@ -23,6 +23,7 @@ import { getTopic } from '../../lib/topics/topic-item';
 import { callCounter, ManualClock } from '../support/ddb-faults';
 import { createTestStack, uniqueName, type TestStack } from '../support/stack';
 import { incompressibleBase64 } from '../support/noise';
+import { emptyRecords } from '../support/empty-records';
 
 const ABORT_AFTER_MS = 4_000;
 const SKEW_MS = 50;
@@ -197,7 +198,7 @@ describe('a slow writer racing the readers that abort its reservation', () => {
   it('is refused with RESERVATION_ABORTED once a reader aborted its seq, and its records never appear', async () => {
     const p = await partition();
     await produceOk(p.name, ['before']);
-    const reservation = await reserve(stack.lib, p.ref, 2);
+    const reservation = await reserve(stack.lib, p.ref, emptyRecords(2));
     expect(reservation.baseOffset).toBe(1);
     clock.advance(PAST_THE_BOUND);
     expect(await fetchFrom(p, 0)).toMatchObject({ highWatermark: 3, abortedRanges: [{ from: 1, to: 3 }] });
@@ -212,7 +213,7 @@ describe('a slow writer racing the readers that abort its reservation', () => {
 
     // (2) A writer that passed its deadline check and then stalled (its clock says it is still in time):
     // its put is sent and loses the attribute_not_exists race against the marker.
-    const second = await reserve(stack.lib, p.ref, 2);
+    const second = await reserve(stack.lib, p.ref, emptyRecords(2));
     clock.advance(PAST_THE_BOUND);
     expect(await fetchFrom(p, 0)).toMatchObject({ highWatermark: 5, abortedRanges: [{ from: 1, to: 5 }] });
     counter.log.reset();
@@ -234,7 +235,7 @@ describe('a slow writer racing the readers that abort its reservation', () => {
   // Checked against: removing `attribute_not_exists(sk)` from the abort marker put (lib/log/abort.ts) makes this fail.
   it('when the late batch lands first, a reader’s abort attempt loses and the records are visible', async () => {
     const p = await partition();
-    const reservation = await reserve(stack.lib, p.ref, 1);
+    const reservation = await reserve(stack.lib, p.ref, emptyRecords(1));
     clock.advance(PAST_THE_BOUND);
     const late: LibContext = { ...stack.lib, clock: { now: () => reservation.reservedAt } };
     const records = [{ key: null, value: Buffer.from('late'), headers: [], keyType: 0, valueType: 1, timestamp: undefined }];
@@ -254,7 +255,7 @@ describe('a long poll waiting behind an open reservation', () => {
   it('wakes up when that reservation’s batch is written', async () => {
     const p = await partition();
     await produceOk(p.name, ['a0']);
-    const reservation = await reserve(stack.lib, p.ref, 1);
+    const reservation = await reserve(stack.lib, p.ref, emptyRecords(1));
     const started = Date.now();
     const poll = stack.call('GET', `/v1/topics/${p.name}/partitions/0/records?offset=1&maxWaitMs=5000`);
     await sleep(300);

@@ -7,6 +7,7 @@ import { reserve } from '../../lib/log/counter';
 import { partitionRef } from '../../lib/log/partition';
 import { getTopic } from '../../lib/topics/topic-item';
 import { createTestStack, uniqueName, type TestStack } from '../support/stack';
+import { emptyRecords } from '../support/empty-records';
 
 let stack: TestStack;
 beforeAll(async () => {
@@ -57,7 +58,7 @@ describe('earliest and latest', () => {
     const name = await topic();
     await produce(name, [{ value: str('before'), timestamp: 1_000 }]);
     // A writer reserved offsets 1..2 and has not written them yet (it may still).
-    await reserve(stack.lib, partitionRef(await getTopic(stack.lib, name), 0), 2);
+    await reserve(stack.lib, partitionRef(await getTopic(stack.lib, name), 0), emptyRecords(2));
     expect(await produce(name, [{ value: str('after'), timestamp: 5_000 }])).toEqual([3]);
 
     expect((await offsetsAt(name, 'latest')).body).toMatchObject({ offset: 1, highWatermark: 1 });

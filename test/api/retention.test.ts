@@ -19,6 +19,7 @@ import { ddbHook, ManualClock } from '../support/ddb-faults';
 import { createTestStack, uniqueName, type TestStack } from '../support/stack';
 import { incompressibleBase64 } from '../support/noise';
 import { sweepTtl as sweepTtlAt } from '../support/ttl';
+import { emptyRecords } from '../support/empty-records';
 
 const DAY = 24 * 3600 * 1000;
 let stack: TestStack;
@@ -144,7 +145,7 @@ describe('time-based retention', () => {
     expect(res.body).toMatchObject({ highWatermark: 1, logStartOffset: 0 });
     expect((await fetchFrom(name, 2)).status).toBe(416);
     // A writer still holding the old topic id cannot append: its counter is gone.
-    await expect(reserve(stack.lib, partitionRef(oldTopic, 0), 1)).rejects.toMatchObject({ code: 'UNKNOWN_TOPIC_OR_PARTITION' });
+    await expect(reserve(stack.lib, partitionRef(oldTopic, 0), emptyRecords(1))).rejects.toMatchObject({ code: 'UNKNOWN_TOPIC_OR_PARTITION' });
     expect(values(await fetchFrom(name, 0))).toEqual(['new0']);
   });
 });
@@ -279,7 +280,7 @@ describe('TTL', () => {
     expect(manifest!.ttl).toBe(Math.ceil((manifest!.at + retention + TTL_MARGIN_MS) / 1000));
 
     // An abort marker (a dead writer's reservation closed by a reader) expires too.
-    await reserve(stack.lib, partitionRef(t, 0), 1);
+    await reserve(stack.lib, partitionRef(t, 0), emptyRecords(1));
     clock.advance(5_000);
     const abortedAt = clock.now();
     expect((await fetchFrom(name, 0)).status).toBe(200);
@@ -294,7 +295,7 @@ describe('TTL', () => {
     await produce(name, ['forever']);
     expect(await logItem(name, 0)).toBeDefined();
     expect(await logItem(name, 0)).not.toHaveProperty('ttl');
-    await reserve(stack.lib, partitionRef(await getTopic(stack.lib, name), 0), 1);
+    await reserve(stack.lib, partitionRef(await getTopic(stack.lib, name), 0), emptyRecords(1));
     clock.advance(5_000);
     await fetchFrom(name, 0);
     const marker = await logItem(name, 1);
@@ -325,7 +326,7 @@ describe('TTL deletion never strands readers', () => {
     const name = await topic({ 'retention.ms': 7 * DAY });
     const t = await getTopic(stack.lib, name);
     await produce(name, ['a0']); // seq 0
-    await reserve(stack.lib, partitionRef(t, 0), 1); // seq 1: the writer dies
+    await reserve(stack.lib, partitionRef(t, 0), emptyRecords(1)); // seq 1: the writer dies
     await produce(name, ['b2']); // seq 2
     // The first reader comes 6 days later: it aborts seq 1 (the marker is stamped with that time).
     clock.advance(6 * DAY);
@@ -366,7 +367,7 @@ describe('raising retention.ms', () => {
     const name = await topic({ 'retention.ms': 3_600_000 });
     await produce(name, ['keep0', 'keep1']);
     // A large batch (chunks + manifest) and an abort marker must keep living too.
-    await reserve(stack.lib, partitionRef(await getTopic(stack.lib, name), 0), 1);
+    await reserve(stack.lib, partitionRef(await getTopic(stack.lib, name), 0), emptyRecords(1));
     clock.advance(3_000);
     expect((await fetchFrom(name, 0)).status).toBe(200);
     await produce(name, ['keep2', 'keep3']);

@@ -26,6 +26,13 @@ describe('reservation', () => {
     expect(update.ExpressionAttributeValues).toMatchObject({ ':expected': 40, ':v': 2 });
   });
 
+  it('adds the records’ JSON bytes to the counter when it is given them (the poll plan’s mean record size)', () => {
+    const u = reserveUpdate(3, 1_000, 7, undefined, undefined, 780);
+    expect(u.UpdateExpression).toMatch(/^ADD #seq :one, #next :n, nb :nb SET /);
+    expect(u.ExpressionAttributeValues).toMatchObject({ ':nb': 780, ':n': 3 });
+    expect(u.ConditionExpression).toBe(reserveUpdate(3, 1_000, 7).ConditionExpression);
+  });
+
   it('treats an expected offset of 0 as a condition', () => {
     expect(reserveUpdate(1, 1_000, 1, 0).ConditionExpression).toContain('#next = :expected');
   });

@@ -45,6 +45,21 @@ describe('planReads', () => {
     expect(small.map((s) => s.maxRecords)).toEqual([10, 10, 10, 10]);
   });
 
+  it('hands out the byte budget in whole batches too, at each partition’s mean record size, never more than maxBytes in all', () => {
+    // 256 partitions of one 100-record batch, 260 B a record in JSON: 1 MiB holds 40 whole batches.
+    const sized = (i: number): Candidate => ({ id: `p${i}`, position: 0, hint: { ...hint(1, 100), nb: 26_000 } });
+    const shares = planReads(Array.from({ length: 256 }, (_, i) => sized(i)), 10_000, 1_048_576);
+    expect(shares).toHaveLength(40);
+    for (const s of shares) {
+      expect(s.maxRecords).toBe(100);
+      expect(s.maxBytes).toBeGreaterThanOrEqual(26_000); // the whole batch fits its share
+    }
+    expect(shares.reduce((n, s) => n + s.maxBytes, 0)).toBeLessThanOrEqual(1_048_576);
+    // Without sizes (counters older than nb) the bytes are split in proportion, as before.
+    const unsized = planReads(Array.from({ length: 4 }, (_, i) => ({ id: `q${i}`, position: 0, hint: hint(1, 100) })), 10_000, 1_000);
+    expect(unsized.map((s) => s.maxBytes)).toEqual([250, 250, 250, 250]);
+  });
+
   it('turns round robin when the budget runs out, so no partition starves', () => {
     const positions = [0, 0, 0];
     const served: string[] = [];
@@ -64,7 +79,7 @@ describe('planReads', () => {
     const items = req.RequestItems!.log!;
     expect(items.ConsistentRead).toBeUndefined();
     expect(items.Keys).toEqual([{ pk: 't#0', sk: -1 }, { pk: 't#1', sk: -1 }]);
-    expect(items.ProjectionExpression).toBe('#pk, #next, #seq, #ls, #lo');
+    expect(items.ProjectionExpression).toBe('#pk, #next, #seq, #ls, #lo, #nb');
   });
 });
 
