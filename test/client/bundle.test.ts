@@ -32,6 +32,9 @@ describe('SDK bundle', () => {
     // (measured 46,651 → 49,652 bytes): 50 KB.
     // Group members on notifications (client/group-wake.ts, link/unlink and make-before-break rotation in
     // client/notifications.ts, the group consumer waiting on them) cost 3.9 KB (measured 49,652 → 53,524 bytes): 54 KB.
-    expect(code.length).toBeLessThan(54_000);
+    // A bearer token for notifications in JWT mode (client/notifications.ts: a string or a function asked
+    // before each connect) cost 0.6 KB (53,524 → 54,128), and splitting the group consumer into files
+    // named for what they hold (class layers) 0.3 KB more (→ 54,453): 55 KB.
+    expect(code.length).toBeLessThan(55_000);
   });
 });
