@@ -4,7 +4,7 @@
  *
  * The WebSocket URL is --ws-url, else SAMSA_WS_URL, else the one the server
  * names in `GET /v1/health` (`pushUrl`: the local stack's `/v1/ws`, the AWS
- * stack's WebSocket API; none in JWT mode). A WebSocket implementation is the
+ * stack's WebSocket API, in either auth mode). A WebSocket implementation is the
  * platform's (Node 22+) or the `ws` package where it is installed (this
  * repository, Node 20). When there is no endpoint, no implementation, or the
  * socket does not open within `waitMs`, the command says so on stderr and
