@@ -36,7 +36,10 @@ export type SubscriptionState = 'ACTIVE' | 'PAUSED';
 export interface CreateSubscriptionBody {
   name: string;
   topic: string;
-  /** https://…, or http:// only to localhost / 127.0.0.1 / [::1] (the local stack). */
+  /**
+   * https://…, or http:// only to localhost / 127.0.0.1 / [::1] (the local stack); or an AWS Lambda
+   * function ARN `arn:aws:lambda:<region>:<account>:function:<name>[:<alias or version>]`.
+   */
   endpoint: string;
   deadLetterTopic: string;
   maxRecords?: number;
@@ -44,7 +47,7 @@ export interface CreateSubscriptionBody {
   lingerMs?: number;
   maxAttempts?: number;
   retryBackoffMs?: number;
-  /** The HMAC key (16-256 characters); generated and returned once when left out. */
+  /** The HMAC key of a webhook (16-256 characters); generated and returned once when left out. Not for Lambda targets. */
   secret?: string;
 }
 
