@@ -6,9 +6,10 @@
  * sent to, one gone and removed, its linked member leaving) and subscription delivery (a
  * stream-triggered run whose webhook fails, a scheduled wake-up whose retry
  * exhausts the attempts and dead-letters the batch, then a delivered and
- * committed batch). Each function's calls are recorded under its name by
+ * committed batch; the same for a second subscription whose target is a Lambda
+ * function, which throws, then returns). Each function's calls are recorded under its name by
  * FunctionRecorder; the harness's own setup (topics, ACLs, produces over
- * HTTP) is not. The ports (send, webhook transport, scheduler) are stand-ins:
+ * HTTP) is not. The ports (send, webhook transport, Lambda invoker, scheduler) are stand-ins:
  * they are not DynamoDB, and their AWS adapters have their own tests.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
@@ -63,7 +64,7 @@ export interface StreamHarness {
   adminKey: string;
 }
 
-export async function runStreamWorkload(h: StreamHarness): Promise<{ sent: number; gone: number; posts: number; wakeUps: number }> {
+export async function runStreamWorkload(h: StreamHarness): Promise<{ sent: number; gone: number; posts: number; invocations: number; wakeUps: number }> {
   const { stack, recorder } = h;
   const admin = { authorization: `Bearer ${h.adminKey}` };
   const prefix = uniqueName('iampush');
@@ -130,21 +131,30 @@ export async function runStreamWorkload(h: StreamHarness): Promise<{ sent: numbe
   const sub = `${prefix}-sub`;
   const created = await stack.call('POST', '/v1/subscriptions', { name: sub, topic, endpoint: 'https://example.com/hook', deadLetterTopic: dlq, maxAttempts: 2, retryBackoffMs: 100 }, user);
   check(created.status === 201, `create subscription: ${JSON.stringify(created.body)}`);
+  const fnSub = `${prefix}-fn-sub`;
+  const fnEndpoint = 'arn:aws:lambda:us-east-1:123456789012:function:samsa-target-iam';
+  const fnCreated = await stack.call('POST', '/v1/subscriptions', { name: fnSub, topic, endpoint: fnEndpoint, deadLetterTopic: dlq, maxAttempts: 2, retryBackoffMs: 100 }, user);
+  check(fnCreated.status === 201, `create Lambda-target subscription: ${JSON.stringify(fnCreated.body)}`);
   for (const p of [0, 1]) check((await stack.call('POST', `/v1/topics/${topic}/records`, records(p, 'b', 'c'), user)).status === 200, 'produce');
   let status = 500;
   let posts = 0;
+  let invocations = 0;
   let wakeUps = 0;
   const ports: DeliveryPorts = {
     transport: { post: async () => ({ status: (posts++, status) }) },
+    lambda: {
+      invoke: async () => (invocations++, { functionError: status === 200 ? undefined : 'Unhandled', payload: '{"errorType":"Error","errorMessage":"failing"}' }),
+    },
     scheduler: { wakeAt: async () => void wakeUps++ },
   };
   const deliver = deliveryHandler(stack.lib, ports, 20_000);
   await recorder.as('delivery', () => deliver({ Records: [settled(topicId, 0, 1, 2), settled(topicId, 1, 1, 2)] }));
   h.clock.advance(1_000);
   await recorder.as('delivery', () => deliver({ subscription: sub }));
+  await recorder.as('delivery', () => deliver({ subscription: fnSub }));
   status = 200;
   for (const p of [0, 1]) check((await stack.call('POST', `/v1/topics/${topic}/records`, records(p, 'd'), user)).status === 200, 'produce');
   await recorder.as('delivery', () => deliver({ Records: [settled(topicId, 0, 3, 1)] }));
-  check(posts >= 3 && wakeUps >= 1, `delivery posted ${posts} times and scheduled ${wakeUps} wake-ups`);
-  return { ...outcome, posts, wakeUps };
+  check(posts >= 3 && invocations >= 3 && wakeUps >= 2, `delivery posted ${posts} times, invoked ${invocations} times and scheduled ${wakeUps} wake-ups`);
+  return { ...outcome, posts, invocations, wakeUps };
 }
