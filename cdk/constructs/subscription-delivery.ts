@@ -153,6 +153,14 @@ export class SubscriptionDelivery extends Construct {
     acknowledgeStreamRead(this.fn);
   }
 
+  /**
+   * Gives a function the allowed Lambda targets (SAMSA_SUBSCRIPTION_LAMBDA_TARGETS): for the one that
+   * serves POST /v1/subscriptions, so create refuses a function delivery could not invoke.
+   */
+  shareLambdaTargets(fn: NodejsFunction): void {
+    fn.addEnvironment(DELIVERY_ENV.lambdaTargets, formatTargetPatterns(this.lambdaTargets));
+  }
+
   /** lambda:InvokeFunction on exactly the allowed patterns (none: no statement); each wildcard acknowledged for cdk-nag. */
   private grantLambdaTargets(stack: Stack): void {
     if (this.lambdaTargets.length === 0) return;

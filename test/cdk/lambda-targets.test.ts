@@ -6,9 +6,15 @@
  * the list is empty; the delivery function gets the same patterns; cdk-nag
  * stays clean, each wildcard acknowledged. Template only (no bundling).
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createSamsaApp } from '../../cdk/samsa-app';
 import { CONTEXT_KEYS, resolveSettings } from '../../cdk/settings';
+import { ROUTES } from '../../functions/http/routes';
 import { DELIVERY_ENV } from '../../functions/subscriptions/aws-env';
 import { synthTemplate, type TemplateOnly } from './template-only';
 
@@ -71,6 +77,19 @@ describe('Lambda targets of subscription delivery', () => {
         .filter((st: any) => [st.Action].flat().includes('lambda:InvokeFunction'));
       expect(others).toEqual(invokeStatements(s));
       expect(everyInvoke(s).length).toBe(others.length + 1);
+    }
+  });
+
+  it('shares the same list with the function that serves POST /v1/subscriptions when the stack asks (shareLambdaTargets)', () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'samsa-tpl-'));
+    try {
+      const { stack } = createSamsaApp({ app: { outdir, context: { 'aws:cdk:bundling-stacks': [], [KEY]: CONFIGURED } } });
+      const api = stack.functions.byArea[ROUTES.createSubscription.fn];
+      stack.subscriptionDelivery.shareLambdaTargets(api);
+      const resources = Template.fromStack(stack).toJSON().Resources;
+      expect(resources[stack.getLogicalId(api.node.defaultChild as never)].Properties.Environment.Variables[DELIVERY_ENV.lambdaTargets]).toBe(CONFIGURED.join(','));
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
     }
   });
 
