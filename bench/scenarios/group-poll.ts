@@ -18,12 +18,17 @@ import { mergeTallies, summarizeTally } from '../capacity';
 import { eventBatch, rng } from '../data';
 import { memberAnswer, sequentialLoop, type BenchEnv } from '../env';
 import { DEFAULT_LIMITS } from '../../lib/limits';
+import { FACT_RESOLUTION_MS } from '../../lib/groups/caught-up';
 import { QUIET_MS } from '../../lib/log/activity';
 import { round, summarize } from '../stats';
 import { perOp } from './groups';
 
-/** How long after a partition's last write polls keep reading its counter: clock skew + QUIET_MS (caught-up.ts), plus a margin. */
-export const QUIET_WINDOW_MS = DEFAULT_LIMITS.maxClockSkewMs + QUIET_MS + 500;
+/**
+ * How long after a partition's last write polls keep reading its counter: clock skew + QUIET_MS + the
+ * second facts are rounded to (caught-up.ts), plus a margin. Without the rounding, idle polls measured
+ * in that last second read every counter again, by chance of the clock (16 partitions: 1.5 to 9 RRU).
+ */
+export const QUIET_WINDOW_MS = DEFAULT_LIMITS.maxClockSkewMs + QUIET_MS + FACT_RESOLUTION_MS + 500;
 
 /** Waits until QUIET_WINDOW_MS has passed since `lastWriteAt` (performance.now()). */
 export async function waitOutQuietWindow(lastWriteAt: number): Promise<void> {

@@ -13,7 +13,8 @@
  *   was reserved no earlier than T − skew (the clocks of two handler
  *   instances differ by at most maxClockSkewMs), and has a landed mark at
  *   most QUIET_MS older. So a partition is read on every poll for about
- *   skew + QUIET_MS (2 s) after its last mark, and then not until the next. An eventually consistent Query may miss a newer mark for
+ *   skew + QUIET_MS (2 s) after its last mark — up to a second more, as facts
+ *   are stored to the second — and then not until the next. An eventually consistent Query may miss a newer mark for
  *   a while: the partition is skipped a little longer, never for good (its
  *   fact does not change until the poll reads it).
  * - Facts older than FACT_TTL_MS are not used: a mark that failed (the
@@ -47,6 +48,17 @@ export interface StoredFacts {
 
 /** Facts are trusted this long; then the partition's counter is read again. */
 export const FACT_TTL_MS = 3_600_000;
+
+/**
+ * Facts are stored to the second, rounded down (an earlier T is still true): a partition a poll saw
+ * caught up settles for the next polls up to this much later than for the poll itself.
+ */
+export const FACT_RESOLUTION_MS = 1_000;
+
+/** The fact as the member item will hold it. */
+export function storedFact(n: number, t: number): Fact {
+  return { n, t: Math.floor(t / FACT_RESOLUTION_MS) * FACT_RESOLUTION_MS };
+}
 /** Larger stored forms are not written (the member item is read strongly on every poll: keep it within 4 KB). */
 const MAX_STORED_CHARS = 2_500;
 
@@ -64,13 +76,13 @@ export function strongReadPays(mark: number | undefined, now: number, skewMs: nu
 export function encodeFacts(facts: Facts, keep: (key: PartitionKey) => boolean): StoredFacts | undefined {
   const kept = [...facts].filter(([key]) => keep(key));
   if (kept.length === 0) return undefined;
-  const b = Math.min(...kept.map(([, f]) => Math.floor(f.t / 1000)));
+  const b = Math.min(...kept.map(([, f]) => Math.floor(f.t / FACT_RESOLUTION_MS)));
   const byTopic = new Map<string, { p: number; n: number; s: number }[]>();
   for (const [key, fact] of kept) {
     const { topicId, partition } = parsePartitionKey(key);
     let list = byTopic.get(topicId);
     if (list === undefined) byTopic.set(topicId, (list = []));
-    list.push({ p: partition, n: fact.n, s: Math.floor(fact.t / 1000) - b });
+    list.push({ p: partition, n: fact.n, s: Math.floor(fact.t / FACT_RESOLUTION_MS) - b });
   }
   const f: Record<string, string> = {};
   for (const [topicId, list] of byTopic) {
@@ -98,7 +110,7 @@ export function decodeFacts(stored: StoredFacts | undefined): Facts {
       if (m === null) continue;
       const from = Number(m[1]);
       const to = m[2] === undefined ? from : Number(m[2]);
-      const fact = { n: Number(m[3]), t: (stored.b + Number(m[4])) * 1000 };
+      const fact = { n: Number(m[3]), t: (stored.b + Number(m[4])) * FACT_RESOLUTION_MS };
       for (let p = from; p <= to; p++) facts.set(partitionKey(topicId, p), fact);
     }
   }

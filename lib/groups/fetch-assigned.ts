@@ -23,11 +23,13 @@
  * Errors: those of the partition fetch (lib/log/fetch.ts), except
  * OFFSET_OUT_OF_RANGE (reset) and UNKNOWN_TOPIC_OR_PARTITION (left out).
  * Cost: one eventually consistent Query of each topic's marks (0.5 RRU per
- * 4 KB); counters not settled by a fact, 0.5 RRU each (1 when read strongly
- * to become a fact); per partition with new data one fetch (partition view
- * 1 RRU + ≈ 0.5 RRU per 4 KB of batches); for partitions without a
- * position, 1 strong read of their commit items and, without a commit, one
- * partition view each.
+ * 4 KB); counters not settled by a fact (read-hints.ts): 1 RRU each where
+ * data is sure or nothing is known — that read is then the fetch's own —
+ * else 0.5 (1 when read strongly to become a fact); per partition with new
+ * data one fetch (≈ 0.5 RRU per 4 KB of batches, plus 1 RRU for its
+ * partition view when its counter was not read whole); for partitions
+ * without a position, 1 strong read of their commit items and, without a
+ * commit, one partition view each.
  */
 import type { LibContext } from '../context';
 import { isSamsaError } from '../errors';
@@ -36,12 +38,15 @@ import { partitionRef, type PartitionRef } from '../log/partition';
 import { logKeys } from '../storage/keys';
 import { viewPartition, type PartitionView } from '../log/partition-view';
 import type { Position, TopicPartitions } from '../protocol/groups';
-import { partitionKey, type PartitionKey } from './assign';
-import { mustRead, strongReadPays, type Facts } from './caught-up';
+import { partitionKey } from './assign';
+import { mustRead } from './caught-up';
 import { readMarks } from '../log/activity';
 import { readLeases } from './leases';
-import { planReads, readCounterHints, type Candidate, type CounterHint } from './read-plan';
+import { hintOfCounter, readHints, remember, type Part, type PollMemory } from './read-hints';
+import { planReads, type Candidate, type CounterHint } from './read-plan';
 import type { RequestTopics } from './request-topics';
+
+export type { PollMemory } from './read-hints';
 
 export interface PolledRecord extends FetchedRecord {
   topic: string;
@@ -55,17 +60,6 @@ export interface Fetched {
   topicIds: Record<string, string>;
   /** Some partition has offsets reserved beyond its stable end (a write in progress). */
   pending: boolean;
-}
-
-/** An assigned partition: its topic's name and the id of the incarnation the member holds it in. */
-interface Part {
-  id: string;
-  name: string;
-  topicId: string;
-  partition: number;
-  pk: string;
-  /** The group's key of the partition (topic id and number). */
-  key: PartitionKey;
 }
 
 /**
@@ -132,11 +126,11 @@ export async function fetchAssigned(
   const markOf = (p: Part) => marks.get(p.topicId)?.get(p.partition);
   const unread = known.filter((p) => !views.has(p.id));
   const toRead = unread.filter((p) => mustRead(memory.facts.get(p.key), positions.get(p.id)!, markOf(p), now, skew));
-  const read = await readHints(ctx, toRead, positions, memory, markOf, budget.maxRecords);
+  const read = await readHints(ctx, toRead, positions, memory, markOf, budget);
   // Partitions settled by a fact, or left for a later poll, are not candidates.
   const candidates: Candidate[] = known
-    .filter((p) => views.has(p.id) || read.has(p.id))
-    .map((p) => ({ id: p.id, position: positions.get(p.id)!, hint: hintOf(views.get(p.id)) ?? read.get(p.id) }));
+    .filter((p) => views.has(p.id) || read.hints.has(p.id))
+    .map((p) => ({ id: p.id, position: positions.get(p.id)!, hint: hintOf(views.get(p.id)) ?? read.hints.get(p.id) }));
   const shares = planReads(candidates, budget.maxRecords, budget.maxBytes);
 
   const results = new Map<string, FetchResult>();
@@ -151,7 +145,9 @@ export async function fetchAssigned(
       try {
         let result: FetchResult;
         try {
-          result = await fetch(positions.get(p.id)!, views.get(p.id));
+          // A counter read strongly a moment ago (read-hints.ts) serves as the view's own read.
+          const counter = read.counters.get(p.id);
+          result = await fetch(positions.get(p.id)!, views.get(p.id) ?? (counter === undefined ? undefined : await viewPartition(ctx, ref, counter)));
         } catch (err) {
           if (!isSamsaError(err) || err.code !== 'OFFSET_OUT_OF_RANGE') throw err;
           viewedAt = ctx.clock.now();
@@ -213,70 +209,6 @@ async function viewOrGone(ctx: LibContext, ref: PartitionRef): Promise<Partition
   }
 }
 
-/** The member's facts (caught-up.ts) as this poll knows them; `changed` once a new one lets later polls skip a partition. */
-export interface PollMemory {
-  facts: Facts;
-  changed: boolean;
-}
-
-function remember(memory: PollMemory, p: Part, next: number, at: number, mark: number | undefined, skewMs: number): void {
-  const fact = { n: next, t: at };
-  memory.facts.set(p.key, fact);
-  // Worth writing only when it settles the partition for the next polls (its mark is older than the read).
-  if (!mustRead(fact, next, mark, at, skewMs)) memory.changed = true;
-}
-
-/**
- * Reads the counters of `toRead` — in rounds of 8, 16, … partitions, from a rotating start, until
- * they hold the record budget — eventually consistent, or strongly where a fact says the partition
- * was caught up and a strong read would settle it for the next polls; a partition an eventually
- * consistent read shows caught up is read strongly once, to become a fact. Returns id → hint of
- * every partition read (undefined: its counter was not in the answer).
- */
-async function readHints(
-  ctx: LibContext,
-  toRead: readonly Part[],
-  positions: Map<string, number>,
-  memory: PollMemory,
-  markOf: (p: Part) => number | undefined,
-  maxRecords: number,
-): Promise<Map<string, CounterHint | undefined>> {
-  const skew = ctx.limits.maxClockSkewMs;
-  const read = new Map<string, CounterHint | undefined>();
-  if (toRead.length === 0) return read;
-  const start = Math.floor(toRead.reduce((n, p) => n + positions.get(p.id)!, 0) / maxRecords) % toRead.length;
-  const ordered = [...toRead.slice(start), ...toRead.slice(0, start)];
-  let available = 0;
-  for (let i = 0, size = 8; i < ordered.length && available < maxRecords; i += size, size *= 2) {
-    const chunk = ordered.slice(i, i + size);
-    const at = ctx.clock.now();
-    const pays = (p: Part) => strongReadPays(markOf(p), at, skew);
-    const strong = chunk.filter((p) => memory.facts.get(p.key)?.n === positions.get(p.id) && pays(p));
-    const weak = chunk.filter((p) => !strong.includes(p));
-    const [strongHints, weakHints] = await Promise.all([
-      readCounterHints(ctx, strong.map((p) => p.pk), true),
-      readCounterHints(ctx, weak.map((p) => p.pk)),
-    ]);
-    const confirm = weak.filter((p) => weakHints.get(p.pk)?.next === positions.get(p.id) && pays(p));
-    const confirmedAt = ctx.clock.now();
-    const confirmed = confirm.length === 0 ? new Map<string, CounterHint>() : await readCounterHints(ctx, confirm.map((p) => p.pk), true);
-    for (const [list, hints, t] of [[strong, strongHints, at], [confirm, confirmed, confirmedAt]] as const) {
-      for (const p of list) {
-        const h = hints.get(p.pk);
-        if (h !== undefined && h.next === positions.get(p.id)) remember(memory, p, h.next, t, markOf(p), skew);
-      }
-    }
-    for (const p of chunk) {
-      const h = confirmed.get(p.pk) ?? strongHints.get(p.pk) ?? weakHints.get(p.pk);
-      read.set(p.id, h);
-      const position = positions.get(p.id)!;
-      // A counter not in the answer, or a position out of range: the fetch judges, with a fair share.
-      available += h === undefined || position < h.lo || position > h.next ? 1 : h.next - position;
-    }
-  }
-  return read;
-}
-
 /** topic id → partition → activity mark, one Query per topic over the partitions polled. */
 async function readAllMarks(ctx: LibContext, parts: readonly Part[]): Promise<Map<string, Map<number, number>>> {
   const byTopic = new Map<string, number[]>();
@@ -286,7 +218,5 @@ async function readAllMarks(ctx: LibContext, parts: readonly Part[]): Promise<Ma
 }
 
 function hintOf(view: PartitionView | undefined): CounterHint | undefined {
-  if (view === undefined) return undefined;
-  const c = view.counter;
-  return { next: c.next, seq: c.seq, ls: view.logStartSeq, lo: view.logStartOffset, ...(c.jsonBytes === undefined ? {} : { nb: c.jsonBytes }) };
+  return view === undefined ? undefined : hintOfCounter(view.counter, view.logStartSeq, view.logStartOffset);
 }

@@ -31,6 +31,7 @@
 import { BatchGetCommand, type BatchGetCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { LibContext } from '../context';
 import { SamsaError } from '../errors';
+import { decodeCounter, type CounterState } from '../log/counter';
 import { COUNTER_SK } from '../storage/keys';
 
 /** What an eventually consistent read of a counter says: `next` offset, `seq`, log start seq and offset. */
@@ -72,20 +73,41 @@ export function counterHintsRequest(table: string, pks: readonly string[], stron
 
 export async function readCounterHints(ctx: LibContext, pks: readonly string[], strong = false): Promise<Map<string, CounterHint>> {
   const hints = new Map<string, CounterHint>();
+  const shape = counterHintsRequest(ctx.tables.log, [], strong).RequestItems![ctx.tables.log]!;
+  await batchGetCounters(ctx, pks, shape, (item) =>
+    hints.set(item.pk as string, {
+      next: item.next as number,
+      seq: item.seq as number,
+      ls: item.ls as number,
+      lo: item.lo as number,
+      ...(typeof item.nb === 'number' ? { nb: item.nb } : {}),
+    }),
+  );
+  return hints;
+}
+
+/** Whole counters, read strongly (1 RRU each), pk → counter; a counter missing from the answer is left out (the fetch judges). */
+export async function readCounters(ctx: LibContext, pks: readonly string[]): Promise<Map<string, CounterState>> {
+  const counters = new Map<string, CounterState>();
+  await batchGetCounters(ctx, pks, { ConsistentRead: true }, (item) => counters.set(item.pk as string, decodeCounter(item)));
+  return counters;
+}
+
+type KeysAndAttributes = NonNullable<BatchGetCommandInput['RequestItems']>[string];
+
+/** BatchGetItem of the counters of `pks`, 100 a call, retrying what DynamoDB leaves unprocessed. */
+async function batchGetCounters(
+  ctx: LibContext,
+  pks: readonly string[],
+  shape: Omit<KeysAndAttributes, 'Keys'>,
+  onItem: (item: Record<string, unknown>) => void,
+): Promise<void> {
   await Promise.all(
     chunks(pks, 100).map(async (chunk) => {
-      let request = counterHintsRequest(ctx.tables.log, chunk, strong);
+      let request: BatchGetCommandInput = { RequestItems: { [ctx.tables.log]: { ...shape, Keys: chunk.map((pk) => ({ pk, sk: COUNTER_SK })) } } };
       for (let attempt = 0; ; attempt++) {
         const out = await ctx.ddb.send(new BatchGetCommand(request));
-        for (const item of out.Responses?.[ctx.tables.log] ?? []) {
-          hints.set(item.pk as string, {
-            next: item.next as number,
-            seq: item.seq as number,
-            ls: item.ls as number,
-            lo: item.lo as number,
-            ...(typeof item.nb === 'number' ? { nb: item.nb } : {}),
-          });
-        }
+        for (const item of out.Responses?.[ctx.tables.log] ?? []) onItem(item);
         const left = out.UnprocessedKeys?.[ctx.tables.log];
         if (left === undefined || (left.Keys ?? []).length === 0) return;
         if (attempt >= 8) throw new SamsaError('UNAVAILABLE', 'DynamoDB kept the counters of a poll unprocessed; retry.');
@@ -94,7 +116,6 @@ export async function readCounterHints(ctx: LibContext, pks: readonly string[], 
       }
     }),
   );
-  return hints;
 }
 
 /** Which partitions to fetch and with what budget; the rest have nothing new (or wait for the next poll). */

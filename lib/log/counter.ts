@@ -80,15 +80,24 @@ export async function readCounter(ctx: LibContext, ref: PartitionRef): Promise<C
     new GetCommand({ TableName: ctx.tables.log, Key: { pk: ref.pk, sk: COUNTER_SK }, ConsistentRead: true }),
   );
   if (out.Item === undefined) throw partitionGone(ref);
-  const i = out.Item;
+  return decodeCounter(out.Item);
+}
+
+/** A counter item (plain attributes, as lib-dynamodb returns it) as CounterState. */
+export function decodeCounter(i: Record<string, unknown>): CounterState {
+  const num = (name: string): number => {
+    const v = i[name];
+    if (typeof v !== 'number') throw new Error(`counter item ${String(i.pk)}: '${name}' is ${typeof v}, not a number`);
+    return v;
+  };
   return {
-    seq: i.seq as number,
-    next: i.next as number,
-    ra: i.ra as number,
-    cur: i.cur as number,
-    co: i.co as number,
-    ls: i.ls as number,
-    lo: i.lo as number,
+    seq: num('seq'),
+    next: num('next'),
+    ra: num('ra'),
+    cur: num('cur'),
+    co: num('co'),
+    ls: num('ls'),
+    lo: num('lo'),
     ...(typeof i.lra === 'number' ? { lra: i.lra } : {}),
     ...(typeof i.hs === 'number' && typeof i.hra === 'number' ? { hole: { seq: i.hs, ra: i.hra } } : {}),
     pending: pendingCheckpoints(i),

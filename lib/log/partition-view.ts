@@ -12,7 +12,8 @@
  *   Gaps older than the abort bound (+ skew) are closed with abort markers;
  *   younger ones hold the stable end back. The cursor is persisted forward,
  *   so the high watermark never goes backwards.
- * Cost (happy path): 1 strong GetItem of the counter (1 RRU); when new
+ * Cost (happy path): 1 strong GetItem of the counter (1 RRU; none when the
+ * caller read it strongly already); when new
  * batches settled since the last reader, one index Query (0.5 RRU per 4 KB
  * of ~60-byte entries) and one cursor update (1 WRU).
  */
@@ -44,8 +45,12 @@ export interface PartitionView {
   entries: Map<number, SeqEntry>;
 }
 
-export async function viewPartition(ctx: LibContext, ref: PartitionRef): Promise<PartitionView> {
-  const counter = await readCounter(ctx, ref);
+/**
+ * `counter`, when given, must come from a strong read this request just made (a group poll reads the
+ * counters of several partitions in one BatchGetItem): the view is then as of that read.
+ */
+export async function viewPartition(ctx: LibContext, ref: PartitionRef, read?: CounterState): Promise<PartitionView> {
+  const counter = read ?? (await readCounter(ctx, ref));
   let retentionMs = effectiveConfig(ref.topic.configs)['retention.ms'];
   if (ref.cached && mayExpire(ctx, counter, retentionMs)) {
     // Retention only ever moves the log start forward: judge it by the topic as it is now, never by a

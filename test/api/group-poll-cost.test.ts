@@ -11,7 +11,7 @@ import { ANONYMOUS } from '../../lib/auth/authorize';
 import type { LibContext } from '../../lib/context';
 import { heartbeat, type HeartbeatResult } from '../../lib/groups/heartbeat';
 import { heartbeatInterval } from '../../lib/groups/state';
-import { ddbHook } from '../support/ddb-faults';
+import { ddbHook, ManualClock } from '../support/ddb-faults';
 import { createTestStack, uniqueName, type TestStack } from '../support/stack';
 
 interface Call {
@@ -138,6 +138,27 @@ describe('group poll cost', () => {
     expect([...touched].map((pk) => pk.split('#')[1]).sort()).toEqual(['5', 'act']);
     const counters = made.filter((c) => c.command === 'BatchGetItem').flatMap((c) => Object.values(c.input.RequestItems as Record<string, { Keys: { pk: unknown }[] }>)[0]!.Keys.map((k) => String((k.pk as { S?: string }).S ?? k.pk)));
     expect(counters.map((pk) => pk.split('#')[1])).toEqual(['5']);
+  });
+
+  it('a tailing member’s poll reads each counter with new data once, strongly: that read serves the fetch’s partition view', async () => {
+    const t = await topic(4);
+    const g = uniqueName('group');
+    const joined = await soleMember(t, g);
+    // The records come a while after the member last saw its partitions caught up, as a tailing member's do.
+    const clock = new ManualClock();
+    const real = stack.lib.clock;
+    stack.lib.clock = clock;
+    clock.advance(5_000);
+    const records = [0, 1, 2, 3].flatMap((partition) => [0, 1].map((i) => ({ partition, value: { type: 'STRING', data: `p${partition}r${i}` } })));
+    expect((await stack.call('POST', `/v1/topics/${t}/records`, { records })).status).toBe(200);
+    const { result, calls: made } = await counted(() =>
+      stack.call('POST', `/v1/groups/${g}/poll`, { memberId: 'm', memberEpoch: joined.memberEpoch, topics: [t], owned: joined.assignment, positions: joined.positions }),
+    ).finally(() => (stack.lib.clock = real));
+    expect(result.body.records).toHaveLength(8);
+    const counterGets = made.filter((c) => c.table === stack.tables.log && c.command === 'GetItem' && c.input.Key?.sk === -1);
+    expect(counterGets).toEqual([]);
+    const batchGets = made.filter((c) => c.command === 'BatchGetItem').map((c) => Object.values(c.input.RequestItems as Record<string, { Keys: unknown[]; ConsistentRead?: boolean }>)[0]!);
+    expect(batchGets.map((b) => [b.Keys.length, b.ConsistentRead])).toEqual([[4, true]]);
   });
 
   it('a poll between heartbeats writes nothing and reads neither the group nor its topics', async () => {
