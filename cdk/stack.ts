@@ -85,7 +85,10 @@ export class SamsaStack extends Stack {
       logRetention: settings.logRetention,
       limits: settings.limits,
       environment: { ...authEnvironment(security), ...telemetryEnvironment(settings) },
+      lambdaTargets: settings.subscriptionLambdaTargets,
     });
+    // Create refuses a Lambda target delivery could not invoke, rather than accept it and fail every batch.
+    this.subscriptionDelivery.shareLambdaTargets(this.functions.byArea[ROUTES.createSubscription.fn]);
 
     this.webConsole = new SamsaConsole(this, 'Console', { httpApi: this.httpApi.api, logRetention: settings.logRetention });
     new CfnOutput(this, 'ConsoleUrl', { value: `${this.httpApi.api.apiEndpoint}/console/`, description: 'The web console (static files; it asks for an API key)' });

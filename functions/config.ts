@@ -5,6 +5,8 @@
  */
 import type { QuotaSettings } from '../lib/auth/quota';
 import { DEFAULT_LIMITS, type Limits } from '../lib/limits';
+import { parseTargetPatterns } from '../lib/subscriptions/lambda-targets';
+import { DELIVERY_ENV } from './subscriptions/aws-env';
 import { TELEMETRY_ENV } from './telemetry/names';
 import type { TableNames } from '../lib/storage/schema';
 
@@ -19,6 +21,8 @@ export interface Config {
   perTopicMetrics?: boolean;
   /** The WebSocket notification endpoint that `GET /v1/health` names (the CDK sets it from the WebSocket stage); absent = none. */
   pushUrl?: string;
+  /** ARN patterns of the Lambda functions subscriptions may target (samsa:subscriptionLambdaTargets); absent = any well-formed ARN (local). */
+  subscriptionLambdaTargets?: string[];
 }
 
 export const AUTH_MODES = ['api-keys', 'jwt', 'none'] as const;
@@ -83,6 +87,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     auth: loadAuth(env),
     perTopicMetrics: env[TELEMETRY_ENV.perTopic] !== 'false',
     ...(env[ENV.pushUrl] ? { pushUrl: env[ENV.pushUrl] } : {}),
+    ...(env[DELIVERY_ENV.lambdaTargets] === undefined ? {} : { subscriptionLambdaTargets: parseTargetPatterns(env[DELIVERY_ENV.lambdaTargets]!) }),
   };
 }
 

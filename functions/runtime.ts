@@ -40,7 +40,7 @@ export function createDeps(config: Config, extra: DepsOverrides = {}): AppDeps {
   }
   const { doc, docOnce } = createStorageClients(options);
   const clock = extra.clock ?? systemClock;
-  const { auth, pushUrl } = config;
+  const { auth, pushUrl, subscriptionLambdaTargets } = config;
   const lib: LibContext = {
     ddb: doc,
     ddbOnce: docOnce,
@@ -64,5 +64,6 @@ export function createDeps(config: Config, extra: DepsOverrides = {}): AppDeps {
     principalOf: requestPrincipal,
     ...(extra.telemetry === undefined ? {} : { telemetry: extra.telemetry }),
     ...(pushUrl === undefined ? {} : { pushUrl: () => pushUrl }),
+    ...(subscriptionLambdaTargets === undefined ? {} : { subscriptions: { lambdaTargets: subscriptionLambdaTargets } }),
   };
 }

@@ -10,9 +10,9 @@ import type { RouteHandlers } from '../http/app';
 import { pathParam, readJson } from '../http/request';
 
 export const subscriptionHandlers: RouteHandlers = {
-  createSubscription: async (c, { lib, principalOf }) => {
+  createSubscription: async (c, { lib, principalOf, subscriptions }) => {
     const body = parseInput(createSubscriptionBody, await readJson(c, lib.limits));
-    return c.json(await createSubscription(lib, principalOf(c), body), 201);
+    return c.json(await createSubscription(lib, principalOf(c), body, subscriptions ?? {}), 201);
   },
   listSubscriptions: async (c, { lib, principalOf }) => c.json({ subscriptions: await listSubscriptions(lib, principalOf(c)) }),
   describeSubscription: async (c, { lib, principalOf }) => c.json(await describeSubscription(lib, principalOf(c), pathParam(c, 'subscription'))),

@@ -9,6 +9,7 @@ import { Hono, type Context } from 'hono';
 import { ANONYMOUS, type Principal } from '../../lib/auth/authorize';
 import type { PrincipalQuota } from '../../lib/auth/quota';
 import type { LibContext } from '../../lib/context';
+import type { CreateOptions } from '../../lib/subscriptions/validate';
 import { SamsaError } from '../../lib/errors';
 import type { Telemetry } from '../telemetry/telemetry';
 import { errorEnvelope, logUnexpected } from './envelope';
@@ -30,6 +31,8 @@ export interface AppDeps {
    * server answers with the host it was reached at); absent = the deployment has none.
    */
   pushUrl?: (requestUrl: string) => string;
+  /** Create's checks of this deployment (the Lambda functions subscriptions may target); absent = none beyond the shape. */
+  subscriptions?: CreateOptions;
 }
 
 /** Reads the principal the auth step stored; public routes have none and get `anonymous`. */

@@ -40,7 +40,7 @@ export const ROUTE_SUMMARIES = {
   resetGroupOffsets: 'Reset committed offsets of a topic (group without live members)',
   groupLag: 'Lag per partition and total',
   removeGroupMember: 'Remove a member; its partitions move on',
-  createSubscription: 'Push a topic to an HTTPS webhook (the signing secret is shown once)',
+  createSubscription: 'Push a topic to an HTTPS webhook (the signing secret is shown once) or a Lambda function (by ARN)',
   listSubscriptions: 'List push subscriptions',
   describeSubscription: 'Describe a subscription: state, committed offsets, lag, attempts, last error',
   deleteSubscription: 'Delete a subscription and its consumer group',

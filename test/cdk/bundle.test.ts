@@ -15,6 +15,7 @@ import { AssetManifestArtifact } from 'aws-cdk-lib/cx-api';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { FUNCTION_AREAS } from '../../cdk/function-areas';
 import { ENV } from '../../functions/config';
+import { DELIVERY_ENV } from '../../functions/subscriptions/aws-env';
 import { apiGatewayPath, DEFAULT_ROUTE_FUNCTION, ROUTES, type FunctionArea } from '../../functions/http/routes';
 import { storeApiKey } from '../../lib/auth/keys';
 import { systemClock } from '../../lib/context';
@@ -28,6 +29,8 @@ import { synthesize, type Synthesized } from './synth';
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** The local meaning of the WebSocket stage URL the stack gives the health function (cdk/stack.ts). */
 const PUSH_URL = 'wss://push.example.com/v1';
+/** What the stack would set from samsa:subscriptionLambdaTargets (its own account and region resolved). */
+const LAMBDA_TARGETS = 'arn:aws:lambda:us-east-1:123456789012:function:samsa-target-*';
 /** Budget for one function's minified bundle with @aws-sdk/* external; the target is ≤ 250 KB. */
 const MAX_BUNDLE_BYTES = 400 * 1024;
 
@@ -77,7 +80,7 @@ beforeAll(async () => {
     const [moduleName, exportName] = (props.Handler as string).split('.') as [string, string];
     const file = join(dir, `${moduleName}.js`);
     const env = {
-      ...lambdaEnvironment(props.Environment.Variables, tables, { [ENV.pushUrl]: PUSH_URL }),
+      ...lambdaEnvironment(props.Environment.Variables, tables, { [ENV.pushUrl]: PUSH_URL, [DELIVERY_ENV.lambdaTargets]: LAMBDA_TARGETS }),
       [ENV.dynamoEndpoint]: endpoint,
       AWS_REGION: 'us-east-1',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
@@ -193,6 +196,18 @@ describe('Lambda bundles', () => {
     const res = await invoke(health.fn, httpApiEvent(health.method, health.path, { routeKey: `${health.method} ${apiGatewayPath(health.path)}` }));
     expect(res.statusCode, res.body).toBe(200);
     expect(json(res)).toEqual({ status: 'ok', pushUrl: PUSH_URL });
+  });
+
+  it('creates subscriptions only to the Lambda functions the stack lets delivery invoke', async () => {
+    const create = ROUTES.createSubscription;
+    const routeKey = `${create.method} ${apiGatewayPath(create.path)}`;
+    const body = (endpoint: string) => ({ name: `bundled-${randomUUID().slice(0, 8)}`, topic: 'bundled-log', endpoint, deadLetterTopic: 'bundled-dlq' });
+    const refused = await invoke(create.fn, httpApiEvent(create.method, create.path, { routeKey, body: body('arn:aws:lambda:us-east-1:123456789012:function:billing'), headers: auth }));
+    expect(refused.statusCode, refused.body).toBe(400);
+    expect(json(refused).error.code).toBe('INVALID_SUBSCRIPTION');
+    const allowed = await invoke(create.fn, httpApiEvent(create.method, create.path, { routeKey, body: body('arn:aws:lambda:us-east-1:123456789012:function:samsa-target-billing'), headers: auth }));
+    // Past the allow-list: the topics do not exist here, which create reports next.
+    expect(json(allowed).error?.code ?? 'created').not.toBe('INVALID_SUBSCRIPTION');
   });
 
   it('answers the $default route with the error envelope', async () => {
@@ -355,6 +370,7 @@ describe('push and subscription delivery bundles', () => {
     const deliver = load(synth.stack.subscriptionDelivery.fn, 'subscription delivery', {
       SAMSA_WAKE_SCHEDULE_GROUP: 'local-wakeups',
       SAMSA_WAKE_ROLE_ARN: 'arn:aws:iam::123456789012:role/local-scheduler',
+      [DELIVERY_ENV.lambdaTargets]: LAMBDA_TARGETS,
     });
     const context = { invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:deliver' };
     await expect(deliver(settledEvent(randomUUID()), context)).resolves.toBeUndefined();

@@ -108,6 +108,8 @@ describe('IAM beyond DynamoDB', () => {
     expect(nonDynamo).toEqual([
       { Action: 'scheduler:CreateSchedule', Effect: 'Allow', Resource: { 'Fn::Join': ['', expect.arrayContaining([{ Ref: groupId }, '/*'])] } },
       { Action: 'iam:PassRole', Effect: 'Allow', Resource: { 'Fn::GetAtt': [roleId, 'Arn'] }, Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } } },
+      // The Lambda functions subscriptions may target: by default samsa-target-* of this account and region.
+      { Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':lambda:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':function:samsa-target-*']] } },
     ]);
     const role = resources[roleId].Properties;
     expect(role.AssumeRolePolicyDocument.Statement).toEqual([
