@@ -89,6 +89,8 @@ export class SamsaStack extends Stack {
     });
     // Create refuses a Lambda target delivery could not invoke, rather than accept it and fail every batch.
     this.subscriptionDelivery.shareLambdaTargets(this.functions.byArea[ROUTES.createSubscription.fn]);
+    // Resume starts a delivery run at once, rather than waiting for the next produce to the topic.
+    this.subscriptionDelivery.allowWake(this.functions.byArea[ROUTES.resumeSubscription.fn]);
 
     this.webConsole = new SamsaConsole(this, 'Console', { httpApi: this.httpApi.api, logRetention: settings.logRetention });
     new CfnOutput(this, 'ConsoleUrl', { value: `${this.httpApi.api.apiEndpoint}/console/`, description: 'The web console (static files; it asks for an API key)' });

@@ -23,6 +23,8 @@ export interface Config {
   pushUrl?: string;
   /** ARN patterns of the Lambda functions subscriptions may target (samsa:subscriptionLambdaTargets); absent = any well-formed ARN (local). */
   subscriptionLambdaTargets?: string[];
+  /** The subscription delivery function resume invokes (AWS); absent = none (local passes its own wake). */
+  subscriptionDeliveryFunction?: string;
 }
 
 export const AUTH_MODES = ['api-keys', 'jwt', 'none'] as const;
@@ -88,6 +90,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     perTopicMetrics: env[TELEMETRY_ENV.perTopic] !== 'false',
     ...(env[ENV.pushUrl] ? { pushUrl: env[ENV.pushUrl] } : {}),
     ...(env[DELIVERY_ENV.lambdaTargets] === undefined ? {} : { subscriptionLambdaTargets: parseTargetPatterns(env[DELIVERY_ENV.lambdaTargets]!) }),
+    ...(env[DELIVERY_ENV.functionArn] ? { subscriptionDeliveryFunction: env[DELIVERY_ENV.functionArn] } : {}),
   };
 }
 

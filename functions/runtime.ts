@@ -7,6 +7,7 @@ import { PrincipalQuota } from '../lib/auth/quota';
 import { systemClock, type Clock, type LibContext } from '../lib/context';
 import { TopicCache } from '../lib/topics/topic-cache';
 import { ProducerEpochCache } from '../lib/log/producer-id';
+import { invokeDelivery } from './subscriptions/aws-wake';
 import { createStorageClients, isLocalEndpoint, localCredentials, type StorageClientOptions } from '../lib/storage/client';
 import type { Config } from './config';
 import { requestPrincipal, type AppDeps } from './http/app';
@@ -40,7 +41,7 @@ export function createDeps(config: Config, extra: DepsOverrides = {}): AppDeps {
   }
   const { doc, docOnce } = createStorageClients(options);
   const clock = extra.clock ?? systemClock;
-  const { auth, pushUrl, subscriptionLambdaTargets } = config;
+  const { auth, pushUrl, subscriptionLambdaTargets, subscriptionDeliveryFunction } = config;
   const lib: LibContext = {
     ddb: doc,
     ddbOnce: docOnce,
@@ -65,5 +66,6 @@ export function createDeps(config: Config, extra: DepsOverrides = {}): AppDeps {
     ...(extra.telemetry === undefined ? {} : { telemetry: extra.telemetry }),
     ...(pushUrl === undefined ? {} : { pushUrl: () => pushUrl }),
     ...(subscriptionLambdaTargets === undefined ? {} : { subscriptions: { lambdaTargets: subscriptionLambdaTargets } }),
+    ...(subscriptionDeliveryFunction === undefined ? {} : { wakeSubscription: invokeDelivery(subscriptionDeliveryFunction) }),
   };
 }

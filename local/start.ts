@@ -196,12 +196,15 @@ async function main(): Promise<void> {
         ? await developmentKey(deps.lib, principal)
         : await developmentKey(deps.lib, principal, { keep: keyFile(external, dataDir), adopt: [DEV_KEY_FILE] });
     }
-    server = await startServer(deps, port, values.host);
     // Push subscriptions: the delivery handler the Lambda runs, driven by the log table's stream (local/subscriptions.ts).
-    delivery = localDelivery(deps.lib, {
+    const local = localDelivery(deps.lib, {
       ...(lambdaEndpoint === undefined ? {} : { lambdaEndpoint }),
       ...(process.env.AWS_REGION === undefined ? {} : { lambdaRegion: process.env.AWS_REGION }),
     });
+    delivery = local;
+    // A resumed subscription delivers what waited at once, as the delivery function does on AWS.
+    deps.wakeSubscription = (name) => local.wake(name);
+    server = await startServer(deps, port, values.host);
     streams = await startStreamConsumers(
       { endpoint, tableName: tables.log, ...(isLocalEndpoint(endpoint) ? { credentials: localCredentials() } : {}), ...(external === undefined ? {} : { region: external.region }) },
       // WebSocket notifications: the fan-out handler the Lambda runs, sending through the local ws endpoint.

@@ -29,6 +29,8 @@ const BUDGET_MS = 25_000;
 export interface LocalDelivery {
   /** Register with startStreamConsumers. */
   handler: StreamHandler;
+  /** A delivery run of the subscription now (a resume), as a wake-up would start it. */
+  wake(name: string): Promise<void>;
   stop(): void;
 }
 
@@ -72,6 +74,7 @@ export function localDelivery(ctx: LibContext, opts: LocalDeliveryOptions = {}):
   run = (name) => void handle({ subscription: name }).catch((err: unknown) => log(`subscription ${name}: delivery failed: ${String(err)}`));
   return {
     handler: (event) => handle(event),
+    wake: async (name) => run(name),
     stop() {
       for (const t of timers) clearTimeout(t);
       timers.clear();

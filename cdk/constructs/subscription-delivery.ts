@@ -161,6 +161,17 @@ export class SubscriptionDelivery extends Construct {
     fn.addEnvironment(DELIVERY_ENV.lambdaTargets, formatTargetPatterns(this.lambdaTargets));
   }
 
+  /**
+   * Lets a function start a delivery run (an asynchronous invocation `{"subscription": name}`, as a
+   * wake-up): for the one that serves resume, so a resumed subscription delivers what waited at once.
+   * lambda:InvokeFunction on this function only.
+   */
+  allowWake(fn: NodejsFunction): void {
+    fn.addEnvironment(DELIVERY_ENV.functionArn, this.fn.functionArn);
+    // The unqualified ARN only (grantInvoke would add `:*`, every version and alias: a wildcard for nothing).
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.fn.functionArn] }));
+  }
+
   /** lambda:InvokeFunction on exactly the allowed patterns (none: no statement); each wildcard acknowledged for cdk-nag. */
   private grantLambdaTargets(stack: Stack): void {
     if (this.lambdaTargets.length === 0) return;

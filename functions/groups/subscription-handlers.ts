@@ -21,5 +21,6 @@ export const subscriptionHandlers: RouteHandlers = {
     return c.body(null, 204);
   },
   pauseSubscription: async (c, { lib, principalOf }) => c.json(await setSubscriptionState(lib, principalOf(c), pathParam(c, 'subscription'), 'PAUSED')),
-  resumeSubscription: async (c, { lib, principalOf }) => c.json(await setSubscriptionState(lib, principalOf(c), pathParam(c, 'subscription'), 'ACTIVE')),
+  resumeSubscription: async (c, { lib, principalOf, wakeSubscription }) =>
+    c.json(await setSubscriptionState(lib, principalOf(c), pathParam(c, 'subscription'), 'ACTIVE', wakeSubscription)),
 };

@@ -9,6 +9,7 @@ import { Hono, type Context } from 'hono';
 import { ANONYMOUS, type Principal } from '../../lib/auth/authorize';
 import type { PrincipalQuota } from '../../lib/auth/quota';
 import type { LibContext } from '../../lib/context';
+import type { WakeSubscription } from '../../lib/subscriptions/pause';
 import type { CreateOptions } from '../../lib/subscriptions/validate';
 import { SamsaError } from '../../lib/errors';
 import type { Telemetry } from '../telemetry/telemetry';
@@ -33,6 +34,8 @@ export interface AppDeps {
   pushUrl?: (requestUrl: string) => string;
   /** Create's checks of this deployment (the Lambda functions subscriptions may target); absent = none beyond the shape. */
   subscriptions?: CreateOptions;
+  /** Starts a delivery run of a resumed subscription (AWS: the delivery function, invoked asynchronously); absent = the next produce does. */
+  wakeSubscription?: WakeSubscription;
 }
 
 /** Reads the principal the auth step stored; public routes have none and get `anonymous`. */

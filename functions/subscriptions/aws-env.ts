@@ -16,4 +16,6 @@ export const DELIVERY_ENV = {
    * function, and meant for the function serving POST /v1/subscriptions too (create's check).
    */
   lambdaTargets: 'SAMSA_SUBSCRIPTION_LAMBDA_TARGETS',
+  /** The delivery function, for the function serving resume: it starts a run at once (asynchronous invocation). */
+  functionArn: 'SAMSA_SUBSCRIPTION_DELIVERY_FUNCTION',
 } as const;

@@ -80,7 +80,7 @@ beforeAll(async () => {
     const [moduleName, exportName] = (props.Handler as string).split('.') as [string, string];
     const file = join(dir, `${moduleName}.js`);
     const env = {
-      ...lambdaEnvironment(props.Environment.Variables, tables, { [ENV.pushUrl]: PUSH_URL, [DELIVERY_ENV.lambdaTargets]: LAMBDA_TARGETS }),
+      ...lambdaEnvironment(props.Environment.Variables, tables, { [ENV.pushUrl]: PUSH_URL, [DELIVERY_ENV.lambdaTargets]: LAMBDA_TARGETS, [DELIVERY_ENV.functionArn]: 'arn:aws:lambda:us-east-1:123456789012:function:deliver' }),
       [ENV.dynamoEndpoint]: endpoint,
       AWS_REGION: 'us-east-1',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',

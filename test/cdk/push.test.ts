@@ -69,6 +69,20 @@ describe('WebSocket API', () => {
   });
 });
 
+describe('resume', () => {
+  it('lets only the function serving resume start a delivery run: the delivery function’s ARN in its environment, lambda:InvokeFunction on that function alone', () => {
+    const resumeFn = id(synth.stack.functions.byArea[ROUTES.resumeSubscription.fn]);
+    const delivery = id(synth.stack.subscriptionDelivery.fn);
+    const withArn = ofType('AWS::Lambda::Function').filter(([, f]) => f.Properties.Environment?.Variables?.[DELIVERY_ENV.functionArn] !== undefined);
+    expect(withArn.map(([fnId]) => fnId)).toEqual([resumeFn]);
+    expect(withArn[0]![1].Properties.Environment.Variables[DELIVERY_ENV.functionArn]).toEqual({ 'Fn::GetAtt': [delivery, 'Arn'] });
+    const invokes = statementsOf(resumeFn).filter((st) => actions(st).includes('lambda:InvokeFunction'));
+    expect(invokes).toHaveLength(1);
+    expect(JSON.stringify(invokes[0].Resource)).toContain(delivery);
+    expect(JSON.stringify(invokes[0].Resource)).not.toContain('samsa-target');
+  });
+});
+
 describe('stream consumers', () => {
   it('run the fan-out and delivery on the log stream, filtered to settled batches, from LATEST, with bounded retries', () => {
     const mappings = ofType('AWS::Lambda::EventSourceMapping').map(([, m]) => m.Properties);

@@ -23,6 +23,8 @@ beforeAll(async () => {
   stack = await createTestStack();
   url = await receiver.start();
   delivery = localDelivery(stack.lib);
+  // As npm start wires it (local/start.ts): resume starts a delivery run.
+  stack.deps.wakeSubscription = (name) => delivery.wake(name);
   consumers = await startStreamConsumers({ endpoint: stack.endpoint, tableName: stack.tables.log, credentials: localCredentials() }, [delivery.handler]);
 });
 afterAll(async () => {
@@ -65,6 +67,18 @@ describe('stream-triggered delivery', () => {
     expect(seen(0)).toEqual(['v0', 'v2', 'v4']);
     expect(seen(1)).toEqual(['v1', 'v3']);
     for (const r of forSub(name)) expect(verify(secret, r.body, String(r.headers[SIGNATURE_HEADER]), Math.floor(Date.now() / 1000))).toBe(true);
+  });
+
+  it('delivers what was produced while paused as soon as it is resumed, without another produce', async () => {
+    const { topic, name } = await setup(1);
+    expect((await stack.call('POST', `/v1/subscriptions/${name}/pause`)).body.state).toBe('PAUSED');
+    for (const v of ['p1', 'p2']) expect((await stack.call('POST', `/v1/topics/${topic}/records`, { records: [{ value: str(v) }] })).status).toBe(200);
+    // The stream ran delivery for those produces; paused, it posted nothing.
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(forSub(name)).toEqual([]);
+    expect((await stack.call('POST', `/v1/subscriptions/${name}/resume`)).body.state).toBe('ACTIVE');
+    await until(() => forSub(name).reduce((n, r) => n + r.json.records.length, 0) >= 2);
+    expect(forSub(name).flatMap((r) => r.json.records.map((x) => x.value?.data))).toEqual(['p1', 'p2']);
   });
 
   it('retries a failing receiver on a scheduled wake-up, without another produce', async () => {
