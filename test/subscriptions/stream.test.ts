@@ -5,7 +5,9 @@
  * failing receiver is retried by a scheduled wake-up, not by the next produce.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lagSnapshot } from '../../lib/groups/lag-snapshot';
 import { localCredentials } from '../../lib/storage/client';
+import { subscriptionGroup } from '../../lib/subscriptions/items';
 import { verify } from '../../lib/subscriptions/signature';
 import { SIGNATURE_HEADER } from '../../lib/protocol/subscription-types';
 import { startStreamConsumers, type StreamConsumers } from '../../local/streams';
@@ -67,6 +69,9 @@ describe('stream-triggered delivery', () => {
     expect(seen(0)).toEqual(['v0', 'v2', 'v4']);
     expect(seen(1)).toEqual(['v1', 'v3']);
     for (const r of forSub(name)) expect(verify(secret, r.body, String(r.headers[SIGNATURE_HEADER]), Math.floor(Date.now() / 1000))).toBe(true);
+    // Its consumer group is one the lag publisher reports (ConsumerLag, group subscription.<name>).
+    const lag = (await lagSnapshot(stack.lib)).find((s) => s.group === subscriptionGroup(name));
+    expect(lag?.topics.map((t) => t.topic)).toEqual([topic]);
   });
 
   it('delivers what was produced while paused as soon as it is resumed, without another produce', async () => {
