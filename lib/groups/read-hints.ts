@@ -78,12 +78,16 @@ export async function readHints(
     const at = ctx.clock.now();
     const pays = (p: Part) => strongReadPays(markOf(p), at, skew);
     const fact = (p: Part) => memory.facts.get(p.key);
-    // New data for sure — the counter was past the position, or a write was marked after the fact's
-    // read (a tailing member's usual case) — or nothing known: the fetch will need a strong read.
+    // New data for sure — the counter was past the position, or the member was caught up at the
+    // position and a write was marked after that read (a tailing member's usual case) — or nothing
+    // known: the fetch will need a strong read. A fact about an offset behind the position says
+    // nothing of what lies beyond it: the cheap read (it is one while its mark is fresh: a fact
+    // is stored only once it settles the partition).
     const sure = (p: Part) => {
       const f = fact(p);
       const mark = markOf(p);
-      return f === undefined || positions.get(p.id)! < f.n || (mark !== undefined && mark > f.t + skew);
+      const position = positions.get(p.id)!;
+      return f === undefined || position < f.n || (position === f.n && mark !== undefined && mark > f.t + skew);
     };
     const whole = chunk.filter(sure);
     const strong = chunk.filter((p) => !whole.includes(p) && fact(p)!.n === positions.get(p.id) && pays(p));

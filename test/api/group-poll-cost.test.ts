@@ -161,6 +161,36 @@ describe('group poll cost', () => {
     expect(batchGets.map((b) => [b.Keys.length, b.ConsistentRead])).toEqual([[4, true]]);
   });
 
+  it('a partition read moments ago is read again cheaply while its mark is fresh, not strongly: only the newly written one is', async () => {
+    const t = await topic(4);
+    const g = uniqueName('group');
+    const joined = await soleMember(t, g);
+    const clock = new ManualClock();
+    const real = stack.lib.clock;
+    stack.lib.clock = clock;
+    try {
+      clock.advance(5_000);
+      const poll = (positions: Body['positions']) =>
+        stack.call('POST', `/v1/groups/${g}/poll`, { memberId: 'm', memberEpoch: joined.memberEpoch, topics: [t], owned: joined.assignment, positions });
+      expect((await stack.call('POST', `/v1/topics/${t}/records`, { records: [{ partition: 1, value: { type: 'STRING', data: 'a' } }] })).status).toBe(200);
+      const first = (await poll(joined.positions)).body as Body;
+      expect(first.records.map((r) => r.partition)).toEqual([1]);
+      expect((await stack.call('POST', `/v1/topics/${t}/records`, { records: [{ partition: 2, value: { type: 'STRING', data: 'b' } }] })).status).toBe(200);
+      const { result, calls: made } = await counted(() => poll(first.positions));
+      expect(result.body.records.map((r: { partition: number }) => r.partition)).toEqual([2]);
+      const keysOf = (consistent: boolean) =>
+        made
+          .filter((c) => c.command === 'BatchGetItem')
+          .map((c) => Object.values(c.input.RequestItems as Record<string, { Keys: { pk: unknown }[]; ConsistentRead?: boolean }>)[0]!)
+          .filter((b) => (b.ConsistentRead === true) === consistent)
+          .flatMap((b) => b.Keys.map((k) => String((k.pk as { S?: string }).S ?? k.pk).split('#')[1]));
+      expect(keysOf(true)).toEqual(['2']);
+      expect(keysOf(false)).toEqual(['1']);
+    } finally {
+      stack.lib.clock = real;
+    }
+  });
+
   it('a poll between heartbeats writes nothing and reads neither the group nor its topics', async () => {
     const t = await topic(4);
     const g = uniqueName('group');
