@@ -5,7 +5,9 @@
  * a partition's batches are posted one after another, in offset order); a
  * run that finds it taken leaves a wake-up and returns, and the holder polls
  * once more before letting go, so no trigger is lost. Then, until nothing is
- * left or the deadline nears: polls the topic as the subscription's consumer
+ * left or the deadline nears (then a wake-up at once hands the rest to the
+ * next run: a backlog bigger than one run never waits for the next produce):
+ * polls the topic as the subscription's consumer
  * group (member `delivery`, lib/groups/poll.ts: from the committed offsets),
  * and per partition sends the batch (≤ maxRecords, ≤ maxBytes) to the target
  * (send.ts): a signed POST to a webhook or a synchronous invocation of a
@@ -113,19 +115,36 @@ export async function deliver(ctx: LibContext, ports: DeliveryPorts, name: strin
   try {
     for (let rounds = 0; ; ) {
       polledAt = ctx.clock.now();
+      // Out of rounds or time while more may be waiting: the run hands over to a wake-up.
+      let outOfTime = false;
       if (sub.state === 'PAUSED') report.outcome = 'paused';
-      else while (rounds++ < MAX_ROUNDS && ctx.clock.now() < opts.deadline && (await run.round())) {
-        /* more may be waiting */
+      else {
+        for (;;) {
+          if (rounds >= MAX_ROUNDS || ctx.clock.now() >= opts.deadline) {
+            outOfTime = true;
+            break;
+          }
+          rounds++;
+          if (!(await run.round())) break;
+        }
       }
       try {
         // Wake-ups are stamped by other instances' clocks: count one up to the tolerated skew before our last poll as after it.
         await ctx.ddb.send(new UpdateCommand(releaseLeaseRequest(ctx.tables.meta, name, leaseId, polledAt - ctx.limits.maxClockSkewMs, run.epoch)));
+        if (outOfTime) await ports.scheduler.wakeAt(name, ctx.clock.now());
         return report;
       } catch (err) {
         if (!(err instanceof ConditionalCheckFailedException)) throw err;
         // A wake-up arrived while we ran (or our lease is gone): poll again if it is still ours.
         const fresh = await reclaim(ctx, name, leaseId, opts);
-        if (fresh === undefined || ctx.clock.now() >= opts.deadline || rounds >= MAX_ROUNDS) return report;
+        if (fresh === undefined) return report; // the lease's new holder has the wake-up
+        if (ctx.clock.now() >= opts.deadline || rounds >= MAX_ROUNDS) {
+          // No time left to serve the wake-up: let go at once and leave it to the next run, which a
+          // wake-up starts now — a backlog bigger than one run never waits for the next produce.
+          await ctx.ddb.send(new UpdateCommand(releaseLeaseRequest(ctx.tables.meta, name, leaseId, Number.MAX_SAFE_INTEGER, run.epoch)));
+          await ports.scheduler.wakeAt(name, ctx.clock.now());
+          return report;
+        }
         sub = fresh;
         run.sub = fresh;
       }

@@ -117,6 +117,21 @@ describe('push delivery', () => {
     expect(forSub(name).at(-1)!.json.records.map((r) => r.offset)).toEqual([2]);
   });
 
+  it('a run out of time with records left hands over to a wake-up at once, so a backlog never waits for the next produce', async () => {
+    const { topic, name } = await setup(1, { maxRecords: 2 });
+    await produce(topic, ['b0', 'b1', 'b2', 'b3', 'b4']);
+    const before = wakes.length;
+    // A run whose time is up before its first round (a backlog bigger than one run's budget, in short).
+    const t0 = Date.now();
+    await deliver(stack.lib, ports, name, { deadline: t0 });
+    expect(forSub(name)).toEqual([]);
+    expect(wakes.slice(before)).toEqual([{ name, at: expect.any(Number) }]);
+    expect(wakes.at(-1)!.at).toBeLessThanOrEqual(Date.now());
+    // The wake-up's run finds the lease free and delivers everything.
+    expect((await run(name)).delivered).toBe(5);
+    expect(forSub(name).flatMap((r) => r.json.records.map((x) => x.value?.data))).toEqual(['b0', 'b1', 'b2', 'b3', 'b4']);
+  });
+
   it('pause stops delivery; resume continues from the committed offset', async () => {
     const { topic, name } = await setup(1);
     await produce(topic, ['p0']);
