@@ -65,6 +65,26 @@ async function soleMember(t: string, g: string): Promise<Body> {
   return body!;
 }
 
+/** Each BatchGetItem of counters: the partition numbers it asked for, and whether strongly. */
+const batchGets = (cs: Call[]) =>
+  cs
+    .filter((c) => c.command === 'BatchGetItem')
+    .map((c) => Object.values(c.input.RequestItems as Record<string, { Keys: { pk: unknown }[]; ConsistentRead?: boolean }>)[0]!)
+    .map((b) => ({ partitions: b.Keys.map((k) => String((k.pk as { S?: string }).S ?? k.pk).split('#')[1]!), consistent: b.ConsistentRead === true }));
+
+/** Runs `fn` with the stack's clock 5 s ahead: writes come a while after the member last saw its partitions caught up. */
+async function later<T>(fn: () => Promise<T>): Promise<T> {
+  const real = stack.lib.clock;
+  const clock = new ManualClock();
+  clock.advance(5_000);
+  stack.lib.clock = clock;
+  try {
+    return await fn();
+  } finally {
+    stack.lib.clock = real;
+  }
+}
+
 const memberReads = (cs: Call[]) => cs.filter((c) => c.command === 'Query' && String(c.input.ExpressionAttributeValues?.[':m']) === 'member#');
 const logReads = (cs: Call[], log: string) => cs.filter((c) => c.table === log && (c.command === 'GetItem' || c.command === 'Query'));
 
@@ -136,40 +156,31 @@ describe('group poll cost', () => {
     // Every single-partition read (counter, view, index, batches) is of partition 5; the rest is the topic's marks.
     const touched = new Set(logReads(made, stack.tables.log).map((c) => String(c.input.Key?.pk ?? c.input.ExpressionAttributeValues?.[':pk'])));
     expect([...touched].map((pk) => pk.split('#')[1]).sort()).toEqual(['5', 'act']);
-    const counters = made.filter((c) => c.command === 'BatchGetItem').flatMap((c) => Object.values(c.input.RequestItems as Record<string, { Keys: { pk: unknown }[] }>)[0]!.Keys.map((k) => String((k.pk as { S?: string }).S ?? k.pk)));
-    expect(counters.map((pk) => pk.split('#')[1])).toEqual(['5']);
+    expect(batchGets(made).flatMap((b) => b.partitions)).toEqual(['5']);
   });
 
   it('a tailing member’s poll reads each counter with new data once, strongly: that read serves the fetch’s partition view', async () => {
     const t = await topic(4);
     const g = uniqueName('group');
     const joined = await soleMember(t, g);
-    // The records come a while after the member last saw its partitions caught up, as a tailing member's do.
-    const clock = new ManualClock();
-    const real = stack.lib.clock;
-    stack.lib.clock = clock;
-    clock.advance(5_000);
     const records = [0, 1, 2, 3].flatMap((partition) => [0, 1].map((i) => ({ partition, value: { type: 'STRING', data: `p${partition}r${i}` } })));
-    expect((await stack.call('POST', `/v1/topics/${t}/records`, { records })).status).toBe(200);
-    const { result, calls: made } = await counted(() =>
-      stack.call('POST', `/v1/groups/${g}/poll`, { memberId: 'm', memberEpoch: joined.memberEpoch, topics: [t], owned: joined.assignment, positions: joined.positions }),
-    ).finally(() => (stack.lib.clock = real));
+    const { result, calls: made } = await later(async () => {
+      expect((await stack.call('POST', `/v1/topics/${t}/records`, { records })).status).toBe(200);
+      return counted(() =>
+        stack.call('POST', `/v1/groups/${g}/poll`, { memberId: 'm', memberEpoch: joined.memberEpoch, topics: [t], owned: joined.assignment, positions: joined.positions }),
+      );
+    });
     expect(result.body.records).toHaveLength(8);
     const counterGets = made.filter((c) => c.table === stack.tables.log && c.command === 'GetItem' && c.input.Key?.sk === -1);
     expect(counterGets).toEqual([]);
-    const batchGets = made.filter((c) => c.command === 'BatchGetItem').map((c) => Object.values(c.input.RequestItems as Record<string, { Keys: unknown[]; ConsistentRead?: boolean }>)[0]!);
-    expect(batchGets.map((b) => [b.Keys.length, b.ConsistentRead])).toEqual([[4, true]]);
+    expect(batchGets(made).map((b) => [b.partitions.length, b.consistent])).toEqual([[4, true]]);
   });
 
   it('a partition read moments ago is read again cheaply while its mark is fresh, not strongly: only the newly written one is', async () => {
     const t = await topic(4);
     const g = uniqueName('group');
     const joined = await soleMember(t, g);
-    const clock = new ManualClock();
-    const real = stack.lib.clock;
-    stack.lib.clock = clock;
-    try {
-      clock.advance(5_000);
+    await later(async () => {
       const poll = (positions: Body['positions']) =>
         stack.call('POST', `/v1/groups/${g}/poll`, { memberId: 'm', memberEpoch: joined.memberEpoch, topics: [t], owned: joined.assignment, positions });
       expect((await stack.call('POST', `/v1/topics/${t}/records`, { records: [{ partition: 1, value: { type: 'STRING', data: 'a' } }] })).status).toBe(200);
@@ -178,17 +189,10 @@ describe('group poll cost', () => {
       expect((await stack.call('POST', `/v1/topics/${t}/records`, { records: [{ partition: 2, value: { type: 'STRING', data: 'b' } }] })).status).toBe(200);
       const { result, calls: made } = await counted(() => poll(first.positions));
       expect(result.body.records.map((r: { partition: number }) => r.partition)).toEqual([2]);
-      const keysOf = (consistent: boolean) =>
-        made
-          .filter((c) => c.command === 'BatchGetItem')
-          .map((c) => Object.values(c.input.RequestItems as Record<string, { Keys: { pk: unknown }[]; ConsistentRead?: boolean }>)[0]!)
-          .filter((b) => (b.ConsistentRead === true) === consistent)
-          .flatMap((b) => b.Keys.map((k) => String((k.pk as { S?: string }).S ?? k.pk).split('#')[1]));
+      const keysOf = (consistent: boolean) => batchGets(made).filter((b) => b.consistent === consistent).flatMap((b) => b.partitions);
       expect(keysOf(true)).toEqual(['2']);
       expect(keysOf(false)).toEqual(['1']);
-    } finally {
-      stack.lib.clock = real;
-    }
+    });
   });
 
   it('a poll between heartbeats writes nothing and reads neither the group nor its topics', async () => {
