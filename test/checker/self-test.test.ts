@@ -62,7 +62,7 @@ let forgetful: CheckResult;
 beforeAll(async () => {
   process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
   [unconditional, idempotenceOff, unfenced, forgetful] = await Promise.all([
-    checkUntil((r) => count(r, 'offset-hole') > 0, 'unconditional-settle', 12, ['slow-settle'], { sabotage: { unconditionalSettle: true }, intensity: 5, scale: 0.3 }),
+    checkUntil((r) => count(r, 'offset-hole') > 0 && count(r, 'inconsistent-offsets') + count(r, 'lost-write') > 0, 'unconditional-settle', 12, ['slow-settle'], { sabotage: { unconditionalSettle: true }, intensity: 5, scale: 0.3 }),
     checkUntil((r) => count(r, 'duplicate') > 0, 'ignore-idempotence', 13, ['drop-responses', 'ddb-lost-responses'], { sabotage: { ignoreIdempotence: true }, intensity: 10, scale: 0.3 }),
     checkUntil((r) => count(r, 'commit-regression') > 0, 'unfenced-commit', 14, ['pause-members'], {
       sabotage: { unfencedCommit: true },
