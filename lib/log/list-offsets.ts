@@ -14,10 +14,14 @@
  * page each) read in parallel, until a round holds a batch reaching T:
  * O(log n) sequential round trips. A page cut short (DynamoDB's 1 MB
  * pages; DynamoDB Local counts whole batch items there, ≈ 100 per page of
- * 10 KB batches) has the rest of its range split into pieces of about that
- * page's size, read in parallel, so a segment still costs about two
- * sequential round trips, not one per page. Seqs the lagging index misses before the
- * answer are confirmed strongly, as everywhere (index-walk.ts).
+ * 10 KB batches) has the rest of its range split into pieces of three
+ * quarters of that page's size (batches differ in size: a piece of exactly
+ * one page would often end one entry short), read in parallel, so a segment
+ * still costs about two sequential round trips, not one per page; and the
+ * later rounds are split up front into segments of that size (at most 16,
+ * unless the 8,000-entry split asks more), so they mostly cost one. Seqs the lagging
+ * index misses before the answer are confirmed strongly, as everywhere
+ * (index-walk.ts).
  * Errors: UNKNOWN_TOPIC_OR_PARTITION.
  * Cost: the partition view (topic from the read cache, as fetch); by
  * timestamp, the index entries up to the round holding the answer (≈ 0.5
@@ -106,14 +110,18 @@ export async function offsetForTimestamp(
   const perSeq = Math.max(1, (toOffset - fromOffset) / (toSeq - fromSeq));
   let scanned = fromOffset;
   let width = scan.firstEntries;
+  const pages: PageHint = {};
   /** Reads the next round unless the index is read to the stable end; false when it was. */
   const nextRound = async (): Promise<boolean> => {
     if (scanned >= toOffset) return false;
     const end = Math.min(toOffset, scanned + Math.ceil(width * perSeq));
-    const segments = Math.ceil(width / scan.segmentEntries);
+    const bySize = Math.ceil(width / scan.segmentEntries);
+    // Split by the pages seen so far, the entries this round really holds (the log may end before its width).
+    const byPages = pages.cutAt === undefined ? 1 : Math.ceil((end - scanned) / perSeq / pieceEntries(pages.cutAt));
+    const segments = Math.max(bySize, Math.min(MAX_PAGED_SEGMENTS, byPages));
     const step = Math.ceil((end - scanned) / segments);
     const ranges = Array.from({ length: segments }, (_, i) => [scanned + i * step, Math.min(end, scanned + (i + 1) * step)] as const);
-    await Promise.all(ranges.filter(([a, b]) => a < b).map(([a, b]) => readIndexRange(ctx, ref, a, b, toSeq, entries, perSeq)));
+    await Promise.all(ranges.filter(([a, b]) => a < b).map(([a, b]) => readIndexRange(ctx, ref, a, b, toSeq, entries, perSeq, pages)));
     scanned = end;
     width *= 4;
     return true;
@@ -146,6 +154,16 @@ export async function offsetForTimestamp(
 
 /** Pieces one short page's remaining range is split into, read in parallel (per split). */
 const MAX_PIECES = 16;
+/** Segments a round is split into up front by the size of the pages cut short before it. */
+const MAX_PAGED_SEGMENTS = 16;
+
+/** What the pages read so far tell: the fewest entries a page cut short held. */
+interface PageHint {
+  cutAt?: number;
+}
+
+/** Entries per piece for pages cut at `cutAt` entries: three quarters, so a piece rarely ends short itself. */
+const pieceEntries = (cutAt: number) => Math.max(1, Math.floor((cutAt * 3) / 4));
 
 /** The Query of the index entries with offsets in [from, to), from `startKey` on. */
 export function indexRangeQuery(table: string, pk: string, from: number, to: number, startKey?: Record<string, unknown>): QueryCommandInput {
@@ -161,9 +179,10 @@ export function indexRangeQuery(table: string, pk: string, from: number, to: num
 /**
  * Index entries with offsets in [from, to) and seq < uptoSeq, every page, into `entries`. A page
  * that ends early (DynamoDB's 1 MB page, or fewer entries than `perSeq` predicted) does not make
- * the rest a chain of pages: the rest of the range is split into pieces of about one page each
- * (the page just read tells its size), read in parallel, each splitting again if it too ends early —
- * so a range costs about two sequential round trips, not one per page.
+ * the rest a chain of pages: the rest of the range is split into pieces of three quarters of a
+ * page each (the page just read tells its size), read in parallel, each splitting again if it too
+ * ends early — so a range costs about two sequential round trips, not one per page. The size is
+ * kept in `pages` for the next rounds to split by.
  */
 async function readIndexRange(
   ctx: LibContext,
@@ -173,6 +192,7 @@ async function readIndexRange(
   uptoSeq: number,
   entries: Map<number, SeqEntry>,
   perSeq: number,
+  pages: PageHint,
   startKey?: Record<string, unknown>,
 ): Promise<void> {
   const out = await ctx.ddb.send(new QueryCommand(indexRangeQuery(ctx.tables.log, ref.pk, from, to, startKey)));
@@ -184,15 +204,16 @@ async function readIndexRange(
   const last = out.LastEvaluatedKey;
   if (last === undefined) return;
   const at = last.o as number;
+  if (page.length > 0) pages.cutAt = Math.min(pages.cutAt ?? page.length, page.length);
   // Entries at offset `at` after the page's last one (a marker shares its lower bound with a batch)
   // are read by the first piece, from where the page stopped.
-  const pieces = Math.max(1, Math.min(MAX_PIECES, Math.ceil((to - at) / perSeq / Math.max(1, page.length))));
+  const pieces = Math.max(1, Math.min(MAX_PIECES, Math.ceil((to - at) / perSeq / pieceEntries(Math.max(1, page.length)))));
   const step = Math.max(1, Math.ceil((to - at) / pieces));
   const starts = Array.from({ length: pieces }, (_, i) => at + i * step).filter((a) => a < to);
   await Promise.all(
     starts.map((a, i) => {
       const b = Math.min(to, starts[i + 1] ?? to);
-      return readIndexRange(ctx, ref, a, i === 0 ? Math.max(b, at + 1) : b, uptoSeq, entries, perSeq, i === 0 ? last : undefined);
+      return readIndexRange(ctx, ref, a, i === 0 ? Math.max(b, at + 1) : b, uptoSeq, entries, perSeq, pages, i === 0 ? last : undefined);
     }),
   );
 }
