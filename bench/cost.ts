@@ -406,7 +406,7 @@ export function buildCost(cells: CellResult[], memory: Memory, idle: IdleInput |
   }
   if (idleConsumer !== undefined) {
     verdict.push(
-      `Idle consumers are not free: a consumer long-polling an empty partition without pause costs ≈ ${usd(idleConsumer.fetch.perMonth)}/month (${usd(idleConsumer.groupPoll.perMonth)} with a group poll), because the handler is busy for the whole wait — ${Math.round((idleConsumer.fetch.perMonth / kinesis.fixedPerMonth) * 100)} % of a Kinesis on-demand stream's fixed charge, per consumer. Scale to zero needs consumers that back off between empty polls.`,
+      `Long-polling consumers are not free when idle: a consumer long-polling an empty partition without pause costs ≈ ${usd(idleConsumer.fetch.perMonth)}/month (${usd(idleConsumer.groupPoll.perMonth)} with a group poll), because the handler is busy for the whole wait — ${Math.round((idleConsumer.fetch.perMonth / kinesis.fixedPerMonth) * 100)} % of a Kinesis on-demand stream's fixed charge, per consumer. Near-zero idle cost needs consumers that wait on WebSocket notifications instead (priced above, under *Consumers that wait on notifications*) or back off between empty polls.`,
     );
   }
   return {

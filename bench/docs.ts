@@ -134,6 +134,21 @@ function idleTable(idle: IdleStackCost, cost: CostModel | undefined): string[] {
   return out;
 }
 
+/** The push section's idle-consumer rows, priced beside the long polls (docs/push.md links here). */
+function notifiedConsumers(rows: Row[]): string[] {
+  const find = (prefix: string) => rows.find((x) => x.section === 'push' && x.name.startsWith(prefix));
+  const consumer = find('idle partition consumer on notifications');
+  const member = find('idle group member');
+  if (consumer === undefined || member === undefined) return [];
+  const verdict = (x: Row) => (x.pass === null ? '' : x.pass ? ' (PASS)' : ' (**FAIL**)');
+  return [
+    '## Consumers that wait on notifications (push)',
+    '',
+    `A consumer of the SDK that is connected to the WebSocket door does not long-poll while idle: it waits for a notification and polls only as a safety net ([push.md](push.md)). Measured and multiplied up to a month at the SDK's defaults (safety polls, keepalive pings, reconnects, connection minutes): an idle partition consumer costs **${usd(consumer.actual)} a month**${verdict(consumer)} and an idle group member **${usd(member.actual)} a month**${verdict(member)}, against the long-poll figures above. The rows, with what each figure is made of, are in [benchmarks.md](benchmarks.md) (*Push delivery*).`,
+    '',
+  ];
+}
+
 export function renderCostPage(r: BenchResult): string {
   const cost = r.cost;
   const idle = r.idleStack;
@@ -173,10 +188,11 @@ export function renderCostPage(r: BenchResult): string {
       lines.push(
         '## Consumers that wait (long polls)',
         '',
-        `A long poll is not free: the Lambda function serving it is busy — and billed by the millisecond — for the whole wait, whether or not records arrive. One consumer that long-polls an idle partition without pause (${cost.assumptionValues.idleLongPollWaitSeconds} s waits, ${3600 / cost.assumptionValues.idleLongPollWaitSeconds} requests an hour) costs **${usd(f.perMonth)} a month** with a fetch and **${usd(g.perMonth)} a month** as a group member polling; most of it is Lambda duration (${usd(f.parts.lambdaCompute)} of the ${usd(f.perHour)} per hour of a fetch). This is per waiting consumer, so a deployment with many idle consumers is not idle in cost: consumers that back off between empty polls (or stop) cost nothing while they wait.`,
+        `A long poll is not free: the Lambda function serving it is busy — and billed by the millisecond — for the whole wait, whether or not records arrive. One consumer that long-polls an idle partition without pause (${cost.assumptionValues.idleLongPollWaitSeconds} s waits, ${3600 / cost.assumptionValues.idleLongPollWaitSeconds} requests an hour) costs **${usd(f.perMonth)} a month** with a fetch and **${usd(g.perMonth)} a month** as a group member polling; most of it is Lambda duration (${usd(f.parts.lambdaCompute)} of the ${usd(f.perHour)} per hour of a fetch). This is per waiting consumer, so a deployment with many idle consumers is not idle in cost: consumers that back off between empty polls (or stop) cost nothing while they wait, and consumers on notifications (next section) do not long-poll.`,
         '',
       );
     }
+    lines.push(...notifiedConsumers(r.rows));
     lines.push('## Compared with other services', '', '| service, same work | done within 1 h | resource kept a month |', '|---|---:|---:|');
     for (const p of cost.peers) lines.push(`| ${cell(p.name)} | ${usd(p.burst)} | ${usd(p.month)} |`);
     lines.push('', ...cost.verdict.map((v) => `- ${v}`), '');
