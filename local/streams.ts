@@ -16,6 +16,12 @@
  * loop. A handler that throws is retried (like Lambda, which retries the batch)
  * up to `attempts` times, then the batch is skipped with a log line: locally a
  * stuck handler must not stall every other consumer.
+ * A failed Streams call (DynamoDB Local restarting, a dropped connection) is
+ * retried with backoff from the shard's last record read, as Lambda's event
+ * source mapping resumes from its checkpoint: before, the shard's loop ended
+ * and was found again from TRIM_HORIZON, so every outage replayed the whole
+ * shard to the handlers — minutes of old batches between the stack and its
+ * new ones (the checker's DynamoDB kills left webhook delivery that far behind).
  */
 import {
   DescribeStreamCommand,
@@ -46,6 +52,8 @@ export interface StreamConsumerOptions {
   /** Calls per batch before it is skipped (default 3). */
   attempts?: number;
   log?: (message: string) => void;
+  /** The Streams client to read with (default: one for `endpoint`); tests pass one with a fault middleware. The caller destroys it. */
+  client?: DynamoDBStreamsClient;
 }
 
 export interface StreamConsumers {
@@ -56,7 +64,7 @@ export async function startStreamConsumers(options: StreamConsumerOptions, handl
   const region = options.region ?? 'us-east-1';
   const config = { endpoint: options.endpoint, region, ...(options.credentials ? { credentials: options.credentials } : {}) };
   const ddb = new DynamoDBClient(config);
-  const streams = new DynamoDBStreamsClient(config);
+  const streams = options.client ?? new DynamoDBStreamsClient(config);
   const table = (await ddb.send(new DescribeTableCommand({ TableName: options.tableName }))).Table;
   ddb.destroy();
   const streamArn = table?.LatestStreamArn;
@@ -95,33 +103,47 @@ export async function startStreamConsumers(options: StreamConsumerOptions, handl
     }
   };
 
+  /** Where each shard's reading stands: how it started and the last record read, kept for as long as the consumers run. */
+  const positions = new Map<string, { type: 'LATEST' | 'TRIM_HORIZON'; lastSeq?: string }>();
   const readShard = async (shardId: string, type: 'LATEST' | 'TRIM_HORIZON') => {
-    let lastSeq: string | undefined;
+    const at = positions.get(shardId) ?? { type };
+    positions.set(shardId, at);
     const iteratorAfter = async () =>
       (
         await streams.send(
           new GetShardIteratorCommand(
-            lastSeq === undefined
-              ? { StreamArn: streamArn, ShardId: shardId, ShardIteratorType: type }
-              : { StreamArn: streamArn, ShardId: shardId, ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: lastSeq },
+            at.lastSeq === undefined
+              ? { StreamArn: streamArn, ShardId: shardId, ShardIteratorType: at.type }
+              : { StreamArn: streamArn, ShardId: shardId, ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: at.lastSeq },
           ),
         )
       ).ShardIterator;
-    let iterator = await iteratorAfter();
-    while (!stopped && iterator !== undefined) {
+    let iterator: string | undefined;
+    let fresh = true;
+    for (let failures = 0; !stopped; ) {
       let out;
       try {
+        if (fresh) iterator = await iteratorAfter();
+        fresh = false;
+        if (iterator === undefined) return;
         out = await streams.send(new GetRecordsCommand({ ShardIterator: iterator }));
       } catch (err) {
-        // DynamoDB Local sometimes refuses an idle LATEST iterator (TrimmedDataAccess) or lets one expire: take a new one where we were.
         const name = (err as { name?: string }).name;
-        if (name !== 'TrimmedDataAccessException' && name !== 'ExpiredIteratorException') throw err;
-        iterator = await iteratorAfter();
-        await new Promise((r) => setTimeout(r, pollMs));
+        // The stream is gone (table deleted): nothing left to read.
+        if (name === 'ResourceNotFoundException') throw err;
+        // DynamoDB Local sometimes refuses an idle LATEST iterator (TrimmedDataAccess) or lets one expire; a restart of
+        // DynamoDB Local or a dropped connection fails any call. Either way: a new iterator from where we were.
+        const quiet = name === 'TrimmedDataAccessException' || name === 'ExpiredIteratorException';
+        if (!quiet && failures === 0) log(`samsa streams: shard ${shardId}: ${(err as Error).message}; retrying from its last record`);
+        if (!quiet) failures++;
+        fresh = true;
+        await new Promise((r) => setTimeout(r, quiet ? pollMs : Math.min(2_000, pollMs * 2 ** Math.min(failures, 6))));
         continue;
       }
+      failures = 0;
       iterator = out.NextShardIterator;
-      lastSeq = out.Records?.at(-1)?.dynamodb?.SequenceNumber ?? lastSeq;
+      if (iterator === undefined) return; // closed shard, read to its end
+      at.lastSeq = out.Records?.at(-1)?.dynamodb?.SequenceNumber ?? at.lastSeq;
       const records = (out.Records ?? []).map((r) => toLambdaRecord(r, streamArn, region)).filter((r) => matchesFilter(filter, r));
       if (records.length > 0) await deliver(records);
       if ((out.Records ?? []).length === 0 && !stopped) await new Promise((r) => setTimeout(r, pollMs));
@@ -164,7 +186,7 @@ export async function startStreamConsumers(options: StreamConsumerOptions, handl
       wake?.();
       await discovering;
       await Promise.all(loops.values());
-      streams.destroy();
+      if (options.client === undefined) streams.destroy();
     },
   };
 }
