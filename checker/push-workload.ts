@@ -30,6 +30,8 @@ export interface PushWorkload {
 
 const MAX_ATTEMPTS = 3;
 const DLQ_PARTITIONS = 1;
+/** The end-of-run drain fails when delivery stops moving for 30 s, and ends after 5 minutes in all. */
+const DRAIN = { stallMs: 30_000, maxMs: 300_000 };
 
 export async function setupPush(
   stack: CheckerStack,
@@ -76,7 +78,7 @@ export async function setupPush(
     facts: { subscription: hook.subscription, topic: hook.topic, deadLetterTopic: hook.deadLetterTopic, maxAttempts: MAX_ATTEMPTS },
     async finish(log) {
       const started = Date.now();
-      drained = await drainSubscription(api, push.deliverNow, hook, 45_000);
+      drained = await drainSubscription(api, push.deliverNow, hook, DRAIN);
       log(`push subscription ${drained.drained ? 'drained' : `NOT drained (${JSON.stringify(drained.state)}; last run: ${JSON.stringify(drained.lastRun)})`} in ${Date.now() - started} ms`);
       for (let p = 0; p < DLQ_PARTITIONS; p++) await dlqRead(api, history, hook.deadLetterTopic, p);
       await receiver.close();

@@ -132,19 +132,35 @@ export async function createSubscription(api: Api, hook: HookSpec, endpoint: str
 /**
  * After the faults are healed: runs delivery until no partition of the subscription has a failing
  * batch and no record is left past its committed offsets (a fetch from there finds none: lag alone
- * would count an aborted tail, which holds no record to commit past), or `timeoutMs` passes.
- * Returns the last state read; what is left undelivered is then reported by webhook-loss.
+ * would count an aborted tail, which holds no record to commit past). It gives up when delivery makes
+ * no progress (no committed offset or attempt count changes) for `stallMs`, or after `maxMs` in all:
+ * the backlog the run leaves depends on how fast delivery kept up under the faults (batches of 3 on a
+ * loaded DynamoDB Local), so a fixed time would fail a drain that is still moving, while a stall is
+ * what this is here to catch. Returns the last state read; what is left undelivered is then reported
+ * by webhook-loss.
  */
-export async function drainSubscription(api: Api, deliverNow: (name: string) => Promise<unknown>, hook: HookSpec, timeoutMs: number): Promise<{ drained: boolean; state?: unknown; lastRun?: unknown }> {
-  const end = Date.now() + timeoutMs;
+export async function drainSubscription(
+  api: Api,
+  deliverNow: (name: string) => Promise<unknown>,
+  hook: HookSpec,
+  limits: { stallMs: number; maxMs: number },
+): Promise<{ drained: boolean; state?: unknown; lastRun?: unknown }> {
+  const end = Date.now() + limits.maxMs;
   let state: unknown;
   let lastRun: unknown;
-  while (Date.now() < end) {
+  let progressAt = Date.now();
+  let seen = '';
+  while (Date.now() < end && Date.now() - progressAt < limits.stallMs) {
     lastRun = await deliverNow(hook.subscription);
     const res = await api.call('GET', `/v1/subscriptions/${hook.subscription}`);
     const parts = res.outcome === 'ok' ? (res.body.partitions as { partition: number; committedOffset: number; lag: number; attempts: number; lastError: string | null }[]) : undefined;
     if (parts !== undefined) {
       state = parts.map((p) => ({ partition: p.partition, committedOffset: p.committedOffset, lag: p.lag, attempts: p.attempts, lastError: p.lastError }));
+      const now = JSON.stringify(parts.map((p) => [p.committedOffset, p.attempts]));
+      if (now !== seen) {
+        seen = now;
+        progressAt = Date.now();
+      }
       let left = parts.some((p) => p.attempts > 0);
       for (const p of parts) {
         if (left) break;
