@@ -142,10 +142,10 @@ export async function startStreamConsumers(options: StreamConsumerOptions, handl
       }
       failures = 0;
       iterator = out.NextShardIterator;
-      if (iterator === undefined) return; // closed shard, read to its end
       at.lastSeq = out.Records?.at(-1)?.dynamodb?.SequenceNumber ?? at.lastSeq;
       const records = (out.Records ?? []).map((r) => toLambdaRecord(r, streamArn, region)).filter((r) => matchesFilter(filter, r));
       if (records.length > 0) await deliver(records);
+      if (iterator === undefined) return; // a closed shard, read to its end
       if ((out.Records ?? []).length === 0 && !stopped) await new Promise((r) => setTimeout(r, pollMs));
     }
   };
