@@ -118,13 +118,12 @@ export async function startStreamConsumers(options: StreamConsumerOptions, handl
           ),
         )
       ).ShardIterator;
+    // Undefined after a failure: the next pass takes a new iterator from where we were.
     let iterator: string | undefined;
-    let fresh = true;
     for (let failures = 0; !stopped; ) {
       let out;
       try {
-        if (fresh) iterator = await iteratorAfter();
-        fresh = false;
+        iterator ??= await iteratorAfter();
         if (iterator === undefined) return;
         out = await streams.send(new GetRecordsCommand({ ShardIterator: iterator }));
       } catch (err) {
@@ -136,7 +135,7 @@ export async function startStreamConsumers(options: StreamConsumerOptions, handl
         const quiet = name === 'TrimmedDataAccessException' || name === 'ExpiredIteratorException';
         if (!quiet && failures === 0) log(`samsa streams: shard ${shardId}: ${(err as Error).message}; retrying from its last record`);
         if (!quiet) failures++;
-        fresh = true;
+        iterator = undefined;
         await new Promise((r) => setTimeout(r, quiet ? pollMs : Math.min(2_000, pollMs * 2 ** Math.min(failures, 6))));
         continue;
       }

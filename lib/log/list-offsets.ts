@@ -207,7 +207,7 @@ async function readIndexRange(
   if (page.length > 0) pages.cutAt = Math.min(pages.cutAt ?? page.length, page.length);
   // Entries at offset `at` after the page's last one (a marker shares its lower bound with a batch)
   // are read by the first piece, from where the page stopped.
-  const pieces = Math.max(1, Math.min(MAX_PIECES, Math.ceil((to - at) / perSeq / pieceEntries(Math.max(1, page.length)))));
+  const pieces = Math.max(1, Math.min(MAX_PIECES, Math.ceil((to - at) / perSeq / pieceEntries(page.length))));
   const step = Math.max(1, Math.ceil((to - at) / pieces));
   const starts = Array.from({ length: pieces }, (_, i) => at + i * step).filter((a) => a < to);
   await Promise.all(
