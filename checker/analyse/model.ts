@@ -94,7 +94,10 @@ export interface ValueInfo {
   status: 'ok' | 'fail' | 'info';
   /** Acknowledgements from attempts that can be placed in one incarnation. */
   acks: Ack[];
-  /** The partition keys its attempts can be placed in (several only when an incarnation boundary intervened). */
+  /**
+   * The partition keys its attempts may have landed in: an attempt overlapping a re-create adds every
+   * incarnation its window touches (it may have been served by either side of the boundary).
+   */
   keys: Set<string>;
 }
 
@@ -144,6 +147,16 @@ export function buildModel(ops: Op[], facts: RunFacts): Model {
     }
     return inc;
   };
+  /** Every incarnation an op's window touches: those re-created before it began, plus one per re-create it overlaps. */
+  const incarnationsOf = (topic: string, invokeAt: number, completeAt: number): number[] => {
+    let lo = 0;
+    let hi = 0;
+    for (const w of recreates.get(topic) ?? []) {
+      if (w.completeAt < invokeAt) lo++;
+      if (w.invokeAt <= completeAt) hi++;
+    }
+    return Array.from({ length: hi - lo + 1 }, (_, i) => lo + i);
+  };
   const finalIncarnation = new Map<string, number>();
   for (const t of facts.topics) finalIncarnation.set(t.name, (recreates.get(t.name) ?? []).length);
 
@@ -190,7 +203,7 @@ export function buildModel(ops: Op[], facts: RunFacts): Model {
           let info = model.values.get(value);
           if (info === undefined) model.values.set(value, (info = { value, sends: [], status: 'fail', acks: [], keys: new Set() }));
           info.sends.push(op);
-          if (key !== undefined) info.keys.add(key);
+          for (const inc of incarnationsOf(op.topic, op.invokeAt, op.completeAt)) info.keys.add(partitionKey(op.topic, inc, op.partition));
           if (op.outcome === 'ok' && op.offsets?.[i] !== undefined && key !== undefined) {
             info.acks.push({ key, offset: op.offsets[i]!, at: op.completeAt, op: op.id });
           }

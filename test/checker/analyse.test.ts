@@ -146,6 +146,19 @@ describe('checker analysis', () => {
     expect(counts([send(['a'], [0], { at: [0, 10] }), fetch(0, [], { at: [500, 510], hwm: 0 })])['stale-read']).toBe(0);
   });
 
+  it('reports a stale read: a record read in another incarnation than the one it was sent to', () => {
+    const recreate: TopicOp = { ...base({ at: [100, 110] }, 'admin'), f: 'recreate-topic', topic: 't' };
+    only([send(['a'], [0], { at: [0, 5] }), recreate, fetch(0, [[0, 'a']], { at: [200, 210] })], 'stale-read');
+  });
+
+  // Checked against: counting only the attempts that can be placed in one incarnation (the code before) reports it.
+  it('does not report a record read in the incarnation a send overlapping the re-create may have reached', () => {
+    const recreate: TopicOp = { ...base({ at: [100, 110] }, 'admin'), f: 'recreate-topic', topic: 't' };
+    // An earlier attempt with an unknown outcome in the old incarnation, the acknowledged retry across the boundary.
+    const history = [send(['a'], undefined, { at: [0, 5], outcome: 'info' }), recreate, send(['a'], [0], { at: [105, 120] }), fetch(0, [[0, 'a']], { at: [200, 210] })];
+    expect(counts(history)['stale-read']).toBe(0);
+  });
+
   it('reports a stale read: the high watermark goes backwards', () => {
     only([fetch(0, [], { at: [0, 1], hwm: 5, next: 0 }), fetch(0, [], { at: [2, 3], hwm: 4, next: 0 })], 'stale-read');
   });
